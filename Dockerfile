@@ -1,0 +1,56 @@
+# syntax=docker/dockerfile:1
+# ompcord: Discord threads as sessions of the OMP coding agent.
+# Build: docker build -t ompcord .
+# Run:   docker run --env-file .env -v ompcord-data:/data -v "$PWD/workspace:/workspace" ompcord
+
+ARG NODE_VERSION=24
+ARG OMP_VERSION=18.2.3
+ARG BUN_VERSION=1.4.5
+
+# ---- build: compile TypeScript and the better-sqlite3 native addon ----------------------------
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Full install (dev dependencies carry tsc); pruned to production dependencies after the build.
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+# ---- runtime ------------------------------------------------------------------------------------
+FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+ARG OMP_VERSION
+ARG BUN_VERSION
+# The agent's tools need a shell, git and friends; procps gives `ps` for debugging stuck runs.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends bash ca-certificates git procps ripgrep tini \
+ && rm -rf /var/lib/apt/lists/*
+# omp runs under Bun (its CLI starts with `#!/usr/bin/env bun`): both go on the global PATH.
+RUN npm install -g --no-audit --no-fund "bun@${BUN_VERSION}" "@oh-my-pi/pi-coding-agent@${OMP_VERSION}" \
+ && omp --version
+
+RUN useradd --create-home --home-dir /home/ompcord --shell /bin/bash ompcord \
+ && mkdir -p /data /workspace \
+ && chown ompcord:ompcord /data /workspace
+WORKDIR /app
+COPY --from=build --chown=ompcord:ompcord /app/node_modules ./node_modules
+COPY --from=build --chown=ompcord:ompcord /app/dist ./dist
+COPY --chown=ompcord:ompcord package.json ./
+COPY --chown=ompcord:ompcord migrations ./migrations
+COPY --chown=ompcord:ompcord config ./config
+
+ENV NODE_ENV=production \
+    OMPCORD_DATA_DIR=/data \
+    OMP_WORKDIR=/workspace \
+    OMP_BIN=omp
+USER ompcord
+VOLUME ["/data", "/workspace"]
+# The sidecar API listens on loopback inside the container; the check runs there too.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.OMPCORD_API_PORT||8901)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# tini reaps omp's orphaned tool processes and forwards SIGTERM so shutdown is graceful.
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["node", "dist/main.js"]
