@@ -1,0 +1,43 @@
+// Every default and range of ompcord's settings, named once so the validator, `.env.example` and the
+// error messages cannot drift apart.
+
+export const DEFAULTS = {
+  launchEmoji: "🚀",
+  plainMessagesQueue: true,
+  ompBin: "omp",
+  maxConcurrentRuns: 2,
+  runTimeoutMs: 30 * 60_000,
+  killGraceMs: 2_000,
+  maxRetries: 2,
+  promptMaxChars: 32_000,
+  queueDepthMax: 10,
+  outputKeptBytes: 262_144,
+  dataDir: "./.data",
+  databaseFile: "ompcord.db",
+  workspaceDir: "workspace",
+  transcriptsDir: "transcripts",
+  ompSessionsDir: "omp-sessions",
+  apiTokenFile: "api-token",
+  apiHost: "127.0.0.1",
+  apiPort: 8901,
+  logLevel: "info",
+} as const;
+
+/** Inclusive bounds; outside them a value is almost certainly a typo (an extra zero, ms for s). */
+export const RANGES = {
+  maxConcurrentRuns: { min: 1, max: 64 },
+  runTimeoutMs: { min: 1_000, max: 24 * 3_600_000 },
+  killGraceMs: { min: 0, max: 60_000 },
+  maxRetries: { min: 0, max: 10 },
+  promptMaxChars: { min: 1, max: 1_000_000 },
+  queueDepthMax: { min: 1, max: 1_000 },
+  outputKeptBytes: { min: 1_024, max: 64 * 1024 * 1024 },
+  apiPort: { min: 0, max: 65_535 },
+  apiTokenMinChars: 16,
+} as const;
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/** Where the optional, non-secret settings file lives, relative to the working directory. */
+export const CONFIG_FILE = "config/ompcord.json";
+export const ENV_FILE = ".env";

@@ -1,0 +1,141 @@
+// The kinds of value a setting can hold (Discord id, duration, whole number, …) as zod schemas over the
+// raw string. A check that can name the exact bad piece (one id in a list) says so in `params.received`.
+
+import * as z from "zod";
+
+export const SNOWFLAKE = /^\d{17,20}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+/** `90s`, `30m`, `1h`, `250ms`, or a bare number of milliseconds. `undefined` when it is none of those. */
+export function parseDuration(text: string): number | undefined {
+  const match = DURATION.exec(text.trim());
+  if (!match) return undefined;
+  const unit = (match[2]?.toLowerCase() ?? "ms") as keyof typeof UNIT_MS;
+  return Math.round(Number(match[1]) * UNIT_MS[unit]);
+}
+
+/** Lists are written with commas, spaces or both: `1,2`, `1, 2`, `1 2`. */
+export function splitList(text: string): string[] {
+  return text.split(/[\s,]+/).filter((item) => item !== "");
+}
+
+export const snowflake = z.string().regex(SNOWFLAKE);
+
+export function snowflakeList(options: { min: number }) {
+  return z.string().transform((text, ctx) => {
+    const ids = splitList(text);
+    for (const id of ids) {
+      if (!SNOWFLAKE.test(id))
+        ctx.addIssue({ code: "custom", message: "not an id", params: { received: id } });
+    }
+    if (ids.length < options.min) ctx.addIssue({ code: "custom", message: "too few ids" });
+    return ids;
+  });
+}
+
+export function wholeNumber(range: { min: number; max: number }) {
+  return z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(range.min).max(range.max));
+}
+
+export function duration(range: { min: number; max: number }) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) {
+        ctx.addIssue({ code: "custom", message: "not a duration" });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .pipe(z.number().min(range.min).max(range.max));
+}
+
+export const bool = z.stringbool();
+
+export const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ""));
+
+/** A value pasted with quotes, spaces or a `Bot ` prefix is the usual mistake with tokens. */
+export const opaqueToken = (minChars: number) =>
+  z
+    .string()
+    .regex(/^[^\s"'`]+$/)
+    .min(minChars);
+
+export const word = z.string().regex(/^\S+$/);
+
+export const hostName = z.string().regex(/^[A-Za-z0-9.\-:[\]]+$/);
+
+/** An executable path; arguments belong in OMP_EXTRA_ARGS, not here. */
+export const executable = z.string().refine((text) => !/\s-/.test(text));
+
+export const path = z.string().min(1);
+
+/** A JSON array of strings, or whitespace-separated words (no quoting rules to get wrong). */
+export const argumentList = z
+  .string()
+  .transform((text, ctx) => {
+    if (!text.startsWith("[")) return text.split(/\s+/).filter((arg) => arg !== "");
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "invalid JSON array" });
+      return z.NEVER;
+    }
+  })
+  .transform((value, ctx) => {
+    if (!Array.isArray(value)) {
+      ctx.addIssue({ code: "custom", message: "not an array" });
+      return z.NEVER;
+    }
+    for (const item of value) {
+      if (typeof item !== "string") {
+        ctx.addIssue({ code: "custom", message: "not a string", params: { received: JSON.stringify(item) } });
+      }
+    }
+    return value as string[];
+  });
+
+/** `channelId=dir,channelId=dir`: per-channel working directories. */
+export const channelDirectories = z.string().transform((text, ctx) => {
+  const map: Record<string, string> = {};
+  for (const pair of text
+    .split(",")
+    .map((part) => part.trim())
+    .filter(Boolean)) {
+    const eq = pair.indexOf("=");
+    const id = eq < 0 ? "" : pair.slice(0, eq).trim();
+    const dir = eq < 0 ? "" : pair.slice(eq + 1).trim();
+    if (!SNOWFLAKE.test(id) || dir === "") {
+      ctx.addIssue({ code: "custom", message: "not channelId=dir", params: { received: pair } });
+      continue;
+    }
+    map[id] = dir;
+  }
+  return map;
+});
+
+/** Environment variable names the omp child may see; the bot's own secrets are refused by name. */
+export function envNameList(forbidden: readonly string[]) {
+  return z.string().transform((text, ctx) => {
+    const names = splitList(text);
+    for (const name of names) {
+      if (forbidden.includes(name)) {
+        ctx.addIssue({
+          code: "custom",
+          message: "forbidden name",
+          params: {
+            received: name,
+            expected: "names of variables omp may see, never the bot's own secrets",
+            fix: `Remove ${name} from OMP_ENV_PASSTHROUGH: omp gets the session id and the sidecar URL and token from ompcord, and never the Discord token.`,
+          },
+        });
+      } else if (!ENV_NAME.test(name)) {
+        ctx.addIssue({ code: "custom", message: "not a name", params: { received: name } });
+      }
+    }
+    return names;
+  });
+}

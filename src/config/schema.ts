@@ -1,0 +1,299 @@
+// Which variables ompcord reads, what each must look like, and how the valid strings become `Config`.
+// Pure: no file or environment access here.
+
+import { isAbsolute, join, resolve } from "node:path";
+import * as z from "zod";
+import { DEFAULTS, LOG_LEVELS, RANGES } from "./defaults.js";
+import type { ConfigProblem } from "./errors.js";
+import {
+  argumentList,
+  bool,
+  channelDirectories,
+  duration,
+  envNameList,
+  executable,
+  hostName,
+  httpUrl,
+  opaqueToken,
+  path,
+  snowflake,
+  snowflakeList,
+  wholeNumber,
+  word,
+} from "./fields.js";
+import type { RawSetting } from "./sources.js";
+import type { Config } from "./types.js";
+
+const ID_FIX = "In Discord, turn on User Settings → Advanced → Developer Mode, then right-click";
+
+const settingsSchema = z.object({
+  DISCORD_BOT_TOKEN: opaqueToken(1),
+  DISCORD_GUILD_ID: snowflake,
+  DISCORD_CHANNEL_ID: snowflake,
+  DISCORD_ALLOWED_USERS: snowflakeList({ min: 1 }),
+  OMP_LAUNCH_EMOJI: word.max(100).optional(),
+  OMP_LAUNCH_CHANNEL_IDS: snowflakeList({ min: 1 }).optional(),
+  DISCORD_API_URL: httpUrl.optional(),
+  OMPCORD_PLAIN_MESSAGES: bool.optional(),
+  OMP_BIN: executable.optional(),
+  OMP_MODEL: word.optional(),
+  OMP_EXTRA_ARGS: argumentList.optional(),
+  OMP_WORKDIR: path.optional(),
+  OMP_CHANNEL_WORKDIRS: channelDirectories.optional(),
+  OMP_MAX_CONCURRENT_RUNS: wholeNumber(RANGES.maxConcurrentRuns).optional(),
+  OMP_RUN_TIMEOUT: duration(RANGES.runTimeoutMs).optional(),
+  OMP_KILL_GRACE: duration(RANGES.killGraceMs).optional(),
+  OMP_MAX_RETRIES: wholeNumber(RANGES.maxRetries).optional(),
+  OMP_ENV_PASSTHROUGH: envNameList(["DISCORD_BOT_TOKEN", "OMPCORD_API_TOKEN"]).optional(),
+  OMPCORD_PROMPT_MAX_CHARS: wholeNumber(RANGES.promptMaxChars).optional(),
+  OMPCORD_QUEUE_DEPTH_MAX: wholeNumber(RANGES.queueDepthMax).optional(),
+  OMPCORD_OUTPUT_KEPT_BYTES: wholeNumber(RANGES.outputKeptBytes).optional(),
+  OMPCORD_DATA_DIR: path.optional(),
+  OMPCORD_DATABASE_PATH: path.optional(),
+  OMPCORD_API_HOST: hostName.optional(),
+  OMPCORD_API_PORT: wholeNumber(RANGES.apiPort).optional(),
+  OMPCORD_API_TOKEN: opaqueToken(RANGES.apiTokenMinChars).optional(),
+  LOG_LEVEL: z
+    .string()
+    .transform((level) => level.toLowerCase())
+    .pipe(z.enum(LOG_LEVELS))
+    .optional(),
+});
+
+export type Settings = z.output<typeof settingsSchema>;
+export type Variable = keyof Settings;
+
+interface VariableDoc {
+  expected: string;
+  fix: string;
+  secret?: true;
+}
+
+const range = (r: { min: number; max: number }) => `from ${r.min} to ${r.max}`;
+const durationRange = (r: { min: number; max: number }) =>
+  `a duration such as 90s, 30m or 1h (or a number of milliseconds) from ${humanDuration(r.min)} to ${humanDuration(r.max)}`;
+
+function humanDuration(ms: number): string {
+  if (ms === 0) return "0s";
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1_000 === 0) return `${ms / 1_000}s`;
+  return `${ms}ms`;
+}
+
+/** What each variable expects and how to fix it; the messages people read at start-up. */
+export const VARIABLES: Record<Variable, VariableDoc> = {
+  DISCORD_BOT_TOKEN: {
+    expected: "the bot token from the Discord developer portal (no quotes, no `Bot ` prefix)",
+    fix: "Discord developer portal → Applications → your app → Bot → Reset Token; paste it into .env as DISCORD_BOT_TOKEN=….",
+    secret: true,
+  },
+  DISCORD_GUILD_ID: {
+    expected: "a Discord server id (17–20 digits)",
+    fix: `${ID_FIX} the server icon → Copy Server ID.`,
+  },
+  DISCORD_CHANNEL_ID: {
+    expected: "a Discord channel id (17–20 digits)",
+    fix: `${ID_FIX} the home channel → Copy Channel ID.`,
+  },
+  DISCORD_ALLOWED_USERS: {
+    expected: "a comma-separated list of at least one Discord user id (17–20 digits each)",
+    fix: `${ID_FIX} each user who may run the agent → Copy User ID; separate ids with commas.`,
+  },
+  OMP_LAUNCH_EMOJI: {
+    expected: "one emoji such as 🚀 (no spaces)",
+    fix: "Set OMP_LAUNCH_EMOJI to a single emoji, or remove it to use 🚀.",
+  },
+  OMP_LAUNCH_CHANNEL_IDS: {
+    expected: "a comma-separated list of Discord channel ids (17–20 digits each)",
+    fix: `${ID_FIX} each launch channel → Copy Channel ID; or remove the variable to use the home channel.`,
+  },
+  DISCORD_API_URL: {
+    expected: "an http(s) URL such as http://127.0.0.1:5000/api",
+    fix: "Remove DISCORD_API_URL to talk to Discord, or point it at the emulator's /api base.",
+  },
+  OMPCORD_PLAIN_MESSAGES: {
+    expected: "true or false",
+    fix: "Set OMPCORD_PLAIN_MESSAGES=true to queue plain thread messages like /omp say, false to ignore them.",
+  },
+  OMP_BIN: {
+    expected: "the path or name of the omp executable, without arguments",
+    fix: "Set OMP_BIN to the executable alone (e.g. node_modules/.bin/omp) and move arguments to OMP_EXTRA_ARGS.",
+  },
+  OMP_MODEL: {
+    expected: "a model name without spaces, such as local/fake",
+    fix: "Set OMP_MODEL to a provider/model id known to omp, or remove it to use omp's default.",
+  },
+  OMP_EXTRA_ARGS: {
+    expected: 'a JSON array of strings such as ["--tools","read,bash"], or whitespace-separated arguments',
+    fix: "Write OMP_EXTRA_ARGS as a JSON array of strings when an argument contains spaces.",
+  },
+  OMP_WORKDIR: {
+    expected: "a directory path",
+    fix: "Set OMP_WORKDIR to the directory runs work in, or remove it to use <data dir>/workspace.",
+  },
+  OMP_CHANNEL_WORKDIRS: {
+    expected: "comma-separated channelId=directory pairs, such as 123456789012345678=/srv/repo",
+    fix: "Write each entry as <channel id>=<directory>, separated by commas.",
+  },
+  OMP_MAX_CONCURRENT_RUNS: {
+    expected: `a whole number ${range(RANGES.maxConcurrentRuns)}`,
+    fix: "Each run takes about 330 MB and a core; 2 suits a 2-core machine.",
+  },
+  OMP_RUN_TIMEOUT: {
+    expected: durationRange(RANGES.runTimeoutMs),
+    fix: "Set OMP_RUN_TIMEOUT like 30m; a run longer than this is stopped.",
+  },
+  OMP_KILL_GRACE: {
+    expected: durationRange(RANGES.killGraceMs),
+    fix: "Set OMP_KILL_GRACE like 2s: the wait between SIGTERM and SIGKILL on cancel.",
+  },
+  OMP_MAX_RETRIES: {
+    expected: `a whole number ${range(RANGES.maxRetries)}`,
+    fix: "Set OMP_MAX_RETRIES to how often omp may retry a failing model request.",
+  },
+  OMP_ENV_PASSTHROUGH: {
+    expected: "comma-separated environment variable names (letters, digits, _)",
+    fix: "List only variable names, e.g. OPENAI_API_KEY,HTTPS_PROXY.",
+  },
+  OMPCORD_PROMPT_MAX_CHARS: {
+    expected: `a whole number ${range(RANGES.promptMaxChars)}`,
+    fix: "Set OMPCORD_PROMPT_MAX_CHARS to the longest prompt accepted, e.g. 32000.",
+  },
+  OMPCORD_QUEUE_DEPTH_MAX: {
+    expected: `a whole number ${range(RANGES.queueDepthMax)}`,
+    fix: "Set OMPCORD_QUEUE_DEPTH_MAX to how many prompts may wait per thread, e.g. 10.",
+  },
+  OMPCORD_OUTPUT_KEPT_BYTES: {
+    expected: `a whole number of bytes ${range(RANGES.outputKeptBytes)}`,
+    fix: "Set OMPCORD_OUTPUT_KEPT_BYTES like 262144; the transcript on disk keeps the rest.",
+  },
+  OMPCORD_DATA_DIR: {
+    expected: "a directory path",
+    fix: "Set OMPCORD_DATA_DIR to a writable directory, or remove it to use ./.data.",
+  },
+  OMPCORD_DATABASE_PATH: {
+    expected: "a file path",
+    fix: "Set OMPCORD_DATABASE_PATH to a writable file, or remove it to use <data dir>/ompcord.db.",
+  },
+  OMPCORD_API_HOST: {
+    expected: "a host name or IP address such as 127.0.0.1 (no scheme, no port)",
+    fix: "Set OMPCORD_API_HOST=127.0.0.1 so the sidecar API is reachable only from this machine.",
+  },
+  OMPCORD_API_PORT: {
+    expected: `a whole number ${range(RANGES.apiPort)}`,
+    fix: "Set OMPCORD_API_PORT to a free port, e.g. 8901 (0 picks one at random).",
+  },
+  OMPCORD_API_TOKEN: {
+    expected: `a token of at least ${RANGES.apiTokenMinChars} characters without spaces or quotes`,
+    fix: "Remove OMPCORD_API_TOKEN to let ompcord generate one, or set a long random value (openssl rand -hex 32).",
+    secret: true,
+  },
+  LOG_LEVEL: {
+    expected: `one of ${LOG_LEVELS.join(", ")}`,
+    fix: "Set LOG_LEVEL=info, or debug while investigating.",
+  },
+};
+
+export const VARIABLE_NAMES = Object.keys(VARIABLES) as Variable[];
+
+export const HIDDEN = "(set, hidden)";
+
+/**
+ * Validates the raw strings in one pass and reports every problem, not just the first.
+ * Secrets are never echoed: their `received` is `(set, hidden)`, and any other value that contains a
+ * secret (a token pasted into the wrong variable) is hidden the same way.
+ */
+export function validateSettings(
+  values: ReadonlyMap<string, RawSetting>,
+): { settings: Settings; problems: [] } | { settings: undefined; problems: ConfigProblem[] } {
+  const input = Object.fromEntries(VARIABLE_NAMES.map((name) => [name, values.get(name)?.value]));
+  const result = settingsSchema.safeParse(input);
+  if (result.success) return { settings: result.data, problems: [] };
+
+  const secrets = VARIABLE_NAMES.filter((name) => VARIABLES[name].secret)
+    .map((name) => values.get(name)?.value)
+    .filter((value): value is string => value !== undefined && value.length >= 4);
+
+  const problems: ConfigProblem[] = [];
+  const seen = new Set<string>();
+  for (const issue of result.error.issues) {
+    const variable = String(issue.path[0]) as Variable;
+    const doc = VARIABLES[variable];
+    const raw = values.get(variable);
+    const params = (issue.code === "custom" ? issue.params : undefined) as
+      | { received?: string; expected?: string; fix?: string }
+      | undefined;
+    let received = raw === undefined ? undefined : (params?.received ?? raw.value);
+    if (received !== undefined && (doc.secret || secrets.some((secret) => received?.includes(secret)))) {
+      received = HIDDEN;
+    }
+    const problem: ConfigProblem = {
+      variable,
+      expected: params?.expected ?? doc.expected,
+      received,
+      fix: params?.fix ?? doc.fix,
+    };
+    if (raw) problem.source = raw.source;
+    // One line per bad piece: a list with two bad ids gives two lines, a number below range one.
+    const key = `${variable}\u0000${problem.received}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problem);
+  }
+  return { settings: undefined, problems };
+}
+
+/** Resolves defaults (some depend on other settings) and paths into the `Config` shape. */
+export function assembleConfig(settings: Settings, cwd: string, apiToken: string): Config {
+  const absolute = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const dataDir = absolute(settings.OMPCORD_DATA_DIR ?? DEFAULTS.dataDir);
+  const databasePath = settings.OMPCORD_DATABASE_PATH
+    ? settings.OMPCORD_DATABASE_PATH === ":memory:"
+      ? ":memory:"
+      : absolute(settings.OMPCORD_DATABASE_PATH)
+    : join(dataDir, DEFAULTS.databaseFile);
+  const channelWorkDirs = Object.fromEntries(
+    Object.entries(settings.OMP_CHANNEL_WORKDIRS ?? {}).map(([id, dir]) => [id, absolute(dir)]),
+  );
+
+  return {
+    discord: {
+      token: settings.DISCORD_BOT_TOKEN,
+      guildId: settings.DISCORD_GUILD_ID,
+      homeChannelId: settings.DISCORD_CHANNEL_ID,
+      allowedUserIds: settings.DISCORD_ALLOWED_USERS,
+      launchEmoji: settings.OMP_LAUNCH_EMOJI ?? DEFAULTS.launchEmoji,
+      launchChannelIds: settings.OMP_LAUNCH_CHANNEL_IDS ?? [settings.DISCORD_CHANNEL_ID],
+      apiUrl: settings.DISCORD_API_URL,
+      plainMessagesQueue: settings.OMPCORD_PLAIN_MESSAGES ?? DEFAULTS.plainMessagesQueue,
+    },
+    omp: {
+      bin: settings.OMP_BIN ?? DEFAULTS.ompBin,
+      model: settings.OMP_MODEL,
+      extraArgs: settings.OMP_EXTRA_ARGS ?? [],
+      workDir: absolute(settings.OMP_WORKDIR ?? join(dataDir, DEFAULTS.workspaceDir)),
+      channelWorkDirs,
+      maxConcurrentRuns: settings.OMP_MAX_CONCURRENT_RUNS ?? DEFAULTS.maxConcurrentRuns,
+      runTimeoutMs: settings.OMP_RUN_TIMEOUT ?? DEFAULTS.runTimeoutMs,
+      killGraceMs: settings.OMP_KILL_GRACE ?? DEFAULTS.killGraceMs,
+      maxRetries: settings.OMP_MAX_RETRIES ?? DEFAULTS.maxRetries,
+      envPassthrough: settings.OMP_ENV_PASSTHROUGH ?? [],
+    },
+    limits: {
+      promptMaxChars: settings.OMPCORD_PROMPT_MAX_CHARS ?? DEFAULTS.promptMaxChars,
+      queueDepthMax: settings.OMPCORD_QUEUE_DEPTH_MAX ?? DEFAULTS.queueDepthMax,
+      outputKeptBytes: settings.OMPCORD_OUTPUT_KEPT_BYTES ?? DEFAULTS.outputKeptBytes,
+    },
+    dataDir,
+    databasePath,
+    transcriptsDir: join(dataDir, DEFAULTS.transcriptsDir),
+    ompSessionsDir: join(dataDir, DEFAULTS.ompSessionsDir),
+    api: {
+      host: settings.OMPCORD_API_HOST ?? DEFAULTS.apiHost,
+      port: settings.OMPCORD_API_PORT ?? DEFAULTS.apiPort,
+      token: apiToken,
+    },
+    logLevel: settings.LOG_LEVEL ?? DEFAULTS.logLevel,
+  };
+}

@@ -1,0 +1,43 @@
+// The one configuration object the rest of ompcord receives (see docs/ARCHITECTURE.md).
+
+import type { LOG_LEVELS } from "./defaults.js";
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  discord: {
+    token: string;
+    guildId: string;
+    homeChannelId: string;
+    allowedUserIds: string[];
+    launchEmoji: string;
+    launchChannelIds: string[];
+    /** Base of the REST API including `/api` (an emulator in tests); `undefined` means real Discord. */
+    apiUrl: string | undefined;
+    /** Whether a plain message from an allowed user in a session thread queues like `/omp say`. */
+    plainMessagesQueue: boolean;
+  };
+  omp: {
+    bin: string;
+    model: string | undefined;
+    extraArgs: string[];
+    /** Absolute; the default working directory of runs. */
+    workDir: string;
+    /** Absolute working directories by launch channel id, overriding `workDir`. */
+    channelWorkDirs: Record<string, string>;
+    maxConcurrentRuns: number;
+    runTimeoutMs: number;
+    killGraceMs: number;
+    maxRetries: number;
+    /** Extra environment variable names the omp child may receive, beyond the runner's allowlist. */
+    envPassthrough: string[];
+  };
+  limits: { promptMaxChars: number; queueDepthMax: number; outputKeptBytes: number };
+  /** Absolute paths, all under `dataDir` unless set otherwise. */
+  dataDir: string;
+  databasePath: string;
+  transcriptsDir: string;
+  ompSessionsDir: string;
+  api: { host: string; port: number; token: string };
+  logLevel: LogLevel;
+}
