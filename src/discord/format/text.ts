@@ -53,9 +53,16 @@ export function nonEmpty(text: string, fallback: string): string {
   return text.trim().length > 0 ? text : fallback;
 }
 
-/** Removes control characters (except tab and newline) that render as garbage or confuse clients. */
+/**
+ * Removes control characters (except tab and newline) that render as garbage or confuse clients, and
+ * replaces lone surrogates (half an emoji, e.g. from a cut elsewhere) with U+FFFD, as Discord expects
+ * well-formed text.
+ */
 export function stripControlCharacters(text: string): string {
-  return text.replace(/\r\n?/g, "\n").replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "");
+  return text
+    .replace(/\r\n?/g, "\n")
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "")
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
 }
 
 const ZERO_WIDTH_SPACE = "\u200b";

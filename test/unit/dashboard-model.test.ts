@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import {
+  appendToTail,
+  DashboardModel,
+  INTERRUPTED_NOTE,
+  reduceDashboard,
+} from "../../src/discord/dashboard/model.js";
+import { initialDashboardView } from "../../src/discord/dashboard/view.js";
+
+const t0 = new Date("2026-01-01T12:00:00Z");
+const t1 = new Date("2026-01-01T12:01:00Z");
+
+function busyModel() {
+  const model = new DashboardModel(initialDashboardView({ sessionId: "s-1", sessionName: "Run: demo" }));
+  model.apply({ type: "run_started", prompt: "list files", authorId: "42", runNumber: 1, at: t0 });
+  return model;
+}
+
+describe("reduceDashboard", () => {
+  it("starts a run: busy, with the prompt, author and run number, and a fresh tail", () => {
+    const model = busyModel();
+    model.apply({ type: "lines", lines: ["old"] });
+    const view = model.apply({ type: "run_started", prompt: "next", authorId: "7", runNumber: 2, at: t1 });
+    expect(view).toMatchObject({
+      state: "busy",
+      prompt: { text: "next", authorId: "7" },
+      runNumber: 2,
+      runStartedAt: t1,
+      runEndedAt: undefined,
+      tail: [],
+      tokens: undefined,
+      note: undefined,
+    });
+  });
+
+  it("keeps only the newest 40 lines, each capped, with embedded newlines split", () => {
+    const model = busyModel();
+    model.apply({ type: "lines", lines: Array.from({ length: 100 }, (_, i) => `line ${i}`) });
+    model.apply({ type: "lines", lines: ["a\nb", "x".repeat(10_000)] });
+    const { tail } = model.view;
+    expect(tail).toHaveLength(40);
+    expect(tail.slice(-3, -1)).toEqual(["a", "b"]);
+    expect(tail.at(-1)!.length).toBeLessThanOrEqual(300);
+    expect(tail[0]).toBe("line 63");
+  });
+
+  it("handles a flood of lines in one batch by keeping only the tail", () => {
+    const tail = appendToTail(
+      ["kept?"],
+      Array.from({ length: 100_000 }, (_, i) => `n${i}`),
+    );
+    expect(tail).toHaveLength(40);
+    expect(tail[0]).toBe("n99960");
+    expect(tail.at(-1)).toBe("n99999");
+  });
+
+  it("records the last tool and sums usage across assistant messages", () => {
+    const model = busyModel();
+    model.apply({ type: "tool", name: "bash:\n ls -la" });
+    model.apply({ type: "usage", tokens: 100, cost: 0.01 });
+    const view = model.apply({ type: "usage", tokens: 50, cost: 0.005 });
+    expect(view.lastTool).toBe("bash: ls -la");
+    expect(view.tokens).toBe(150);
+    expect(view.cost).toBeCloseTo(0.015);
+  });
+
+  it("goes back to idle after a successful run and keeps the tail and elapsed end", () => {
+    const model = busyModel();
+    model.apply({ type: "lines", lines: ["done"] });
+    const view = model.apply({ type: "run_ended", outcome: "success", at: t1 });
+    expect(view).toMatchObject({ state: "idle", runEndedAt: t1, note: undefined, tail: ["done"] });
+  });
+
+  it.each([
+    ["failed", "provider error", "The last run failed: provider error"],
+    ["timed_out", undefined, "The last run hit the time limit and was stopped."],
+    ["cancelled", undefined, "The last run was cancelled."],
+    ["crashed", "exit code 139", "The last run crashed: exit code 139"],
+  ] as const)("turns degraded with a note when a run ends %s", (outcome, error, note) => {
+    const view = busyModel().apply({ type: "run_ended", outcome, at: t1, error });
+    expect(view.state).toBe("degraded");
+    expect(view.note).toBe(note);
+  });
+
+  it("follows the queue depth and ignores nonsense values", () => {
+    const model = busyModel();
+    expect(model.apply({ type: "queue", depth: 3 }).queueDepth).toBe(3);
+    expect(model.apply({ type: "queue", depth: -1 }).queueDepth).toBe(0);
+  });
+
+  it("shows waiting for a person and back to busy", () => {
+    const model = busyModel();
+    expect(model.apply({ type: "waiting", waiting: true, note: "Approve rm -rf?" })).toMatchObject({
+      state: "waiting",
+      note: "Approve rm -rf?",
+    });
+    expect(model.apply({ type: "waiting", waiting: false })).toMatchObject({
+      state: "busy",
+      note: undefined,
+    });
+  });
+
+  it("does not show waiting when nothing runs", () => {
+    const idle = initialDashboardView({ sessionId: "s", sessionName: "n" });
+    expect(reduceDashboard(idle, { type: "waiting", waiting: true }).state).toBe("idle");
+  });
+
+  it("marks a run interrupted by a restart as degraded with the restart note", () => {
+    const view = busyModel().apply({ type: "interrupted" });
+    expect(view.state).toBe("degraded");
+    expect(view.note).toBe(INTERRUPTED_NOTE);
+  });
+
+  it("marks a session that cannot run as failed, and a later run end keeps it failed", () => {
+    const model = busyModel();
+    model.apply({ type: "failed", reason: "omp is not installed: spawn omp ENOENT" });
+    const view = model.apply({ type: "run_ended", outcome: "crashed", at: t1 });
+    expect(view.state).toBe("failed");
+  });
+
+  it("stops a session: stopped flag, empty queue, a note saying who stopped it", () => {
+    const model = busyModel();
+    model.apply({ type: "queue", depth: 2 });
+    const view = model.apply({ type: "stopped", by: "42" });
+    expect(view).toMatchObject({ stopped: true, state: "idle", queueDepth: 0 });
+    expect(view.note).toContain("<@42>");
+  });
+
+  it("never mutates the view it is given", () => {
+    const before = initialDashboardView({ sessionId: "s", sessionName: "n" });
+    const frozen = Object.freeze({ ...before, tail: Object.freeze(["a"]) });
+    const after = reduceDashboard(frozen, { type: "lines", lines: ["b"] });
+    expect(frozen.tail).toEqual(["a"]);
+    expect(after.tail).toEqual(["a", "b"]);
+  });
+});

@@ -1,0 +1,194 @@
+import type { MessageCreateOptions, MessageEditOptions } from "discord.js";
+import { describe, expect, it } from "vitest";
+import { parseDashboardCustomId } from "../../src/discord/dashboard/buttons.js";
+import { renderDashboard, renderTail } from "../../src/discord/dashboard/render.js";
+import { type DashboardView, initialDashboardView } from "../../src/discord/dashboard/view.js";
+import { embedProblems } from "../../src/discord/format/validate.js";
+
+const now = new Date("2026-01-01T12:00:00Z");
+
+function view(overrides: Partial<DashboardView> = {}): DashboardView {
+  return {
+    ...initialDashboardView({ sessionId: "s-1", sessionName: "Run: fix the build" }),
+    ...overrides,
+  };
+}
+
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ODD = [
+  "```",
+  "`",
+  "😀",
+  "\u0000",
+  "\r",
+  "\n",
+  "@everyone",
+  "<@123>",
+  "é",
+  "\ud800",
+  " ",
+  "\t",
+  "x".repeat(3000),
+  "**",
+];
+
+function oddString(rand: () => number, maxParts: number): string {
+  const parts = Math.floor(rand() * maxParts);
+  return Array.from({ length: parts }, () => ODD[Math.floor(rand() * ODD.length)]).join("");
+}
+
+describe("renderDashboard", () => {
+  it("uses the colour and emoji of each state from SPEC §1", () => {
+    const expected = {
+      idle: [0x2ecc71, "🟢"],
+      busy: [0x5865f2, "🔵"],
+      waiting: [0xf1c40f, "🟡"],
+      degraded: [0xe67e22, "🟠"],
+      failed: [0xe74c3c, "🔴"],
+    } as const;
+    for (const [state, [color, emoji]] of Object.entries(expected)) {
+      const embed = renderDashboard(view({ state: state as DashboardView["state"] }), now).embeds[0];
+      expect(embed.color).toBe(color);
+      expect(embed.title).toBe(`${emoji} Run: fix the build`);
+    }
+  });
+
+  it("shows prompt, author, run number, elapsed, queue depth, tokens, cost and last tool while busy", () => {
+    const payload = renderDashboard(
+      view({
+        state: "busy",
+        prompt: { text: "fix the build", authorId: "42" },
+        runNumber: 3,
+        runStartedAt: new Date(now.getTime() - 75_000),
+        queueDepth: 2,
+        tokens: 12345,
+        cost: 0.42,
+        lastTool: "bash: npm test",
+        tail: ["▶ bash: npm test", "✓ 12 passed"],
+      }),
+      now,
+    );
+    const fields = Object.fromEntries(payload.embeds[0].fields!.map((f) => [f.name, f.value]));
+    expect(fields).toMatchObject({
+      State: "Busy",
+      Run: "#3",
+      Elapsed: "1m 15s",
+      Queue: "2 waiting",
+      Tokens: "12,345",
+      Cost: "$0.42",
+      "Last tool": "`bash: npm test`",
+      Prompt: "> fix the build\nqueued by <@42>",
+    });
+    expect(payload.embeds[0].description).toBe("```\n▶ bash: npm test\n✓ 12 passed\n```");
+    expect(payload.embeds[0].footer?.text).toBe("Session s-1");
+  });
+
+  it("never lets mentions ping: allowedMentions parses nothing and @everyone is neutralised", () => {
+    const payload = renderDashboard(
+      view({ prompt: { text: "@everyone look", authorId: "1" }, note: "@here" }),
+      now,
+    );
+    expect(payload.allowedMentions).toEqual({ parse: [] });
+    expect(JSON.stringify(payload.embeds)).not.toMatch(/@everyone|@here/);
+  });
+
+  it("keeps the newest output when the tail does not fit, trimming from the top", () => {
+    const tail = Array.from({ length: 40 }, (_, i) => `line ${i} ${"z".repeat(290)}`);
+    const description = renderDashboard(view({ state: "busy", tail }), now).embeds[0].description!;
+    expect(description.length).toBeLessThanOrEqual(4096);
+    expect(description).toContain("line 39 ");
+    expect(description).not.toContain("line 0 ");
+    expect(description.startsWith("```\nline ")).toBe(true);
+  });
+
+  it("escapes backticks in output so the code block cannot break", () => {
+    const description = renderTail(["```js", "alert(1)", "```", "text after"], 4096);
+    const fences = description.split("\n").filter((line) => line.startsWith("```"));
+    expect(fences).toEqual(["```", "```"]);
+    expect(description.replace(/\u200b/g, "")).toContain("```js\nalert(1)\n```\ntext after");
+  });
+
+  it("keeps the end of a single line longer than the whole description", () => {
+    const description = renderTail([`${"a".repeat(10_000)}THE END`], 4096);
+    expect(description.length).toBeLessThanOrEqual(4096);
+    expect(description.endsWith("THE END\n```")).toBe(true);
+  });
+
+  it("says there is no output yet instead of an empty code block", () => {
+    expect(renderDashboard(view(), now).embeds[0].description).toBe("*No output yet.*");
+  });
+
+  it("enables Cancel only while a prompt runs, and Stop until the session is stopped", () => {
+    const buttons = (v: DashboardView) => renderDashboard(v, now).components[0]!.components;
+    const [cancelIdle, stopIdle] = buttons(view());
+    expect(cancelIdle).toMatchObject({ custom_id: "omp:cancel:s-1", style: 4, disabled: true });
+    expect(stopIdle).toMatchObject({ custom_id: "omp:stop:s-1", style: 2, disabled: false });
+    const [cancelBusy] = buttons(view({ state: "busy" }));
+    expect(cancelBusy!.disabled).toBe(false);
+    const [cancelStopped, stopStopped] = buttons(view({ state: "busy", stopped: true }));
+    expect(cancelStopped!.disabled).toBe(true);
+    expect(stopStopped!.disabled).toBe(true);
+  });
+
+  it("round-trips button custom ids and ignores foreign ones", () => {
+    expect(parseDashboardCustomId("omp:cancel:s-1")).toEqual({ action: "cancel", sessionId: "s-1" });
+    expect(parseDashboardCustomId("omp:stop:a:b")).toEqual({ action: "stop", sessionId: "a:b" });
+    expect(parseDashboardCustomId("omp:delete:s-1")).toBeUndefined();
+    expect(parseDashboardCustomId("other:cancel:s-1")).toBeUndefined();
+    expect(parseDashboardCustomId("omp:cancel:")).toBeUndefined();
+  });
+
+  it("drops the buttons rather than send a custom id Discord would refuse", () => {
+    expect(renderDashboard(view({ sessionId: "s".repeat(200) }), now).components).toEqual([]);
+  });
+
+  it("is a payload discord.js accepts for both sending and editing", () => {
+    const payload = renderDashboard(view(), now);
+    const create: MessageCreateOptions = payload;
+    const edit: MessageEditOptions = payload;
+    expect(create).toBe(edit);
+  });
+
+  it("never produces an invalid embed, whatever the input (500 random views)", () => {
+    const states = ["idle", "busy", "waiting", "degraded", "failed"] as const;
+    for (let seed = 1; seed <= 500; seed++) {
+      const rand = random(seed);
+      const odd = () => oddString(rand, 12);
+      const v: DashboardView = {
+        state: states[Math.floor(rand() * states.length)]!,
+        sessionId: rand() < 0.1 ? "x".repeat(5000) : odd(),
+        sessionName: rand() < 0.1 ? "n".repeat(5000) : odd(),
+        prompt:
+          rand() < 0.8 ? { text: rand() < 0.2 ? "p".repeat(200_000) : odd(), authorId: odd() } : undefined,
+        tail: Array.from({ length: Math.floor(rand() * 60) }, () =>
+          rand() < 0.1 ? "l".repeat(10_000) : odd(),
+        ),
+        runStartedAt: rand() < 0.7 ? new Date(now.getTime() - rand() * 1e9) : undefined,
+        runEndedAt: rand() < 0.3 ? now : undefined,
+        queueDepth: rand() < 0.1 ? -3 : Math.floor(rand() * 1000),
+        runNumber: Math.floor(rand() * 10_000),
+        tokens: rand() < 0.5 ? rand() * 1e9 : rand() < 0.5 ? Number.NaN : undefined,
+        cost: rand() < 0.5 ? rand() * 100 : rand() < 0.5 ? Number.POSITIVE_INFINITY : undefined,
+        lastTool: rand() < 0.5 ? odd() : undefined,
+        note: rand() < 0.5 ? (rand() < 0.2 ? "n".repeat(100_000) : odd()) : undefined,
+        stopped: rand() < 0.2,
+      };
+      const payload = renderDashboard(v, now);
+      expect(embedProblems(payload.embeds[0]), `seed ${seed}`).toEqual([]);
+      expect(payload.embeds[0].description?.trim(), `seed ${seed}`).toBeTruthy();
+      for (const row of payload.components) {
+        for (const button of row.components) expect(button.custom_id.length).toBeLessThanOrEqual(100);
+      }
+    }
+  });
+});
