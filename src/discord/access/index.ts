@@ -1,0 +1,4 @@
+// Public surface of the access preconditions.
+
+export * from "./check.js";
+export * from "./rules.js";

@@ -1,0 +1,140 @@
+// Access preconditions of SPEC §6, one small pure function each, with the polite refusal a person reads.
+
+/** Why a request was refused: stable codes for logs and metrics, next to the message shown to the user. */
+export type RefusalCode =
+  | "direct_message"
+  | "wrong_guild"
+  | "user_not_allowed"
+  | "not_launch_channel"
+  | "reactor_not_author"
+  | "message_from_bot"
+  | "message_empty"
+  | "not_a_session"
+  | "session_stopped"
+  | "prompt_empty"
+  | "prompt_too_long"
+  | "queue_full";
+
+export type AccessResult = { ok: true } | { ok: false; code: RefusalCode; reason: string };
+
+/** What the bot knows about the request: plain data, gathered by the handler from discord.js objects. */
+export interface AccessFacts {
+  /** The guild the request came from; null for a DM. */
+  guildId: string | null;
+  /** The channel the request happened in (for a launch: the message's channel). */
+  channelId: string;
+  /** Who acts: the caller, the clicker, the reactor or the message's author. */
+  userId: string;
+  /** Launch by reaction: the reacted message's author, whether that is a bot, and its text. */
+  messageAuthorId?: string | undefined;
+  messageAuthorIsBot?: boolean | undefined;
+  /** The session of the channel (thread); null or undefined when the channel is not a session thread. */
+  session?: { stopped: boolean } | null | undefined;
+  /** The prompt text to queue (for a launch: the message's text). */
+  prompt?: string | undefined;
+  /** Prompts already queued or running in the session. */
+  queueDepth?: number | undefined;
+}
+
+/** The configured limits and ids the rules check against (from `Config`). */
+export interface AccessPolicy {
+  guildId: string;
+  allowedUserIds: readonly string[];
+  launchChannelIds: readonly string[];
+  promptMaxChars: number;
+  queueDepthMax: number;
+}
+
+export type AccessRule = (facts: AccessFacts, policy: AccessPolicy) => AccessResult;
+
+const OK: AccessResult = { ok: true };
+const refuse = (code: RefusalCode, reason: string): AccessResult => ({ ok: false, code, reason });
+
+export const notDirectMessage: AccessRule = (facts) =>
+  facts.guildId === null
+    ? refuse("direct_message", "ompcord works in its server, not in direct messages. Please use it there.")
+    : OK;
+
+export const inConfiguredGuild: AccessRule = (facts, policy) =>
+  facts.guildId !== null && facts.guildId !== policy.guildId
+    ? refuse("wrong_guild", "Sorry, this ompcord instance only serves its own server, not this one.")
+    : OK;
+
+export const allowedUser: AccessRule = (facts, policy) =>
+  policy.allowedUserIds.includes(facts.userId)
+    ? OK
+    : refuse(
+        "user_not_allowed",
+        "Sorry, you are not on this bot's list of allowed users. Ask the bot's owner to add your user id to DISCORD_ALLOWED_USERS.",
+      );
+
+export const inLaunchChannel: AccessRule = (facts, policy) =>
+  policy.launchChannelIds.includes(facts.channelId)
+    ? OK
+    : refuse(
+        "not_launch_channel",
+        policy.launchChannelIds.length === 0
+          ? "No launch channel is configured, so sessions cannot start yet. Ask the bot's owner to set OMP_LAUNCH_CHANNEL_IDS."
+          : `Sessions can only be started in a launch channel: ${policy.launchChannelIds.map((id) => `<#${id}>`).join(", ")}.`,
+      );
+
+export const reactorIsAuthor: AccessRule = (facts) =>
+  facts.messageAuthorId !== undefined && facts.messageAuthorId === facts.userId
+    ? OK
+    : refuse(
+        "reactor_not_author",
+        "Only the author of a message can launch it. Write your own prompt and react to that one.",
+      );
+
+export const messageFromHuman: AccessRule = (facts) =>
+  facts.messageAuthorIsBot
+    ? refuse("message_from_bot", "Messages written by bots cannot be launched as prompts.")
+    : OK;
+
+export const promptNotEmpty: AccessRule = (facts) =>
+  (facts.prompt ?? "").trim() === ""
+    ? refuse("prompt_empty", "The prompt is empty. Please write what the agent should do.")
+    : OK;
+
+/** For launches by reaction the prompt is the message text: an empty message gets its own wording. */
+export const messageNotEmpty: AccessRule = (facts) =>
+  (facts.prompt ?? "").trim() === ""
+    ? refuse(
+        "message_empty",
+        "That message has no text to run (attachments and embeds are not read). Write the prompt as text.",
+      )
+    : OK;
+
+export const promptWithinLimit: AccessRule = (facts, policy) => {
+  const length = (facts.prompt ?? "").length;
+  return length > policy.promptMaxChars
+    ? refuse(
+        "prompt_too_long",
+        `The prompt is ${length.toLocaleString("en-US")} characters; the limit is ${policy.promptMaxChars.toLocaleString("en-US")}. Please shorten it or put the details in a file in the workspace.`,
+      )
+    : OK;
+};
+
+export const threadIsSession: AccessRule = (facts) =>
+  facts.session
+    ? OK
+    : refuse(
+        "not_a_session",
+        "This channel is not an ompcord session. Use this command inside a session thread, or start one with /omp new.",
+      );
+
+export const sessionNotStopped: AccessRule = (facts) =>
+  facts.session?.stopped
+    ? refuse(
+        "session_stopped",
+        "This session was stopped and takes no more prompts. Start a new one with /omp new.",
+      )
+    : OK;
+
+export const queueNotFull: AccessRule = (facts, policy) =>
+  (facts.queueDepth ?? 0) >= policy.queueDepthMax
+    ? refuse(
+        "queue_full",
+        `This session's queue is full (${policy.queueDepthMax} prompts). Please wait for one to finish, or cancel with /omp cancel.`,
+      )
+    : OK;

@@ -1,0 +1,68 @@
+import { ApplicationCommandOptionType, InteractionContextType } from "discord.js";
+import { describe, expect, it } from "vitest";
+import { buildOmpCommand, OMP_SUBCOMMANDS } from "../../src/discord/commands/definition.js";
+
+type Option = {
+  type: number;
+  name: string;
+  description: string;
+  required?: boolean;
+  max_length?: number;
+  options?: Option[];
+};
+
+function subcommands(json: ReturnType<typeof buildOmpCommand>): Record<string, Option> {
+  return Object.fromEntries((json.options as Option[]).map((option) => [option.name, option]));
+}
+
+describe("/omp command definition", () => {
+  it("is one guild-only /omp command with every subcommand of the SPEC table, in order", () => {
+    const json = buildOmpCommand();
+    expect(json.name).toBe("omp");
+    expect(json.contexts).toEqual([InteractionContextType.Guild]);
+    expect((json.options as Option[]).map((o) => o.name)).toEqual([...OMP_SUBCOMMANDS]);
+    for (const option of json.options as Option[]) {
+      expect(option.type).toBe(ApplicationCommandOptionType.Subcommand);
+      expect(option.description.length).toBeGreaterThan(0);
+      expect(option.description.length).toBeLessThanOrEqual(100);
+    }
+  });
+
+  it("/omp new takes a required prompt of at most 6000 characters and an optional name", () => {
+    const options = subcommands(buildOmpCommand()).new!.options!;
+    expect(options.map((o) => [o.name, o.type, o.required ?? false])).toEqual([
+      ["prompt", ApplicationCommandOptionType.String, true],
+      ["name", ApplicationCommandOptionType.String, false],
+    ]);
+    expect(options[0]!.max_length).toBe(6000);
+    expect(options[1]!.max_length).toBe(91);
+  });
+
+  it("/omp say takes one required prompt", () => {
+    const options = subcommands(buildOmpCommand()).say!.options!;
+    expect(options).toHaveLength(1);
+    expect(options[0]).toMatchObject({
+      name: "prompt",
+      type: ApplicationCommandOptionType.String,
+      required: true,
+    });
+  });
+
+  it("cancel, stop, queue, status, health and version take no options", () => {
+    const subs = subcommands(buildOmpCommand());
+    for (const name of ["cancel", "stop", "queue", "status", "health", "version"]) {
+      expect(subs[name]!.options ?? []).toEqual([]);
+    }
+  });
+
+  it("uses a smaller configured prompt limit and clamps one above Discord's 6000", () => {
+    expect(subcommands(buildOmpCommand({ promptMaxChars: 500 })).say!.options![0]!.max_length).toBe(500);
+    expect(subcommands(buildOmpCommand({ promptMaxChars: 100_000 })).say!.options![0]!.max_length).toBe(6000);
+  });
+
+  it("refuses a prompt limit that is not a positive integer, saying what it got", () => {
+    expect(() => buildOmpCommand({ promptMaxChars: 0 })).toThrow(
+      "Expected `promptMaxChars` to be an integer from 1 up, got `0`",
+    );
+  });
+});
