@@ -1,0 +1,137 @@
+// The SQLite schema of SPEC §3 in drizzle form; `npx drizzle-kit generate` turns changes to this file
+// into SQL migrations under migrations/. Times are stored as integer milliseconds.
+
+import { sql } from "drizzle-orm";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const SESSION_STATES = ["idle", "busy", "waiting", "degraded", "failed"] as const;
+export const PROMPT_SOURCES = ["reaction", "new", "say", "message", "steer"] as const;
+export const PROMPT_STATUSES = ["queued", "running", "done", "failed", "cancelled", "interrupted"] as const;
+/** A run's outcome is null while it runs; `interrupted` is written by the reconcile after a restart. */
+export const RUN_OUTCOMES = [
+  "success",
+  "failed",
+  "timed_out",
+  "cancelled",
+  "crashed",
+  "interrupted",
+] as const;
+
+const createdAt = () =>
+  integer("created_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(cast(unixepoch('subsecond') * 1000 as integer))`);
+
+export const sessions = sqliteTable("sessions", {
+  id: text("id").primaryKey(),
+  guildId: text("guild_id").notNull(),
+  parentChannelId: text("parent_channel_id").notNull(),
+  // Unique keys make a launch idempotent: a second 🚀 or a retried /omp new cannot make a second row.
+  threadId: text("thread_id").notNull().unique(),
+  launchMessageId: text("launch_message_id").unique(),
+  dashboardMessageId: text("dashboard_message_id"),
+  ompSessionId: text("omp_session_id"),
+  state: text("state", { enum: SESSION_STATES }).notNull().default("idle"),
+  name: text("name").notNull(),
+  createdBy: text("created_by").notNull(),
+  workDir: text("work_dir").notNull(),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+  stoppedAt: integer("stopped_at", { mode: "timestamp_ms" }),
+});
+
+export const prompts = sqliteTable(
+  "prompts",
+  {
+    id: text("id").primaryKey(),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id),
+    authorId: text("author_id").notNull(),
+    text: text("text").notNull(),
+    source: text("source", { enum: PROMPT_SOURCES }).notNull(),
+    status: text("status", { enum: PROMPT_STATUSES }).notNull().default("queued"),
+    /** Order within the session, 1, 2, 3…: the queue runs in this order. */
+    position: integer("position").notNull(),
+    createdAt: createdAt(),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }),
+    endedAt: integer("ended_at", { mode: "timestamp_ms" }),
+  },
+  (table) => [
+    uniqueIndex("prompts_session_position").on(table.sessionId, table.position),
+    index("prompts_status_session").on(table.status, table.sessionId),
+  ],
+);
+
+export const runs = sqliteTable(
+  "runs",
+  {
+    id: text("id").primaryKey(),
+    promptId: text("prompt_id")
+      .notNull()
+      .references(() => prompts.id),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id),
+    /** 1-based count of runs in the session, shown on the dashboard. */
+    runNumber: integer("run_number").notNull(),
+    pid: integer("pid"),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
+    endedAt: integer("ended_at", { mode: "timestamp_ms" }),
+    outcome: text("outcome", { enum: RUN_OUTCOMES }),
+    exitCode: integer("exit_code"),
+    signal: text("signal"),
+    error: text("error"),
+    tokens: integer("tokens").notNull().default(0),
+    cost: real("cost").notNull().default(0),
+    outputBytes: integer("output_bytes").notNull().default(0),
+    transcriptPath: text("transcript_path"),
+  },
+  (table) => [
+    uniqueIndex("runs_session_number").on(table.sessionId, table.runNumber),
+    index("runs_ended").on(table.endedAt),
+  ],
+);
+
+export const events = sqliteTable(
+  "events",
+  {
+    id: text("id").primaryKey(),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id),
+    eventType: text("event_type").notNull(),
+    /** As posted by the extension (usually JSON text), already redacted by the sender and the sidecar. */
+    content: text("content").notNull(),
+    /** The sender's clock, when it gave one. */
+    timestamp: integer("timestamp", { mode: "timestamp_ms" }),
+    receivedAt: integer("received_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (table) => [index("events_session").on(table.sessionId, table.receivedAt)],
+);
+
+export const steering = sqliteTable(
+  "steering",
+  {
+    id: text("id").primaryKey(),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id),
+    authorId: text("author_id").notNull(),
+    text: text("text").notNull(),
+    createdAt: createdAt(),
+    /** Set when a poll hands the message to the agent; a message is delivered once. */
+    deliveredAt: integer("delivered_at", { mode: "timestamp_ms" }),
+  },
+  (table) => [index("steering_pending").on(table.sessionId, table.deliveredAt)],
+);
+
+export type SessionRow = typeof sessions.$inferSelect;
+export type PromptRow = typeof prompts.$inferSelect;
+export type RunRow = typeof runs.$inferSelect;
+export type EventRow = typeof events.$inferSelect;
+export type SteeringRow = typeof steering.$inferSelect;
+export type SessionState = (typeof SESSION_STATES)[number];
+export type PromptSource = (typeof PROMPT_SOURCES)[number];
+export type PromptStatus = (typeof PROMPT_STATUSES)[number];
+export type RunOutcome = (typeof RUN_OUTCOMES)[number];

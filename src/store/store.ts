@@ -1,0 +1,629 @@
+// The repository: every query the services need, synchronous (better-sqlite3), returning plain rows.
+// Multi-step changes run in one transaction, so a crash leaves either all of a change or none of it.
+
+import type { Database } from "better-sqlite3";
+import { and, asc, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { DuplicateLaunchError, UnknownRecordError } from "./errors.js";
+import { newId } from "./ids.js";
+import {
+  type EventRow,
+  events,
+  type PromptRow,
+  type PromptSource,
+  type PromptStatus,
+  prompts,
+  type RunOutcome,
+  type RunRow,
+  runs,
+  type SessionRow,
+  type SessionState,
+  type SteeringRow,
+  sessions,
+  steering,
+} from "./schema.js";
+
+export interface NewSession {
+  guildId: string;
+  parentChannelId: string;
+  threadId: string;
+  /** The message a 🚀 launched from; `null`/absent for `/omp new`. */
+  launchMessageId?: string | null;
+  name: string;
+  createdBy: string;
+  workDir: string;
+  state?: SessionState;
+}
+
+export interface NewPrompt {
+  sessionId: string;
+  authorId: string;
+  text: string;
+  source: PromptSource;
+}
+
+export interface RunStart {
+  sessionId: string;
+  promptId: string;
+  /** Fixed path, or built from the new run's id and number (`<n>-<id>.log`). */
+  transcriptPath?: string | ((run: { id: string; runNumber: number }) => string);
+  pid?: number | null;
+}
+
+export interface RunFinish {
+  outcome: Exclude<RunOutcome, "interrupted">;
+  exitCode: number | null;
+  signal: string | null;
+  error?: string | null | undefined;
+  tokens?: number;
+  cost?: number;
+  outputBytes?: number;
+  endedAt?: Date;
+}
+
+/** A run that was running when the bot died: its pid may still be alive, its dashboard needs a repaint. */
+export interface InterruptedRun {
+  run: RunRow;
+  session: SessionRow;
+  prompt: PromptRow | undefined;
+}
+
+export interface ReconcileResult {
+  interruptedRuns: InterruptedRun[];
+  /** Every session whose state the reconcile changed (busy → degraded or idle): repaint these dashboards. */
+  affectedSessions: SessionRow[];
+}
+
+export interface StoreStats {
+  /** Sessions not stopped. */
+  sessionsActive: number;
+  sessionsBusy: number;
+  promptsQueued: number;
+  runsRunning: number;
+}
+
+export interface StoreOptions {
+  /** The clock behind every timestamp; tests pass a fixed one. */
+  now?: () => Date;
+}
+
+const TERMINAL_PROMPT: Record<RunFinish["outcome"], PromptStatus> = {
+  success: "done",
+  failed: "failed",
+  timed_out: "failed",
+  crashed: "failed",
+  cancelled: "cancelled",
+};
+
+export class Store {
+  readonly #db: BetterSQLite3Database;
+  readonly #now: () => Date;
+
+  /** Use `openStore(path)`: it applies the pragmas and migrations this class relies on. */
+  constructor(
+    db: BetterSQLite3Database,
+    /** The underlying connection, for diagnostics and tests; services use the methods. */
+    readonly sqlite: Database,
+    options: StoreOptions = {},
+  ) {
+    this.#db = db;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  close(): void {
+    if (this.sqlite.open) this.sqlite.close();
+  }
+
+  // ── sessions ────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Records a new session. A thread or launch message that already has a session throws
+   * `DuplicateLaunchError` carrying the existing row; the unique keys back this up even if two
+   * launches race past the check.
+   */
+  createSession(input: NewSession): SessionRow {
+    return this.#transaction(() => {
+      this.#throwIfLaunched(input);
+      const now = this.#now();
+      try {
+        return this.#db
+          .insert(sessions)
+          .values({
+            id: newId(),
+            guildId: input.guildId,
+            parentChannelId: input.parentChannelId,
+            threadId: input.threadId,
+            launchMessageId: input.launchMessageId ?? null,
+            name: input.name,
+            createdBy: input.createdBy,
+            workDir: input.workDir,
+            state: input.state ?? "idle",
+            createdAt: now,
+            updatedAt: now,
+          })
+          .returning()
+          .get();
+      } catch (error) {
+        if (isUniqueViolation(error)) this.#throwIfLaunched(input);
+        throw error;
+      }
+    });
+  }
+
+  getSession(id: string): SessionRow | undefined {
+    return this.#db.select().from(sessions).where(eq(sessions.id, id)).get();
+  }
+
+  getSessionByThread(threadId: string): SessionRow | undefined {
+    return this.#db.select().from(sessions).where(eq(sessions.threadId, threadId)).get();
+  }
+
+  getSessionByLaunchMessage(messageId: string): SessionRow | undefined {
+    return this.#db.select().from(sessions).where(eq(sessions.launchMessageId, messageId)).get();
+  }
+
+  /** Sessions not stopped, oldest first. */
+  listActiveSessions(): SessionRow[] {
+    return this.#db
+      .select()
+      .from(sessions)
+      .where(isNull(sessions.stoppedAt))
+      .orderBy(asc(sessions.createdAt))
+      .all();
+  }
+
+  setDashboardMessage(sessionId: string, messageId: string): SessionRow {
+    return this.#updateSession(sessionId, { dashboardMessageId: messageId });
+  }
+
+  setOmpSessionId(sessionId: string, ompSessionId: string): SessionRow {
+    return this.#updateSession(sessionId, { ompSessionId });
+  }
+
+  setSessionState(sessionId: string, state: SessionState): SessionRow {
+    return this.#updateSession(sessionId, { state });
+  }
+
+  /** Marks the session stopped; its rows stay as history (SPEC §3: nothing is deleted). */
+  markSessionStopped(sessionId: string): SessionRow {
+    return this.#updateSession(sessionId, { stoppedAt: this.#now() });
+  }
+
+  // ── prompts ─────────────────────────────────────────────────────────────────────────────────
+
+  /** Appends a prompt to the end of the session's queue. */
+  enqueuePrompt(input: NewPrompt): PromptRow {
+    return this.#transaction(() => {
+      this.#requireSession(input.sessionId);
+      const last = this.#db
+        .select({ position: sql<number>`coalesce(max(${prompts.position}), 0)` })
+        .from(prompts)
+        .where(eq(prompts.sessionId, input.sessionId))
+        .get();
+      return this.#db
+        .insert(prompts)
+        .values({
+          id: newId(),
+          sessionId: input.sessionId,
+          authorId: input.authorId,
+          text: input.text,
+          source: input.source,
+          status: "queued",
+          position: (last?.position ?? 0) + 1,
+          createdAt: this.#now(),
+        })
+        .returning()
+        .get();
+    });
+  }
+
+  getPrompt(id: string): PromptRow | undefined {
+    return this.#db.select().from(prompts).where(eq(prompts.id, id)).get();
+  }
+
+  /** The prompt that runs next in this session, if any. */
+  nextQueuedPrompt(sessionId: string): PromptRow | undefined {
+    return this.#queued(sessionId).limit(1).get();
+  }
+
+  /** Waiting prompts in the order they will run. */
+  listQueuedPrompts(sessionId: string): PromptRow[] {
+    return this.#queued(sessionId).all();
+  }
+
+  countQueued(sessionId: string): number {
+    const row = this.#db
+      .select({ n: count() })
+      .from(prompts)
+      .where(and(eq(prompts.sessionId, sessionId), eq(prompts.status, "queued")))
+      .get();
+    return row?.n ?? 0;
+  }
+
+  /** The prompt currently marked running in this session, if any. */
+  runningPrompt(sessionId: string): PromptRow | undefined {
+    return this.#db
+      .select()
+      .from(prompts)
+      .where(and(eq(prompts.sessionId, sessionId), eq(prompts.status, "running")))
+      .get();
+  }
+
+  /** Ids of sessions (not stopped) with prompts waiting, the longest-waiting first: what to resume at start. */
+  sessionsWithQueuedPrompts(): string[] {
+    return this.#db
+      .select({ id: prompts.sessionId })
+      .from(prompts)
+      .innerJoin(sessions, eq(sessions.id, prompts.sessionId))
+      .where(and(eq(prompts.status, "queued"), isNull(sessions.stoppedAt)))
+      .groupBy(prompts.sessionId)
+      .orderBy(sql`min(${prompts.createdAt})`, sql`min(${prompts}.rowid)`)
+      .all()
+      .map((row) => row.id);
+  }
+
+  markPromptRunning(promptId: string): PromptRow {
+    return this.#setPromptStatus(promptId, "running");
+  }
+
+  markPromptDone(promptId: string): PromptRow {
+    return this.#setPromptStatus(promptId, "done");
+  }
+
+  markPromptFailed(promptId: string): PromptRow {
+    return this.#setPromptStatus(promptId, "failed");
+  }
+
+  markPromptCancelled(promptId: string): PromptRow {
+    return this.#setPromptStatus(promptId, "cancelled");
+  }
+
+  markPromptInterrupted(promptId: string): PromptRow {
+    return this.#setPromptStatus(promptId, "interrupted");
+  }
+
+  /** Drops the session's waiting prompts (they stay as `cancelled` history); returns how many. */
+  cancelQueuedPrompts(sessionId: string): number {
+    return this.#db
+      .update(prompts)
+      .set({ status: "cancelled", endedAt: this.#now() })
+      .where(and(eq(prompts.sessionId, sessionId), eq(prompts.status, "queued")))
+      .run().changes;
+  }
+
+  // ── runs ────────────────────────────────────────────────────────────────────────────────────
+
+  /** Records a run of a prompt and marks the prompt running, together. Run numbers count from 1 per session. */
+  startRun(input: RunStart): RunRow {
+    return this.#transaction(() => {
+      const prompt = this.getPrompt(input.promptId);
+      if (!prompt || prompt.sessionId !== input.sessionId)
+        throw new UnknownRecordError("prompts", input.promptId);
+      const runNumber = this.runCount(input.sessionId) + 1;
+      const id = newId();
+      const transcriptPath =
+        typeof input.transcriptPath === "function"
+          ? input.transcriptPath({ id, runNumber })
+          : (input.transcriptPath ?? null);
+      const now = this.#now();
+      this.#db
+        .update(prompts)
+        .set({ status: "running", startedAt: now, endedAt: null })
+        .where(eq(prompts.id, prompt.id))
+        .run();
+      return this.#db
+        .insert(runs)
+        .values({
+          id,
+          promptId: prompt.id,
+          sessionId: input.sessionId,
+          runNumber,
+          pid: input.pid ?? null,
+          startedAt: now,
+          transcriptPath,
+        })
+        .returning()
+        .get();
+    });
+  }
+
+  /** The pid is known only once the process spawned, after the row exists. */
+  setRunPid(runId: string, pid: number | null): RunRow {
+    const row = this.#db.update(runs).set({ pid }).where(eq(runs.id, runId)).returning().get();
+    if (!row) throw new UnknownRecordError("runs", runId);
+    return row;
+  }
+
+  /**
+   * Records how a run ended and settles its prompt in the same transaction: success → done,
+   * cancelled → cancelled, anything else → failed.
+   */
+  finishRun(runId: string, result: RunFinish): RunRow {
+    return this.#transaction(() => {
+      const endedAt = result.endedAt ?? this.#now();
+      const row = this.#db
+        .update(runs)
+        .set({
+          endedAt,
+          outcome: result.outcome,
+          exitCode: result.exitCode,
+          signal: result.signal,
+          error: result.error ?? null,
+          tokens: result.tokens ?? 0,
+          cost: result.cost ?? 0,
+          outputBytes: result.outputBytes ?? 0,
+        })
+        .where(eq(runs.id, runId))
+        .returning()
+        .get();
+      if (!row) throw new UnknownRecordError("runs", runId);
+      this.#db
+        .update(prompts)
+        .set({ status: TERMINAL_PROMPT[result.outcome], endedAt })
+        .where(eq(prompts.id, row.promptId))
+        .run();
+      return row;
+    });
+  }
+
+  getRun(id: string): RunRow | undefined {
+    return this.#db.select().from(runs).where(eq(runs.id, id)).get();
+  }
+
+  runCount(sessionId: string): number {
+    const row = this.#db.select({ n: count() }).from(runs).where(eq(runs.sessionId, sessionId)).get();
+    return row?.n ?? 0;
+  }
+
+  latestRun(sessionId: string): RunRow | undefined {
+    return this.#db
+      .select()
+      .from(runs)
+      .where(eq(runs.sessionId, sessionId))
+      .orderBy(desc(runs.runNumber))
+      .limit(1)
+      .get();
+  }
+
+  /** Runs without an end: the ones in flight (or, before a reconcile, the ones a crash interrupted). */
+  unfinishedRuns(): RunRow[] {
+    return this.#db.select().from(runs).where(isNull(runs.endedAt)).orderBy(asc(runs.startedAt)).all();
+  }
+
+  /**
+   * Brings the database back in line with reality after a restart: no process of ours is running,
+   * so unfinished runs become `interrupted`, running prompts become `interrupted`, and sessions left
+   * busy become degraded (a run was cut off) or idle (it never started). Queued prompts are untouched.
+   * Returns the runs with their pid (the caller kills leftovers) and the sessions to repaint.
+   */
+  reconcileAfterRestart(): ReconcileResult {
+    return this.#transaction(() => {
+      const now = this.#now();
+      const cutOff = this.unfinishedRuns();
+      for (const run of cutOff) {
+        this.#db
+          .update(runs)
+          .set({
+            endedAt: now,
+            outcome: "interrupted",
+            error: "interrupted: ompcord restarted during the run",
+          })
+          .where(eq(runs.id, run.id))
+          .run();
+      }
+      const runningPrompts = this.#db.select().from(prompts).where(eq(prompts.status, "running")).all();
+      if (runningPrompts.length > 0) {
+        this.#db
+          .update(prompts)
+          .set({ status: "interrupted", endedAt: now })
+          .where(
+            inArray(
+              prompts.id,
+              runningPrompts.map((prompt) => prompt.id),
+            ),
+          )
+          .run();
+      }
+
+      const degraded = new Set([
+        ...cutOff.map((run) => run.sessionId),
+        ...runningPrompts.map((prompt) => prompt.sessionId),
+      ]);
+      const busy = this.#db
+        .select({ id: sessions.id })
+        .from(sessions)
+        .where(eq(sessions.state, "busy"))
+        .all();
+      const affected = new Map<string, SessionRow>();
+      for (const id of degraded) affected.set(id, this.#updateSession(id, { state: "degraded" }));
+      for (const { id } of busy) {
+        if (!affected.has(id)) affected.set(id, this.#updateSession(id, { state: "idle" }));
+      }
+
+      const interruptedRuns = cutOff.map((run) => ({
+        run: this.getRun(run.id)!,
+        session: affected.get(run.sessionId)!,
+        prompt: this.getPrompt(run.promptId),
+      }));
+      return { interruptedRuns, affectedSessions: [...affected.values()] };
+    });
+  }
+
+  // ── telemetry and steering ──────────────────────────────────────────────────────────────────
+
+  /**
+   * Stores one telemetry event from the omp extension. Returns `undefined` when the session is unknown,
+   * so the sidecar can answer 404 rather than store events nobody can read.
+   */
+  recordEvent(input: {
+    sessionId: string;
+    eventType: string;
+    content: unknown;
+    timestamp?: Date | number | null;
+  }): EventRow | undefined {
+    if (!this.getSession(input.sessionId)) return undefined;
+    const content = typeof input.content === "string" ? input.content : JSON.stringify(input.content ?? null);
+    const timestamp =
+      input.timestamp === undefined || input.timestamp === null ? null : new Date(input.timestamp);
+    return this.#db
+      .insert(events)
+      .values({
+        id: newId(),
+        sessionId: input.sessionId,
+        eventType: input.eventType,
+        content,
+        timestamp,
+        receivedAt: this.#now(),
+      })
+      .returning()
+      .get();
+  }
+
+  /** The session's events, oldest first (at most `limit`, newest kept). */
+  listEvents(sessionId: string, limit = 100): EventRow[] {
+    return this.#db
+      .select()
+      .from(events)
+      .where(eq(events.sessionId, sessionId))
+      .orderBy(desc(events.receivedAt), desc(sql`rowid`))
+      .limit(limit)
+      .all()
+      .reverse();
+  }
+
+  /** Queues a message for the running agent; the extension picks it up with its next poll. */
+  enqueueSteering(input: { sessionId: string; authorId: string; text: string }): SteeringRow {
+    this.#requireSession(input.sessionId);
+    return this.#db
+      .insert(steering)
+      .values({
+        id: newId(),
+        sessionId: input.sessionId,
+        authorId: input.authorId,
+        text: input.text,
+        createdAt: this.#now(),
+      })
+      .returning()
+      .get();
+  }
+
+  /** Hands over the session's undelivered steering messages in order, each exactly once. */
+  takeSteering(sessionId: string): SteeringRow[] {
+    return this.#transaction(() => {
+      const pending = this.#db
+        .select()
+        .from(steering)
+        .where(and(eq(steering.sessionId, sessionId), isNull(steering.deliveredAt)))
+        .orderBy(asc(steering.createdAt), asc(sql`rowid`))
+        .all();
+      if (pending.length === 0) return [];
+      const deliveredAt = this.#now();
+      this.#db
+        .update(steering)
+        .set({ deliveredAt })
+        .where(
+          inArray(
+            steering.id,
+            pending.map((message) => message.id),
+          ),
+        )
+        .run();
+      return pending.map((message) => ({ ...message, deliveredAt }));
+    });
+  }
+
+  // ── health ──────────────────────────────────────────────────────────────────────────────────
+
+  stats(): StoreStats {
+    const row = this.sqlite
+      .prepare(
+        `select
+           (select count(*) from sessions where stopped_at is null) as sessionsActive,
+           (select count(*) from sessions where stopped_at is null and state = 'busy') as sessionsBusy,
+           (select count(*) from prompts p join sessions s on s.id = p.session_id
+              where p.status = 'queued' and s.stopped_at is null) as promptsQueued,
+           (select count(*) from runs where ended_at is null) as runsRunning`,
+      )
+      .get() as StoreStats;
+    return { ...row };
+  }
+
+  /**
+   * Proves the database can be read and written (for `/omp health`): a read, then taking the write
+   * lock and rolling back, so nothing changes. Throws with SQLite's reason when either fails.
+   */
+  checkReadWrite(): { readMs: number; writeMs: number } {
+    const t0 = performance.now();
+    this.sqlite.prepare("select count(*) from sessions").get();
+    const t1 = performance.now();
+    this.sqlite.exec("begin immediate");
+    try {
+      this.sqlite.prepare("update sessions set id = id where 0").run();
+    } finally {
+      this.sqlite.exec("rollback");
+    }
+    return { readMs: t1 - t0, writeMs: performance.now() - t1 };
+  }
+
+  // ── internals ───────────────────────────────────────────────────────────────────────────────
+
+  #transaction<T>(fn: () => T): T {
+    return this.sqlite.transaction(fn)();
+  }
+
+  #queued(sessionId: string) {
+    return this.#db
+      .select()
+      .from(prompts)
+      .where(and(eq(prompts.sessionId, sessionId), eq(prompts.status, "queued")))
+      .orderBy(asc(prompts.position));
+  }
+
+  #requireSession(id: string): SessionRow {
+    const session = this.getSession(id);
+    if (!session) throw new UnknownRecordError("sessions", id);
+    return session;
+  }
+
+  #updateSession(id: string, changes: Partial<typeof sessions.$inferInsert>): SessionRow {
+    const row = this.#db
+      .update(sessions)
+      .set({ ...changes, updatedAt: this.#now() })
+      .where(eq(sessions.id, id))
+      .returning()
+      .get();
+    if (!row) throw new UnknownRecordError("sessions", id);
+    return row;
+  }
+
+  #setPromptStatus(id: string, status: PromptStatus): PromptRow {
+    const now = this.#now();
+    const times = status === "running" ? { startedAt: now, endedAt: null } : { endedAt: now };
+    const row = this.#db
+      .update(prompts)
+      .set({ status, ...times })
+      .where(eq(prompts.id, id))
+      .returning()
+      .get();
+    if (!row) throw new UnknownRecordError("prompts", id);
+    return row;
+  }
+
+  #throwIfLaunched(input: NewSession): void {
+    const byThread = this.getSessionByThread(input.threadId);
+    if (byThread) throw new DuplicateLaunchError("thread", byThread);
+    if (input.launchMessageId) {
+      const byMessage = this.getSessionByLaunchMessage(input.launchMessageId);
+      if (byMessage) throw new DuplicateLaunchError("launch_message", byMessage);
+    }
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    "code" in error &&
+    (error.code === "SQLITE_CONSTRAINT_UNIQUE" || error.code === "SQLITE_CONSTRAINT_PRIMARYKEY")
+  );
+}

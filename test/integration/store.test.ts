@@ -1,0 +1,405 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  DuplicateLaunchError,
+  type NewSession,
+  openStore,
+  type Store,
+  UnknownRecordError,
+} from "../../src/store/index.js";
+
+let dir: string;
+let dbPath: string;
+let store: Store;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "ompcord-store-"));
+  dbPath = join(dir, "nested", "ompcord.db");
+  store = openStore(dbPath);
+});
+afterEach(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let threadCounter = 0;
+function session(overrides: Partial<NewSession> = {}) {
+  threadCounter += 1;
+  return store.createSession({
+    guildId: "111111111111111111",
+    parentChannelId: "222222222222222222",
+    threadId: `thread-${threadCounter}`,
+    name: "Run: fix the tests",
+    createdBy: "333333333333333333",
+    workDir: "/tmp/work",
+    ...overrides,
+  });
+}
+
+function prompt(sessionId: string, text: string) {
+  return store.enqueuePrompt({ sessionId, authorId: "333333333333333333", text, source: "say" });
+}
+
+describe("opening", () => {
+  it("creates the directory, turns on WAL and foreign keys, and applies migrations", () => {
+    expect(existsSync(dbPath)).toBe(true);
+    expect(store.sqlite.pragma("journal_mode", { simple: true })).toBe("wal");
+    expect(store.sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
+    const tables = store.sqlite
+      .prepare("select name from sqlite_master where type = 'table' order by name")
+      .all()
+      .map((row) => (row as { name: string }).name);
+    expect(tables).toEqual(expect.arrayContaining(["events", "prompts", "runs", "sessions", "steering"]));
+  });
+
+  it("reopening an existing database applies nothing twice and keeps the rows", () => {
+    const created = session();
+    store.close();
+    store = openStore(dbPath);
+    expect(store.getSession(created.id)).toEqual(created);
+  });
+
+  it("refuses rows that point at a missing session (foreign keys are enforced)", () => {
+    expect(() =>
+      store.sqlite
+        .prepare(
+          "insert into prompts (id, session_id, author_id, text, source, status, position) values ('p', 'nope', 'a', 't', 'say', 'queued', 1)",
+        )
+        .run(),
+    ).toThrow(/FOREIGN KEY/);
+    expect(() => prompt("nope", "hello")).toThrow(UnknownRecordError);
+  });
+
+  it("answers the health check's read and write probe without changing anything", () => {
+    const before = store.stats();
+    const timing = store.checkReadWrite();
+    expect(timing.readMs).toBeGreaterThanOrEqual(0);
+    expect(store.stats()).toEqual(before);
+  });
+});
+
+describe("launch idempotency", () => {
+  it("a second 🚀 on the same message cannot create a second session", () => {
+    const first = session({ threadId: "thread-a", launchMessageId: "message-1" });
+    let error: unknown;
+    try {
+      session({ threadId: "thread-b", launchMessageId: "message-1" });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(DuplicateLaunchError);
+    expect((error as DuplicateLaunchError).key).toBe("launch_message");
+    expect((error as DuplicateLaunchError).existing.id).toBe(first.id);
+    expect(store.listActiveSessions()).toHaveLength(1);
+  });
+
+  it("a thread can hold only one session", () => {
+    const first = session({ threadId: "thread-a" });
+    expect(() => session({ threadId: "thread-a" })).toThrow(DuplicateLaunchError);
+    expect(store.getSessionByThread("thread-a")?.id).toBe(first.id);
+  });
+
+  it("the unique keys hold even when the application check is bypassed", () => {
+    session({ threadId: "thread-a", launchMessageId: "message-1" });
+    const insert = (thread: string, message: string | null) =>
+      store.sqlite
+        .prepare(
+          "insert into sessions (id, guild_id, parent_channel_id, thread_id, launch_message_id, name, created_by, work_dir, updated_at) values (?, 'g', 'c', ?, ?, 'n', 'u', '/w', 0)",
+        )
+        .run(`id-${thread}`, thread, message);
+    expect(() => insert("thread-a", null)).toThrow(/UNIQUE/);
+    expect(() => insert("thread-b", "message-1")).toThrow(/UNIQUE/);
+    // Slash-command sessions have no launch message: many NULLs are fine.
+    insert("thread-c", null);
+    insert("thread-d", null);
+  });
+
+  it("finds a session by thread and by launch message", () => {
+    const created = session({ threadId: "thread-x", launchMessageId: "message-x" });
+    expect(store.getSessionByThread("thread-x")?.id).toBe(created.id);
+    expect(store.getSessionByLaunchMessage("message-x")?.id).toBe(created.id);
+    expect(store.getSessionByThread("thread-y")).toBeUndefined();
+  });
+});
+
+describe("session updates", () => {
+  it("stores dashboard message, omp session id, state and stop time", () => {
+    const created = session();
+    store.setDashboardMessage(created.id, "dash-1");
+    store.setOmpSessionId(created.id, "omp-abc");
+    store.setSessionState(created.id, "busy");
+    const stopped = store.markSessionStopped(created.id);
+    expect(stopped).toMatchObject({
+      dashboardMessageId: "dash-1",
+      ompSessionId: "omp-abc",
+      state: "busy",
+    });
+    expect(stopped.stoppedAt).toBeInstanceOf(Date);
+    expect(store.listActiveSessions()).toEqual([]);
+    expect(() => store.setSessionState("missing", "idle")).toThrow(UnknownRecordError);
+  });
+});
+
+describe("the prompt queue", () => {
+  it("runs prompts in the order they were queued, per session", () => {
+    const a = session();
+    const b = session();
+    prompt(a.id, "a1");
+    prompt(b.id, "b1");
+    prompt(a.id, "a2");
+    prompt(a.id, "a3");
+    expect(store.listQueuedPrompts(a.id).map((p) => p.text)).toEqual(["a1", "a2", "a3"]);
+    expect(store.listQueuedPrompts(a.id).map((p) => p.position)).toEqual([1, 2, 3]);
+    expect(store.nextQueuedPrompt(a.id)?.text).toBe("a1");
+    expect(store.countQueued(a.id)).toBe(3);
+    expect(store.countQueued(b.id)).toBe(1);
+    expect(store.sessionsWithQueuedPrompts()).toEqual([a.id, b.id]);
+  });
+
+  it("moves a prompt through running to done and on to the next", () => {
+    const s = session();
+    const first = prompt(s.id, "first");
+    prompt(s.id, "second");
+    const run = store.startRun({ sessionId: s.id, promptId: first.id });
+    expect(store.getPrompt(first.id)?.status).toBe("running");
+    expect(store.runningPrompt(s.id)?.id).toBe(first.id);
+    expect(store.nextQueuedPrompt(s.id)?.text).toBe("second");
+    store.finishRun(run.id, { outcome: "success", exitCode: 0, signal: null });
+    const done = store.getPrompt(first.id)!;
+    expect(done.status).toBe("done");
+    expect(done.endedAt).toBeInstanceOf(Date);
+    expect(store.runningPrompt(s.id)).toBeUndefined();
+  });
+
+  it("marks prompts with each terminal status", () => {
+    const s = session();
+    const ids = ["a", "b", "c", "d", "e"].map((text) => prompt(s.id, text).id);
+    expect(store.markPromptRunning(ids[0]!).startedAt).toBeInstanceOf(Date);
+    expect(store.markPromptDone(ids[0]!).status).toBe("done");
+    expect(store.markPromptFailed(ids[1]!).status).toBe("failed");
+    expect(store.markPromptCancelled(ids[2]!).status).toBe("cancelled");
+    expect(store.markPromptInterrupted(ids[3]!).status).toBe("interrupted");
+    expect(store.listQueuedPrompts(s.id).map((p) => p.text)).toEqual(["e"]);
+  });
+
+  it("cancelling the queue drops waiting prompts but keeps them as history", () => {
+    const s = session();
+    const running = prompt(s.id, "running");
+    prompt(s.id, "waiting 1");
+    prompt(s.id, "waiting 2");
+    store.startRun({ sessionId: s.id, promptId: running.id });
+    expect(store.cancelQueuedPrompts(s.id)).toBe(2);
+    expect(store.countQueued(s.id)).toBe(0);
+    expect(store.getPrompt(running.id)?.status).toBe("running");
+    const rows = store.sqlite.prepare("select status from prompts where session_id = ?").all(s.id);
+    expect(rows).toHaveLength(3);
+  });
+
+  it("a stopped session's waiting prompts are not resumed", () => {
+    const s = session();
+    prompt(s.id, "left over");
+    store.markSessionStopped(s.id);
+    expect(store.sessionsWithQueuedPrompts()).toEqual([]);
+    expect(store.stats().promptsQueued).toBe(0);
+  });
+});
+
+describe("runs", () => {
+  it("numbers runs per session from 1 and builds the transcript path from id and number", () => {
+    const a = session();
+    const b = session();
+    const runA1 = store.startRun({
+      sessionId: a.id,
+      promptId: prompt(a.id, "1").id,
+      transcriptPath: (run) => `/transcripts/${a.id}/${run.runNumber}-${run.id}.log`,
+    });
+    store.finishRun(runA1.id, { outcome: "failed", exitCode: 1, signal: null, error: "provider 500" });
+    const runB1 = store.startRun({ sessionId: b.id, promptId: prompt(b.id, "1").id });
+    const runA2 = store.startRun({ sessionId: a.id, promptId: prompt(a.id, "2").id, pid: 4242 });
+    expect([runA1.runNumber, runB1.runNumber, runA2.runNumber]).toEqual([1, 1, 2]);
+    expect(runA1.transcriptPath).toBe(`/transcripts/${a.id}/1-${runA1.id}.log`);
+    expect(store.runCount(a.id)).toBe(2);
+    expect(store.latestRun(a.id)?.id).toBe(runA2.id);
+    expect(store.latestRun(a.id)?.pid).toBe(4242);
+    expect(store.getPrompt(runA1.promptId)?.status).toBe("failed");
+  });
+
+  it("records pid, exit, tokens, cost and output size", () => {
+    const s = session();
+    const run = store.startRun({ sessionId: s.id, promptId: prompt(s.id, "go").id });
+    store.setRunPid(run.id, 999);
+    const finished = store.finishRun(run.id, {
+      outcome: "cancelled",
+      exitCode: null,
+      signal: "SIGTERM",
+      tokens: 1234,
+      cost: 0.0125,
+      outputBytes: 5678,
+    });
+    expect(finished).toMatchObject({
+      pid: 999,
+      outcome: "cancelled",
+      exitCode: null,
+      signal: "SIGTERM",
+      tokens: 1234,
+      cost: 0.0125,
+      outputBytes: 5678,
+    });
+    expect(finished.endedAt).toBeInstanceOf(Date);
+    expect(store.getPrompt(run.promptId)?.status).toBe("cancelled");
+  });
+
+  it("refuses to start a run for a prompt of another session", () => {
+    const a = session();
+    const b = session();
+    expect(() => store.startRun({ sessionId: b.id, promptId: prompt(a.id, "x").id })).toThrow(
+      UnknownRecordError,
+    );
+  });
+});
+
+describe("telemetry and steering", () => {
+  it("stores events for known sessions only", () => {
+    const s = session();
+    const event = store.recordEvent({
+      sessionId: s.id,
+      eventType: "tool_call",
+      content: { tool: "bash" },
+      timestamp: 1_700_000_000_000,
+    });
+    expect(event).toMatchObject({ eventType: "tool_call", content: '{"tool":"bash"}' });
+    expect(event?.timestamp?.getTime()).toBe(1_700_000_000_000);
+    expect(store.recordEvent({ sessionId: "unknown", eventType: "x", content: "" })).toBeUndefined();
+    expect(store.listEvents(s.id)).toHaveLength(1);
+  });
+
+  it("delivers each steering message once, in order", () => {
+    const s = session();
+    const other = session();
+    for (const text of ["one", "two", "three"]) {
+      store.enqueueSteering({ sessionId: s.id, authorId: "u", text });
+    }
+    store.enqueueSteering({ sessionId: other.id, authorId: "u", text: "elsewhere" });
+    const taken = store.takeSteering(s.id);
+    expect(taken.map((m) => m.text)).toEqual(["one", "two", "three"]);
+    expect(taken.every((m) => m.deliveredAt instanceof Date)).toBe(true);
+    expect(store.takeSteering(s.id)).toEqual([]);
+    store.enqueueSteering({ sessionId: s.id, authorId: "u", text: "four" });
+    expect(store.takeSteering(s.id).map((m) => m.text)).toEqual(["four"]);
+    expect(store.takeSteering(other.id).map((m) => m.text)).toEqual(["elsewhere"]);
+  });
+
+  it("two connections polling at once never both get the same message", () => {
+    const s = session();
+    for (let i = 0; i < 50; i += 1) store.enqueueSteering({ sessionId: s.id, authorId: "u", text: `m${i}` });
+    const second = openStore(dbPath);
+    try {
+      const seen: string[] = [];
+      for (let i = 0; i < 30; i += 1) {
+        seen.push(...store.takeSteering(s.id).map((m) => m.text));
+        store.enqueueSteering({ sessionId: s.id, authorId: "u", text: `late${i}` });
+        seen.push(...second.takeSteering(s.id).map((m) => m.text));
+      }
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen).toHaveLength(80);
+    } finally {
+      second.close();
+    }
+  });
+});
+
+describe("stats", () => {
+  it("counts active and busy sessions, queued prompts and running runs", () => {
+    const a = session();
+    const b = session();
+    session();
+    store.markSessionStopped(b.id);
+    store.setSessionState(a.id, "busy");
+    const first = prompt(a.id, "1");
+    prompt(a.id, "2");
+    store.startRun({ sessionId: a.id, promptId: first.id });
+    expect(store.stats()).toEqual({ sessionsActive: 2, sessionsBusy: 1, promptsQueued: 1, runsRunning: 1 });
+  });
+});
+
+describe("restart", () => {
+  it("reconcile turns running runs and prompts into interrupted and keeps the queue", () => {
+    const busy = session();
+    const idle = session();
+    const orphan = session();
+    store.setSessionState(busy.id, "busy");
+    store.setSessionState(orphan.id, "busy"); // crashed after marking busy, before the run row
+    const running = prompt(busy.id, "running");
+    prompt(busy.id, "next");
+    prompt(idle.id, "waiting");
+    const run = store.startRun({ sessionId: busy.id, promptId: running.id, pid: 12345 });
+
+    const result = store.reconcileAfterRestart();
+
+    expect(result.interruptedRuns).toHaveLength(1);
+    const [interrupted] = result.interruptedRuns;
+    expect(interrupted?.run).toMatchObject({ id: run.id, pid: 12345, outcome: "interrupted" });
+    expect(interrupted?.run.endedAt).toBeInstanceOf(Date);
+    expect(interrupted?.session).toMatchObject({ id: busy.id, state: "degraded" });
+    expect(interrupted?.prompt).toMatchObject({ id: running.id, status: "interrupted" });
+    expect(result.affectedSessions.map((s) => [s.id, s.state]).sort()).toEqual(
+      [
+        [busy.id, "degraded"],
+        [orphan.id, "idle"],
+      ].sort(),
+    );
+    expect(store.listQueuedPrompts(busy.id).map((p) => p.text)).toEqual(["next"]);
+    expect(store.sessionsWithQueuedPrompts()).toEqual([busy.id, idle.id]);
+    expect(store.reconcileAfterRestart()).toEqual({ interruptedRuns: [], affectedSessions: [] });
+  });
+
+  it("survives SIGKILL mid-run: the reopened database shows the run interrupted and the queue intact", async () => {
+    store.close();
+    const storeModule = pathToFileURL(join(import.meta.dirname, "../../src/store/index.ts")).href;
+    // The child writes "running" state, reports, then waits to be killed without closing anything.
+    const script = `
+      import { openStore } from ${JSON.stringify(storeModule)};
+      const store = openStore(${JSON.stringify(dbPath)});
+      const s = store.createSession({ guildId: "g", parentChannelId: "c", threadId: "crash-thread",
+        launchMessageId: "crash-message", name: "n", createdBy: "u", workDir: "/w" });
+      store.setSessionState(s.id, "busy");
+      const first = store.enqueuePrompt({ sessionId: s.id, authorId: "u", text: "first", source: "reaction" });
+      store.enqueuePrompt({ sessionId: s.id, authorId: "u", text: "second", source: "say" });
+      store.enqueuePrompt({ sessionId: s.id, authorId: "u", text: "third", source: "say" });
+      store.startRun({ sessionId: s.id, promptId: first.id, pid: process.pid });
+      process.stdout.write("ready\\n");
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        if (chunk.toString().includes("ready")) resolve();
+      });
+      child.on("exit", (code) => reject(new Error(`child exited early with ${code}`)));
+    });
+    const exited = new Promise((resolve) => child.on("exit", (_code, signal) => resolve(signal)));
+    child.kill("SIGKILL");
+    expect(await exited).toBe("SIGKILL");
+
+    store = openStore(dbPath);
+    const crashed = store.getSessionByLaunchMessage("crash-message")!;
+    expect(crashed.state).toBe("busy");
+    expect(store.stats().runsRunning).toBe(1);
+
+    const { interruptedRuns, affectedSessions } = store.reconcileAfterRestart();
+
+    expect(interruptedRuns).toHaveLength(1);
+    expect(interruptedRuns[0]?.run.pid).toBe(child.pid);
+    expect(interruptedRuns[0]?.prompt?.text).toBe("first");
+    expect(affectedSessions.map((s) => s.state)).toEqual(["degraded"]);
+    expect(store.listQueuedPrompts(crashed.id).map((p) => p.text)).toEqual(["second", "third"]);
+    expect(store.sessionsWithQueuedPrompts()).toEqual([crashed.id]);
+    expect(store.stats().runsRunning).toBe(0);
+  });
+});
