@@ -1,0 +1,6 @@
+// Public surface of the sidecar API.
+
+export * from "./constants.js";
+export * from "./metrics.js";
+export * from "./ports.js";
+export * from "./server.js";

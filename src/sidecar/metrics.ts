@@ -1,0 +1,68 @@
+// Prometheus metrics of one bot instance: a registry per server so tests and restarts never collide.
+
+import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { METRIC_PREFIX } from "./constants.js";
+
+/** The gauges and counters the rest of the bot updates; served as text on `GET /metrics`. */
+export class SidecarMetrics {
+  readonly registry = new Registry();
+  /** omp processes running now. */
+  readonly runsActive: Gauge;
+  /** Prompts waiting for a per-session or global slot. */
+  readonly runsQueued: Gauge;
+  /** Sessions that are not stopped. */
+  readonly sessions: Gauge;
+  /** Dashboard edits sent to Discord. */
+  readonly dashboardEdits: Counter;
+  /** 429 responses Discord answered (discord.js retries them; a rising count means we ask too much). */
+  readonly rateLimitHits: Counter;
+  /** Telemetry events accepted from omp extensions. */
+  readonly eventsReceived: Counter<"event_type">;
+  /** Steering messages handed to a polling agent. */
+  readonly steeringDelivered: Counter;
+  /** Requests refused, by reason (unauthorized, too_large, invalid, unknown_session). */
+  readonly requestsRejected: Counter<"reason">;
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    this.runsActive = new Gauge({
+      name: `${METRIC_PREFIX}runs_active`,
+      help: "omp runs in progress",
+      registers,
+    });
+    this.runsQueued = new Gauge({
+      name: `${METRIC_PREFIX}runs_queued`,
+      help: "Prompts waiting to run",
+      registers,
+    });
+    this.sessions = new Gauge({ name: `${METRIC_PREFIX}sessions`, help: "Sessions not stopped", registers });
+    this.dashboardEdits = new Counter({
+      name: `${METRIC_PREFIX}dashboard_edits_total`,
+      help: "Dashboard message edits sent to Discord",
+      registers,
+    });
+    this.rateLimitHits = new Counter({
+      name: `${METRIC_PREFIX}discord_rate_limits_total`,
+      help: "HTTP 429 responses received from Discord",
+      registers,
+    });
+    this.eventsReceived = new Counter({
+      name: `${METRIC_PREFIX}sidecar_events_total`,
+      help: "Telemetry events accepted from omp extensions",
+      labelNames: ["event_type"],
+      registers,
+    });
+    this.steeringDelivered = new Counter({
+      name: `${METRIC_PREFIX}sidecar_steering_delivered_total`,
+      help: "Steering messages delivered to polling agents",
+      registers,
+    });
+    this.requestsRejected = new Counter({
+      name: `${METRIC_PREFIX}sidecar_requests_rejected_total`,
+      help: "Sidecar API requests refused, by reason",
+      labelNames: ["reason"],
+      registers,
+    });
+  }
+}

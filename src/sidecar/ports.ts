@@ -1,0 +1,59 @@
+// What the sidecar needs from the rest of the bot, as a small interface: the store plugs in here.
+
+/** A telemetry event posted by the OMP extension of a running agent. */
+export interface SidecarEvent {
+  sessionId: string;
+  eventType: string;
+  /** The event's content; JSON values other than strings arrive serialised. */
+  content: string;
+  /** When the agent says it happened. */
+  timestamp: Date;
+  /** When the sidecar received it. */
+  receivedAt: Date;
+}
+
+/** A message from the thread for a running agent, to be injected as steering. */
+export interface SteeringMessage {
+  id: string;
+  content: string;
+  createdAt: Date;
+}
+
+export interface SidecarPorts {
+  sessionExists(sessionId: string): boolean | Promise<boolean>;
+  recordEvent(event: SidecarEvent): void | Promise<void>;
+  /**
+   * The session's undelivered steering messages, oldest first, marked delivered in the same step:
+   * a message returned once is never returned again.
+   */
+  takeSteering(sessionId: string): readonly SteeringMessage[] | Promise<readonly SteeringMessage[]>;
+}
+
+/**
+ * In-memory ports for tests, the playground, and as the reference for the contract above.
+ * `queueSteering` and `events` are the two ends a test needs.
+ */
+export function createMemorySidecarPorts(sessionIds: Iterable<string> = []) {
+  const sessions = new Set(sessionIds);
+  const events: SidecarEvent[] = [];
+  const steering = new Map<string, SteeringMessage[]>();
+  let nextId = 1;
+  return {
+    sessions,
+    events,
+    queueSteering(sessionId: string, content: string, createdAt = new Date()): SteeringMessage {
+      const message = { id: String(nextId++), content, createdAt };
+      steering.set(sessionId, [...(steering.get(sessionId) ?? []), message]);
+      return message;
+    },
+    sessionExists: (sessionId: string) => sessions.has(sessionId),
+    recordEvent: (event: SidecarEvent) => {
+      events.push(event);
+    },
+    takeSteering: (sessionId: string) => {
+      const pending = steering.get(sessionId) ?? [];
+      steering.delete(sessionId);
+      return pending;
+    },
+  } satisfies SidecarPorts & Record<string, unknown>;
+}
