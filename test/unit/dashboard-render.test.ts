@@ -192,3 +192,13 @@ describe("renderDashboard", () => {
     }
   });
 });
+
+describe("renderDashboard prompt field", () => {
+  it("breaks backtick runs in the prompt so a cut fence cannot swallow the author line", () => {
+    const embed = renderDashboard(view({ prompt: { text: "```ts\nconst x = 1;", authorId: "9" } }), now)
+      .embeds[0];
+    const prompt = embed.fields!.find((f) => f.name === "Last prompt")!.value;
+    expect(prompt).not.toContain("``");
+    expect(prompt.endsWith("queued by <@9>")).toBe(true);
+  });
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { answerMessages } from "../../src/discord/format/answer.js";
 import { splitMessage } from "../../src/discord/format/split.js";
 
 /** Deterministic PRNG (mulberry32) so a failing case can be replayed from its seed. */
@@ -126,5 +127,21 @@ describe("splitMessage", () => {
       const strip = (s: string) => s.replace(/^ {0,3}```.*$/gm, "").replace(/\s+/g, "");
       expect(strip(chunks.join("\n")), `seed ${seed}`).toBe(strip(text));
     }
+  });
+});
+
+describe("answerMessages", () => {
+  it("splits a long answer into messages that never ping anyone", () => {
+    const messages = answerMessages(`@everyone look <@123>\n\n${"word ".repeat(1000)}`);
+    expect(messages.length).toBeGreaterThan(1);
+    for (const message of messages) {
+      expect(message.allowedMentions).toEqual({ parse: [] });
+      expect(message.content.length).toBeLessThanOrEqual(2000);
+      expect(message.content).not.toMatch(/@everyone|<@\d/);
+    }
+  });
+
+  it("gives no messages for a blank answer", () => {
+    expect(answerMessages(" \n ")).toEqual([]);
   });
 });

@@ -56,8 +56,9 @@ function elapsed(view: DashboardView, now: Date): string {
 function promptField(view: DashboardView): APIEmbedField | undefined {
   if (!view.prompt) return undefined;
   const author = /^\d+$/.test(view.prompt.authorId) ? `<@${view.prompt.authorId}>` : "someone";
+  // Backtick runs are broken up: a truncated prompt could otherwise open a code block that swallows the rest.
   const text = truncateEnd(
-    escapeMentions(stripControlCharacters(view.prompt.text).trim()),
+    escapeCodeBlock(escapeMentions(stripControlCharacters(view.prompt.text).trim())),
     DISPLAY_LIMITS.dashboardPromptChars,
   );
   const quoted = nonEmpty(text, "(empty prompt)")

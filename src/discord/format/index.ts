@@ -1,5 +1,6 @@
 // Public surface of the formatting helpers: message splitting, thread names, text safety, info embeds.
 
+export * from "./answer.js";
 export * from "./embeds.js";
 export * from "./limits.js";
 export * from "./split.js";
