@@ -202,3 +202,13 @@ describe("renderDashboard prompt field", () => {
     expect(prompt.endsWith("queued by <@9>")).toBe(true);
   });
 });
+
+describe("renderDashboard note field", () => {
+  it("shows who stopped the session as a name but neutralises mass mentions", () => {
+    const embed = renderDashboard(view({ stopped: true, note: "Stopped by <@42>. @everyone" }), now)
+      .embeds[0];
+    const note = embed.fields!.find((f) => f.name === "Note")!.value;
+    expect(note).toContain("<@42>");
+    expect(note).not.toContain("@everyone");
+  });
+});

@@ -11,6 +11,7 @@ import {
 import { DISCORD_LIMITS, DISPLAY_LIMITS, EMPTY_VALUE } from "../format/limits.js";
 import {
   escapeCodeBlock,
+  escapeMassMentions,
   escapeMentions,
   formatCost,
   formatDuration,
@@ -157,7 +158,8 @@ export function renderDashboard(view: DashboardView, now: Date): DashboardPayloa
     fields.push(
       field(
         "Note",
-        escapeMentions(
+        // Notes may name who stopped the session (`<@id>`, shown as a name, never a ping in an embed).
+        escapeMassMentions(
           truncateEnd(stripControlCharacters(view.note).trim(), DISPLAY_LIMITS.dashboardNoteChars),
         ),
         false,

@@ -72,9 +72,15 @@ const ZERO_WIDTH_SPACE = "\u200b";
  * `allowedMentions: { parse: [] }`: `@everyone`, `@here`, and user, role and channel-less mention syntax.
  */
 export function escapeMentions(text: string): string {
-  return text
-    .replace(/@(everyone|here)/gi, `@${ZERO_WIDTH_SPACE}$1`)
-    .replace(/<@([!&]?\d+)>/g, `<@${ZERO_WIDTH_SPACE}$1>`);
+  return escapeMassMentions(text).replace(/<@([!&]?\d+)>/g, `<@${ZERO_WIDTH_SPACE}$1>`);
+}
+
+/**
+ * Neutralises only `@everyone` and `@here`, for text the bot writes with intended user mentions
+ * (which show as a name in an embed and never ping there).
+ */
+export function escapeMassMentions(text: string): string {
+  return text.replace(/@(everyone|here)/gi, `@${ZERO_WIDTH_SPACE}$1`);
 }
 
 /**
