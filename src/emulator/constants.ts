@@ -1,0 +1,82 @@
+// Every limit, timing and code the emulator enforces, named once so tests and docs can quote them.
+
+/** Discord's documented message and embed limits (SPEC §9). */
+export const MessageLimits = {
+  contentMaxChars: 2000,
+  embedsMax: 10,
+  embedTitleMaxChars: 256,
+  embedDescriptionMaxChars: 4096,
+  embedFieldsMax: 25,
+  embedFieldNameMaxChars: 256,
+  embedFieldValueMaxChars: 1024,
+  embedFooterTextMaxChars: 2048,
+  embedAuthorNameMaxChars: 256,
+  embedsTotalMaxChars: 6000,
+  threadNameMaxChars: 100,
+  componentsRowsMax: 5,
+} as const;
+
+/** A sliding-window rate limit: at most `limit` requests per `windowMs`. */
+export interface RateLimitRule {
+  limit: number;
+  windowMs: number;
+}
+
+/** Rate limits as Discord applies them to a bot (per route and major parameter unless said otherwise). */
+export interface RateLimitRules {
+  /** POST /channels/:id/messages, per channel; advertised in X-RateLimit-* headers. */
+  messageCreate: RateLimitRule;
+  /** PATCH /channels/:id/messages/:id, per channel; advertised in X-RateLimit-* headers. */
+  messageEdit: RateLimitRule;
+  /**
+   * Writes (creates + edits) per channel, shared across routes and NOT advertised in headers: Discord's
+   * "write rate limit" (429 with scope `shared`, code 20028). This is why a client that obeys the headers
+   * still meets a 429 when it mixes sends and edits in one channel.
+   */
+  channelWrite: RateLimitRule;
+  /** Every other route, per route and major parameter. */
+  defaultRoute: RateLimitRule;
+  /** All requests authorised with the bot token (interaction callbacks and webhooks are exempt). */
+  global: RateLimitRule;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimitRules = {
+  messageCreate: { limit: 5, windowMs: 5_000 },
+  messageEdit: { limit: 5, windowMs: 5_000 },
+  channelWrite: { limit: 5, windowMs: 5_000 },
+  defaultRoute: { limit: 50, windowMs: 1_000 },
+  global: { limit: 50, windowMs: 1_000 },
+};
+
+/** Interaction timing (SPEC §9). */
+export const InteractionTiming = {
+  /** The initial callback must arrive within this time of INTERACTION_CREATE. */
+  callbackDeadlineMs: 3_000,
+  /** After that, the token works on the webhook routes for this long. */
+  tokenLifetimeMs: 15 * 60_000,
+} as const;
+
+/** Gateway timing and buffers. */
+export const GatewayDefaults = {
+  /** Discord sends 41250; tests can shorten it through options. */
+  heartbeatIntervalMs: 41_250,
+  /** How long a disconnected session can still be resumed. */
+  resumeWindowMs: 120_000,
+  /** Dispatches kept per session for replay on RESUME. */
+  replayBufferSize: 5_000,
+  apiVersion: 10,
+} as const;
+
+/** Message flags the emulator acts on. */
+export const MessageFlagBits = {
+  Ephemeral: 1 << 6,
+  Loading: 1 << 7,
+  SuppressEmbeds: 1 << 2,
+  SuppressNotifications: 1 << 12,
+} as const;
+
+/** Permission bits granted to every member of an emulated guild (administrator keeps checks simple). */
+export const ALL_PERMISSIONS = "2251799813685247";
+
+/** The `DISCORD_EPOCH` Discord snowflakes count from. */
+export const DISCORD_EPOCH = 1_420_070_400_000n;

@@ -1,0 +1,371 @@
+// Acting as a Discord user: post, edit, delete, react, run a slash command, click a button. What a person
+// does in the Discord client, turned into the same state changes and gateway events Discord produces.
+
+import { randomBytes } from "node:crypto";
+import {
+  type APIApplicationCommand,
+  type APIApplicationCommandOption,
+  ApplicationCommandOptionType,
+  ComponentType,
+  InteractionType,
+} from "discord-api-types/v10";
+import { ALL_PERMISSIONS } from "../constants.js";
+import type { EmulatorCore } from "../core.js";
+import { parseEmoji } from "../rest/routes/reactions.js";
+import type { ChannelRecord, InteractionRecord, UserRecord } from "../state/records.js";
+import { serializeChannel, serializeMessage, serializeUser } from "../state/serialize.js";
+import type { EmulatorStore } from "../state/store.js";
+import { type InteractionView, interactionView, type MessageView, messageView } from "./views.js";
+import { waitForState } from "./waiters.js";
+
+export type CommandOptionValue = string | number | boolean;
+
+export interface RunCommandInput {
+  channelId: string;
+  /** The top-level command name, e.g. "omp". */
+  name: string;
+  subcommand?: string;
+  subcommandGroup?: string;
+  options?: Record<string, CommandOptionValue>;
+}
+
+export interface ClickButtonInput {
+  messageId: string;
+  customId: string;
+}
+
+export interface PostMessageInput {
+  /** `<@id>` mentions in it count as mentions (they let a bot without Message Content see it). */
+  content?: string;
+  files?: { filename: string; bytes: Buffer | string; contentType?: string }[];
+}
+
+/** An interaction a user started; answer it from the bot, then read the answer here. */
+export interface InteractionHandle {
+  readonly id: string;
+  readonly token: string;
+  /** Current state: callback type, original response (ephemeral or not), follow-ups. */
+  view(): InteractionView;
+  /** Resolves once the bot has shown the user something (a reply, a filled-in deferral, an update). */
+  waitForReply(options?: { timeoutMs?: number }): Promise<InteractionView>;
+}
+
+const optionTypeNames: Record<number, string> = {
+  [ApplicationCommandOptionType.String]: "string",
+  [ApplicationCommandOptionType.Integer]: "integer",
+  [ApplicationCommandOptionType.Boolean]: "boolean",
+  [ApplicationCommandOptionType.Number]: "number",
+  [ApplicationCommandOptionType.User]: "user id",
+  [ApplicationCommandOptionType.Channel]: "channel id",
+  [ApplicationCommandOptionType.Role]: "role id",
+  [ApplicationCommandOptionType.Mentionable]: "user or role id",
+};
+
+/** Whether the user can see an answer yet (a deferral alone shows only "thinking…"). */
+export function interactionAnswered(view: InteractionView): boolean {
+  if (view.callbackType === 4 || view.callbackType === 7) return true;
+  if (view.followUps.length > 0) return true;
+  if (view.callbackType === 5) return view.original !== null && (view.original.flags & 128) === 0;
+  if (view.callbackType === 6)
+    return (view.message?.history.length ?? 0) > 1 && view.message!.editedAt! > view.acknowledgedAt!;
+  return false;
+}
+
+export class UserActor {
+  constructor(
+    private readonly core: EmulatorCore,
+    readonly user: UserRecord,
+  ) {}
+
+  private get store() {
+    return this.core.store;
+  }
+
+  private channel(channelId: string): ChannelRecord {
+    const channel = this.store.requireChannel(channelId);
+    if (!this.store.requireGuild(channel.guildId).members.has(this.user.id)) {
+      throw new Error(`${this.user.username} is not a member of guild ${channel.guildId}`);
+    }
+    return channel;
+  }
+
+  /** Posts as this user; in a thread the user joins it and an archived, unlocked thread reopens. */
+  postMessage(channelId: string, content: string | PostMessageInput): MessageView {
+    const input = typeof content === "string" ? { content } : content;
+    const channel = this.channel(channelId);
+    if (channel.thread?.archived) {
+      if (channel.thread.locked)
+        throw new Error(`Thread ${channel.id} is archived and locked: users cannot post`);
+      this.store.updateChannel(channel, { archived: false });
+    }
+    if (channel.thread) this.store.addThreadMember(channel, this.user.id);
+    const attachments = (input.files ?? []).map((f, i) =>
+      this.core.storeFile(
+        channel.id,
+        {
+          index: String(i),
+          filename: f.filename,
+          contentType: f.contentType ?? null,
+          bytes: Buffer.isBuffer(f.bytes) ? f.bytes : Buffer.from(f.bytes),
+        },
+        {},
+      ),
+    );
+    const text = input.content ?? "";
+    if (!text && attachments.length === 0) throw new Error("postMessage needs content or files");
+    const mentionIds = [...new Set([...text.matchAll(/<@!?(\d+)>/g)].map((m) => m[1]!))];
+    const message = this.store.createMessage({
+      channelId: channel.id,
+      authorId: this.user.id,
+      content: text,
+      attachments,
+      mentionIds,
+    });
+    return messageView(this.store, message);
+  }
+
+  editMessage(messageId: string, content: string): MessageView {
+    const message = this.store.requireMessage(messageId);
+    if (message.authorId !== this.user.id)
+      throw new Error(`Message ${messageId} is not by ${this.user.username}`);
+    this.store.editMessage(message, { content });
+    return messageView(this.store, message);
+  }
+
+  deleteMessage(messageId: string): void {
+    this.store.deleteMessage(this.store.requireMessage(messageId));
+  }
+
+  /** Adds a reaction; `emoji` is a unicode emoji ("🚀") or "name:id" for a custom one. */
+  react(channelId: string, messageId: string, emoji: string): void {
+    this.channel(channelId);
+    const message = this.store.requireMessage(messageId);
+    if (message.channelId !== channelId)
+      throw new Error(`Message ${messageId} is not in channel ${channelId}`);
+    this.store.addReaction(message, this.user.id, parseEmoji(emoji));
+  }
+
+  unreact(channelId: string, messageId: string, emoji: string): void {
+    this.channel(channelId);
+    this.store.removeReaction(this.store.requireMessage(messageId), this.user.id, parseEmoji(emoji));
+  }
+
+  /** Runs a registered slash command, e.g. `/omp say prompt:…`; throws if the bot never registered it. */
+  runCommand(input: RunCommandInput): InteractionHandle {
+    const channel = this.channel(input.channelId);
+    const command = this.findCommand(channel.guildId, input.name);
+    let options = this.buildOptions(command.options ?? [], input.options ?? {}, `/${input.name}`);
+    let scope: readonly APIApplicationCommandOption[] = command.options ?? [];
+    const path = [input.name];
+    const nest = (type: ApplicationCommandOptionType, name: string | undefined) => {
+      if (name === undefined) return;
+      const def = scope.find((o) => o.name === name && o.type === type);
+      if (!def) {
+        const known = scope.filter((o) => o.type === type).map((o) => o.name);
+        throw new Error(
+          `/${path.join(" ")} has no ${ApplicationCommandOptionType[type]} "${name}"; it has: ${known.join(", ") || "none"}`,
+        );
+      }
+      path.push(name);
+      scope = "options" in def ? (def.options ?? []) : [];
+    };
+    nest(ApplicationCommandOptionType.SubcommandGroup, input.subcommandGroup);
+    nest(ApplicationCommandOptionType.Subcommand, input.subcommand);
+    if (input.subcommand !== undefined) {
+      options = this.buildOptions(scope, input.options ?? {}, `/${path.join(" ")}`);
+      let wrapped: Record<string, unknown>[] = [
+        { type: ApplicationCommandOptionType.Subcommand, name: input.subcommand, options },
+      ];
+      if (input.subcommandGroup !== undefined) {
+        wrapped = [
+          {
+            type: ApplicationCommandOptionType.SubcommandGroup,
+            name: input.subcommandGroup,
+            options: wrapped,
+          },
+        ];
+      }
+      options = wrapped;
+    }
+    const data = {
+      id: command.id,
+      name: command.name,
+      type: 1,
+      guild_id: channel.guildId,
+      ...(options.length > 0 ? { options } : {}),
+      ...this.resolved(options),
+    };
+    return this.startInteraction(InteractionType.ApplicationCommand, channel, data, null);
+  }
+
+  /** Clicks a button on a message (the message must carry a button with that custom id). */
+  clickButton(input: ClickButtonInput): InteractionHandle {
+    const message = this.store.requireMessage(input.messageId);
+    const buttons = message.components.flatMap((row) =>
+      "components" in row
+        ? (row.components as { type: number; custom_id?: string; disabled?: boolean }[])
+        : [],
+    );
+    const button = buttons.find((c) => c.type === ComponentType.Button && c.custom_id === input.customId);
+    if (!button) {
+      const ids = buttons.map((b) => b.custom_id).filter(Boolean);
+      throw new Error(
+        `Message ${input.messageId} has no button "${input.customId}"; it has: ${ids.join(", ") || "none"}`,
+      );
+    }
+    if (button.disabled) throw new Error(`Button "${input.customId}" is disabled`);
+    const channel = this.channel(message.channelId);
+    return this.startInteraction(
+      InteractionType.MessageComponent,
+      channel,
+      { custom_id: input.customId, component_type: ComponentType.Button },
+      message.id,
+    );
+  }
+
+  private findCommand(guildId: string, name: string): APIApplicationCommand {
+    const command = [
+      ...(this.store.commands.get(guildId) ?? []),
+      ...(this.store.commands.get("global") ?? []),
+    ].find((c) => c.name === name);
+    if (!command) {
+      const known = [...this.store.commands.values()].flat().map((c) => `/${c.name}`);
+      throw new Error(
+        `/${name} is not registered in guild ${guildId}: the bot must register it first (registered: ${known.join(", ") || "none"})`,
+      );
+    }
+    return command;
+  }
+
+  private buildOptions(
+    defs: readonly APIApplicationCommandOption[],
+    values: Record<string, CommandOptionValue>,
+    where: string,
+  ): Record<string, unknown>[] {
+    const leaf = defs.filter(
+      (d) =>
+        d.type !== ApplicationCommandOptionType.Subcommand &&
+        d.type !== ApplicationCommandOptionType.SubcommandGroup,
+    );
+    if (leaf.length === 0 && defs.length > 0) return [];
+    for (const def of leaf) {
+      if ("required" in def && def.required && values[def.name] === undefined) {
+        throw new Error(`${where} needs option "${def.name}" (${optionTypeNames[def.type] ?? def.type})`);
+      }
+    }
+    return Object.entries(values).map(([name, value]) => {
+      const def = leaf.find((d) => d.name === name);
+      if (!def) {
+        throw new Error(
+          `${where} has no option "${name}"; it has: ${leaf.map((d) => d.name).join(", ") || "none"}`,
+        );
+      }
+      return { type: def.type, name, value };
+    });
+  }
+
+  /** Discord sends resolved users/channels for user and channel options. */
+  private resolved(options: Record<string, unknown>[]): Record<string, unknown> {
+    const flat: Record<string, unknown>[] = [];
+    const walk = (list: Record<string, unknown>[]) => {
+      for (const o of list) {
+        flat.push(o);
+        if (Array.isArray(o.options)) walk(o.options as Record<string, unknown>[]);
+      }
+    };
+    walk(options);
+    const users: Record<string, unknown> = {};
+    const channels: Record<string, unknown> = {};
+    for (const o of flat) {
+      if (o.type === ApplicationCommandOptionType.User) {
+        const u = this.store.users.get(String(o.value));
+        if (u) users[u.id] = serializeUser(u);
+      }
+      if (o.type === ApplicationCommandOptionType.Channel) {
+        const c = this.store.channels.get(String(o.value));
+        if (c) channels[c.id] = { ...serializeChannel(c), permissions: ALL_PERMISSIONS };
+      }
+    }
+    if (Object.keys(users).length === 0 && Object.keys(channels).length === 0) return {};
+    return {
+      resolved: {
+        ...(Object.keys(users).length ? { users } : {}),
+        ...(Object.keys(channels).length ? { channels } : {}),
+      },
+    };
+  }
+
+  private startInteraction(
+    type: InteractionType,
+    channel: ChannelRecord,
+    data: Record<string, unknown>,
+    messageId: string | null,
+  ): InteractionHandle {
+    const record: InteractionRecord = {
+      id: this.store.ids.next(),
+      token: `aW50ZXJhY3Rpb24${randomBytes(48).toString("base64url")}`,
+      type,
+      applicationId: this.store.applicationId,
+      channelId: channel.id,
+      guildId: channel.guildId,
+      userId: this.user.id,
+      createdAt: new Date(),
+      data,
+      messageId,
+      callbackType: null,
+      callbackAt: null,
+      originalMessageId: null,
+      followUpMessageIds: [],
+    };
+    const message = messageId ? this.store.messages.get(messageId) : undefined;
+    const payload = {
+      id: record.id,
+      application_id: record.applicationId,
+      type,
+      token: record.token,
+      version: 1,
+      data,
+      guild_id: channel.guildId,
+      guild: { id: channel.guildId, locale: "en-US", features: [] },
+      channel_id: channel.id,
+      channel: serializeChannel(channel),
+      member: { ...this.store.memberPayload(channel.guildId, this.user.id), permissions: ALL_PERMISSIONS },
+      app_permissions: ALL_PERMISSIONS,
+      locale: "en-US",
+      guild_locale: "en-US",
+      entitlements: [],
+      authorizing_integration_owners: { "0": channel.guildId },
+      context: 0,
+      attachment_size_limit: 26_214_400,
+      ...(message ? { message: serializeMessage(message, this.store.serializeContext) } : {}),
+    };
+    this.store.recordInteraction(record, payload);
+    return interactionHandle(this.store, record);
+  }
+}
+
+/** A handle on an interaction: its current view, and a wait for the bot's visible answer. */
+export function interactionHandle(store: EmulatorStore, record: InteractionRecord): InteractionHandle {
+  return {
+    id: record.id,
+    token: record.token,
+    view: () => interactionView(store, record),
+    waitForReply: (options = {}) =>
+      waitForState(
+        store,
+        () => {
+          const view = interactionView(store, record);
+          return interactionAnswered(view) ? view : undefined;
+        },
+        {
+          timeoutMs: options.timeoutMs ?? 5_000,
+          what: `waitForReply(interaction ${record.id})`,
+          describe: () => {
+            const v = interactionView(store, record);
+            const original = v.original ? JSON.stringify(v.original.content) : "none";
+            return `Callback type: ${v.callbackType ?? "none (the bot never answered)"}; original: ${original}; follow-ups: ${v.followUps.length}.`;
+          },
+        },
+      ),
+  };
+}

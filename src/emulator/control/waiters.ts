@@ -1,0 +1,51 @@
+// Await helpers: resolve when a condition on emulator state holds (checked now and after every change),
+// or fail after a timeout with a message that says what was awaited and what the state was.
+
+import type { EmulatorStore } from "../state/store.js";
+
+export class WaitTimeoutError extends Error {
+  constructor(what: string, timeoutMs: number, state: string) {
+    super(`${what} timed out after ${timeoutMs} ms. ${state}`);
+    this.name = "WaitTimeoutError";
+  }
+}
+
+export interface WaitOptions {
+  timeoutMs: number;
+  /** Names the wait in the timeout error. */
+  what: string;
+  /** Describes the relevant state for the timeout error. */
+  describe: () => string;
+}
+
+export function waitForState<T>(
+  store: EmulatorStore,
+  check: () => T | undefined,
+  options: WaitOptions,
+): Promise<T> {
+  const now = check();
+  if (now !== undefined) return Promise.resolve(now);
+  return new Promise<T>((resolve, reject) => {
+    const unsubscribe = store.onChange(() => {
+      let value: T | undefined;
+      try {
+        value = check();
+      } catch (error) {
+        finish();
+        reject(error);
+        return;
+      }
+      if (value === undefined) return;
+      finish();
+      resolve(value);
+    });
+    const timer = setTimeout(() => {
+      finish();
+      reject(new WaitTimeoutError(options.what, options.timeoutMs, options.describe()));
+    }, options.timeoutMs);
+    function finish() {
+      clearTimeout(timer);
+      unsubscribe();
+    }
+  });
+}

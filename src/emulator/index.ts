@@ -1,0 +1,17 @@
+// Public surface of the local Discord emulator (SPEC §10): start one, point discord.js at `restUrl`.
+
+export type { RateLimitRule, RateLimitRules } from "./constants.js";
+export { DEFAULT_RATE_LIMITS, InteractionTiming, MessageLimits } from "./constants.js";
+export type {
+  ClickButtonInput,
+  InteractionHandle,
+  PostMessageInput,
+  RunCommandInput,
+  UserActor,
+} from "./control/actor.js";
+export type { CountersSnapshot } from "./control/counters.js";
+export type { MessageFilter } from "./control/http.js";
+export type { AttachmentView, ChannelView, InteractionView, MessageView, UserView } from "./control/views.js";
+export { WaitTimeoutError } from "./control/waiters.js";
+export type { EmulatorOptions, SeededWorld, WaitOptionsInput } from "./emulator.js";
+export { Emulator, startEmulator } from "./emulator.js";

@@ -1,0 +1,105 @@
+// Guild, member, role, channel and active-thread fetches.
+
+import { everyoneRole, serializeChannel } from "../../state/serialize.js";
+import { unknownGuild, unknownMember } from "../errors.js";
+import type { RouteContext, RouteDefinition } from "../router.js";
+
+function guildOf(ctx: RouteContext) {
+  const guild = ctx.core.store.guilds.get(ctx.params.guild_id!);
+  if (!guild) throw unknownGuild();
+  return guild;
+}
+
+const visibleChannels = (ctx: RouteContext, guildId: string) =>
+  [...ctx.core.store.channels.values()].filter((c) => c.guildId === guildId && !c.hiddenFromBot);
+
+export const guildRoutes: RouteDefinition[] = [
+  {
+    method: "GET",
+    path: "/guilds/:guild_id",
+    major: "guild_id",
+    handle: (ctx) => {
+      const guild = guildOf(ctx);
+      return {
+        body: {
+          id: guild.id,
+          name: guild.name,
+          icon: null,
+          splash: null,
+          discovery_splash: null,
+          owner_id: guild.ownerId,
+          afk_channel_id: null,
+          afk_timeout: 300,
+          verification_level: 0,
+          default_message_notifications: 0,
+          explicit_content_filter: 0,
+          roles: [everyoneRole(guild)],
+          emojis: [],
+          stickers: [],
+          features: [],
+          mfa_level: 0,
+          application_id: null,
+          system_channel_id: null,
+          system_channel_flags: 0,
+          rules_channel_id: null,
+          vanity_url_code: null,
+          description: null,
+          banner: null,
+          premium_tier: 0,
+          preferred_locale: "en-US",
+          public_updates_channel_id: null,
+          nsfw_level: 0,
+          premium_progress_bar_enabled: false,
+          approximate_member_count: guild.members.size,
+        },
+      };
+    },
+  },
+  {
+    method: "GET",
+    path: "/guilds/:guild_id/channels",
+    major: "guild_id",
+    handle: (ctx) => ({
+      body: visibleChannels(ctx, guildOf(ctx).id)
+        .filter((c) => !c.thread)
+        .map(serializeChannel),
+    }),
+  },
+  {
+    method: "GET",
+    path: "/guilds/:guild_id/threads/active",
+    major: "guild_id",
+    handle: (ctx) => {
+      const threads = visibleChannels(ctx, guildOf(ctx).id).filter((c) => c.thread && !c.thread.archived);
+      return { body: { threads: threads.map(serializeChannel), members: [] } };
+    },
+  },
+  {
+    method: "GET",
+    path: "/guilds/:guild_id/roles",
+    major: "guild_id",
+    handle: (ctx) => ({ body: [everyoneRole(guildOf(ctx))] }),
+  },
+  {
+    method: "GET",
+    path: "/guilds/:guild_id/members/:user_id",
+    major: "guild_id",
+    handle: (ctx) => {
+      const guild = guildOf(ctx);
+      if (!guild.members.has(ctx.params.user_id!)) throw unknownMember();
+      return { body: ctx.core.store.memberPayload(guild.id, ctx.params.user_id!) };
+    },
+  },
+  {
+    method: "GET",
+    path: "/guilds/:guild_id/members",
+    major: "guild_id",
+    handle: (ctx) => {
+      const guild = guildOf(ctx);
+      const limit = Math.min(Number(ctx.query.get("limit") ?? 1), 1000);
+      const after = BigInt(ctx.query.get("after") ?? "0");
+      const ids = [...guild.members.keys()].filter((id) => BigInt(id) > after).slice(0, limit);
+      return { body: ids.map((id) => ctx.core.store.memberPayload(guild.id, id)) };
+    },
+  },
+];
