@@ -1,0 +1,414 @@
+// RunScheduler: turns queued prompts in the store into omp runs, one at a time per session (a p-queue of
+// concurrency 1 each) and at most `maxConcurrentRuns` at once overall (one shared p-queue). The store is
+// the queue's truth, so a restart loses nothing: `resumeAll()` picks up where the last process stopped.
+
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import PQueue from "p-queue";
+import { createLogger, type Logger, withContext } from "../log.js";
+import type { NewPrompt, PromptRow, SessionRow, Store } from "../store/index.js";
+import type { OmpEvent, OmpRun, OmpRunner, OutputLine, RunResult } from "./types.js";
+
+export interface RunObserver {
+  /** A prompt was queued through `enqueue` (not called for prompts found in the store at start). */
+  onQueued?(sessionId: string, promptId: string): void;
+  onStart(ctx: {
+    sessionId: string;
+    promptId: string;
+    runId: string;
+    run: OmpRun;
+    runNumber: number;
+    prompt: PromptRow;
+  }): void;
+  onLine(sessionId: string, line: OutputLine): void;
+  /** omp's parsed events as they come (usage, tool starts), for dashboards that want more than lines. */
+  onEvent?(sessionId: string, event: OmpEvent): void;
+  onEnd(ctx: {
+    sessionId: string;
+    promptId: string;
+    runId: string;
+    runNumber: number;
+    result: RunResult;
+  }): void;
+}
+
+export interface RunSchedulerOptions {
+  store: Store;
+  runner: OmpRunner;
+  observer?: RunObserver;
+  /** Runs at once across all sessions; from `config.omp.maxConcurrentRuns`. */
+  maxConcurrentRuns: number;
+  /** Transcripts go to `<transcriptsDir>/<sessionId>/<runNumber>-<runId>.log`. */
+  transcriptsDir: string;
+  /** Each session's omp `--session-dir` is `<ompSessionsDir>/<sessionId>`. */
+  ompSessionsDir: string;
+  logger?: Logger;
+}
+
+export interface RunningPromptView {
+  prompt: PromptRow;
+  runId: string;
+  runNumber: number;
+  startedAt: Date;
+  pid: number | undefined;
+}
+
+export interface WaitingPromptView {
+  prompt: PromptRow;
+  /** True for the session's next prompt when it waits only for a global slot (another session's run). */
+  waitingForSlot: boolean;
+}
+
+export interface QueueSnapshot {
+  running: RunningPromptView | undefined;
+  /** In the order they will run. */
+  waiting: WaitingPromptView[];
+  /** Whether the session's next prompt is held back by the global limit. */
+  waitingForSlot: boolean;
+}
+
+export interface SchedulerStats {
+  /** Runs in flight now. */
+  active: number;
+  /** Prompts waiting in sessions that are not stopped. */
+  queued: number;
+  /** The global limit. */
+  max: number;
+}
+
+interface ActiveRun {
+  prompt: PromptRow;
+  runId: string;
+  runNumber: number;
+  startedAt: Date;
+  run: OmpRun | undefined;
+  cancelRequested: boolean;
+  finished: Promise<void>;
+}
+
+/** One session's worker: its serial queue and what it is doing. */
+interface Lane {
+  queue: PQueue;
+  /** Set while a drain task is queued or running; cleared in the same tick as the last "nothing left" check. */
+  draining: boolean;
+  waitingPromptId: string | undefined;
+  active: ActiveRun | undefined;
+}
+
+const silentLogger = () => createLogger({ logLevel: "silent" });
+
+export class RunScheduler {
+  readonly #store: Store;
+  readonly #runner: OmpRunner;
+  readonly #observer: RunObserver | undefined;
+  readonly #transcriptsDir: string;
+  readonly #ompSessionsDir: string;
+  readonly #logger: Logger;
+  readonly #max: number;
+  readonly #global: PQueue;
+  readonly #lanes = new Map<string, Lane>();
+  #closed = false;
+
+  constructor(options: RunSchedulerOptions) {
+    const { maxConcurrentRuns } = options;
+    if (!Number.isInteger(maxConcurrentRuns) || maxConcurrentRuns < 1) {
+      throw new TypeError(
+        `Expected \`maxConcurrentRuns\` to be a whole number from 1 and up, got \`${maxConcurrentRuns}\``,
+      );
+    }
+    this.#store = options.store;
+    this.#runner = options.runner;
+    this.#observer = options.observer;
+    this.#transcriptsDir = options.transcriptsDir;
+    this.#ompSessionsDir = options.ompSessionsDir;
+    this.#logger = options.logger ?? silentLogger();
+    this.#max = maxConcurrentRuns;
+    this.#global = new PQueue({ concurrency: maxConcurrentRuns });
+  }
+
+  /** Queues a prompt in the store and wakes its session. Limits (length, depth) are the caller's to check. */
+  enqueue(input: NewPrompt): PromptRow {
+    const prompt = this.#store.enqueuePrompt(input);
+    this.#notify("onQueued", () => this.#observer?.onQueued?.(input.sessionId, prompt.id));
+    this.kick(input.sessionId);
+    return prompt;
+  }
+
+  /** Makes the session's worker run its queued prompts in order; a no-op while it already does. */
+  kick(sessionId: string): void {
+    if (this.#closed) return;
+    const lane = this.#lane(sessionId);
+    if (lane.draining) return;
+    lane.draining = true;
+    lane.queue
+      .add(() => this.#drain(sessionId, lane))
+      .catch((error: unknown) => {
+        this.#logger.error({ sessionId, err: error }, "session worker stopped unexpectedly");
+      });
+  }
+
+  /**
+   * Cancels the session's running prompt (SIGTERM, then SIGKILL after the runner's grace period); the
+   * queue goes on. Resolves `false` when nothing was running.
+   */
+  async cancelRun(sessionId: string): Promise<boolean> {
+    const active = this.#lanes.get(sessionId)?.active;
+    if (!active) return false;
+    active.cancelRequested = true;
+    // Before the process exists the flag is enough: the run is cancelled as soon as it starts.
+    if (active.run) await active.run.cancel();
+    return true;
+  }
+
+  /** Drops every waiting prompt (kept as `cancelled` history) and cancels the running one. */
+  async clearSession(sessionId: string): Promise<{ droppedPrompts: number; cancelledRun: boolean }> {
+    const droppedPrompts = this.#store.cancelQueuedPrompts(sessionId);
+    const cancelledRun = await this.cancelRun(sessionId);
+    return { droppedPrompts, cancelledRun };
+  }
+
+  /** What `/omp queue` shows: the running prompt and the waiting ones in order. */
+  snapshot(sessionId: string): QueueSnapshot {
+    const lane = this.#lanes.get(sessionId);
+    const active = lane?.active;
+    const waiting = this.#store.listQueuedPrompts(sessionId).map((prompt) => ({
+      prompt,
+      waitingForSlot: prompt.id === lane?.waitingPromptId,
+    }));
+    return {
+      running: active && {
+        prompt: this.#store.getPrompt(active.prompt.id) ?? active.prompt,
+        runId: active.runId,
+        runNumber: active.runNumber,
+        startedAt: active.startedAt,
+        pid: active.run?.pid,
+      },
+      waiting,
+      waitingForSlot: waiting.some((item) => item.waitingForSlot),
+    };
+  }
+
+  stats(): SchedulerStats {
+    let active = 0;
+    for (const lane of this.#lanes.values()) if (lane.active) active += 1;
+    return { active, queued: this.#store.stats().promptsQueued, max: this.#max };
+  }
+
+  /** Kicks every session with queued prompts (after a restart); returns their ids. */
+  resumeAll(): string[] {
+    const sessionIds = this.#store.sessionsWithQueuedPrompts();
+    for (const sessionId of sessionIds) this.kick(sessionId);
+    return sessionIds;
+  }
+
+  /** Resolves when every session worker has nothing left to do. */
+  async onIdle(): Promise<void> {
+    while (true) {
+      const lanes = [...this.#lanes.values()];
+      if (lanes.length === 0) return;
+      await Promise.all(lanes.map((lane) => lane.queue.onIdle()));
+      if ([...this.#lanes.values()].every((lane) => !lane.draining)) return;
+    }
+  }
+
+  /**
+   * Stops taking work, lets running prompts finish for up to `graceMs`, then cancels the rest and waits
+   * for them to end. Prompts still queued stay queued in the store for the next start.
+   */
+  async shutdown(options: { graceMs: number }): Promise<void> {
+    this.#closed = true;
+    const running = () => [...this.#lanes.values()].flatMap((lane) => (lane.active ? [lane.active] : []));
+    const finishing = Promise.all(running().map((active) => active.finished));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<"timeout">((resolve) => {
+      timer = setTimeout(() => resolve("timeout"), options.graceMs);
+    });
+    const first = await Promise.race([finishing.then(() => "done" as const), graceOver]);
+    clearTimeout(timer);
+    if (first === "timeout") {
+      const left = running();
+      this.#logger.warn(
+        { runs: left.length },
+        "shutdown: cancelling runs still going after the grace period",
+      );
+      await Promise.all(
+        left.map(async (active) => {
+          active.cancelRequested = true;
+          await active.run?.cancel();
+          await active.finished;
+        }),
+      );
+    }
+    await this.onIdle();
+  }
+
+  // ── internals ───────────────────────────────────────────────────────────────────────────────
+
+  #lane(sessionId: string): Lane {
+    let lane = this.#lanes.get(sessionId);
+    if (!lane) {
+      lane = {
+        queue: new PQueue({ concurrency: 1 }),
+        draining: false,
+        waitingPromptId: undefined,
+        active: undefined,
+      };
+      this.#lanes.set(sessionId, lane);
+    }
+    return lane;
+  }
+
+  async #drain(sessionId: string, lane: Lane): Promise<void> {
+    try {
+      while (!this.#closed) {
+        const prompt = this.#store.nextQueuedPrompt(sessionId);
+        const session = prompt && this.#store.getSession(sessionId);
+        if (!prompt || !session || session.stoppedAt) break;
+        lane.waitingPromptId = prompt.id;
+        await this.#global.add(() => this.#runPrompt(sessionId, lane, prompt.id));
+        // Whatever happened, the prompt must have left "queued", or this loop would spin on it.
+        if (this.#store.getPrompt(prompt.id)?.status === "queued") break;
+      }
+    } finally {
+      lane.waitingPromptId = undefined;
+      // Same tick as the last check above: a kick arriving from now on starts a new drain.
+      lane.draining = false;
+      if (!lane.active && this.#lanes.get(sessionId) === lane) this.#lanes.delete(sessionId);
+    }
+  }
+
+  async #runPrompt(sessionId: string, lane: Lane, promptId: string): Promise<void> {
+    lane.waitingPromptId = undefined;
+    if (this.#closed) return;
+    // The prompt may have been cancelled, or the session stopped, while it waited for a slot.
+    const prompt = this.#store.getPrompt(promptId);
+    const session = this.#store.getSession(sessionId);
+    if (!prompt || prompt.status !== "queued" || !session || session.stoppedAt) return;
+
+    let settle!: () => void;
+    const finished = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    try {
+      await this.#execute(session, lane, prompt, finished);
+    } catch (error) {
+      // A store or observer bug must not stop the whole queue; the prompt is failed so it is not retried forever.
+      this.#logger.error({ sessionId, promptId, err: error }, "run bookkeeping failed");
+      if (this.#store.getPrompt(promptId)?.status === "queued") this.#store.markPromptFailed(promptId);
+    } finally {
+      lane.active = undefined;
+      settle();
+    }
+  }
+
+  async #execute(session: SessionRow, lane: Lane, prompt: PromptRow, finished: Promise<void>): Promise<void> {
+    const sessionId = session.id;
+    const transcriptDir = join(this.#transcriptsDir, sessionId);
+    const sessionDir = join(this.#ompSessionsDir, sessionId);
+    mkdirSync(transcriptDir, { recursive: true });
+    mkdirSync(sessionDir, { recursive: true });
+
+    const row = this.#store.startRun({
+      sessionId,
+      promptId: prompt.id,
+      transcriptPath: (run) => join(transcriptDir, `${run.runNumber}-${run.id}.log`),
+    });
+    const transcriptPath = row.transcriptPath!;
+    const log = withContext(this.#logger, { sessionId, promptId: prompt.id, runId: row.id });
+    this.#store.setSessionState(sessionId, "busy");
+    const active: ActiveRun = {
+      prompt,
+      runId: row.id,
+      runNumber: row.runNumber,
+      startedAt: row.startedAt,
+      run: undefined,
+      cancelRequested: false,
+      finished,
+    };
+    lane.active = active;
+
+    let result: RunResult;
+    try {
+      const run = this.#runner.start({
+        prompt: prompt.text,
+        cwd: session.workDir,
+        ...(session.ompSessionId ? { ompSessionId: session.ompSessionId } : {}),
+        sessionDir,
+        sessionId,
+        transcriptPath,
+        onLine: (line) => this.#notify("onLine", () => this.#observer?.onLine(sessionId, line)),
+        onEvent: (event) => this.#notify("onEvent", () => this.#observer?.onEvent?.(sessionId, event)),
+      });
+      active.run = run;
+      if (run.pid !== undefined) this.#store.setRunPid(row.id, run.pid);
+      log.info({ pid: run.pid, runNumber: row.runNumber }, "run started");
+      this.#notify("onStart", () =>
+        this.#observer?.onStart({
+          sessionId,
+          promptId: prompt.id,
+          runId: row.id,
+          run,
+          runNumber: row.runNumber,
+          prompt: { ...prompt, status: "running", startedAt: row.startedAt },
+        }),
+      );
+      if (active.cancelRequested) void run.cancel();
+      result = await run.done;
+    } catch (error) {
+      // The runner reports process failures in the result; an exception here means it could not even start.
+      result = crashedResult(error, transcriptPath, row.startedAt);
+    }
+
+    this.#store.finishRun(row.id, {
+      outcome: result.outcome,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      error: result.error ?? null,
+      tokens: result.tokens,
+      cost: result.cost,
+      outputBytes: result.outputBytes,
+      endedAt: result.endedAt,
+    });
+    if (result.ompSessionId && !session.ompSessionId)
+      this.#store.setOmpSessionId(sessionId, result.ompSessionId);
+    this.#store.setSessionState(sessionId, result.outcome === "success" ? "idle" : "degraded");
+    log.info({ outcome: result.outcome, exitCode: result.exitCode, signal: result.signal }, "run ended");
+    lane.active = undefined;
+    this.#notify("onEnd", () =>
+      this.#observer?.onEnd({
+        sessionId,
+        promptId: prompt.id,
+        runId: row.id,
+        runNumber: row.runNumber,
+        result,
+      }),
+    );
+  }
+
+  /** Observers are someone else's code: their errors are logged, never allowed to stop a run. */
+  #notify(hook: string, call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.#logger.error({ hook, err: error }, "run observer threw");
+    }
+  }
+}
+
+function crashedResult(error: unknown, transcriptPath: string, startedAt: Date): RunResult {
+  return {
+    outcome: "crashed",
+    exitCode: null,
+    signal: null,
+    error: `omp could not be started: ${error instanceof Error ? error.message : String(error)}`,
+    ompSessionId: undefined,
+    finalText: "",
+    tokens: 0,
+    cost: 0,
+    outputBytes: 0,
+    lineCount: 0,
+    transcriptPath,
+    startedAt,
+    endedAt: new Date(),
+  };
+}

@@ -1,0 +1,502 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { type RunObserver, RunScheduler } from "../../src/queue/scheduler.js";
+import type { OmpRun, OmpRunner, OmpRunRequest, RunResult } from "../../src/queue/types.js";
+import { openStore, type SessionRow, type Store } from "../../src/store/index.js";
+
+/** An OmpRunner whose runs end when the test says so (or at once, with `autoFinish`). */
+class FakeRunner implements OmpRunner {
+  readonly runs: FakeRun[] = [];
+  running = 0;
+  maxRunning = 0;
+  autoFinish: ((request: OmpRunRequest) => Partial<RunResult>) | undefined;
+  failToStart = false;
+
+  start(request: OmpRunRequest): OmpRun {
+    if (this.failToStart) throw new Error("spawn omp ENOENT");
+    const run = new FakeRun(request, this, 1000 + this.runs.length);
+    this.runs.push(run);
+    this.running += 1;
+    this.maxRunning = Math.max(this.maxRunning, this.running);
+    const auto = this.autoFinish;
+    if (auto) setTimeout(() => run.finish(auto(request)), 5);
+    return run;
+  }
+
+  texts(): string[] {
+    return this.runs.map((run) => run.request.prompt);
+  }
+}
+
+class FakeRun implements OmpRun {
+  readonly done: Promise<RunResult>;
+  cancelCalls = 0;
+  #resolve!: (result: RunResult) => void;
+  #settled = false;
+  readonly #startedAt = new Date();
+
+  constructor(
+    readonly request: OmpRunRequest,
+    private readonly runner: FakeRunner,
+    readonly pid: number,
+  ) {
+    this.done = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  finish(partial: Partial<RunResult> = {}): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.runner.running -= 1;
+    this.#resolve({
+      outcome: "success",
+      exitCode: 0,
+      signal: null,
+      error: undefined,
+      ompSessionId: undefined,
+      finalText: "ok",
+      tokens: 10,
+      cost: 0.001,
+      outputBytes: 42,
+      lineCount: 2,
+      transcriptPath: this.request.transcriptPath,
+      startedAt: this.#startedAt,
+      endedAt: new Date(),
+      ...partial,
+    });
+  }
+
+  async cancel(): Promise<void> {
+    this.cancelCalls += 1;
+    this.finish({ outcome: "cancelled", exitCode: null, signal: "SIGTERM" });
+  }
+}
+
+let dir: string;
+let dbPath: string;
+let store: Store;
+let runner: FakeRunner;
+let schedulers: RunScheduler[];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "ompcord-scheduler-"));
+  dbPath = join(dir, "ompcord.db");
+  store = openStore(dbPath);
+  runner = new FakeRunner();
+  schedulers = [];
+});
+afterEach(async () => {
+  for (const run of runner.runs) run.finish();
+  for (const scheduler of schedulers) await scheduler.shutdown({ graceMs: 0 });
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function scheduler(options: { max?: number; observer?: RunObserver; on?: Store } = {}): RunScheduler {
+  const created = new RunScheduler({
+    store: options.on ?? store,
+    runner,
+    maxConcurrentRuns: options.max ?? 2,
+    transcriptsDir: join(dir, "transcripts"),
+    ompSessionsDir: join(dir, "omp-sessions"),
+    ...(options.observer ? { observer: options.observer } : {}),
+  });
+  schedulers.push(created);
+  return created;
+}
+
+let threads = 0;
+function session(on: Store = store): SessionRow {
+  threads += 1;
+  return on.createSession({
+    guildId: "g",
+    parentChannelId: "c",
+    threadId: `thread-${threads}`,
+    name: `session ${threads}`,
+    createdBy: "u",
+    workDir: join(dir, `work-${threads}`),
+  });
+}
+
+function queue(sessionId: string, text: string, on: Store = store) {
+  return on.enqueuePrompt({ sessionId, authorId: "u", text, source: "say" });
+}
+
+const runsStarted = (n: number) => vi.waitFor(() => expect(runner.runs).toHaveLength(n));
+
+describe("order", () => {
+  it("runs a session's prompts in the order they were queued, resuming the same omp conversation", async () => {
+    runner.autoFinish = () => ({ ompSessionId: "omp-conversation-1" });
+    const s = session();
+    const rs = scheduler();
+    for (const text of ["first", "second", "third"])
+      rs.enqueue({ sessionId: s.id, authorId: "u", text, source: "say" });
+    await rs.onIdle();
+
+    expect(runner.texts()).toEqual(["first", "second", "third"]);
+    expect(runner.runs[0]?.request.ompSessionId).toBeUndefined();
+    expect(runner.runs[1]?.request.ompSessionId).toBe("omp-conversation-1");
+    expect(store.getSession(s.id)).toMatchObject({ state: "idle", ompSessionId: "omp-conversation-1" });
+    expect(store.countQueued(s.id)).toBe(0);
+    expect(store.runCount(s.id)).toBe(3);
+    const statuses = store.sqlite.prepare("select status from prompts order by position").all();
+    expect(statuses).toEqual([{ status: "done" }, { status: "done" }, { status: "done" }]);
+  });
+
+  it("gives each run the session's cwd, session dir and a transcript path with run number and id", async () => {
+    runner.autoFinish = () => ({});
+    const s = session();
+    const rs = scheduler();
+    queue(s.id, "hello");
+    rs.kick(s.id);
+    await rs.onIdle();
+
+    const request = runner.runs[0]!.request;
+    const run = store.latestRun(s.id)!;
+    expect(request).toMatchObject({
+      prompt: "hello",
+      cwd: s.workDir,
+      sessionId: s.id,
+      sessionDir: join(dir, "omp-sessions", s.id),
+      transcriptPath: join(dir, "transcripts", s.id, `1-${run.id}.log`),
+    });
+    expect(existsSync(join(dir, "transcripts", s.id))).toBe(true);
+    expect(existsSync(request.sessionDir)).toBe(true);
+    expect(run).toMatchObject({ pid: 1000, outcome: "success", exitCode: 0, tokens: 10, outputBytes: 42 });
+    expect(run.transcriptPath).toBe(request.transcriptPath);
+  });
+
+  it("a prompt queued while the worker drains is picked up without another kick", async () => {
+    const s = session();
+    const rs = scheduler();
+    queue(s.id, "one");
+    rs.kick(s.id);
+    await runsStarted(1);
+    queue(s.id, "two"); // no kick: the running worker must find it
+    runner.runs[0]!.finish();
+    await runsStarted(2);
+    runner.runs[1]!.finish();
+    await rs.onIdle();
+    expect(runner.texts()).toEqual(["one", "two"]);
+  });
+});
+
+describe("one at a time per session", () => {
+  it("never starts a session's second prompt before the first ends", async () => {
+    const s = session();
+    const rs = scheduler({ max: 4 });
+    queue(s.id, "a");
+    queue(s.id, "b");
+    rs.kick(s.id);
+    rs.kick(s.id);
+    await runsStarted(1);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(runner.runs).toHaveLength(1);
+    expect(store.getSession(s.id)?.state).toBe("busy");
+    expect(rs.snapshot(s.id)).toMatchObject({
+      running: { prompt: { text: "a", status: "running" }, runNumber: 1, pid: 1000 },
+      waiting: [{ prompt: { text: "b" }, waitingForSlot: false }],
+      waitingForSlot: false,
+    });
+
+    runner.runs[0]!.finish();
+    await runsStarted(2);
+    expect(runner.maxRunning).toBe(1);
+    runner.runs[1]!.finish();
+    await rs.onIdle();
+  });
+});
+
+describe("global limit", () => {
+  it("caps runs across sessions and shows the rest as waiting for a slot", async () => {
+    const sessions = [session(), session(), session()];
+    const rs = scheduler({ max: 2 });
+    for (const s of sessions) {
+      queue(s.id, `from ${s.name}`);
+      rs.kick(s.id);
+    }
+    await runsStarted(2);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(runner.runs).toHaveLength(2);
+    expect(rs.stats()).toEqual({ active: 2, queued: 1, max: 2 });
+
+    const third = sessions[2]!;
+    const snapshot = rs.snapshot(third.id);
+    expect(snapshot.running).toBeUndefined();
+    expect(snapshot.waitingForSlot).toBe(true);
+    expect(snapshot.waiting).toMatchObject([{ prompt: { status: "queued" }, waitingForSlot: true }]);
+
+    runner.runs[0]!.finish();
+    await runsStarted(3);
+    expect(runner.runs[2]!.request.sessionId).toBe(third.id);
+    expect(runner.maxRunning).toBe(2);
+    for (const run of runner.runs) run.finish();
+    await rs.onIdle();
+    expect(rs.stats()).toEqual({ active: 0, queued: 0, max: 2 });
+  });
+
+  it("holds many sessions to the limit under load", async () => {
+    runner.autoFinish = () => ({});
+    const rs = scheduler({ max: 3 });
+    for (let i = 0; i < 8; i += 1) {
+      const s = session();
+      for (let j = 0; j < 3; j += 1)
+        rs.enqueue({ sessionId: s.id, authorId: "u", text: `${i}.${j}`, source: "say" });
+    }
+    await rs.onIdle();
+    expect(runner.runs).toHaveLength(24);
+    expect(runner.maxRunning).toBe(3);
+    // Within each session, order held.
+    for (let i = 0; i < 8; i += 1) {
+      expect(runner.texts().filter((text) => text.startsWith(`${i}.`))).toEqual([
+        `${i}.0`,
+        `${i}.1`,
+        `${i}.2`,
+      ]);
+    }
+  });
+
+  it("refuses a limit below 1 with a message that says what came", () => {
+    expect(() => scheduler({ max: 0 })).toThrow(
+      "Expected `maxConcurrentRuns` to be a whole number from 1 and up, got `0`",
+    );
+  });
+});
+
+describe("cancel", () => {
+  it("cancels the running prompt; the session shows degraded and the queue goes on", async () => {
+    const s = session();
+    const rs = scheduler();
+    queue(s.id, "long");
+    queue(s.id, "after");
+    rs.kick(s.id);
+    await runsStarted(1);
+
+    expect(await rs.cancelRun(s.id)).toBe(true);
+    expect(runner.runs[0]!.cancelCalls).toBe(1);
+    await runsStarted(2);
+    const first = store.sqlite.prepare("select status from prompts where text = 'long'").get();
+    expect(first).toEqual({ status: "cancelled" });
+    expect(store.getRun(store.latestRun(s.id)!.id)?.runNumber).toBe(2);
+    expect(store.sqlite.prepare("select outcome, signal from runs where run_number = 1").get()).toEqual({
+      outcome: "cancelled",
+      signal: "SIGTERM",
+    });
+    runner.runs[1]!.finish();
+    await rs.onIdle();
+    expect(store.getSession(s.id)?.state).toBe("idle");
+  });
+
+  it("answers false when nothing runs", async () => {
+    const s = session();
+    const rs = scheduler();
+    expect(await rs.cancelRun(s.id)).toBe(false);
+  });
+});
+
+describe("clear", () => {
+  it("drops the waiting prompts and cancels the running one; nothing else starts", async () => {
+    const s = session();
+    const rs = scheduler();
+    for (const text of ["running", "waiting 1", "waiting 2"]) queue(s.id, text);
+    rs.kick(s.id);
+    await runsStarted(1);
+
+    expect(await rs.clearSession(s.id)).toEqual({ droppedPrompts: 2, cancelledRun: true });
+    await rs.onIdle();
+    expect(runner.runs).toHaveLength(1);
+    expect(store.getSession(s.id)?.state).toBe("degraded");
+    const rows = store.sqlite.prepare("select text, status from prompts order by position").all();
+    expect(rows).toEqual([
+      { text: "running", status: "cancelled" },
+      { text: "waiting 1", status: "cancelled" },
+      { text: "waiting 2", status: "cancelled" },
+    ]);
+  });
+
+  it("a prompt cancelled while it waits for a global slot never runs", async () => {
+    const busy = session();
+    const waiting = session();
+    const rs = scheduler({ max: 1 });
+    queue(busy.id, "holding the slot");
+    rs.kick(busy.id);
+    await runsStarted(1);
+    queue(waiting.id, "never");
+    rs.kick(waiting.id);
+    await vi.waitFor(() => expect(rs.snapshot(waiting.id).waitingForSlot).toBe(true));
+
+    await rs.clearSession(waiting.id);
+    runner.runs[0]!.finish();
+    await rs.onIdle();
+    expect(runner.texts()).toEqual(["holding the slot"]);
+  });
+});
+
+describe("failures", () => {
+  it("a failed run marks the prompt failed and the session degraded, and the next prompt still runs", async () => {
+    runner.autoFinish = (request) =>
+      request.prompt === "breaks" ? { outcome: "failed", exitCode: 1, error: "provider returned 500" } : {};
+    const s = session();
+    const rs = scheduler();
+    queue(s.id, "breaks");
+    rs.kick(s.id);
+    await rs.onIdle();
+    expect(store.getSession(s.id)?.state).toBe("degraded");
+    expect(store.latestRun(s.id)).toMatchObject({
+      outcome: "failed",
+      exitCode: 1,
+      error: "provider returned 500",
+    });
+
+    queue(s.id, "works");
+    rs.kick(s.id);
+    await rs.onIdle();
+    expect(store.getSession(s.id)?.state).toBe("idle");
+  });
+
+  it("a runner that cannot start omp ends the run as crashed with the reason", async () => {
+    runner.failToStart = true;
+    const ends: RunResult[] = [];
+    const s = session();
+    const rs = scheduler({
+      observer: { onStart: () => {}, onLine: () => {}, onEnd: (ctx) => ends.push(ctx.result) },
+    });
+    queue(s.id, "x");
+    queue(s.id, "y");
+    rs.kick(s.id);
+    await rs.onIdle();
+    expect(ends.map((result) => result.outcome)).toEqual(["crashed", "crashed"]);
+    expect(store.latestRun(s.id)).toMatchObject({ outcome: "crashed", runNumber: 2 });
+    expect(store.latestRun(s.id)?.error).toContain("spawn omp ENOENT");
+    expect(store.getSession(s.id)?.state).toBe("degraded");
+  });
+
+  it("a throwing observer stops nothing", async () => {
+    runner.autoFinish = () => ({});
+    const s = session();
+    const rs = scheduler({
+      observer: {
+        onQueued: () => {
+          throw new Error("observer bug");
+        },
+        onStart: () => {
+          throw new Error("observer bug");
+        },
+        onLine: () => {},
+        onEnd: () => {
+          throw new Error("observer bug");
+        },
+      },
+    });
+    rs.enqueue({ sessionId: s.id, authorId: "u", text: "a", source: "say" });
+    rs.enqueue({ sessionId: s.id, authorId: "u", text: "b", source: "say" });
+    await rs.onIdle();
+    expect(runner.texts()).toEqual(["a", "b"]);
+  });
+});
+
+describe("observer", () => {
+  it("hears queued, start, lines, events and end for each run, in that order", async () => {
+    const heard: string[] = [];
+    const s = session();
+    const rs = scheduler({
+      observer: {
+        onQueued: (_sessionId, promptId) => heard.push(`queued ${store.getPrompt(promptId)?.text}`),
+        onStart: (ctx) => heard.push(`start ${ctx.prompt.text} #${ctx.runNumber} pid ${ctx.run.pid}`),
+        onLine: (_sessionId, line) => heard.push(`line ${line.kind}: ${line.text}`),
+        onEvent: (_sessionId, event) => heard.push(`event ${event.type}`),
+        onEnd: (ctx) => heard.push(`end #${ctx.runNumber} ${ctx.result.outcome}`),
+      },
+    });
+    rs.enqueue({ sessionId: s.id, authorId: "u", text: "hi", source: "new" });
+    await runsStarted(1);
+    const run = runner.runs[0]!;
+    run.request.onEvent?.({ type: "session" });
+    run.request.onLine?.({ kind: "assistant", text: "hello" });
+    run.finish();
+    await rs.onIdle();
+    expect(heard).toEqual([
+      "queued hi",
+      "start hi #1 pid 1000",
+      "event session",
+      "line assistant: hello",
+      "end #1 success",
+    ]);
+  });
+});
+
+describe("restart", () => {
+  it("after a crash mid-run, a new scheduler resumes the queued prompts in order", async () => {
+    const s = session();
+    const other = session();
+    const before = scheduler();
+    for (const text of ["cut off", "second", "third"]) queue(s.id, text);
+    queue(other.id, "other waiting");
+    before.kick(s.id);
+    await runsStarted(1);
+    // The process "dies": the run never ends, nothing is closed cleanly.
+    schedulers.length = 0;
+
+    const reopened = openStore(dbPath);
+    try {
+      const { interruptedRuns } = reopened.reconcileAfterRestart();
+      expect(interruptedRuns.map((item) => [item.prompt?.text, item.run.pid])).toEqual([["cut off", 1000]]);
+      const resumedRunner = new FakeRunner();
+      resumedRunner.autoFinish = () => ({});
+      const after = new RunScheduler({
+        store: reopened,
+        runner: resumedRunner,
+        maxConcurrentRuns: 1,
+        transcriptsDir: join(dir, "transcripts"),
+        ompSessionsDir: join(dir, "omp-sessions"),
+      });
+      expect(after.resumeAll().sort()).toEqual([s.id, other.id].sort());
+      await after.onIdle();
+      expect(resumedRunner.texts().filter((text) => text !== "other waiting")).toEqual(["second", "third"]);
+      expect(resumedRunner.texts()).toContain("other waiting");
+      expect(reopened.latestRun(s.id)?.runNumber).toBe(3);
+      expect(reopened.getPrompt(interruptedRuns[0]!.prompt!.id)?.status).toBe("interrupted");
+      await after.shutdown({ graceMs: 0 });
+    } finally {
+      reopened.close();
+    }
+  });
+});
+
+describe("shutdown", () => {
+  it("lets a run finish within the grace period and leaves the queue for the next start", async () => {
+    const s = session();
+    const rs = scheduler();
+    queue(s.id, "finishing");
+    queue(s.id, "stays queued");
+    rs.kick(s.id);
+    await runsStarted(1);
+    setTimeout(() => runner.runs[0]!.finish(), 20);
+    await rs.shutdown({ graceMs: 2_000 });
+    expect(runner.runs).toHaveLength(1);
+    expect(runner.runs[0]!.cancelCalls).toBe(0);
+    expect(store.listQueuedPrompts(s.id).map((p) => p.text)).toEqual(["stays queued"]);
+    rs.kick(s.id);
+    expect(runner.runs).toHaveLength(1);
+  });
+
+  it("cancels runs still going when the grace period ends", async () => {
+    const s = session();
+    const rs = scheduler();
+    queue(s.id, "hangs");
+    rs.kick(s.id);
+    await runsStarted(1);
+    const started = Date.now();
+    await rs.shutdown({ graceMs: 50 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    expect(runner.runs[0]!.cancelCalls).toBe(1);
+    expect(store.latestRun(s.id)?.outcome).toBe("cancelled");
+  });
+});
