@@ -11,6 +11,7 @@ export { ensureApiToken } from "./api-token.js";
 export { CONFIG_FILE, DEFAULTS, ENV_FILE, LOG_LEVELS, RANGES } from "./defaults.js";
 export { ConfigError, type ConfigProblem, type ConfigSource, describeProblem } from "./errors.js";
 export { parseDuration } from "./fields.js";
+export { formatConfigHelp } from "./help.js";
 export { VARIABLE_NAMES, VARIABLES } from "./schema.js";
 export type { Config, LogLevel } from "./types.js";
 

@@ -283,7 +283,7 @@ export class RunScheduler {
     // The prompt may have been cancelled, or the session stopped, while it waited for a slot.
     const prompt = this.#store.getPrompt(promptId);
     const session = this.#store.getSession(sessionId);
-    if (!prompt || prompt.status !== "queued" || !session || session.stoppedAt) return;
+    if (prompt?.status !== "queued" || !session || session.stoppedAt) return;
 
     let settle!: () => void;
     const finished = new Promise<void>((resolve) => {

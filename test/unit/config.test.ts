@@ -7,8 +7,10 @@ import {
   type ConfigProblem,
   configSecrets,
   ensureApiToken,
+  formatConfigHelp,
   loadConfig,
   parseDuration,
+  VARIABLE_NAMES,
 } from "../../src/config/index.js";
 
 const TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDe.secretsecretsecretsecretsecret";
@@ -389,5 +391,47 @@ describe("API token", () => {
     chmodSync(join(dataDir, "api-token"), 0o644);
     expect(ensureApiToken(dataDir)).toBe("kept-token-of-enough-length");
     expect(statSync(join(dataDir, "api-token")).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe(".env.example", () => {
+  const example = readFileSync(new URL("../../.env.example", import.meta.url), "utf8");
+
+  it("documents every variable with a comment line above it", () => {
+    const lines = example.split("\n");
+    for (const variable of VARIABLE_NAMES) {
+      const index = lines.findIndex((line) => line.startsWith(`${variable}=`));
+      expect(index, variable).toBeGreaterThan(0);
+      expect(lines[index - 1], variable).toMatch(/^# \S/);
+    }
+  });
+
+  it("is a valid .env once the Discord block is filled in", () => {
+    const filled = example
+      .replace(/^DISCORD_BOT_TOKEN=$/m, `DISCORD_BOT_TOKEN=${TOKEN}`)
+      .replace(/^DISCORD_GUILD_ID=$/m, "DISCORD_GUILD_ID=111111111111111111")
+      .replace(/^DISCORD_CHANNEL_ID=$/m, "DISCORD_CHANNEL_ID=222222222222222222")
+      .replace(/^DISCORD_ALLOWED_USERS=$/m, "DISCORD_ALLOWED_USERS=333333333333333333");
+    writeFileSync(join(cwd, ".env"), filled);
+    const config = load({});
+    expect(config.omp.maxConcurrentRuns).toBe(2);
+    expect(config.discord.launchEmoji).toBe("🚀");
+  });
+});
+
+describe("start-up help", () => {
+  it("separates missing from invalid settings and says where values come from", () => {
+    let help = "";
+    try {
+      load({ DISCORD_BOT_TOKEN: TOKEN, OMP_KILL_GRACE: "forever" });
+    } catch (error) {
+      help = formatConfigHelp(error as ConfigError);
+    }
+    expect(help).toMatch(/Missing:\n {2}DISCORD_GUILD_ID: a Discord server id/);
+    expect(help).toContain("Invalid:\n  OMP_KILL_GRACE: expected a duration");
+    expect(help).toContain("Bot → Reset Token");
+    expect(help).toContain("Developer Mode");
+    expect(help).toContain("cp .env.example .env");
+    expect(help).not.toContain(TOKEN);
   });
 });
