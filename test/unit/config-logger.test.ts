@@ -44,7 +44,7 @@ describe("logger", () => {
       detail: { note: "the secret is [redacted]" },
       list: ["[redacted]"],
     });
-    expect((lines[1]?.err as { stack: string }).stack).toContain("failed with [redacted]");
+    expect(lines[1]).toMatchObject({ err: { stack: expect.stringContaining("failed with [redacted]") } });
   });
 
   it("censors credential fields even without a redactor", () => {
