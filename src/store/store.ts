@@ -567,8 +567,13 @@ export class Store {
 
   // ── internals ───────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Every transaction here writes, so it takes the write lock up front (BEGIN IMMEDIATE): a deferred
+   * one that read first could fail to upgrade when another connection wrote meanwhile, and that
+   * failure is not retried by the busy timeout.
+   */
   #transaction<T>(fn: () => T): T {
-    return this.sqlite.transaction(fn)();
+    return this.sqlite.transaction(fn).immediate();
   }
 
   #queued(sessionId: string) {

@@ -312,6 +312,58 @@ describe("telemetry and steering", () => {
   });
 });
 
+describe("steering across processes", () => {
+  it("two processes polling the same session never receive the same message", async () => {
+    const s = session();
+    const storeModule = pathToFileURL(join(import.meta.dirname, "../../src/store/index.ts")).href;
+    // Each poller takes whatever is pending as fast as it can until told to stop, then reports its ids.
+    const poller = `
+      import { openStore } from ${JSON.stringify(storeModule)};
+      const store = openStore(${JSON.stringify(dbPath)});
+      const taken = [];
+      let stop = false;
+      process.stdin.on("data", () => { stop = true; });
+      process.stdout.write("ready\\n");
+      while (!stop) {
+        taken.push(...store.takeSteering(${JSON.stringify(s.id)}).map((m) => m.text));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      store.close();
+      process.stdout.write(JSON.stringify(taken) + "\\n");
+    `;
+    const children = [0, 1].map(() =>
+      spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", poller], {
+        stdio: ["pipe", "pipe", "inherit"],
+      }),
+    );
+    const outputs = children.map((child) => {
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      return {
+        ready: new Promise<void>((resolve) =>
+          child.stdout.on("data", () => out.includes("ready") && resolve()),
+        ),
+        taken: new Promise<string[]>((resolve) =>
+          child.on("close", () => resolve(JSON.parse(out.split("\n").filter(Boolean).at(-1) ?? "[]"))),
+        ),
+      };
+    });
+    await Promise.all(outputs.map((output) => output.ready));
+    for (let i = 0; i < 200; i += 1) {
+      store.enqueueSteering({ sessionId: s.id, authorId: "u", text: `m${i}` });
+      if (i % 20 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (const child of children) child.stdin.end("stop");
+    const taken = (await Promise.all(outputs.map((output) => output.taken))).flat();
+    taken.push(...store.takeSteering(s.id).map((m) => m.text));
+    expect(taken).toHaveLength(200);
+    expect(new Set(taken).size).toBe(200);
+  });
+});
+
 describe("stats", () => {
   it("counts active and busy sessions, queued prompts and running runs", () => {
     const a = session();
