@@ -1,0 +1,22 @@
+// Entry point of the fake model for tests and the playground.
+
+export {
+  ansiReply,
+  bashThenReply,
+  httpError,
+  longReply,
+  reply,
+  type Script,
+  type Step,
+  slowReply,
+  toolThenReply,
+} from "./scripts.js";
+export {
+  type ChatRequest,
+  contentText,
+  conversationPosition,
+  type FakeModel,
+  type Matcher,
+  requestText,
+  startFakeModel,
+} from "./server.js";

@@ -1,0 +1,77 @@
+// The fake model's script language: what one scripted conversation answers, step by step.
+// A script is a list of steps; the step used for a request is the number of assistant turns the
+// request already holds after its latest user message, so a tool call and the reply that follows it
+// need no server-side state and many sessions can run at once.
+
+/** One answer of the fake model. */
+export type Step =
+  | {
+      kind: "text";
+      text: string;
+      /** Characters per streamed chunk (default: the whole text in one chunk). */
+      chunkSize?: number;
+      /** Pause between chunks, in ms (default 0). */
+      delayMs?: number;
+      /** Usage reported with the reply (default: small fixed numbers). */
+      usage?: { prompt_tokens: number; completion_tokens: number };
+    }
+  | { kind: "tool"; name: string; args: Record<string, unknown>; id?: string }
+  | { kind: "error"; status: number; message?: string; retryAfterSeconds?: number }
+  /** Accept the request and never answer (until the client goes away). */
+  | { kind: "hang" };
+
+/** A step, a list of steps, or a function choosing them from the latest user message's text. */
+export type Script = Step | Step[] | ((userText: string) => Step | Step[]);
+
+/** A plain text reply. */
+export function reply(text: string, options: { chunkSize?: number; delayMs?: number } = {}): Step {
+  return { kind: "text", text, ...options };
+}
+
+/** A reply streamed slowly: `chunkSize` characters every `delayMs`. */
+export function slowReply(text: string, chunkSize = 4, delayMs = 50): Step {
+  return { kind: "text", text, chunkSize, delayMs };
+}
+
+/** A tool call, then (on the request that carries its result) the final reply. */
+export function toolThenReply(name: string, args: Record<string, unknown>, finalText: string): Step[] {
+  return [
+    { kind: "tool", name, args },
+    { kind: "text", text: finalText },
+  ];
+}
+
+/** A `bash` tool call running `command`, then a final reply. */
+export function bashThenReply(command: string, finalText = "Done."): Step[] {
+  return toolThenReply("bash", { command }, finalText);
+}
+
+/** An HTTP error answer (500, 429 …) on every request of the conversation. */
+export function httpError(
+  status: number,
+  message = `fake model error ${status}`,
+  retryAfterSeconds = 0,
+): Step {
+  return { kind: "error", status, message, retryAfterSeconds };
+}
+
+/** A reply with ANSI colour codes in it. */
+export function ansiReply(): Step {
+  return reply("\u001b[31mred\u001b[0m and \u001b[1;32mbold green\u001b[0m");
+}
+
+/** A reply of `lines` numbered lines. */
+export function longReply(lines: number): Step {
+  return reply(Array.from({ length: lines }, (_, i) => `line ${i + 1} of ${lines}`).join("\n"), {
+    chunkSize: 4096,
+  });
+}
+
+/** Picks the step for a request that already has `assistantTurns` answers after its user message. */
+export function stepFor(script: Script, userText: string, assistantTurns: number): Step {
+  const chosen = typeof script === "function" ? script(userText) : script;
+  const steps = Array.isArray(chosen) ? chosen : [chosen];
+  if (steps.length === 0) return { kind: "text", text: "" };
+  // Past the end, keep answering with the last step (a final text reply ends the conversation anyway).
+  return steps[Math.min(assistantTurns, steps.length - 1)]!;
+}
