@@ -1,0 +1,93 @@
+// Builds omp's argument array and stdin for one prompt, and the settings overlay every run loads.
+// Pure: the runner writes the overlay file and decides how to continue the session.
+
+/** Text longer than this (UTF-8 bytes) goes on stdin: Linux caps one argument at ~128 KB. */
+export const MAX_ARGUMENT_TEXT_BYTES = 100 * 1024;
+
+/** omp's local-model providers: each run probes 11434/8080/1234 unless they are disabled. */
+export const DISABLED_LOCAL_PROVIDERS = ["ollama", "llama.cpp", "lm-studio"] as const;
+
+/** How the run continues the conversation of its ompcord session. */
+export type SessionContinuation =
+  /** `--resume <id>`: the exact conversation, known to exist in the session dir. */
+  | { kind: "resume"; ompSessionId: string }
+  /** `--continue`: the newest conversation in the session dir, or a new one when it is empty. */
+  | { kind: "continue" };
+
+export interface OmpArgsInput {
+  /** `--model` value; omp's default model when undefined. */
+  model?: string | undefined;
+  /** Operator-configured extra flags, placed before ours so ours win where omp takes the last. */
+  extraArgs?: readonly string[];
+  /** Run time limit handed to omp as `--max-time <seconds>`. */
+  maxTimeMs: number;
+  /** Path of the overlay written by the runner (see `overlayYaml`). */
+  configOverlayPath?: string | undefined;
+  /** Per-ompcord-session `--session-dir`. */
+  sessionDir: string;
+  continuation: SessionContinuation;
+  /** `--cwd` for omp; the process cwd is set as well. */
+  cwd?: string | undefined;
+  /** Prompt text, already neutralised. */
+  text: string;
+}
+
+export interface OmpInvocation {
+  args: string[];
+  /** Text to write on stdin and then close; undefined means stdin is ignored (omp waits for EOF on a pipe). */
+  stdinText: string | undefined;
+}
+
+/** Seconds for `--max-time`, at least 1 (omp reads a bare number as seconds). */
+export function maxTimeSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
+/**
+ * omp's arguments for one prompt: `-p --mode json`, model, extra args, limits, session, then `--` and
+ * exactly one text argument (or none, with the text on stdin when it is too long for argv).
+ */
+export function buildOmpArgs(input: OmpArgsInput): OmpInvocation {
+  const args = ["-p", "--mode", "json"];
+  if (input.model) args.push("--model", input.model);
+  args.push(...(input.extraArgs ?? []));
+  args.push("--max-time", String(maxTimeSeconds(input.maxTimeMs)));
+  if (input.configOverlayPath) args.push("--config", input.configOverlayPath);
+  if (input.cwd) args.push("--cwd", input.cwd);
+  args.push("--session-dir", input.sessionDir);
+  if (input.continuation.kind === "resume") args.push("--resume", input.continuation.ompSessionId);
+  else args.push("--continue");
+
+  // Everything after `--` is a positional message: `--help me` or `update` cannot become a flag or a
+  // subcommand. Exactly one argument, since two positionals are two prompts.
+  if (Buffer.byteLength(input.text, "utf8") > MAX_ARGUMENT_TEXT_BYTES) {
+    args.push("--");
+    return { args, stdinText: input.text };
+  }
+  args.push("--", input.text);
+  return { args, stdinText: undefined };
+}
+
+export interface OverlayOptions {
+  /** Session-level retries after a provider error (omp's default is 10, with long backoff). */
+  maxRetries: number;
+}
+
+/** The settings overlay passed with `--config`: bounded retries, no magic keywords, no port probes. */
+export function overlayYaml(options: OverlayOptions): string {
+  if (!Number.isInteger(options.maxRetries) || options.maxRetries < 0) {
+    throw new TypeError(
+      `Expected \`maxRetries\` to be an integer from 0 and up, got \`${options.maxRetries}\``,
+    );
+  }
+  return [
+    "# Written by ompcord for its omp runs; safe to delete, rewritten at start.",
+    "retry:",
+    `  enabled: ${options.maxRetries > 0}`,
+    `  maxRetries: ${options.maxRetries}`,
+    "magicKeywords:",
+    "  enabled: false",
+    `disabledProviders: [${DISABLED_LOCAL_PROVIDERS.join(", ")}]`,
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,102 @@
+// The environment an omp child gets: an allowlist of the parent's variables plus the ompcord session
+// variables, never the Discord token or the bot's own secrets. Pure.
+
+/** Variables copied from the parent when present. */
+const ALLOWED_NAMES = new Set([
+  "PATH",
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "LANG",
+  "LANGUAGE",
+  "TZ",
+  "TMPDIR",
+  "TERM",
+  "SHELL",
+  "COLORTERM",
+  "NO_COLOR",
+  "XDG_CONFIG_HOME",
+  "XDG_DATA_HOME",
+  "XDG_CACHE_HOME",
+  "XDG_RUNTIME_DIR",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "NODE_EXTRA_CA_CERTS",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+  // Model providers: omp reads these to authenticate to the model the operator chose.
+  "ANTHROPIC_API_KEY",
+  "OPENAI_API_KEY",
+  "OPENAI_BASE_URL",
+  "GEMINI_API_KEY",
+  "GOOGLE_API_KEY",
+  "OPENROUTER_API_KEY",
+  "GROQ_API_KEY",
+  "MISTRAL_API_KEY",
+  "XAI_API_KEY",
+  "DEEPSEEK_API_KEY",
+  "CEREBRAS_API_KEY",
+  "AZURE_OPENAI_API_KEY",
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_REGION",
+  "AWS_PROFILE",
+]);
+
+/** Prefixes copied from the parent (locale settings, omp's own settings). */
+const ALLOWED_PREFIXES = ["LC_", "OMP_", "PI_"];
+
+/** Never copied, whatever the allowlist or `envPassthrough` says: the bot's own secrets and settings. */
+const FORBIDDEN_PREFIXES = ["DISCORD_", "OMPCORD_"];
+/** `OMP_BIN` is ompcord's setting for which binary to run, not omp's. */
+const FORBIDDEN_NAMES = new Set(["OMP_BIN"]);
+
+export interface ChildEnvOptions {
+  /** Extra variable names the operator wants passed through. */
+  passthrough?: readonly string[];
+  /** The ompcord session id (`OMPCORD_SESSION_ID`). */
+  sessionId: string;
+  /** Sidecar API base URL and bearer token for the OMP extension. */
+  apiUrl?: string | undefined;
+  apiToken?: string | undefined;
+}
+
+function isForbidden(name: string): boolean {
+  return FORBIDDEN_NAMES.has(name) || FORBIDDEN_PREFIXES.some((prefix) => name.startsWith(prefix));
+}
+
+function isAllowed(name: string, passthrough: ReadonlySet<string>): boolean {
+  return ALLOWED_NAMES.has(name) || passthrough.has(name) || ALLOWED_PREFIXES.some((p) => name.startsWith(p));
+}
+
+/**
+ * The child's environment, built from `parent` by allowlist. Use it with execa's `extendEnv: false`,
+ * otherwise the parent's whole environment leaks in anyway.
+ */
+export function buildChildEnv(parent: NodeJS.ProcessEnv, options: ChildEnvOptions): Record<string, string> {
+  const passthrough = new Set(options.passthrough ?? []);
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parent)) {
+    if (value === undefined || isForbidden(name)) continue;
+    if (isAllowed(name, passthrough)) env[name] = value;
+  }
+  env.OMPCORD_SESSION_ID = options.sessionId;
+  if (options.apiUrl) env.OMPCORD_API_URL = options.apiUrl;
+  if (options.apiToken) env.OMPCORD_API_TOKEN = options.apiToken;
+  return env;
+}
+
+/**
+ * PATH with `binDir` first when it is missing: omp is a `#!/usr/bin/env bun` script, so the directory
+ * holding `bun` (node_modules/.bin next to omp) must be on the child's PATH.
+ */
+export function pathWithBinDir(path: string | undefined, binDir: string): string {
+  const parts = (path ?? "").split(":").filter((part) => part.length > 0);
+  if (parts.includes(binDir)) return parts.join(":");
+  return [binDir, ...parts].join(":");
+}

@@ -1,0 +1,149 @@
+// Turns omp's events into readable one-line `OutputLine`s for the dashboard and the transcript:
+// assistant text line by line, `▶ bash: ls`, `✓`/`✗` tool results with their output, retries and
+// errors. ANSI and other control characters are stripped from everything. Pure (one instance per run).
+import stripAnsi from "strip-ansi";
+import type { OmpEvent } from "./events.js";
+
+export interface OutputLine {
+  kind: "assistant" | "tool" | "tool_result" | "retry" | "error" | "text" | "info";
+  text: string;
+}
+
+/** Longest command or argument summary shown after `▶ tool:`. */
+const TOOL_SUMMARY_MAX_CHARS = 200;
+/** Assistant text without a line break is shown in pieces of this size rather than held forever. */
+const ASSISTANT_LINE_MAX_CHARS = 16 * 1024;
+/** Longest error message kept on one line. */
+const ERROR_MAX_CHARS = 500;
+
+// C0 controls other than tab, DEL and C1 controls: they move cursors or ring bells in terminals and
+// mean nothing in Discord. strip-ansi removes the escape sequences first.
+const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** Text safe to show: no ANSI sequences, no control characters, no trailing spaces. */
+export function cleanText(text: string): string {
+  return stripAnsi(text).replace(CONTROL_CHARS, "").trimEnd();
+}
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function firstLine(text: string): string {
+  const line = text.split("\n").find((l) => l.trim().length > 0) ?? "";
+  return cleanText(line);
+}
+
+/** `bash: ls -la`, `read: src/index.ts`, or the tool name with its arguments as JSON. */
+export function toolSummary(toolName: string, args: Record<string, unknown>): string {
+  const primary = args.command ?? args.path ?? args.file_path ?? args.pattern ?? args.query ?? args.url;
+  const detail =
+    typeof primary === "string" ? primary : Object.keys(args).length > 0 ? JSON.stringify(args) : "";
+  const oneLine = cleanText(detail.replace(/\s*\n\s*/g, " ⏎ "));
+  return oneLine ? `${toolName}: ${shorten(oneLine, TOOL_SUMMARY_MAX_CHARS)}` : toolName;
+}
+
+/** Splits into lines, cleaning each (CRLF and lone CR too). */
+export function splitLines(text: string): string[] {
+  return text.split(/\r?\n|\r/).map(cleanText);
+}
+
+/** Builds readable lines from one run's events; keeps partial assistant text until its line ends. */
+export class LineRenderer {
+  #pendingAssistant = "";
+
+  /** The lines this event completes (often none: text arrives in pieces). */
+  push(event: OmpEvent): OutputLine[] {
+    switch (event.type) {
+      case "text_delta":
+        return this.#assistantDelta(event.delta);
+      case "message_end": {
+        if (event.message.role !== "assistant") return [];
+        const lines = this.#flushAssistant();
+        const { stopReason, errorMessage } = event.message;
+        if (stopReason === "error" || stopReason === "aborted") {
+          const reason = errorMessage ? shorten(firstLine(errorMessage), ERROR_MAX_CHARS) : stopReason;
+          lines.push({
+            kind: "error",
+            text: `✗ model ${stopReason === "aborted" ? "stopped" : "error"}: ${reason}`,
+          });
+        }
+        return lines;
+      }
+      case "tool_execution_start":
+        return [
+          ...this.#flushAssistant(),
+          { kind: "tool", text: `▶ ${toolSummary(event.toolName, event.args)}` },
+        ];
+      case "tool_execution_end": {
+        const output = event.text.replace(/\n+$/, "");
+        const outputLines = output.length > 0 ? splitLines(output) : [];
+        const mark = event.isError ? "✗" : "✓";
+        const preview = outputLines.length > 0 ? `: ${shorten(firstLine(output), 120)}` : "";
+        const count = outputLines.length > 1 ? ` (${outputLines.length} lines)` : "";
+        return [
+          { kind: "tool_result", text: `${mark} ${event.toolName}${count}${preview}` },
+          ...outputLines.map((text) => ({ kind: "tool_result" as const, text: `  ${text}` })),
+        ];
+      }
+      case "auto_retry_start": {
+        const seconds = (event.delayMs / 1000).toFixed(1);
+        const reason = shorten(firstLine(event.errorMessage), ERROR_MAX_CHARS);
+        return [
+          { kind: "retry", text: `↻ retry ${event.attempt}/${event.maxAttempts} in ${seconds} s: ${reason}` },
+        ];
+      }
+      case "auto_retry_end":
+        if (event.success) return [{ kind: "retry", text: `↻ retry ${event.attempt} succeeded` }];
+        return [
+          {
+            kind: "error",
+            text: `✗ gave up after ${event.attempt} retries: ${shorten(firstLine(event.finalError ?? "unknown error"), ERROR_MAX_CHARS)}`,
+          },
+        ];
+      case "notice":
+        return [
+          {
+            kind: event.level === "error" ? "error" : "info",
+            text: `${event.level}: ${shorten(firstLine(event.message), ERROR_MAX_CHARS)}`,
+          },
+        ];
+      case "agent_end":
+        return this.#flushAssistant();
+      default:
+        return [];
+    }
+  }
+
+  /** A stdout line that is not an omp event, shown as is (cleaned). */
+  text(raw: string): OutputLine[] {
+    return splitLines(raw).map((text) => ({ kind: "text" as const, text }));
+  }
+
+  /** Whatever assistant text is still waiting for its line end (call when the run ends). */
+  end(): OutputLine[] {
+    return this.#flushAssistant();
+  }
+
+  #assistantDelta(delta: string): OutputLine[] {
+    this.#pendingAssistant += delta;
+    const parts = this.#pendingAssistant.split("\n");
+    this.#pendingAssistant = parts.pop() ?? "";
+    const lines = parts.map((text) => ({ kind: "assistant" as const, text: cleanText(text) }));
+    while (this.#pendingAssistant.length > ASSISTANT_LINE_MAX_CHARS) {
+      lines.push({
+        kind: "assistant",
+        text: cleanText(this.#pendingAssistant.slice(0, ASSISTANT_LINE_MAX_CHARS)),
+      });
+      this.#pendingAssistant = this.#pendingAssistant.slice(ASSISTANT_LINE_MAX_CHARS);
+    }
+    return lines;
+  }
+
+  #flushAssistant(): OutputLine[] {
+    if (this.#pendingAssistant.length === 0) return [];
+    const text = cleanText(this.#pendingAssistant);
+    this.#pendingAssistant = "";
+    return [{ kind: "assistant", text }];
+  }
+}
