@@ -1,0 +1,238 @@
+// The runner against real omp (node_modules/.bin/omp under bun) talking to the fake model.
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOmpRunner, type OmpRunner, type OmpRunRequest, type OutputLine } from "../../src/omp/index.js";
+import {
+  bashThenReply,
+  type FakeModel,
+  httpError,
+  reply,
+  requestText,
+  startFakeModel,
+} from "../support/fake-model/index.js";
+import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
+
+let model: FakeModel;
+let home: OmpHome;
+let runner: OmpRunner;
+let scratch: string;
+let runCounter = 0;
+
+beforeAll(async () => {
+  model = await startFakeModel();
+  home = createOmpHome(model.baseUrl);
+  scratch = mkdtempSync(join(tmpdir(), "ompcord-runner-"));
+  runner = createOmpRunner({
+    bin: OMP_BIN,
+    model: FAKE_MODEL_ID,
+    runTimeoutMs: 40_000,
+    killGraceMs: 2000,
+    maxRetries: 1,
+    secrets: ["fake-discord-token-value-0123456789"],
+    env: {
+      ...home.env,
+      DISCORD_BOT_TOKEN: "fake-discord-token-value-0123456789",
+      OMPCORD_API_TOKEN: "parent",
+    },
+    overlayPath: join(scratch, "overlay.yml"),
+  });
+});
+
+afterAll(async () => {
+  await model?.close();
+  home?.cleanup();
+});
+
+interface Collected {
+  lines: OutputLine[];
+  request: OmpRunRequest;
+}
+
+function request(prompt: string, overrides: Partial<OmpRunRequest> = {}): Collected {
+  const lines: OutputLine[] = [];
+  const n = ++runCounter;
+  return {
+    lines,
+    request: {
+      prompt,
+      cwd: home.workDir,
+      sessionDir: join(scratch, `session-${n}`),
+      sessionId: `session-${n}`,
+      transcriptPath: join(scratch, `transcript-${n}.txt`),
+      onLine: (line) => lines.push(line),
+      ...overrides,
+    },
+  };
+}
+
+/** Live (non-zombie) processes whose command line contains `needle`. */
+function processesMatching(needle: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+      if (cmdline.includes(needle) && state !== "Z") found.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+describe("runner on real omp", () => {
+  it("a text reply arrives as an assistant line, the final text, the session id and usage", async () => {
+    model.on("say hello plainly", reply("Hello there, human."));
+    const { lines, request: req } = request("say hello plainly");
+    const result = await runner.start(req).done;
+    expect(result.outcome).toBe("success");
+    expect(result.exitCode).toBe(0);
+    expect(result.finalText).toBe("Hello there, human.");
+    expect(lines).toContainEqual({ kind: "assistant", text: "Hello there, human." });
+    expect(result.ompSessionId).toMatch(/^[0-9a-f-]{20,}$/);
+    expect(result.tokens).toBe(15);
+    expect(result.lineCount).toBe(lines.length);
+    expect(readFileSync(req.transcriptPath, "utf8")).toContain("Hello there, human.");
+  });
+
+  it("a multi-line reply streamed in small chunks becomes one assistant line per line", async () => {
+    model.on("three lines please", reply("first line\nsecond line\nthird line", { chunkSize: 3 }));
+    const { lines, request: req } = request("three lines please");
+    const result = await runner.start(req).done;
+    expect(result.outcome).toBe("success");
+    expect(lines.filter((l) => l.kind === "assistant").map((l) => l.text)).toEqual([
+      "first line",
+      "second line",
+      "third line",
+    ]);
+  });
+
+  it("a bash tool call shows as ▶ bash, then ✓ with the command's output lines", async () => {
+    model.on("list via tool", bashThenReply("echo alpha-out; echo beta-out", "Listed."));
+    const { lines, request: req } = request("list via tool");
+    const result = await runner.start(req).done;
+    expect(result.outcome).toBe("success");
+    expect(lines).toContainEqual({ kind: "tool", text: "▶ bash: echo alpha-out; echo beta-out" });
+    const results = lines.filter((l) => l.kind === "tool_result").map((l) => l.text);
+    expect(results[0]).toMatch(/^✓ bash \(\d+ lines\): alpha-out/);
+    expect(results).toContain("  alpha-out");
+    expect(results).toContain("  beta-out");
+    expect(result.finalText).toBe("Listed.");
+    expect(result.tokens).toBe(30); // two assistant messages of 15 tokens each
+  });
+
+  it("a second prompt in the same session carries the first exchange to the model", async () => {
+    model.on("remember the word pelican", reply("Noted: pelican."));
+    model.on("which bird did I say", reply("You said pelican."));
+    const first = request("remember the word pelican");
+    const firstResult = await runner.start(first.request).done;
+    expect(firstResult.outcome).toBe("success");
+    const second = request("which bird did I say", {
+      sessionDir: first.request.sessionDir,
+      ompSessionId: firstResult.ompSessionId,
+    });
+    const secondResult = await runner.start(second.request).done;
+    expect(secondResult.outcome).toBe("success");
+    expect(secondResult.ompSessionId).toBe(firstResult.ompSessionId);
+    const [followUp] = model.requestsMatching("which bird did I say");
+    const text = requestText(followUp!);
+    expect(text).toContain("remember the word pelican");
+    expect(text).toContain("Noted: pelican.");
+  });
+
+  it("cancel during a `sleep` tool ends the run as cancelled and leaves no sleep process", async () => {
+    // An absolute path: omp's embedded shell runs a bare `sleep` without starting a process, and this
+    // test is about the process omp starts (in its own session) for a tool command.
+    model.on("sleep for a long time", bashThenReply("/usr/bin/sleep 317", "never"));
+    const { lines, request: req } = request("sleep for a long time");
+    const run = runner.start(req);
+    // Wait until the tool is running.
+    const deadline = Date.now() + 20_000;
+    while (processesMatching("sleep 317").length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(processesMatching("sleep 317").length).toBeGreaterThan(0);
+    const started = Date.now();
+    await run.cancel();
+    const result = await run.done;
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result.outcome).toBe("cancelled");
+    expect(lines.some((l) => l.text === "▶ bash: /usr/bin/sleep 317")).toBe(true);
+    expect(processesMatching("sleep 317")).toEqual([]);
+  });
+
+  it("a provider that keeps answering 500 ends as failed with the provider error, well within the limit", async () => {
+    model.on("provider breaks", httpError(500, "upstream exploded"));
+    const { lines, request: req } = request("provider breaks");
+    const started = Date.now();
+    const result = await runner.start(req).done;
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(result.outcome).toBe("failed");
+    expect(result.error).toMatch(/upstream exploded/);
+    expect(lines.some((l) => l.kind === "retry")).toBe(true);
+    expect(lines.some((l) => l.kind === "error" && l.text.includes("upstream exploded"))).toBe(true);
+  });
+
+  it("a secret printed by a tool is redacted in the lines, the final text and the transcript", async () => {
+    const key = "sk-proj-FAKEkeyFAKEkeyFAKEkey0123456789"; // fake, shaped like an OpenAI project key
+    model.on("print the key", bashThenReply(`echo OPENAI_API_KEY=${key}`, `The key is ${key}`));
+    const { lines, request: req } = request("print the key");
+    const result = await runner.start(req).done;
+    expect(result.outcome).toBe("success");
+    const all = lines.map((l) => l.text).join("\n");
+    expect(all).toContain("OPENAI_API_KEY=[REDACTED]");
+    expect(all).not.toContain(key);
+    expect(result.finalText).not.toContain(key);
+    const transcript = readFileSync(req.transcriptPath, "utf8");
+    expect(transcript).toContain("[REDACTED]");
+    expect(transcript).not.toContain(key);
+  });
+
+  it("the child sees the session variables but not the Discord token or the parent's API token", async () => {
+    model.on("show my env", bashThenReply("env | sort", "ok"));
+    const { lines, request: req } = request("show my env", { sessionId: "env-check-session" });
+    const result = await runner.start(req).done;
+    expect(result.outcome).toBe("success");
+    const output = lines.map((l) => l.text).join("\n");
+    expect(output).toContain("OMPCORD_SESSION_ID=env-check-session");
+    expect(output).not.toContain("DISCORD_BOT_TOKEN");
+    expect(output).not.toContain("OMPCORD_API_TOKEN=parent");
+  });
+});
+
+describe("user text reaches the model as words, never as omp input", () => {
+  it("`@path` mentions do not attach the file, and magic keywords add no hidden notice", async () => {
+    const canary = join(home.workDir, "canary.txt");
+    writeFileSync(canary, "CANARY-CONTENTS-7f3a\n");
+    const prompt = `explain @/etc/hostname and @${canary} and @canary.txt, ultrathink`;
+    const { request: req } = request(prompt);
+    const result = await runner.start(req).done;
+    expect(result.outcome).toBe("success");
+    const sent = model.requestsMatching("explain");
+    expect(sent.length).toBeGreaterThan(0);
+    const body = JSON.stringify(sent.at(-1));
+    expect(body).not.toContain("CANARY-CONTENTS-7f3a");
+    expect(body).not.toContain('<file path="/etc/hostname"');
+    expect(body).not.toContain("Multi-step reasoning");
+    // The words still arrive: the model can read what the user wrote.
+    expect(requestText(sent.at(-1)!).replaceAll("\u200d", "")).toContain(prompt);
+  });
+
+  it.each([["--version"], ["--help me"], ["update"], ["-x"], ["/help"]])(
+    "%s arrives as plain text and gets a model reply",
+    async (prompt) => {
+      const marker = `reply-for-${prompt}`;
+      model.on((text) => text.replaceAll("\u200d", "").endsWith(prompt), reply(marker));
+      const { lines, request: req } = request(prompt);
+      const result = await runner.start(req).done;
+      expect(result.outcome).toBe("success");
+      expect(result.finalText).toBe(marker);
+      expect(lines).toContainEqual({ kind: "assistant", text: marker });
+      expect(existsSync(req.transcriptPath)).toBe(true);
+    },
+  );
+});
