@@ -1,0 +1,34 @@
+// The Discord edge of the live dashboard: the two calls the controller makes, implemented with discord.js
+// by the bot and with a fake in tests.
+
+import type { DashboardPayload } from "../dashboard/render.js";
+
+/** A file attached to a thread message: read from disk (`path`) or sent from memory (`data`). */
+export type ThreadFile = { name: string; path: string } | { name: string; data: Buffer };
+
+/** A normal message in the session's thread. */
+export interface ThreadMessage {
+  content: string;
+  files?: ThreadFile[];
+  allowedMentions: { parse: [] };
+}
+
+/**
+ * One session's thread and its pinned dashboard message. Both calls throw `DashboardGoneError` when the
+ * thread or the message no longer exists; any other error (5xx, network, a refused attachment) is
+ * treated as transient.
+ */
+export interface DashboardSink {
+  /** Edits the dashboard message in place. */
+  edit(payload: DashboardPayload): Promise<void>;
+  /** Posts a message in the thread. */
+  post(message: ThreadMessage): Promise<void>;
+}
+
+/** Where the controller says what went wrong; a pino logger fits as is. */
+export interface LiveLogger {
+  warn(fields: Record<string, unknown>, message: string): void;
+  debug(fields: Record<string, unknown>, message: string): void;
+}
+
+export const silentLogger: LiveLogger = { warn: () => {}, debug: () => {} };

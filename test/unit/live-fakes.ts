@@ -1,0 +1,153 @@
+// Fakes for the live dashboard tests: a manual clock and a DashboardSink that records what it was asked
+// to do, can be slow, and can fail on demand. Shared by test/unit/live-*.test.ts.
+
+import type { DashboardPayload } from "../../src/discord/dashboard/render.js";
+import { type DashboardView, initialDashboardView } from "../../src/discord/dashboard/view.js";
+import type { DashboardSink, RunEnd, ThreadMessage } from "../../src/discord/live/index.js";
+import type { BatcherClock } from "../../src/output/batcher.js";
+
+/** Lets every promise chain that is ready run to its next wait. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+interface Timer {
+  id: number;
+  at: number;
+  callback: () => void;
+}
+
+/** Time moves only in `advance`; timers fire in order, with promise chains settled after each one. */
+export class FakeClock implements BatcherClock {
+  #now = 0;
+  #nextId = 1;
+  readonly #timers = new Map<number, Timer>();
+
+  now(): number {
+    return this.#now;
+  }
+
+  setTimeout(callback: () => void, ms: number): unknown {
+    const id = this.#nextId++;
+    this.#timers.set(id, { id, at: this.#now + Math.max(0, ms), callback });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.#timers.delete(handle as number);
+  }
+
+  async advance(ms: number): Promise<void> {
+    const end = this.#now + ms;
+    await settle();
+    for (;;) {
+      let next: Timer | undefined;
+      for (const timer of this.#timers.values()) {
+        if (
+          timer.at <= end &&
+          (!next || timer.at < next.at || (timer.at === next.at && timer.id < next.id))
+        ) {
+          next = timer;
+        }
+      }
+      if (!next) break;
+      this.#timers.delete(next.id);
+      this.#now = next.at;
+      next.callback();
+      await settle();
+    }
+    this.#now = end;
+    await settle();
+  }
+}
+
+export interface RecordedEdit {
+  /** When the edit was asked for. */
+  at: number;
+  payload: DashboardPayload;
+}
+
+/** Records edits and posts; each call takes `delayMs` of fake time; queued failures are thrown in order. */
+export class FakeSink implements DashboardSink {
+  readonly edits: RecordedEdit[] = [];
+  readonly posts: Array<{ at: number; message: ThreadMessage }> = [];
+  readonly editAttempts: number[] = [];
+  delayMs = 0;
+  inFlight = 0;
+  maxInFlight = 0;
+  readonly #editFailures: unknown[] = [];
+  readonly #postFailures: unknown[] = [];
+
+  constructor(readonly clock: FakeClock) {}
+
+  /** The next `edit` calls throw these, one each. */
+  failEdits(...errors: unknown[]): void {
+    this.#editFailures.push(...errors);
+  }
+
+  failPosts(...errors: unknown[]): void {
+    this.#postFailures.push(...errors);
+  }
+
+  async edit(payload: DashboardPayload): Promise<void> {
+    const at = this.clock.now();
+    this.editAttempts.push(at);
+    await this.#call(this.#editFailures);
+    this.edits.push({ at, payload });
+  }
+
+  async post(message: ThreadMessage): Promise<void> {
+    const at = this.clock.now();
+    await this.#call(this.#postFailures);
+    this.posts.push({ at, message });
+  }
+
+  get lastEdit(): DashboardPayload | undefined {
+    return this.edits.at(-1)?.payload;
+  }
+
+  async #call(failures: unknown[]): Promise<void> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.delayMs > 0)
+        await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.delayMs));
+      if (failures.length > 0) throw failures.shift();
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+export function view(sessionId = "s-1"): DashboardView {
+  return initialDashboardView({ sessionId, sessionName: `Run: ${sessionId}` });
+}
+
+export function runStarted(runNumber = 1) {
+  return { type: "run_started", prompt: "do the thing", authorId: "42", runNumber, at: new Date(0) } as const;
+}
+
+export function result(overrides: Partial<RunEnd> = {}): RunEnd {
+  return {
+    outcome: "success",
+    error: undefined,
+    finalText: "Done.",
+    tokens: 0,
+    cost: 0,
+    lineCount: 0,
+    transcriptPath: "/nonexistent/transcript.log",
+    endedAt: new Date(60_000),
+    ...overrides,
+  };
+}
+
+/** The output tail shown by a dashboard payload, as lines. */
+export function tailOf(payload: DashboardPayload | undefined): string[] {
+  const description = payload?.embeds[0].description ?? "";
+  if (!description.startsWith("```")) return [];
+  return description.split("\n").slice(1, -1);
+}
+
+export function fieldOf(payload: DashboardPayload | undefined, name: string): string | undefined {
+  return payload?.embeds[0].fields?.find((field) => field.name === name)?.value;
+}
