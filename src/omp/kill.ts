@@ -116,6 +116,11 @@ export class ProcessTreeSnapshot {
     for (const pid of pids) signal(pid, "SIGKILL");
     return pids;
   }
+
+  /** Waits (up to `timeoutMs`) until none of the remembered processes is alive; true when none is. */
+  waitAllGone(timeoutMs = 1000): Promise<boolean> {
+    return waitUntil(() => this.alive().length === 0, timeoutMs, 10);
+  }
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -154,7 +159,9 @@ export async function killProcessTree(
   const gone = () => options.exited?.() === true || !isAlive(pid, rootStart);
   if (gone()) {
     // The root is gone already; its tool commands may still run (they were in their own session).
-    return { terminatedGracefully: true, killed: snapshot.killAll() };
+    const killed = snapshot.killAll();
+    await snapshot.waitAllGone();
+    return { terminatedGracefully: true, killed };
   }
   signal(pid, "SIGTERM");
   const terminatedGracefully = await waitUntil(gone, graceMs);
@@ -163,5 +170,7 @@ export async function killProcessTree(
   const killed: number[] = [];
   if (!gone() && signal(pid, "SIGKILL")) killed.push(pid);
   killed.push(...snapshot.killAll().filter((p) => p !== pid));
+  // SIGKILL is delivered asynchronously: resolve once the processes are really gone (or zombies).
+  await waitUntil(() => gone() && snapshot.alive().every((p) => p === pid), 1000, 10);
   return { terminatedGracefully, killed };
 }

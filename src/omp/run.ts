@@ -312,6 +312,7 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
         await killProcessTree(pid, settings.killGraceMs, { exited: () => exited });
         // Tool commands seen earlier that outlived omp (they run in their own sessions).
         tree.killAll();
+        await tree.waitAllGone();
       })();
     }
     return stopping;
@@ -343,7 +344,7 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     emit(renderer.end());
     if (stopping) await stopping;
     // Leftover tool commands of a finished run (omp normally ends them; make sure).
-    tree.killAll();
+    if (tree.killAll().length > 0) await tree.waitAllGone();
     const endedAt = new Date();
     const spawnError =
       result.exitCode === undefined && result.signal === undefined && result.failed

@@ -1,0 +1,215 @@
+// The runner against a fake omp that misbehaves on demand: SIGTERM ignored, detached grandchildren,
+// garbage bytes, tens of megabytes of output, hangs, early exits.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createOmpRunner,
+  isAlive,
+  killProcessTree,
+  type OmpEvent,
+  type OutputLine,
+} from "../../src/omp/index.js";
+
+const FAKE_OMP = resolve(import.meta.dirname, "../support/fake-omp/fake-omp.mjs");
+
+let scratch: string;
+let counter = 0;
+
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), "ompcord-fake-omp-"));
+});
+afterAll(() => {
+  // Leave nothing running even when a test failed half-way.
+  for (const dir of readdirSync(scratch)) {
+    if (!dir.startsWith("pids-")) continue;
+    for (const pid of readdirSync(join(scratch, dir))) {
+      try {
+        process.kill(Number(pid), "SIGKILL");
+      } catch {
+        // gone already
+      }
+    }
+  }
+});
+
+function setup(prompt: string, options: { runTimeoutMs?: number; killGraceMs?: number } = {}) {
+  const n = ++counter;
+  const pidDir = join(scratch, `pids-${n}`);
+  mkdirSync(pidDir);
+  const runner = createOmpRunner({
+    bin: FAKE_OMP,
+    runTimeoutMs: options.runTimeoutMs ?? 30_000,
+    killGraceMs: options.killGraceMs ?? 500,
+    timeoutSlackMs: 200,
+    env: { ...process.env, FAKE_OMP_PID_DIR: pidDir },
+    envPassthrough: ["FAKE_OMP_PID_DIR"],
+    overlayPath: join(scratch, "overlay.yml"),
+  });
+  const lines: OutputLine[] = [];
+  const events: OmpEvent[] = [];
+  const transcriptPath = join(scratch, `transcript-${n}.txt`);
+  const run = runner.start({
+    prompt,
+    cwd: scratch,
+    sessionDir: join(scratch, `session-${n}`),
+    sessionId: `s-${n}`,
+    transcriptPath,
+    onLine: (line) => lines.push(line),
+    onEvent: (event) => events.push(event),
+  });
+  const startedPids = () => readdirSync(pidDir).map(Number);
+  return { run, lines, events, transcriptPath, startedPids };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+describe("cancel and kill", () => {
+  it("SIGTERM ignored: after the grace period omp and its detached grandchildren get SIGKILL", async () => {
+    const { run, startedPids, events } = setup("ignore-sigterm spawn-children", { killGraceMs: 400 });
+    // omp itself plus two sleeps in their own sessions
+    await waitFor(() => startedPids().length === 3 && events.some((e) => e.type === "tool_execution_start"));
+    const pids = startedPids();
+    expect(pids.every((pid) => isAlive(pid))).toBe(true);
+    const started = Date.now();
+    await run.cancel();
+    const elapsed = Date.now() - started;
+    const result = await run.done;
+    expect(result.outcome).toBe("cancelled");
+    expect(result.signal).toBe("SIGKILL");
+    expect(elapsed).toBeGreaterThanOrEqual(400); // it waited for the grace period
+    expect(elapsed).toBeLessThan(3000);
+    expect(pids.filter((pid) => isAlive(pid))).toEqual([]);
+  });
+
+  it("SIGTERM honoured: omp ends at once, and its detached grandchildren are killed anyway", async () => {
+    const { run, startedPids } = setup("spawn-children", { killGraceMs: 5000 });
+    await waitFor(() => startedPids().length === 3);
+    const pids = startedPids();
+    const started = Date.now();
+    await run.cancel();
+    expect(Date.now() - started).toBeLessThan(2000); // no grace period wasted
+    const result = await run.done;
+    expect(result.outcome).toBe("cancelled");
+    expect(result.signal).toBe("SIGTERM");
+    expect(pids.filter((pid) => isAlive(pid))).toEqual([]);
+  });
+
+  it("killProcessTree ends a process tree that is not a run (a leftover after restart)", async () => {
+    const { run, startedPids } = setup("ignore-sigterm spawn-children");
+    await waitFor(() => startedPids().length === 3);
+    const pids = startedPids();
+    const root = run.pid!;
+    const result = await killProcessTree(root, 300);
+    expect(result.terminatedGracefully).toBe(false);
+    expect(result.killed).toContain(root);
+    await run.done;
+    expect(pids.filter((pid) => isAlive(pid))).toEqual([]);
+  });
+});
+
+describe("bad output", () => {
+  it("invalid UTF-8, ANSI, control characters and a 2 MB line are shown cleaned, and the run goes on", async () => {
+    const { run, lines, transcriptPath } = setup("garbage");
+    const result = await run.done;
+    expect(result.outcome).toBe("success");
+    expect(result.finalText).toBe("survived the garbage");
+    const texts = lines.map((l) => l.text);
+    expect(texts).toContain("red cleared bell");
+    expect(texts.some((t) => t.includes("\uFFFD"))).toBe(true);
+    expect(texts.some((t) => t.includes("\u001b") || t.includes("\u0007") || t.includes("\u0000"))).toBe(
+      false,
+    );
+    const long = texts.find((t) => t.startsWith("AAAA"));
+    expect(long).toBeDefined();
+    expect(long!.length).toBeLessThanOrEqual(1024 * 1024 + 20); // cut at the 1 MiB line cap
+    expect(long!.endsWith("[line cut]")).toBe(true);
+    expect(result.outputBytes).toBeGreaterThan(2 * 1024 * 1024);
+    expect(readFileSync(transcriptPath, "utf8")).toContain("survived the garbage");
+  });
+
+  it("50 MB of output streams through with bounded memory and every line in the transcript", async () => {
+    const before = process.memoryUsage().rss;
+    let peak = before;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 20);
+    const { run, transcriptPath } = setup("bytes 50MB");
+    const result = await run.done;
+    clearInterval(sampler);
+    expect(result.outcome).toBe("success");
+    expect(result.outputBytes).toBeGreaterThan(50 * 1024 * 1024);
+    // Each fake line is "<n> xxx…": the transcript holds every one of them, in order.
+    const transcriptLines = result.lineCount;
+    const size = statSync(transcriptPath).size;
+    expect(size).toBeGreaterThan(20 * 1024 * 1024); // readable lines are shorter than the JSON events
+    const tail = readFileSync(transcriptPath, "utf8").trimEnd().split("\n");
+    expect(tail.length).toBe(transcriptLines);
+    const numbers = tail.map((line) => Number(line.split(" ")[0]));
+    expect(numbers.every((value, index) => value === index + 1)).toBe(true);
+    expect((peak - before) / 1024 / 1024).toBeLessThan(200);
+  });
+});
+
+describe("ends of a run", () => {
+  it("a hanging omp hits the time limit and ends as timed_out", async () => {
+    const { run, lines } = setup("hang", { runTimeoutMs: 800, killGraceMs: 300 });
+    const started = Date.now();
+    const result = await run.done;
+    expect(result.outcome).toBe("timed_out");
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(result.error).toMatch(/time limit/);
+    expect(lines.at(-1)?.kind).toBe("error");
+  });
+
+  it("an omp that exits at once with code 3 ends as crashed with its stderr in the error", async () => {
+    const { run } = setup("exit-now 3");
+    const result = await run.done;
+    expect(result.outcome).toBe("crashed");
+    expect(result.exitCode).toBe(3);
+    expect(result.error).toContain("fake-omp: exit-now");
+  });
+
+  it("an omp that exits 1 before any event ends as failed", async () => {
+    const { run } = setup("exit-now 1");
+    const result = await run.done;
+    expect(result.outcome).toBe("failed");
+    expect(result.error).toMatch(/exited with code 1: fake-omp: exit-now/);
+  });
+
+  it("a missing omp binary ends as crashed with a message naming the binary", async () => {
+    const runner = createOmpRunner({
+      bin: join(scratch, "no-such-omp"),
+      runTimeoutMs: 5000,
+      overlayPath: join(scratch, "overlay.yml"),
+    });
+    const result = await runner.start({
+      prompt: "hi",
+      cwd: scratch,
+      sessionDir: join(scratch, "missing"),
+      sessionId: "s",
+      transcriptPath: join(scratch, "missing.txt"),
+    }).done;
+    expect(result.outcome).toBe("crashed");
+    expect(result.error).toContain("no-such-omp");
+  });
+
+  it("the prompt is the one argument after `--`, and long text goes on stdin", async () => {
+    const short = setup("args");
+    const args = JSON.parse((await short.run.done).finalText) as string[];
+    expect(args.slice(args.indexOf("--"))).toEqual(["--", "args"]);
+    expect(args).toContain("--max-time");
+
+    // 150 KB, over the argv limit: nothing follows `--`, the fake omp reads the prompt from stdin.
+    const long = setup(`args ${"word ".repeat(30_000)}`);
+    const longArgs = JSON.parse((await long.run.done).finalText) as string[];
+    expect(longArgs.at(-1)).toBe("--");
+  });
+});
