@@ -36,7 +36,10 @@ export interface RateLimitRules {
   channelWrite: RateLimitRule;
   /** Every other route, per route and major parameter. */
   defaultRoute: RateLimitRule;
-  /** All requests authorised with the bot token (interaction callbacks and webhooks are exempt). */
+  /**
+   * All requests authorised with the bot token (interaction callbacks and webhooks are exempt), counted in
+   * fixed windows as discord.js counts them.
+   */
   global: RateLimitRule;
 }
 
@@ -47,6 +50,9 @@ export const DEFAULT_RATE_LIMITS: RateLimitRules = {
   defaultRoute: { limit: 50, windowMs: 1_000 },
   global: { limit: 50, windowMs: 1_000 },
 };
+
+/** How early a request may arrive for the next global window (see FixedWindow). */
+export const GLOBAL_WINDOW_JITTER_MS = 50;
 
 /** Interaction timing (SPEC §9). */
 export const InteractionTiming = {

@@ -2,8 +2,8 @@
 // shared per-channel write limit (not advertised: 429 with scope "shared"), and the bot's global limit.
 
 import { createHash } from "node:crypto";
-import type { RateLimitRule, RateLimitRules } from "../constants.js";
-import { SlidingWindow } from "./window.js";
+import { GLOBAL_WINDOW_JITTER_MS, type RateLimitRule, type RateLimitRules } from "../constants.js";
+import { FixedWindow, SlidingWindow } from "./window.js";
 
 export type BucketName = "messageCreate" | "messageEdit" | "defaultRoute";
 
@@ -37,11 +37,11 @@ const seconds = (ms: number) => (Math.max(0, ms) / 1000).toFixed(3);
 
 export class RateLimiter {
   private readonly windows = new Map<string, SlidingWindow>();
-  private readonly globalWindow: SlidingWindow | null;
+  private readonly globalWindow: FixedWindow | null;
 
   /** `rules: null` turns rate limiting off (headers still report a generous bucket). */
   constructor(private readonly rules: RateLimitRules | null) {
-    this.globalWindow = rules ? new SlidingWindow(rules.global) : null;
+    this.globalWindow = rules ? new FixedWindow(rules.global, GLOBAL_WINDOW_JITTER_MS) : null;
   }
 
   private window(key: string, rule: RateLimitRule): SlidingWindow {

@@ -34,3 +34,41 @@ export class SlidingWindow {
     this.hits.push(now);
   }
 }
+
+/**
+ * Fixed windows opened by the first request after the previous one closed: how discord.js counts the
+ * global limit itself. A sliding window would 429 a client that keeps to 50 per such window (it may send 50
+ * at the end of one and 50 at the start of the next). `jitterMs` lets a request that arrives that much before
+ * the window ends open the next one, since the client's clock started its window a little earlier than ours.
+ */
+export class FixedWindow {
+  private start = Number.NEGATIVE_INFINITY;
+  private count = 0;
+  constructor(
+    readonly rule: RateLimitRule,
+    private readonly jitterMs: number,
+  ) {}
+
+  private roll(now: number): void {
+    const ends = this.start + this.rule.windowMs;
+    if (now >= ends || (this.count >= this.rule.limit && now >= ends - this.jitterMs)) {
+      this.start = now;
+      this.count = 0;
+    }
+  }
+
+  remaining(now: number): number {
+    this.roll(now);
+    return Math.max(0, this.rule.limit - this.count);
+  }
+
+  retryAfterMs(now: number): number {
+    this.roll(now);
+    return this.count < this.rule.limit ? 0 : this.start + this.rule.windowMs - this.jitterMs - now;
+  }
+
+  hit(now: number): void {
+    this.roll(now);
+    this.count += 1;
+  }
+}
