@@ -125,6 +125,59 @@ describe("slash commands and buttons", () => {
     ).toThrow(/has no button "omp:stop"/);
   });
 
+  it("a button answered with deferUpdate, then a message edit", async () => {
+    const channel = h.client.channels.cache.get(h.world.channelId) as TextChannel;
+    const row = new ActionRowBuilder<ButtonBuilder>().addComponents(
+      new ButtonBuilder().setCustomId("omp:stop").setLabel("Stop").setStyle(ButtonStyle.Danger),
+    );
+    const dashboard = await channel.send({ embeds: [{ title: "Busy" }], components: [row] });
+    const received = nextInteraction<ButtonInteraction>(h, (i) => i.isButton());
+    const handle = h.emu
+      .as(h.world.users.alice)
+      .clickButton({ messageId: dashboard.id, customId: "omp:stop" });
+    const click = await received;
+    await click.deferUpdate();
+    expect(handle.view()).toMatchObject({ callbackType: 6, deferred: true });
+    await dashboard.edit({ embeds: [{ title: "Stopped" }], components: [] });
+    const view = await handle.waitForReply();
+    expect(view.message?.embeds[0]?.title).toBe("Stopped");
+  });
+
+  it("a public deferral deleted and followed up privately leaves only an ephemeral message", async () => {
+    const received = nextInteraction<ChatInputCommandInteraction>(h, (i) => i.isChatInputCommand());
+    const handle = h.emu.as(h.world.users.alice).runCommand({
+      channelId: h.world.channelId,
+      name: "omp",
+      subcommand: "say",
+      options: { prompt: "not a session" },
+    });
+    const interaction = await received;
+    await interaction.deferReply();
+    await interaction.deleteReply();
+    await interaction.followUp({ content: "This thread is not a session", flags: MessageFlags.Ephemeral });
+    const view = await handle.waitForReply();
+    expect(view.original?.deleted).toBe(true);
+    expect(view.followUps.map((m) => [m.content, m.ephemeral])).toEqual([
+      ["This thread is not a session", true],
+    ]);
+  });
+
+  it("after an ephemeral deferral the first follow-up fills in the loading message", async () => {
+    const received = nextInteraction<ChatInputCommandInteraction>(h, (i) => i.isChatInputCommand());
+    const handle = h.emu.as(h.world.users.alice).runCommand({
+      channelId: h.world.channelId,
+      name: "omp",
+      subcommand: "status",
+    });
+    const interaction = await received;
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    expect(handle.view().original).toMatchObject({ ephemeral: true, flags: 64 | 128 });
+    await interaction.followUp("status: ok");
+    const view = await handle.waitForReply();
+    expect(view.original).toMatchObject({ content: "status: ok", ephemeral: true, flags: 64 });
+    expect(view.followUps).toEqual([]);
+  });
+
   it("a callback after Discord's 3 seconds fails with Unknown interaction", async () => {
     const received = nextInteraction<ChatInputCommandInteraction>(h, (i) => i.isChatInputCommand());
     const handle = h.emu.as(h.world.users.alice).runCommand({

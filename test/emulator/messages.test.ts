@@ -131,4 +131,72 @@ describe("messages, reactions, threads and pins through discord.js", () => {
     const served = await fetch(attachment!.url);
     expect(Buffer.from(await served.arrayBuffer()).equals(bytes)).toBe(true);
   });
+
+  it("removing a reaction and deleting a message reach the bot", async () => {
+    const alice = h.emu.as(h.world.users.alice);
+    const posted = alice.postMessage(h.world.channelId, "react to me");
+    alice.react(h.world.channelId, posted.id, "🚀");
+    const removed = nextEvent<[MessageReaction | PartialMessageReaction]>(
+      h.client,
+      Events.MessageReactionRemove,
+    );
+    alice.unreact(h.world.channelId, posted.id, "🚀");
+    expect((await removed)[0].emoji.name).toBe("🚀");
+
+    const own = await channel.send("short-lived");
+    await own.react("👀");
+    expect(h.emu.message(own.id).reactions).toEqual([{ emoji: "👀", userIds: [h.emu.botUser.id] }]);
+    const deleted = nextEvent<[Message]>(h.client, Events.MessageDelete, (m) => m.id === own.id);
+    await own.delete();
+    await deleted;
+    expect(h.emu.messages(h.world.channelId).some((m) => m.id === own.id)).toBe(false);
+    expect(
+      h.emu.messages(h.world.channelId, { includeDeleted: true }).find((m) => m.id === own.id)?.deleted,
+    ).toBe(true);
+  });
+
+  // A fresh channel each, so that earlier sends do not use up #launch's 5-per-5-s budget.
+  const freshChannel = async (name: string) =>
+    (await h.client.channels.fetch(
+      h.emu.createChannel({ guildId: h.world.guildId, name }).id,
+    )) as TextChannel;
+
+  it("lists and fetches messages newest first", async () => {
+    const channel = await freshChannel("list");
+    const a = await channel.send("list a");
+    const b = await channel.send("list b");
+    const listed = await channel.messages.fetch({ limit: 2, cache: false });
+    expect([...listed.keys()]).toEqual([b.id, a.id]);
+    const before = await channel.messages.fetch({ before: b.id, limit: 1, cache: false });
+    expect([...before.keys()]).toEqual([a.id]);
+  });
+
+  it("allowed_mentions decides who a message pings", async () => {
+    const alice = h.world.users.alice.id;
+    const channel = await freshChannel("mentions");
+    const quiet = await channel.send({ content: `<@${alice}> done`, allowedMentions: { parse: [] } });
+    const loud = await channel.send({ content: `<@${alice}> done` });
+    expect(h.emu.message(quiet.id).mentionIds).toEqual([]);
+    expect(h.emu.message(loud.id).mentionIds).toEqual([alice]);
+  });
+
+  it("thread members can be added and are listed", async () => {
+    const channel = await freshChannel("members");
+    const thread = await channel.threads.create({ name: "members", type: ChannelType.PublicThread });
+    await thread.members.add(h.world.users.bob.id);
+    expect(h.emu.channel(thread.id).memberIds).toEqual([h.emu.botUser.id, h.world.users.bob.id]);
+    const members = await thread.members.fetch({ cache: false });
+    expect([...members.keys()].sort()).toEqual([h.emu.botUser.id, h.world.users.bob.id].sort());
+  });
+
+  it("an archived thread refuses edits (50083) and reopens when the bot posts", async () => {
+    const channel = await freshChannel("archive");
+    const thread = await channel.threads.create({ name: "to archive", type: ChannelType.PublicThread });
+    const note = await thread.send("final state");
+    await thread.setArchived(true);
+    const error = await note.edit("too late").catch((e: unknown) => e);
+    expect((error as { code?: number }).code).toBe(50083);
+    await thread.send("back again");
+    expect(h.emu.channel(thread.id).archived).toBe(false);
+  });
 });

@@ -46,6 +46,8 @@ export interface MessageView {
   /** Every version, oldest first; `history.length - 1` is the number of edits. */
   history: MessageVersion[];
   reactions: { emoji: string; userIds: string[] }[];
+  /** Users the message pings (after `allowed_mentions`): empty when the bot sent `parse: []`. */
+  mentionIds: string[];
   threadId: string | null;
   interactionId: string | null;
   referencedMessageId: string | null;
@@ -119,6 +121,7 @@ export function messageView(store: EmulatorStore, m: MessageRecord): MessageView
         emoji: r.emoji.id ? `${r.emoji.name}:${r.emoji.id}` : (r.emoji.name ?? ""),
         userIds: [...r.userIds],
       })),
+    mentionIds: [...m.mentionIds],
     threadId: m.threadId,
     interactionId: m.interaction?.id ?? null,
     referencedMessageId: m.messageReference?.messageId ?? null,

@@ -82,6 +82,7 @@ export class RestApi {
     try {
       const body = await parseBody(raw, req.headers["content-type"]);
       result = await match.route.handle({
+        method: match.route.method,
         params: match.params,
         query,
         body: body.json,

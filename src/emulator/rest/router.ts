@@ -6,6 +6,7 @@ import type { BucketName } from "../ratelimit/limiter.js";
 import type { UploadedFile } from "./body.js";
 
 export interface RouteContext {
+  method: RouteDefinition["method"];
   params: Record<string, string>;
   query: URLSearchParams;
   body: Record<string, unknown>;

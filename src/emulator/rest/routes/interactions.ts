@@ -17,6 +17,7 @@ import {
 } from "../errors.js";
 import { isEmptyMessage, messageInput } from "../message-body.js";
 import type { RouteContext, RouteDefinition } from "../router.js";
+import { ensureNotArchived } from "./messages.js";
 
 const ser = (core: EmulatorCore) => core.store.serializeContext;
 
@@ -154,6 +155,8 @@ function webhookMessage(ctx: RouteContext, interaction: InteractionRecord): Mess
 function editWebhookMessage(ctx: RouteContext) {
   const interaction = interactionOfWebhook(ctx);
   const message = webhookMessage(ctx, interaction);
+  const channel = ctx.core.store.channels.get(message.channelId);
+  if (channel) ensureNotArchived(channel);
   const { patch, mentionIds } = messageInput(ctx.core, message.channelId, ctx.body, ctx.files, message);
   // Filling in a deferred reply drops the loading flag; ephemerality was fixed when deferring.
   patch.flags = (message.flags & ~MessageFlagBits.Loading) | ((patch.flags ?? 0) & (4 | 4096));

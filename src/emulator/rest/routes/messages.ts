@@ -14,6 +14,11 @@ export function ensureWritable(core: EmulatorCore, channel: ChannelRecord): void
   core.store.updateChannel(channel, { archived: false });
 }
 
+/** Changing anything in an archived thread (other than posting, which reopens it) answers 50083. */
+export function ensureNotArchived(channel: ChannelRecord): void {
+  if (channel.thread?.archived) throw archivedThread();
+}
+
 const ser = (core: EmulatorCore) => core.store.serializeContext;
 
 export const messageRoutes: RouteDefinition[] = [
@@ -97,6 +102,7 @@ export const messageRoutes: RouteDefinition[] = [
       const channel = core.channelForBot(params.channel_id!);
       const message = core.messageIn(channel, params.message_id!);
       if (message.authorId !== core.store.bot.id) throw cannotEditOthers();
+      ensureNotArchived(channel);
       const { patch, mentionIds } = messageInput(core, channel.id, body, files, message);
       if (patch.flags !== undefined) patch.flags = (message.flags & ~(4 | 4096)) | (patch.flags & (4 | 4096));
       message.mentionIds = mentionIds;

@@ -3,6 +3,7 @@
 import { serializeMessage } from "../../state/serialize.js";
 import { RestError } from "../errors.js";
 import type { RouteContext, RouteDefinition } from "../router.js";
+import { ensureNotArchived } from "./messages.js";
 
 const MAX_PINS = 250;
 const tooManyPins = () => new RestError(400, 30003, "Maximum number of pins reached (250)");
@@ -18,6 +19,7 @@ function pinned(ctx: RouteContext) {
 function setPin(ctx: RouteContext, value: boolean) {
   const channel = ctx.core.channelForBot(ctx.params.channel_id!);
   const message = ctx.core.messageIn(channel, ctx.params.message_id!);
+  ensureNotArchived(channel);
   if (value && !message.pinned && pinned(ctx).length >= MAX_PINS) throw tooManyPins();
   ctx.core.store.setPinned(message, value, ctx.core.store.bot.id);
   return { status: 204 };

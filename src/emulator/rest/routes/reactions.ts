@@ -3,6 +3,7 @@
 import { serializeUser } from "../../state/serialize.js";
 import { unknownEmoji } from "../errors.js";
 import type { RouteContext, RouteDefinition } from "../router.js";
+import { ensureNotArchived } from "./messages.js";
 
 /** `🚀` or `name:id` (custom emoji), URL-decoded by the router. */
 export function parseEmoji(text: string): { id: string | null; name: string | null } {
@@ -14,7 +15,9 @@ export function parseEmoji(text: string): { id: string | null; name: string | nu
 
 const target = (ctx: RouteContext) => {
   const channel = ctx.core.channelForBot(ctx.params.channel_id!);
-  return ctx.core.messageIn(channel, ctx.params.message_id!);
+  const message = ctx.core.messageIn(channel, ctx.params.message_id!);
+  if (ctx.method !== "GET") ensureNotArchived(channel);
+  return message;
 };
 
 const base = "/channels/:channel_id/messages/:message_id/reactions";
