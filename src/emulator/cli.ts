@@ -18,9 +18,8 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-async function main(): Promise<void> {
-  let values: ReturnType<typeof parse>["values"];
-  function parse() {
+function parseCli() {
+  try {
     return parseArgs({
       options: {
         port: { type: "string" },
@@ -31,13 +30,14 @@ async function main(): Promise<void> {
         help: { type: "boolean", short: "h" },
       },
       strict: true,
-    });
-  }
-  try {
-    values = parse().values;
+    }).values;
   } catch (error) {
-    fail((error as Error).message);
+    return fail((error as Error).message);
   }
+}
+
+async function main(): Promise<void> {
+  const values = parseCli();
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;

@@ -107,4 +107,10 @@ describe("Discord-shaped errors surface as DiscordAPIError", () => {
     );
     expect(error.code).toBe(50006);
   });
+
+  it("a route the emulator does not know answers 404 and is counted by its shape", async () => {
+    const error = await failure(h.client.rest.get(`/channels/${channel.id}/webhooks`));
+    expect(error.status).toBe(404);
+    expect(h.emu.counters.requests["GET /channels/:id/webhooks (unknown route)"]).toBe(1);
+  });
 });

@@ -58,6 +58,15 @@ describe("slash commands and buttons", () => {
     ).toThrow(/\/nope is not registered/);
   });
 
+  it("refuses options the command does not define or of the wrong type", () => {
+    const alice = h.emu.as(h.world.users.alice);
+    const run = (options: Record<string, string | number>) =>
+      alice.runCommand({ channelId: h.world.channelId, name: "omp", subcommand: "say", options });
+    expect(() => run({ prompt: 5 })).toThrow(/option "prompt" takes a string, got `5`/);
+    expect(() => run({ prompt: "x", colour: "red" })).toThrow(/has no option "colour"; it has: prompt/);
+    expect(() => run({})).toThrow(/needs option "prompt"/);
+  });
+
   it("a subcommand with options answered with deferReply then editReply", async () => {
     const received = nextInteraction<ChatInputCommandInteraction>(h, (i) => i.isChatInputCommand());
     const handle = h.emu.as(h.world.users.alice).runCommand({

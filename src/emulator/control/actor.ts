@@ -61,6 +61,18 @@ const optionTypeNames: Record<number, string> = {
   [ApplicationCommandOptionType.Mentionable]: "user or role id",
 };
 
+/** The JavaScript type a value of each option type must have (ids are strings). */
+const expectedJsType: Partial<Record<number, "string" | "number" | "boolean">> = {
+  [ApplicationCommandOptionType.String]: "string",
+  [ApplicationCommandOptionType.Integer]: "number",
+  [ApplicationCommandOptionType.Number]: "number",
+  [ApplicationCommandOptionType.Boolean]: "boolean",
+  [ApplicationCommandOptionType.User]: "string",
+  [ApplicationCommandOptionType.Channel]: "string",
+  [ApplicationCommandOptionType.Role]: "string",
+  [ApplicationCommandOptionType.Mentionable]: "string",
+};
+
 /** Whether the user can see an answer yet (a deferral alone shows only "thinking…"). */
 export function interactionAnswered(view: InteractionView): boolean {
   if (view.callbackType === 4 || view.callbackType === 7) return true;
@@ -259,6 +271,15 @@ export class UserActor {
         throw new Error(
           `${where} has no option "${name}"; it has: ${leaf.map((d) => d.name).join(", ") || "none"}`,
         );
+      }
+      const expected = expectedJsType[def.type];
+      if (expected && typeof value !== expected) {
+        throw new Error(
+          `${where} option "${name}" takes a ${optionTypeNames[def.type]}, got \`${JSON.stringify(value)}\``,
+        );
+      }
+      if (def.type === ApplicationCommandOptionType.Integer && !Number.isInteger(value)) {
+        throw new Error(`${where} option "${name}" takes an integer, got \`${value}\``);
       }
       return { type: def.type, name, value };
     });

@@ -41,7 +41,8 @@ export class RestApi {
     if (!match) {
       await readRaw(req);
       const error = this.router.has(path) ? new RestError(405, 0, "405: Method Not Allowed") : notFound();
-      core.counters.request(`${method} (unknown route)`);
+      // Named with ids masked, so a route the emulator lacks shows up once in the counters.
+      core.counters.request(`${method} ${path.replace(/\/\d{5,}/g, "/:id")} (unknown route)`);
       core.counters.error(error.code);
       sendJson(res, error.status, error.body);
       return;
