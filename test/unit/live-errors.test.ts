@@ -153,7 +153,12 @@ describe("LiveDashboard when Discord fails", () => {
     dashboard.line({ kind: "text", text: "late" });
     await dashboard.close();
     await dashboard.runEnded(result());
+    dashboard.apply(runStarted(2));
+    dashboard.apply({ type: "tool", name: "bash: ls" });
+    dashboard.line({ kind: "text", text: "later still" });
+    await dashboard.flushNow();
     await clock.advance(30_000);
+    expect(dashboard.busy).toBe(false);
     expect(sink.editAttempts).toHaveLength(1);
     expect(sink.posts).toHaveLength(0);
   });

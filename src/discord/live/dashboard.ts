@@ -194,9 +194,11 @@ export class LiveDashboard {
     }
     // Output that arrived before this event belongs before it (a run_started clears the tail).
     this.#syncModel();
-    if (event.type === "run_started") this.#startRun();
+    if (event.type === "run_started" && !this.#halted) this.#startRun();
     this.#model.apply(event);
     this.#version++;
+    // A closed dashboard still keeps its view current (for `view`), but schedules nothing.
+    if (this.#halted) return;
     if (event.type === "run_ended") this.#endRunCadence();
     if ((event.type === "tool" || event.type === "usage") && this.#runActive) {
       this.#cadence().push(this.#clock.now());
