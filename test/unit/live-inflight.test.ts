@@ -6,7 +6,8 @@ function slowSetup() {
   const clock = new FakeClock();
   const sink = new FakeSink(clock);
   sink.delayMs = 3000;
-  const dashboard = new LiveDashboard({ view: view(), sink, clock });
+  // No real file system: a stat resolving outside the fake clock's settle would make the test racy.
+  const dashboard = new LiveDashboard({ view: view(), sink, clock, fileSize: async () => undefined });
   return { clock, sink, dashboard };
 }
 
