@@ -108,12 +108,9 @@ export class LineBatcher<T> {
   push(item: T): void {
     if (this.#ended) return;
     this.#pending.push(item);
-    if (this.#pending.length > this.#maxPending) {
-      // Drop in chunks rather than one shift() per item: shift on a large array is O(n).
-      const excess = this.#pending.length - this.#maxPending;
-      this.#pending = this.#pending.slice(excess);
-      this.#dropped += excess;
-    }
+    // Trim only when twice over the limit, so a flood costs one copy per `maxPending` items rather
+    // than one per item; the flush trims to the exact limit.
+    if (this.#pending.length >= this.#maxPending * 2) this.#trim();
     this.#schedule();
   }
 
@@ -160,7 +157,15 @@ export class LineBatcher<T> {
     this.#timerDue = Number.POSITIVE_INFINITY;
   }
 
+  #trim(): void {
+    const excess = this.#pending.length - this.#maxPending;
+    if (excess <= 0) return;
+    this.#pending = this.#pending.slice(excess);
+    this.#dropped += excess;
+  }
+
   #run(final: boolean): Promise<void> {
+    this.#trim();
     const batch = this.#pending;
     const dropped = this.#dropped;
     this.#pending = [];

@@ -1,0 +1,103 @@
+// Runner overhead: the same prompt as a bare `omp -p` and through the runner (neutralise, env, JSON
+// parsing, redaction, transcript), alternating so both see the same machine load; median of ratios.
+// The bare run gets the very arguments the runner builds (same overlay, same JSON mode), so the ratio
+// measures the runner's own cost, not a difference in omp settings.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { buildOmpArgs, createOmpRunner } from "../../src/omp/index.js";
+import { reply, startFakeModel } from "../../test/support/fake-model/index.js";
+import { createOmpHome, FAKE_MODEL_ID, OMP_BIN } from "../../test/support/omp-home.js";
+import { median, type Scenario } from "./types.js";
+
+const PAIRS = Number(process.env.BENCH_PAIRS ?? 6);
+const PROMPT = "benchmark prompt: reply with one short line";
+
+export const runnerOverhead: Scenario = {
+  name: "runner-overhead",
+  description:
+    "wall time of one trivial prompt: bare `omp -p` (same arguments) vs through OmpRunner (ratio, median of pairs)",
+  async run({ log }) {
+    const model = await startFakeModel();
+    model.on("benchmark prompt", reply("A short benchmark reply."));
+    const home = createOmpHome(model.baseUrl);
+    const scratch = mkdtempSync(join(tmpdir(), "ompcord-bench-"));
+    const runner = createOmpRunner({
+      bin: OMP_BIN,
+      model: FAKE_MODEL_ID,
+      runTimeoutMs: 60_000,
+      maxRetries: 1,
+      env: home.env,
+      overlayPath: join(scratch, "overlay.yml"),
+    });
+    let b = 0;
+    const bare = async () => {
+      b++;
+      const { args } = buildOmpArgs({
+        model: FAKE_MODEL_ID,
+        maxTimeMs: 60_000,
+        configOverlayPath: join(scratch, "overlay.yml"),
+        sessionDir: join(scratch, `bare-session-${b}`),
+        continuation: { kind: "continue" },
+        cwd: home.workDir,
+        text: PROMPT,
+      });
+      const started = performance.now();
+      const result = await execa(OMP_BIN, args, {
+        env: home.env,
+        extendEnv: false,
+        cwd: home.workDir,
+        stdin: "ignore",
+        reject: false,
+      });
+      if (result.exitCode !== 0) throw new Error(`bare omp failed: ${result.stderr}`);
+      return performance.now() - started;
+    };
+    let n = 0;
+    const throughRunner = async () => {
+      n++;
+      const started = performance.now();
+      const result = await runner.start({
+        prompt: PROMPT,
+        cwd: home.workDir,
+        sessionDir: join(scratch, `session-${n}`),
+        sessionId: `bench-${n}`,
+        transcriptPath: join(scratch, `transcript-${n}.txt`),
+      }).done;
+      if (result.outcome !== "success") throw new Error(`runner run failed: ${result.error}`);
+      return performance.now() - started;
+    };
+    try {
+      // One warm-up of each: the first omp start fills caches (bun's transpile cache, the disk cache).
+      await bare();
+      await throughRunner();
+      const bareMs: number[] = [];
+      const runnerMs: number[] = [];
+      for (let i = 0; i < PAIRS; i++) {
+        // Alternate the order inside the pair too, so neither side always runs second.
+        if (i % 2 === 0) {
+          bareMs.push(await bare());
+          runnerMs.push(await throughRunner());
+        } else {
+          runnerMs.push(await throughRunner());
+          bareMs.push(await bare());
+        }
+        log(`pair ${i + 1}/${PAIRS}: bare ${bareMs.at(-1)!.toFixed(0)} ms, runner ${runnerMs.at(-1)!.toFixed(0)} ms`);
+      }
+      const ratios = runnerMs.map((r, i) => r / bareMs[i]!);
+      return {
+        pairs: PAIRS,
+        bareMs: bareMs.map(Math.round),
+        runnerMs: runnerMs.map(Math.round),
+        medianBareMs: Math.round(median(bareMs)),
+        medianRunnerMs: Math.round(median(runnerMs)),
+        medianRatio: Number(median(ratios).toFixed(3)),
+        target: "medianRatio <= 1.05",
+      };
+    } finally {
+      await model.close();
+      home.cleanup();
+    }
+  },
+};
