@@ -16,7 +16,7 @@ export const MessageLimits = {
   componentsRowsMax: 5,
 } as const;
 
-/** A sliding-window rate limit: at most `limit` requests per `windowMs`. */
+/** At most `limit` requests per window of `windowMs`, the window opened by its first request. */
 export interface RateLimitRule {
   limit: number;
   windowMs: number;

@@ -3,7 +3,7 @@
 
 import { createHash } from "node:crypto";
 import { GLOBAL_WINDOW_JITTER_MS, type RateLimitRule, type RateLimitRules } from "../constants.js";
-import { FixedWindow, SlidingWindow } from "./window.js";
+import { FixedWindow } from "./window.js";
 
 export type BucketName = "messageCreate" | "messageEdit" | "defaultRoute";
 
@@ -36,7 +36,7 @@ const hashOf = (text: string) => createHash("sha1").update(text).digest("hex").s
 const seconds = (ms: number) => (Math.max(0, ms) / 1000).toFixed(3);
 
 export class RateLimiter {
-  private readonly windows = new Map<string, SlidingWindow>();
+  private readonly windows = new Map<string, FixedWindow>();
   private readonly globalWindow: FixedWindow | null;
 
   /** `rules: null` turns rate limiting off (headers still report a generous bucket). */
@@ -44,10 +44,10 @@ export class RateLimiter {
     this.globalWindow = rules ? new FixedWindow(rules.global, GLOBAL_WINDOW_JITTER_MS) : null;
   }
 
-  private window(key: string, rule: RateLimitRule): SlidingWindow {
+  private window(key: string, rule: RateLimitRule): FixedWindow {
     let window = this.windows.get(key);
     if (!window) {
-      window = new SlidingWindow(rule);
+      window = new FixedWindow(rule);
       this.windows.set(key, window);
     }
     return window;
