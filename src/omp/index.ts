@@ -1,6 +1,6 @@
 // The OMP runner's public surface: start a run, get its lines and result, kill leftover processes.
 export { buildOmpArgs, MAX_ARGUMENT_TEXT_BYTES, overlayYaml, type SessionContinuation } from "./args.js";
-export { buildChildEnv } from "./env.js";
+export { buildChildEnv, pathWithBinDir } from "./env.js";
 export type { OmpEvent, OmpMessage, OmpUsage } from "./events.js";
 export { parseEventLine } from "./events.js";
 export { isAlive, type KillTreeResult, killProcessTree } from "./kill.js";
