@@ -418,7 +418,7 @@ describe("observer", () => {
     rs.enqueue({ sessionId: s.id, authorId: "u", text: "hi", source: "new" });
     await runsStarted(1);
     const run = runner.runs[0]!;
-    run.request.onEvent?.({ type: "session" });
+    run.request.onEvent?.({ type: "session", id: "omp-1", cwd: undefined });
     run.request.onLine?.({ kind: "assistant", text: "hello" });
     run.finish();
     await rs.onIdle();
