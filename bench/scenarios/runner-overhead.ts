@@ -83,7 +83,9 @@ export const runnerOverhead: Scenario = {
           runnerMs.push(await throughRunner());
           bareMs.push(await bare());
         }
-        log(`pair ${i + 1}/${PAIRS}: bare ${bareMs.at(-1)!.toFixed(0)} ms, runner ${runnerMs.at(-1)!.toFixed(0)} ms`);
+        log(
+          `pair ${i + 1}/${PAIRS}: bare ${bareMs.at(-1)!.toFixed(0)} ms, runner ${runnerMs.at(-1)!.toFixed(0)} ms`,
+        );
       }
       const ratios = runnerMs.map((r, i) => r / bareMs[i]!);
       return {

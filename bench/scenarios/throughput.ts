@@ -66,7 +66,9 @@ export const throughput: Scenario = {
     const elapsedMs = performance.now() - started;
     clearInterval(sampler);
     rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-    log(`run ${result.outcome} in ${elapsedMs.toFixed(0)} ms, ${result.lineCount} lines; verifying the transcript`);
+    log(
+      `run ${result.outcome} in ${elapsedMs.toFixed(0)} ms, ${result.lineCount} lines; verifying the transcript`,
+    );
     const transcript = await verifyTranscript(transcriptPath);
     rmSync(scratch, { recursive: true, force: true });
     return {

@@ -53,7 +53,7 @@ describe("fake model", () => {
   });
 
   it("lists its model", async () => {
-    const body = await (await fetch(`${model.baseUrl}/models`)).json();
+    const body = (await (await fetch(`${model.baseUrl}/models`)).json()) as { data: Array<{ id: string }> };
     expect(body.data[0].id).toBe("fake");
   });
 
@@ -68,7 +68,11 @@ describe("fake model", () => {
 
   it("answers without streaming when asked", async () => {
     model.on("no stream", reply("plain"));
-    const body = await (await post({ model: "fake", stream: false, messages: [user("no stream")] })).json();
+    const body = (await (
+      await post({ model: "fake", stream: false, messages: [user("no stream")] })
+    ).json()) as {
+      choices: Array<{ message: { content: string } }>;
+    };
     expect(body.choices[0].message.content).toBe("plain");
   });
 
@@ -95,7 +99,7 @@ describe("fake model", () => {
     const response = await post({ stream: true, messages: [user("please fail")] });
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toBe("2");
-    expect((await response.json()).error.message).toBe("slow down");
+    expect(((await response.json()) as { error: { message: string } }).error.message).toBe("slow down");
   });
 
   it("picks the script by the latest user message, later rules first, default otherwise", async () => {
