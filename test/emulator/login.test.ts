@@ -1,6 +1,6 @@
-import { ChannelType } from "discord.js";
+import { ChannelType, Events, type Guild } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "./helpers.js";
+import { type Harness, nextEvent, startHarness } from "./helpers.js";
 
 describe("login and caches", () => {
   let h: Harness;
@@ -33,5 +33,15 @@ describe("login and caches", () => {
       .members.fetch({ user: h.world.users.bob.id, force: true });
     expect(member.user.username).toBe("bob");
     expect(h.emu.counters.requests["GET /gateway/bot"]).toBe(1);
+  });
+
+  it("a guild created after login arrives as GUILD_CREATE with its channels", async () => {
+    const joined = nextEvent<[Guild]>(h.client, Events.GuildCreate);
+    const guild = h.emu.createGuild({ name: "second" });
+    const [received] = await joined;
+    expect(received.id).toBe(guild.id);
+    const channel = h.emu.createChannel({ guildId: guild.id, name: "general" });
+    const created = await h.client.channels.fetch(channel.id);
+    expect(created?.id).toBe(channel.id);
   });
 });

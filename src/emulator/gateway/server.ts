@@ -11,7 +11,8 @@ import {
 } from "discord-api-types/v10";
 import { type WebSocket, WebSocketServer } from "ws";
 import { GatewayDefaults } from "../constants.js";
-import { everyoneRole, serializeChannel, serializeUser } from "../state/serialize.js";
+import { guildCreatePayload } from "../state/guild-payload.js";
+import { serializeUser } from "../state/serialize.js";
 import type { DispatchRequest, EmulatorStore } from "../state/store.js";
 import { ZlibStreamEncoder } from "./compression.js";
 import { contentVisible, stripMessageContent } from "./intents.js";
@@ -266,54 +267,7 @@ export class GatewayServer {
   }
 
   private guildCreate(guildId: string): Record<string, unknown> {
-    const guild = this.store.requireGuild(guildId);
-    const channels = [...this.store.channels.values()].filter(
-      (c) => c.guildId === guildId && !c.hiddenFromBot,
-    );
-    const members = [...guild.members.keys()].map((userId) => this.store.memberPayload(guildId, userId));
-    return {
-      id: guild.id,
-      name: guild.name,
-      icon: null,
-      splash: null,
-      discovery_splash: null,
-      owner_id: guild.ownerId,
-      afk_channel_id: null,
-      afk_timeout: 300,
-      verification_level: 0,
-      default_message_notifications: 0,
-      explicit_content_filter: 0,
-      roles: [everyoneRole(guild)],
-      emojis: [],
-      stickers: [],
-      features: [],
-      mfa_level: 0,
-      application_id: null,
-      system_channel_id: null,
-      system_channel_flags: 0,
-      rules_channel_id: null,
-      vanity_url_code: null,
-      description: null,
-      banner: null,
-      premium_tier: 0,
-      premium_subscription_count: 0,
-      preferred_locale: "en-US",
-      public_updates_channel_id: null,
-      nsfw_level: 0,
-      premium_progress_bar_enabled: false,
-      joined_at: guild.createdAt.toISOString(),
-      large: false,
-      unavailable: false,
-      member_count: members.length,
-      voice_states: [],
-      members,
-      channels: channels.filter((c) => !c.thread).map(serializeChannel),
-      threads: channels.filter((c) => c.thread && !c.thread.archived).map(serializeChannel),
-      presences: [],
-      stage_instances: [],
-      guild_scheduled_events: [],
-      soundboard_sounds: [],
-    };
+    return guildCreatePayload(this.store, guildId);
   }
 
   private sendDispatch(session: GatewaySession, t: GatewayDispatchEvents, d: unknown): void {

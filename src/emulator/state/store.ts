@@ -12,6 +12,7 @@ import {
   MessageType,
 } from "discord-api-types/v10";
 import { MessageFlagBits } from "../constants.js";
+import { guildCreatePayload } from "./guild-payload.js";
 import type {
   AttachmentRecord,
   ChannelRecord,
@@ -153,6 +154,13 @@ export class EmulatorStore {
       members: new Map([...this.users.keys()].map((id) => [id, new Date()])),
     };
     this.guilds.set(guild.id, guild);
+    // A guild made while a client is connected arrives as the bot "joining" it.
+    this.dispatch({
+      t: GatewayDispatchEvents.GuildCreate,
+      d: guildCreatePayload(this, guild.id),
+      guildId: guild.id,
+      intent: GatewayIntentBits.Guilds,
+    });
     return guild;
   }
 
