@@ -192,6 +192,35 @@ describe("runner on real omp", () => {
     expect(transcript).not.toContain(key);
   });
 
+  it("omp's own --max-time expiring during a tool (exit 0) ends as timed_out", async () => {
+    const quick = createOmpRunner({
+      bin: OMP_BIN,
+      model: FAKE_MODEL_ID,
+      runTimeoutMs: 3000,
+      maxRetries: 0,
+      env: home.env,
+      overlayPath: join(scratch, "overlay-quick.yml"),
+    });
+    model.on("outlast the limit", bashThenReply("/usr/bin/sleep 319", "never"));
+    const { request: req } = request("outlast the limit");
+    const result = await quick.start(req).done;
+    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe("timed_out");
+    expect(result.error).toMatch(/time limit/);
+    expect(processesMatching("sleep 319")).toEqual([]);
+  });
+
+  it("a prompt too long for one argument goes on stdin and reaches the model whole", async () => {
+    const prompt = `long prompt marker ${"lorem ipsum ".repeat(10_000)}end-of-long-prompt`; // ~120 KB
+    model.on("long prompt marker", reply("Got the long one."));
+    const { request: req } = request(prompt);
+    const result = await runner.start(req).done;
+    expect(result.outcome).toBe("success");
+    expect(result.finalText).toBe("Got the long one.");
+    const [sent] = model.requestsMatching("long prompt marker");
+    expect(requestText(sent!)).toContain("end-of-long-prompt");
+  });
+
   it("the child sees the session variables but not the Discord token or the parent's API token", async () => {
     model.on("show my env", bashThenReply("env | sort", "ok"));
     const { lines, request: req } = request("show my env", { sessionId: "env-check-session" });
