@@ -285,6 +285,7 @@ export class Emulator {
 
   /** Closes sockets, the gateway and the HTTP server; nothing stays open. */
   async close(): Promise<void> {
+    this.store.close();
     await this.gateway.close();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());

@@ -129,6 +129,13 @@ describe("lifecycle", () => {
     );
   });
 
+  it("closing the emulator ends pending waits at once", async () => {
+    const emu = await startEmulator();
+    const waiting = emu.waitForMessage(() => false, { timeoutMs: 60_000 });
+    await emu.close();
+    await expect(waiting).rejects.toThrow(/waitForMessage ended: the emulator was closed/);
+  });
+
   it("the CLI prints the REST URL, a token and seeded ids, and stops on SIGTERM", async () => {
     const child = spawn(process.execPath, ["--import", "tsx", "src/emulator/cli.ts", "--json"], {
       stdio: ["ignore", "pipe", "inherit"],

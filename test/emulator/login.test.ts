@@ -44,4 +44,10 @@ describe("login and caches", () => {
     const created = await h.client.channels.fetch(channel.id);
     expect(created?.id).toBe(channel.id);
   });
+
+  it("fetching all members goes through the gateway (op 8) and is answered with a chunk", async () => {
+    const guild = h.client.guilds.cache.get(h.world.guildId)!;
+    const members = await guild.members.fetch({ time: 2_000 });
+    expect(members.map((m) => m.user.username).sort()).toEqual(["alice", "bob", "ompcord"]);
+  });
 });

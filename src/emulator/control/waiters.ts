@@ -26,7 +26,12 @@ export function waitForState<T>(
   const now = check();
   if (now !== undefined) return Promise.resolve(now);
   return new Promise<T>((resolve, reject) => {
-    const unsubscribe = store.onChange(() => {
+    const unsubscribe = store.onChange((event) => {
+      if (event.kind === "closed") {
+        finish();
+        reject(new Error(`${options.what} ended: the emulator was closed`));
+        return;
+      }
       let value: T | undefined;
       try {
         value = check();

@@ -183,9 +183,11 @@ export class GatewayServer {
       case GatewayOpcodes.Resume:
         this.resume(connection, (payload.d ?? {}) as Record<string, unknown>);
         return;
+      case GatewayOpcodes.RequestGuildMembers:
+        this.requestGuildMembers(connection, (payload.d ?? {}) as Record<string, unknown>);
+        return;
       case GatewayOpcodes.PresenceUpdate:
       case GatewayOpcodes.VoiceStateUpdate:
-      case GatewayOpcodes.RequestGuildMembers:
         // Accepted and ignored: the bot never depends on them.
         return;
       default:
@@ -239,6 +241,33 @@ export class GatewayServer {
     });
     for (const guild of guilds)
       this.sendDispatch(session, GatewayDispatchEvents.GuildCreate, this.guildCreate(guild.id));
+  }
+
+  /** Answers op 8 with one GUILD_MEMBERS_CHUNK (by `user_ids`, or by username `query` and `limit`). */
+  private requestGuildMembers(connection: GatewayConnection, d: Record<string, unknown>): void {
+    const session = connection.session;
+    const guild = this.store.guilds.get(String(d.guild_id));
+    if (!session || !guild) return;
+    let ids = [...guild.members.keys()];
+    let notFound: string[] = [];
+    if (Array.isArray(d.user_ids) || typeof d.user_ids === "string") {
+      const wanted = ([] as unknown[]).concat(d.user_ids).map(String);
+      notFound = wanted.filter((id) => !guild.members.has(id));
+      ids = wanted.filter((id) => guild.members.has(id));
+    } else {
+      const query = typeof d.query === "string" ? d.query.toLowerCase() : "";
+      ids = ids.filter((id) => this.store.users.get(id)?.username.toLowerCase().startsWith(query));
+      const limit = Number(d.limit ?? 0);
+      if (limit > 0) ids = ids.slice(0, limit);
+    }
+    this.sendDispatch(session, GatewayDispatchEvents.GuildMembersChunk, {
+      guild_id: guild.id,
+      members: ids.map((id) => this.store.memberPayload(guild.id, id)),
+      chunk_index: 0,
+      chunk_count: 1,
+      not_found: notFound,
+      ...(d.nonce !== undefined ? { nonce: d.nonce } : {}),
+    });
   }
 
   private resume(connection: GatewayConnection, d: Record<string, unknown>): void {

@@ -50,7 +50,8 @@ export type ChangeEvent =
   | { kind: "reaction"; message: MessageRecord }
   | { kind: "pins"; channel: ChannelRecord; message: MessageRecord }
   | { kind: "channel"; channel: ChannelRecord }
-  | { kind: "interaction"; interaction: InteractionRecord };
+  | { kind: "interaction"; interaction: InteractionRecord }
+  | { kind: "closed" };
 
 export interface NewMessage {
   channelId: string;
@@ -569,5 +570,10 @@ export class EmulatorStore {
 
   interactionChanged(record: InteractionRecord): void {
     this.changed({ kind: "interaction", interaction: record });
+  }
+
+  /** The emulator is closing: pending waits end now instead of at their timeouts. */
+  close(): void {
+    this.changed({ kind: "closed" });
   }
 }
