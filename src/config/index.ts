@@ -13,6 +13,7 @@ export { ConfigError, type ConfigProblem, type ConfigSource, describeProblem } f
 export { parseDuration } from "./fields.js";
 export { formatConfigHelp } from "./help.js";
 export { VARIABLE_NAMES, VARIABLES } from "./schema.js";
+export { environmentWithDotenv } from "./sources.js";
 export type { Config, LogLevel } from "./types.js";
 
 export interface LoadConfigOptions {

@@ -152,3 +152,11 @@ function errorCode(error: unknown): string {
   if (error && typeof error === "object" && "code" in error) return String(error.code);
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * The process environment with `.env` underneath: what the omp child's environment is built from, so a
+ * provider key kept in `.env` (and allowed through) reaches omp as it would with a real export.
+ */
+export function environmentWithDotenv(env: NodeJS.ProcessEnv, cwd: string): NodeJS.ProcessEnv {
+  return { ...readDotenv(cwd, []).values, ...env };
+}

@@ -6,7 +6,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import PQueue from "p-queue";
 import { createLogger, type Logger, withContext } from "../log.js";
-import type { NewPrompt, PromptRow, SessionRow, Store } from "../store/index.js";
+import type { NewPrompt, PromptRow, SessionRow, SessionState, Store } from "../store/index.js";
 import type { OmpEvent, OmpRun, OmpRunner, OutputLine, RunResult } from "./types.js";
 
 export interface RunObserver {
@@ -371,7 +371,7 @@ export class RunScheduler {
     });
     if (result.ompSessionId && !session.ompSessionId)
       this.#store.setOmpSessionId(sessionId, result.ompSessionId);
-    this.#store.setSessionState(sessionId, result.outcome === "success" ? "idle" : "degraded");
+    this.#store.setSessionState(sessionId, sessionStateAfter(result));
     log.info({ outcome: result.outcome, exitCode: result.exitCode, signal: result.signal }, "run ended");
     lane.active = undefined;
     this.#notify("onEnd", () =>
@@ -393,6 +393,17 @@ export class RunScheduler {
       this.#logger.error({ hook, err: error }, "run observer threw");
     }
   }
+}
+
+/**
+ * The state a run leaves its session in (SPEC §1): idle after success; failed when omp could not even
+ * start (no exit code, no signal: missing binary, unusable working directory), since every later prompt
+ * would fail the same way; degraded after any other failure, cancel or timeout.
+ */
+export function sessionStateAfter(result: Pick<RunResult, "outcome" | "exitCode" | "signal">): SessionState {
+  if (result.outcome === "success") return "idle";
+  if (result.outcome === "crashed" && result.exitCode === null && result.signal === null) return "failed";
+  return "degraded";
 }
 
 function crashedResult(error: unknown, transcriptPath: string, startedAt: Date): RunResult {
