@@ -1,10 +1,14 @@
-// Composition root: loads the config, then opens the store and reconciles it with reality. The
-// sidecar, scheduler and bot are wired here later; a configuration problem ends start-up with a
-// message meant for a person, not a stack trace.
+// Process entry: load the config (a problem ends start-up with a message meant for a person, not a
+// stack trace), start the app, and shut down gracefully on SIGTERM/SIGINT.
 
-import { type Config, ConfigError, configSecrets, formatConfigHelp, loadConfig } from "./config/index.js";
-import { createLogger } from "./log.js";
-import { openStore } from "./store/index.js";
+import { startOmpcord } from "./app.js";
+import {
+  type Config,
+  ConfigError,
+  environmentWithDotenv,
+  formatConfigHelp,
+  loadConfig,
+} from "./config/index.js";
 
 /** The config, or `undefined` after telling the person what to fix. */
 function loadConfigOrExplain(): Config | undefined {
@@ -18,35 +22,35 @@ function loadConfigOrExplain(): Config | undefined {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const config = loadConfigOrExplain();
   if (!config) return;
-  const secrets = configSecrets(config);
-  // Until src/output's redactor is wired in, at least the bot's own secrets never reach a log line.
-  const redact = (text: string) =>
-    secrets.reduce((out, secret) => out.replaceAll(secret, "[redacted]"), text);
-  const logger = createLogger(config, { redact });
-
-  const store = openStore(config.databasePath);
-  const { interruptedRuns, affectedSessions } = store.reconcileAfterRestart();
-  logger.info(
-    {
-      database: config.databasePath,
-      interruptedRuns: interruptedRuns.length,
-      affectedSessions: affectedSessions.length,
-      queued: store.stats().promptsQueued,
-    },
-    "store open and reconciled",
-  );
-  store.close();
-  logger.warn("the Discord bot is not wired into src/main.ts yet; exiting");
+  const app = await startOmpcord(config, { env: environmentWithDotenv(process.env, process.cwd()) });
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      // A second Ctrl-C means "now": runs are killed by the OS with us; the next start reconciles.
+      app.ctx.logger.warn({ signal }, "second signal: exiting immediately");
+      process.exit(130);
+    }
+    app.ctx.logger.info({ signal }, "signal received");
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        app.ctx.logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
 }
 
-try {
-  main();
-} catch (error) {
-  // An unexpected start-up failure (unwritable data dir, corrupt database): say what, not where.
+main().catch((error: unknown) => {
+  // An unexpected start-up failure (unwritable data dir, corrupt database, Discord refusing the token):
+  // say what, not where.
   const reason = error instanceof Error ? error.message : String(error);
   process.stderr.write(`ompcord could not start: ${reason}\n`);
-  process.exitCode = 1;
-}
+  process.exit(1);
+});

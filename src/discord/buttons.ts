@@ -1,0 +1,42 @@
+// The dashboard's Cancel and Stop buttons: the same rules and effects as `/omp cancel` and `/omp stop`.
+
+import type { ButtonInteraction } from "discord.js";
+import { checkAccess } from "./access/index.js";
+import type { BotContext } from "./context.js";
+import { parseDashboardCustomId } from "./dashboard/index.js";
+import { interactionFacts } from "./facts.js";
+import { NO_MENTIONS, refuse, replyPrivately } from "./replies.js";
+import { archiveSessionThread, stoppedMessage, stopSession } from "./stop-session.js";
+
+export async function handleDashboardButton(ctx: BotContext, interaction: ButtonInteraction): Promise<void> {
+  const parsed = parseDashboardCustomId(interaction.customId);
+  if (!parsed) return refuse(interaction, "This button is not one of ompcord's.");
+  const session = ctx.sessions.byId(parsed.sessionId);
+  if (!session || session.threadId !== interaction.channelId) {
+    return refuse(interaction, "This dashboard no longer belongs to a session.");
+  }
+  if (!ctx.accepting) return refuse(interaction, "ompcord is shutting down; try again once it is back.");
+  const access = checkAccess("button", interactionFacts(ctx, interaction), ctx.sessions.policy);
+  if (!access.ok) return refuse(interaction, access.reason);
+
+  if (parsed.action === "cancel") {
+    if (!ctx.sessions.snapshot(session.id).running) {
+      return replyPrivately(interaction, "Nothing is running in this session right now.");
+    }
+    await interaction.deferUpdate();
+    if (await ctx.sessions.cancel(session.id)) {
+      await interaction.followUp({
+        content: `⏹ Run cancelled by <@${interaction.user.id}>.`,
+        allowedMentions: NO_MENTIONS,
+      });
+    }
+    return;
+  }
+  await interaction.deferUpdate();
+  const dropped = await stopSession(ctx, session, interaction.user.id);
+  await interaction.followUp({
+    content: stoppedMessage(interaction.user.id, dropped),
+    allowedMentions: NO_MENTIONS,
+  });
+  await archiveSessionThread(ctx, session);
+}

@@ -1,0 +1,51 @@
+// `/omp status`, `/omp health`, `/omp version`: read-only, allowed anywhere in the guild, private replies.
+
+import { type ChatInputCommandInteraction, MessageFlags } from "discord.js";
+import type { BotContext } from "../context.js";
+import { healthEmbed, statusEmbed, versionEmbed } from "../format/index.js";
+import { NO_MENTIONS } from "../replies.js";
+
+export async function statusCommand(
+  ctx: BotContext,
+  interaction: ChatInputCommandInteraction,
+): Promise<void> {
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const checks = await ctx.health.run();
+  const runs = ctx.scheduler.stats();
+  const stats = ctx.store.stats();
+  const embed = statusEmbed({
+    uptimeMs: Date.now() - ctx.startedAt.getTime(),
+    gatewayPingMs: ctx.client.ws.ping,
+    runs,
+    sessions: { active: stats.sessionsActive },
+    checks,
+  });
+  await interaction.editReply({ embeds: [embed], allowedMentions: NO_MENTIONS });
+}
+
+export async function healthCommand(
+  ctx: BotContext,
+  interaction: ChatInputCommandInteraction,
+): Promise<void> {
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  await interaction.editReply({
+    embeds: [healthEmbed(await ctx.health.run())],
+    allowedMentions: NO_MENTIONS,
+  });
+}
+
+export async function versionCommand(
+  ctx: BotContext,
+  interaction: ChatInputCommandInteraction,
+): Promise<void> {
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const { version } = await ctx.health.ompVersion();
+  const embed = versionEmbed({
+    botVersion: ctx.version,
+    ompVersion: version,
+    nodeVersion: process.version,
+    pid: process.pid,
+    uptimeMs: Date.now() - ctx.startedAt.getTime(),
+  });
+  await interaction.editReply({ embeds: [embed], allowedMentions: NO_MENTIONS });
+}

@@ -1,0 +1,25 @@
+// What every gateway listener and command handler receives: the services, never module-level state.
+
+import type { Client } from "discord.js";
+import type { Config } from "../config/index.js";
+import type { Logger } from "../log.js";
+import type { RunScheduler } from "../queue/scheduler.js";
+import type { SessionService } from "../sessions/service.js";
+import type { Store } from "../store/index.js";
+import type { HealthChecks } from "./health.js";
+import type { SessionDashboards } from "./session-dashboards.js";
+
+export interface BotContext {
+  readonly config: Config;
+  readonly client: Client;
+  readonly store: Store;
+  readonly scheduler: RunScheduler;
+  readonly sessions: SessionService;
+  readonly dashboards: SessionDashboards;
+  readonly health: HealthChecks;
+  readonly logger: Logger;
+  readonly startedAt: Date;
+  readonly version: string;
+  /** False once shutdown began: new work is refused politely. */
+  accepting: boolean;
+}

@@ -1,0 +1,111 @@
+// The checks behind `/omp health` and `/omp status`: gateway, SQLite read and write, the omp binary,
+// the sidecar API. Each answers ✅/❌ with a reason a person can act on; none can hang the command.
+
+import { dirname, isAbsolute } from "node:path";
+import { type Client, Status } from "discord.js";
+import { execa } from "execa";
+import { pathWithBinDir } from "../omp/env.js";
+import { buildChildEnv } from "../omp/index.js";
+import type { Store } from "../store/index.js";
+import type { HealthCheck } from "./format/index.js";
+
+/** `omp --version` starts Bun and omp: a few hundred ms; cached so /omp status stays quick. */
+const OMP_VERSION_TTL_MS = 60_000;
+const OMP_VERSION_TIMEOUT_MS = 15_000;
+const SIDECAR_TIMEOUT_MS = 2_000;
+
+export interface HealthChecksOptions {
+  client: Client;
+  store: Store;
+  ompBin: string;
+  envPassthrough: readonly string[];
+  sidecarUrl: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+export class HealthChecks {
+  readonly #options: HealthChecksOptions;
+  #ompVersion: { at: number; value: Promise<{ version?: string; error?: string }> } | undefined;
+
+  constructor(options: HealthChecksOptions) {
+    this.#options = options;
+  }
+
+  async run(): Promise<HealthCheck[]> {
+    return Promise.all([this.gateway(), this.sqlite(), this.omp(), this.sidecar()]);
+  }
+
+  gateway(): HealthCheck {
+    const { ws } = this.#options.client;
+    if (ws.status !== Status.Ready)
+      return { name: "Discord gateway", ok: false, detail: `status ${Status[ws.status]}` };
+    return {
+      name: "Discord gateway",
+      ok: true,
+      detail: ws.ping >= 0 ? `${Math.round(ws.ping)} ms` : "connected",
+    };
+  }
+
+  sqlite(): HealthCheck {
+    try {
+      const { readMs, writeMs } = this.#options.store.checkReadWrite();
+      return { name: "SQLite read and write", ok: true, detail: `${(readMs + writeMs).toFixed(1)} ms` };
+    } catch (error) {
+      return { name: "SQLite read and write", ok: false, detail: (error as Error).message };
+    }
+  }
+
+  async omp(): Promise<HealthCheck> {
+    const { version, error } = await this.ompVersion();
+    return version
+      ? { name: "omp binary", ok: true, detail: version }
+      : { name: "omp binary", ok: false, detail: error ?? "did not answer" };
+  }
+
+  /** `omp --version`, run the way runs are run (same PATH rules), cached for a minute. */
+  ompVersion(): Promise<{ version?: string; error?: string }> {
+    const now = Date.now();
+    if (!this.#ompVersion || now - this.#ompVersion.at > OMP_VERSION_TTL_MS) {
+      this.#ompVersion = { at: now, value: this.#probeOmp() };
+    }
+    return this.#ompVersion.value;
+  }
+
+  async sidecar(): Promise<HealthCheck> {
+    const { sidecarUrl } = this.#options;
+    if (!sidecarUrl) return { name: "Sidecar API", ok: false, detail: "not started" };
+    try {
+      const response = await fetch(`${sidecarUrl}/healthz`, {
+        signal: AbortSignal.timeout(SIDECAR_TIMEOUT_MS),
+      });
+      return response.ok
+        ? { name: "Sidecar API", ok: true, detail: sidecarUrl }
+        : { name: "Sidecar API", ok: false, detail: `HTTP ${response.status}` };
+    } catch (error) {
+      return { name: "Sidecar API", ok: false, detail: (error as Error).message };
+    }
+  }
+
+  async #probeOmp(): Promise<{ version?: string; error?: string }> {
+    const { ompBin, envPassthrough } = this.#options;
+    const env = buildChildEnv(this.#options.env ?? process.env, {
+      sessionId: "health",
+      passthrough: envPassthrough,
+    });
+    if (isAbsolute(ompBin)) env.PATH = pathWithBinDir(env.PATH, dirname(ompBin));
+    try {
+      const { stdout } = await execa(ompBin, ["--version"], {
+        env,
+        extendEnv: false,
+        stdin: "ignore",
+        timeout: OMP_VERSION_TIMEOUT_MS,
+      });
+      return { version: stdout.trim().split("\n")[0] };
+    } catch (error) {
+      const failure = error as { code?: string; shortMessage?: string; timedOut?: boolean };
+      if (failure.code === "ENOENT") return { error: `\`${ompBin}\` not found: install omp or set OMP_BIN` };
+      if (failure.timedOut) return { error: `\`${ompBin} --version\` did not answer in 15 s` };
+      return { error: failure.shortMessage ?? String(error) };
+    }
+  }
+}

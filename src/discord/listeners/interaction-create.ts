@@ -1,0 +1,33 @@
+// INTERACTION_CREATE: `/omp` subcommands and dashboard buttons; an unexpected error still gets an answer.
+
+import type { Interaction } from "discord.js";
+import { handleDashboardButton } from "../buttons.js";
+import { commandHandlerFor, isMutating } from "../commands/index.js";
+import type { BotContext } from "../context.js";
+import { refuse } from "../replies.js";
+
+export async function onInteractionCreate(ctx: BotContext, interaction: Interaction): Promise<void> {
+  if (!interaction.isChatInputCommand() && !interaction.isButton()) return;
+  const log = ctx.logger.child({
+    interactionId: interaction.id,
+    userId: interaction.user.id,
+    channelId: interaction.channelId,
+  });
+  try {
+    if (interaction.isButton()) {
+      await handleDashboardButton(ctx, interaction);
+      return;
+    }
+    const handler = commandHandlerFor(interaction);
+    if (!handler) return await refuse(interaction, "ompcord does not know that command; try `/omp status`.");
+    if (!ctx.accepting && isMutating(interaction)) {
+      return await refuse(interaction, "ompcord is shutting down; try again once it is back.");
+    }
+    await handler(ctx, interaction);
+  } catch (error) {
+    log.error({ err: error }, "interaction failed");
+    await refuse(interaction, "Something went wrong on ompcord's side; the details are in its log.").catch(
+      (replyError: unknown) => log.warn({ err: replyError }, "could not report the failure to the user"),
+    );
+  }
+}

@@ -1,0 +1,57 @@
+// MESSAGE_CREATE: a plain message from an allowed user in a session thread queues like `/omp say`
+// (OMPCORD_PLAIN_MESSAGES). Everyone else's chat in the thread is left alone.
+
+import type { Message } from "discord.js";
+import { checkAccess } from "../access/index.js";
+import type { BotContext } from "../context.js";
+import { NO_MENTIONS } from "../replies.js";
+
+/** Acknowledges a queued message without adding noise to the thread. */
+const QUEUED_REACTION = "📥";
+
+export async function onMessageCreate(ctx: BotContext, message: Message): Promise<void> {
+  if (!ctx.config.discord.plainMessagesQueue || message.author.bot || message.system) return;
+  if (!message.inGuild() || !message.channel.isThread()) return;
+  const session = ctx.sessions.byThread(message.channelId);
+  if (!session || !ctx.config.discord.allowedUserIds.includes(message.author.id)) return;
+  // An image or a sticker alone is conversation, not a prompt.
+  if (message.content.trim().length === 0) return;
+  const access = checkAccess(
+    "message",
+    {
+      guildId: message.guildId,
+      channelId: message.channelId,
+      userId: message.author.id,
+      messageAuthorId: message.author.id,
+      messageAuthorIsBot: false,
+      prompt: message.content,
+      ...ctx.sessions.sessionFacts(message.channelId),
+    },
+    ctx.sessions.policy,
+  );
+  try {
+    if (!ctx.accepting) {
+      await message.reply({
+        content: "🚫 ompcord is shutting down; send it again once it is back.",
+        allowedMentions: NO_MENTIONS,
+      });
+      return;
+    }
+    if (!access.ok) {
+      await message.reply({ content: `🚫 ${access.reason}`, allowedMentions: NO_MENTIONS });
+      return;
+    }
+    ctx.sessions.queue({
+      sessionId: session.id,
+      authorId: message.author.id,
+      text: message.content,
+      source: "message",
+    });
+    await message.react(QUEUED_REACTION);
+  } catch (error) {
+    ctx.logger.warn(
+      { err: error, sessionId: session.id, messageId: message.id },
+      "could not queue a thread message",
+    );
+  }
+}

@@ -1,0 +1,125 @@
+// MESSAGE_REACTION_ADD: the 🚀 launch of SPEC §1. A double click, a second reactor, a reaction during
+// an in-flight launch or after a restart on a launched message start nothing twice: an in-memory guard
+// for this process, the unique launch-message key in the database across restarts.
+
+import {
+  type MessageReaction,
+  type PartialMessageReaction,
+  type PartialUser,
+  ThreadAutoArchiveDuration,
+  type User,
+} from "discord.js";
+import { checkAccess } from "../access/index.js";
+import type { BotContext } from "../context.js";
+import { threadName } from "../format/index.js";
+import { openSessionInThread } from "../launch.js";
+import { NO_MENTIONS } from "../replies.js";
+
+/** A refusal notice under a message is public: it goes away on its own. */
+const REFUSAL_NOTICE_MS = 15_000;
+
+const launching = new Set<string>();
+const refused = new Set<string>();
+
+/** Unicode emoji compare without variation selectors; custom emoji (`<:name:id>` or an id) by id. */
+export function isLaunchEmoji(
+  emoji: { id: string | null; name: string | null },
+  configured: string,
+): boolean {
+  const customId = configured.match(/(\d{17,20})>?$/)?.[1];
+  if (customId) return emoji.id === customId;
+  const plain = (text: string | null) => (text ?? "").replace(/\uFE0F/g, "");
+  return emoji.id === null && plain(emoji.name) === plain(configured);
+}
+
+export async function onReactionAdd(
+  ctx: BotContext,
+  reactionOrPartial: MessageReaction | PartialMessageReaction,
+  user: User | PartialUser,
+): Promise<void> {
+  if (user.bot || !isLaunchEmoji(reactionOrPartial.emoji, ctx.config.discord.launchEmoji)) return;
+  const messageId = reactionOrPartial.message.id;
+  // Known launches end here, before any request: the second click of a double click, later reactors.
+  if (launching.has(messageId) || ctx.sessions.byLaunchMessage(messageId)) return;
+  if (!ctx.accepting) return;
+  launching.add(messageId);
+  const log = ctx.logger.child({ messageId, userId: user.id });
+  try {
+    const reaction = reactionOrPartial.partial ? await reactionOrPartial.fetch() : reactionOrPartial;
+    const message = reaction.message.partial ? await reaction.message.fetch() : reaction.message;
+    const access = checkAccess(
+      "launch",
+      {
+        guildId: message.guildId,
+        channelId: message.channelId,
+        userId: user.id,
+        messageAuthorId: message.author.id,
+        messageAuthorIsBot: message.author.bot,
+        prompt: message.content,
+      },
+      ctx.sessions.policy,
+    );
+    if (!access.ok) {
+      log.info({ code: access.code }, "launch refused");
+      // Reactions by people who are not even allowed here get no public notice: nothing to learn from it.
+      if (access.code !== "wrong_guild" && access.code !== "direct_message") {
+        await noticeOnce(ctx, message, user.id, access.reason);
+      }
+      return;
+    }
+    if (message.hasThread || !message.inGuild()) {
+      await noticeOnce(
+        ctx,
+        message,
+        user.id,
+        "This message already has a thread, so it cannot start a session.",
+      );
+      return;
+    }
+    const name = threadName("Run", message.content);
+    const thread = await message.startThread({
+      name,
+      autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
+    });
+    await openSessionInThread(ctx, {
+      thread,
+      guildId: message.guildId,
+      parentChannelId: message.channelId,
+      launchMessageId: message.id,
+      name,
+      createdBy: user.id,
+      prompt: message.content,
+      source: "reaction",
+    });
+  } catch (error) {
+    log.error({ err: error }, "launch by reaction failed");
+  } finally {
+    launching.delete(messageId);
+  }
+}
+
+async function noticeOnce(
+  ctx: BotContext,
+  message: {
+    id: string;
+    reply: (options: {
+      content: string;
+      allowedMentions: typeof NO_MENTIONS;
+    }) => Promise<{ delete: () => Promise<unknown> }>;
+  },
+  userId: string,
+  reason: string,
+): Promise<void> {
+  const key = `${message.id}:${userId}`;
+  if (refused.has(key)) return;
+  refused.add(key);
+  try {
+    const notice = await message.reply({
+      content: `<@${userId}> 🚫 ${reason}`,
+      allowedMentions: NO_MENTIONS,
+    });
+    setTimeout(() => void notice.delete().catch(() => undefined), REFUSAL_NOTICE_MS).unref();
+  } catch (error) {
+    ctx.logger.warn({ err: error, messageId: message.id }, "could not post the refusal notice");
+  }
+}

@@ -1,0 +1,233 @@
+// The bridge from runs to dashboards: the scheduler's RunObserver and the session service's events
+// become LiveDashboard updates, and each dashboard's sink is its thread's pinned message via discord.js.
+
+import { readFileSync, statSync } from "node:fs";
+import { AttachmentBuilder, type Client, DiscordAPIError, RESTJSONErrorCodes } from "discord.js";
+import type { Logger } from "../log.js";
+import type { OmpEvent } from "../omp/index.js";
+import { type RunObserver, sessionStateAfter } from "../queue/scheduler.js";
+import type { SessionEvents } from "../sessions/service.js";
+import type { SidecarMetrics } from "../sidecar/index.js";
+import type { SessionRow, Store } from "../store/index.js";
+import { type DashboardPayload, type DashboardView, initialDashboardView } from "./dashboard/index.js";
+import {
+  type DashboardEditInfo,
+  DashboardGoneError,
+  DashboardRegistry,
+  type DashboardSink,
+  type LiveDashboard,
+  type ThreadMessage,
+} from "./live/index.js";
+
+/** How much of the last transcript a restart reads back to refill the dashboard's tail. */
+const RESTORE_TAIL_BYTES = 16 * 1024;
+
+export interface SessionDashboardsOptions {
+  client: Client;
+  store: Store;
+  logger: Logger;
+  metrics?: SidecarMetrics | undefined;
+  /** Benchmarks measure stdout → edit lag here. */
+  onEdit?: ((info: DashboardEditInfo) => void) | undefined;
+}
+
+export class SessionDashboards implements SessionEvents {
+  readonly registry: DashboardRegistry;
+  readonly #client: Client;
+  readonly #store: Store;
+  readonly #logger: Logger;
+  /** Set by the app: what to do when a thread turns out to be deleted. */
+  onGone: ((sessionId: string) => void) | undefined;
+
+  constructor(options: SessionDashboardsOptions) {
+    this.#client = options.client;
+    this.#store = options.store;
+    this.#logger = options.logger;
+    const metrics = options.metrics;
+    this.registry = new DashboardRegistry({
+      logger: options.logger,
+      onGone: (sessionId) => this.onGone?.(sessionId),
+      onEdit: (info) => {
+        metrics?.dashboardEdits.inc();
+        options.onEdit?.(info);
+      },
+    });
+  }
+
+  /** Starts keeping a freshly posted dashboard up to date. */
+  attach(session: SessionRow, messageId: string, view: DashboardView): LiveDashboard {
+    return this.registry.open(view, new ThreadDashboardSink(this.#client, session.threadId, messageId));
+  }
+
+  detach(sessionId: string): void {
+    void this.registry.close(sessionId);
+  }
+
+  /** Paints the newest state now and stops (a stopped session: nothing changes after this). */
+  async settle(sessionId: string): Promise<void> {
+    const dashboard = this.registry.get(sessionId);
+    if (!dashboard) return;
+    await dashboard.flushNow();
+    await this.registry.close(sessionId);
+  }
+
+  async settleAll(): Promise<void> {
+    await this.registry.closeAll();
+  }
+
+  /** After a restart: rebuild a session's view from the store and its last transcript, then repaint. */
+  async restore(session: SessionRow, options: { interrupted: boolean }): Promise<void> {
+    if (!session.dashboardMessageId) return;
+    const view = this.#viewFromStore(session);
+    const dashboard = this.attach(session, session.dashboardMessageId, view);
+    if (options.interrupted) dashboard.apply({ type: "interrupted" });
+    await dashboard.flushNow();
+  }
+
+  // ── SessionEvents ──────────────────────────────────────────────────────────────────────────────
+
+  queueChanged(sessionId: string, depth: number): void {
+    this.registry.get(sessionId)?.apply({ type: "queue", depth });
+  }
+
+  stopped(sessionId: string, by: string | undefined): void {
+    this.registry.get(sessionId)?.apply({ type: "stopped", by });
+  }
+
+  // ── RunObserver ────────────────────────────────────────────────────────────────────────────────
+
+  readonly observer: RunObserver = {
+    onStart: ({ sessionId, runNumber, prompt }) => {
+      const dashboard = this.registry.get(sessionId);
+      dashboard?.apply({
+        type: "run_started",
+        prompt: prompt.text,
+        authorId: prompt.authorId,
+        runNumber,
+        at: prompt.startedAt ?? new Date(),
+      });
+      dashboard?.apply({ type: "queue", depth: this.#store.countQueued(sessionId) });
+    },
+    onLine: (sessionId, line) => this.registry.get(sessionId)?.line(line),
+    onEvent: (sessionId, raw) => {
+      const event = raw as OmpEvent;
+      const dashboard = this.registry.get(sessionId);
+      if (!dashboard) return;
+      if (event.type === "tool_execution_start") dashboard.apply({ type: "tool", name: event.toolName });
+      if (event.type === "message_end" && event.message.usage) {
+        dashboard.apply({
+          type: "usage",
+          tokens: event.message.usage.totalTokens,
+          cost: event.message.usage.cost,
+        });
+      }
+    },
+    onEnd: ({ sessionId, runNumber, result }) => {
+      const dashboard = this.registry.get(sessionId);
+      if (!dashboard) return;
+      dashboard.apply({ type: "queue", depth: this.#store.countQueued(sessionId) });
+      if (sessionStateAfter(result) === "failed") {
+        dashboard.apply({ type: "failed", reason: result.error ?? "omp could not start" });
+      }
+      void dashboard.runEnded(result, { runNumber }).then(() => {
+        // A stop that raced the run's end keeps the last word on the dashboard.
+        const session = this.#store.getSession(sessionId);
+        if (session?.stoppedAt) dashboard.apply({ type: "stopped" });
+      });
+    },
+  };
+
+  #viewFromStore(session: SessionRow): DashboardView {
+    const base = initialDashboardView({ sessionId: session.id, sessionName: session.name });
+    const latest = this.#store.latestRun(session.id);
+    const prompt = latest ? this.#store.getPrompt(latest.promptId) : undefined;
+    return {
+      ...base,
+      state: session.state,
+      prompt: prompt && { text: prompt.text, authorId: prompt.authorId },
+      tail: latest?.transcriptPath ? readTail(latest.transcriptPath) : [],
+      runStartedAt: latest?.startedAt ?? undefined,
+      runEndedAt: latest?.endedAt ?? undefined,
+      queueDepth: this.#store.countQueued(session.id),
+      runNumber: latest?.runNumber ?? 0,
+      tokens: latest?.tokens ?? undefined,
+      cost: latest?.cost ?? undefined,
+      stopped: session.stoppedAt !== null,
+    };
+  }
+}
+
+/** The last lines of a transcript file, or none when it is missing (a run that never wrote). */
+function readTail(path: string): string[] {
+  try {
+    const size = statSync(path).size;
+    const start = Math.max(0, size - RESTORE_TAIL_BYTES);
+    const text = readFileSync(path).subarray(start).toString("utf8");
+    const lines = text.split("\n").filter((line) => line.length > 0);
+    return start > 0 ? lines.slice(1) : lines; // the first line may be cut
+  } catch {
+    return [];
+  }
+}
+
+/** One thread's dashboard message, edited through discord.js; Discord's "unknown" errors mean gone. */
+class ThreadDashboardSink implements DashboardSink {
+  readonly #client: Client;
+  readonly #threadId: string;
+  readonly #messageId: string;
+
+  constructor(client: Client, threadId: string, messageId: string) {
+    this.#client = client;
+    this.#threadId = threadId;
+    this.#messageId = messageId;
+  }
+
+  async edit(payload: DashboardPayload): Promise<void> {
+    const thread = await this.#thread();
+    try {
+      await thread.messages.edit(this.#messageId, payload);
+    } catch (error) {
+      if (
+        error instanceof DiscordAPIError &&
+        error.code === RESTJSONErrorCodes.InvalidActionOnArchivedThread
+      ) {
+        // Someone archived a live session's thread by hand: reopen it so the dashboard keeps working.
+        await thread.setArchived(false, "ompcord session still active").catch(() => undefined);
+      }
+      throw gone(error);
+    }
+  }
+
+  async post(message: ThreadMessage): Promise<void> {
+    const thread = await this.#thread();
+    const files = message.files?.map((file) =>
+      "path" in file
+        ? new AttachmentBuilder(file.path, { name: file.name })
+        : new AttachmentBuilder(file.data, { name: file.name }),
+    );
+    try {
+      await thread.send({ content: message.content, files, allowedMentions: { parse: [] } });
+    } catch (error) {
+      throw gone(error);
+    }
+  }
+
+  async #thread() {
+    try {
+      const channel = await this.#client.channels.fetch(this.#threadId);
+      if (!channel?.isThread()) throw new DashboardGoneError("thread");
+      return channel;
+    } catch (error) {
+      throw gone(error);
+    }
+  }
+}
+
+function gone(error: unknown): unknown {
+  if (!(error instanceof DiscordAPIError)) return error;
+  if (error.code === RESTJSONErrorCodes.UnknownChannel)
+    return new DashboardGoneError("thread", { cause: error });
+  if (error.code === RESTJSONErrorCodes.UnknownMessage)
+    return new DashboardGoneError("message", { cause: error });
+  return error;
+}
