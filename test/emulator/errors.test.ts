@@ -101,11 +101,13 @@ describe("Discord-shaped errors surface as DiscordAPIError", () => {
     expect([error.status, error.code]).toEqual([403, 50001]);
   });
 
-  it("an empty message answers 50006", async () => {
+  it("an empty message, or an edit that empties one, answers 50006", async () => {
     const error = await failure(
       h.client.rest.post(`/channels/${channel.id}/messages`, { body: { content: "" } }),
     );
     expect(error.code).toBe(50006);
+    const message = await channel.send("not empty");
+    expect((await failure(message.edit({ content: "" }))).code).toBe(50006);
   });
 
   it("a route the emulator does not know answers 404 and is counted by its shape", async () => {

@@ -105,6 +105,13 @@ export const messageRoutes: RouteDefinition[] = [
       ensureNotArchived(channel);
       const { patch, mentionIds } = messageInput(core, channel.id, body, files, message);
       if (patch.flags !== undefined) patch.flags = (message.flags & ~(4 | 4096)) | (patch.flags & (4 | 4096));
+      const after = {
+        content: patch.content ?? message.content,
+        embeds: patch.embeds ?? message.embeds,
+        attachments: patch.attachments ?? message.attachments,
+        components: patch.components ?? message.components,
+      };
+      if (isEmptyMessage(after)) throw emptyMessage();
       message.mentionIds = mentionIds;
       core.store.editMessage(message, patch);
       return { body: serializeMessage(message, ser(core)) };
