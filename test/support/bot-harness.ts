@@ -1,0 +1,221 @@
+// The whole bot under test, wired as in production: the Discord emulator (discord.js talks to it), the
+// fake model (real omp talks to it, from a throwaway HOME) or the fake omp, and ompcord's app started
+// in-process from a config loaded the way `npm start` loads it. Helpers act as users would.
+
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pino } from "pino";
+import { type OmpcordApp, startOmpcord } from "../../src/app.js";
+import { type Config, loadConfig } from "../../src/config/index.js";
+import { DASHBOARD_STATES, type DashboardState } from "../../src/discord/dashboard/index.js";
+import {
+  type ChannelView,
+  type Emulator,
+  type InteractionView,
+  type MessageView,
+  type SeededWorld,
+  startEmulator,
+} from "../../src/emulator/index.js";
+import { createLogger } from "../../src/log.js";
+import { type FakeModel, startFakeModel } from "./fake-model/index.js";
+import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "./omp-home.js";
+
+export const FAKE_OMP_BIN = resolve(import.meta.dirname, "fake-omp/fake-omp.mjs");
+export const LAUNCH_EMOJI = "🚀";
+
+export interface BotHarnessOptions {
+  /** Real omp against the fake model (default), or the fake omp for misbehaviour on demand. */
+  omp?: "real" | "fake" | string;
+  /** Extra configuration variables (limits, switches). */
+  env?: Record<string, string>;
+}
+
+export interface BotHarness {
+  readonly emu: Emulator;
+  readonly world: SeededWorld;
+  readonly model: FakeModel;
+  readonly home: OmpHome;
+  readonly config: Config;
+  readonly dataDir: string;
+  /** The configuration variables the app was started with (to start it again after a crash). */
+  readonly configEnv: Record<string, string>;
+  app: OmpcordApp | undefined;
+  /** alice is allowed; bob is a member who is not. */
+  readonly alice: string;
+  readonly bob: string;
+  /** Starts the app (again) with the same configuration and data directory. */
+  startApp(): Promise<OmpcordApp>;
+  /** alice (or `by`) posts `prompt` in the launch channel and reacts 🚀; resolves with the session's thread and dashboard. */
+  launch(
+    prompt: string,
+    options?: { by?: string; reactor?: string },
+  ): Promise<{ thread: ChannelView; dashboard: MessageView; message: MessageView }>;
+  /** The thread's pinned dashboard message, in its current state. */
+  dashboard(threadId: string): MessageView | undefined;
+  /** Waits until the dashboard satisfies `predicate` (its state, its text). */
+  waitForDashboard(
+    threadId: string,
+    predicate: (d: DashboardReading) => boolean,
+    timeoutMs?: number,
+  ): Promise<DashboardReading>;
+  /** Runs `/omp <sub>` as `user` in `channelId` and waits for the visible answer. */
+  command(
+    user: string,
+    channelId: string,
+    sub: string,
+    options?: Record<string, string>,
+  ): Promise<InteractionView>;
+  /** Bot messages in a thread other than the dashboard, oldest first. */
+  botPosts(threadId: string): MessageView[];
+  close(): Promise<void>;
+}
+
+/** The dashboard as a person reads it. */
+export interface DashboardReading {
+  message: MessageView;
+  state: DashboardState | undefined;
+  /** Title, description, fields and footer as one text. */
+  text: string;
+}
+
+export function readDashboard(message: MessageView): DashboardReading {
+  const embed = message.embeds[0];
+  const state = (Object.entries(DASHBOARD_STATES) as [DashboardState, { color: number }][]).find(
+    ([, look]) => look.color === embed?.color,
+  )?.[0];
+  const text = [
+    embed?.title,
+    embed?.description,
+    ...(embed?.fields ?? []).map((f) => `${f.name}: ${f.value}`),
+    embed?.footer?.text,
+  ]
+    .filter(Boolean)
+    .join("\n");
+  return { message, state, text };
+}
+
+/** Everything the user saw of an interaction's answer: content, embeds, follow-ups. */
+export function answerText(view: InteractionView): string {
+  const parts = [view.original, ...view.followUps, view.message].flatMap((m) =>
+    m
+      ? [
+          m.content,
+          ...m.embeds.flatMap((e) => [
+            e.title,
+            e.description,
+            ...(e.fields ?? []).map((f) => `${f.name} ${f.value}`),
+          ]),
+        ]
+      : [],
+  );
+  return parts.filter(Boolean).join("\n");
+}
+
+export async function startBotHarness(options: BotHarnessOptions = {}): Promise<BotHarness> {
+  const emu = await startEmulator();
+  const world = emu.seed();
+  const model = await startFakeModel();
+  const home = createOmpHome(model.baseUrl);
+  const dataDir = mkdtempSync(join(tmpdir(), "ompcord-e2e-"));
+  const bin =
+    options.omp === undefined || options.omp === "real"
+      ? OMP_BIN
+      : options.omp === "fake"
+        ? FAKE_OMP_BIN
+        : options.omp;
+  const configEnv: Record<string, string> = {
+    DISCORD_BOT_TOKEN: emu.botToken,
+    DISCORD_GUILD_ID: world.guildId,
+    DISCORD_CHANNEL_ID: world.channelId,
+    DISCORD_ALLOWED_USERS: world.users.alice.id,
+    DISCORD_API_URL: emu.restUrl,
+    OMP_BIN: bin,
+    OMP_MODEL: FAKE_MODEL_ID,
+    OMP_WORKDIR: home.workDir,
+    OMP_RUN_TIMEOUT: "60s",
+    OMP_KILL_GRACE: "1s",
+    OMP_MAX_RETRIES: "0",
+    OMPCORD_DATA_DIR: join(dataDir, "data"),
+    OMPCORD_API_PORT: "0",
+    LOG_LEVEL: "debug",
+    ...options.env,
+  };
+  const config = loadConfig({ env: configEnv, cwd: dataDir });
+
+  const harness: BotHarness = {
+    emu,
+    world,
+    model,
+    home,
+    config,
+    dataDir,
+    configEnv,
+    app: undefined,
+    alice: world.users.alice.id,
+    bob: world.users.bob.id,
+
+    async startApp() {
+      const logger = createLogger(config, {
+        destination: pino.destination({ dest: join(dataDir, "bot.log"), sync: true }),
+      });
+      harness.app = await startOmpcord(config, { env: { ...home.env }, logger });
+      return harness.app;
+    },
+
+    async launch(prompt, { by = world.users.alice.id, reactor = by } = {}) {
+      const message = emu.as(by).postMessage(world.channelId, prompt);
+      emu.as(reactor).react(world.channelId, message.id, LAUNCH_EMOJI);
+      const thread = await emu.waitForThread(
+        (t) => t.starterMessageId === message.id || t.id === message.id,
+        {
+          timeoutMs: 10_000,
+        },
+      );
+      const dashboard = await emu.waitFor(() => emu.pins(thread.id)[0], {
+        timeoutMs: 10_000,
+        what: "pinned dashboard",
+      });
+      return { thread, dashboard, message };
+    },
+
+    dashboard(threadId) {
+      return emu.pins(threadId)[0];
+    },
+
+    waitForDashboard(threadId, predicate, timeoutMs = 30_000) {
+      return emu.waitFor(
+        () => {
+          const message = emu.pins(threadId)[0];
+          if (!message) return undefined;
+          const reading = readDashboard(message);
+          return predicate(reading) ? reading : undefined;
+        },
+        { timeoutMs, what: `dashboard of ${threadId}` },
+      );
+    },
+
+    async command(user, channelId, sub, commandOptions = {}) {
+      const handle = emu
+        .as(user)
+        .runCommand({ channelId, name: "omp", subcommand: sub, options: commandOptions });
+      await handle.waitForReply({ timeoutMs: 15_000 });
+      return handle.view();
+    },
+
+    botPosts(threadId) {
+      const dashboardId = emu.pins(threadId)[0]?.id;
+      return emu.messages(threadId).filter((m) => m.author.bot && m.id !== dashboardId && !m.interactionId);
+    },
+
+    async close() {
+      await harness.app?.stop({ graceMs: 0 }).catch(() => undefined);
+      await emu.close();
+      await model.close();
+      home.cleanup();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  await harness.startApp();
+  return harness;
+}
