@@ -150,6 +150,9 @@ describe("slash commands and buttons", () => {
     await dashboard.edit({ embeds: [{ title: "Stopped" }], components: [] });
     const view = await handle.waitForReply();
     expect(view.message?.embeds[0]?.title).toBe("Stopped");
+    // After deferUpdate, @original is the message the button was on.
+    await click.editReply({ embeds: [{ title: "Stopped by alice" }] });
+    expect(h.emu.message(dashboard.id).embeds[0]?.title).toBe("Stopped by alice");
   });
 
   it("a public deferral deleted and followed up privately leaves only an ephemeral message", async () => {
