@@ -65,6 +65,9 @@ describe("slash commands and buttons", () => {
     expect(() => run({ prompt: 5 })).toThrow(/option "prompt" takes a string, got `5`/);
     expect(() => run({ prompt: "x", colour: "red" })).toThrow(/has no option "colour"; it has: prompt/);
     expect(() => run({})).toThrow(/needs option "prompt"/);
+    expect(() => alice.runCommand({ channelId: h.world.channelId, name: "omp" })).toThrow(
+      /\/omp needs a Subcommand: say, new, status/,
+    );
   });
 
   it("a subcommand with options answered with deferReply then editReply", async () => {

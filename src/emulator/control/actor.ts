@@ -166,16 +166,23 @@ export class UserActor {
   runCommand(input: RunCommandInput): InteractionHandle {
     const channel = this.channel(input.channelId);
     const command = this.findCommand(channel.guildId, input.name);
-    let options = this.buildOptions(command.options ?? [], input.options ?? {}, `/${input.name}`);
+    // Walk down to the subcommand (group) the input names, checking each level exists.
     let scope: readonly APIApplicationCommandOption[] = command.options ?? [];
     const path = [input.name];
     const nest = (type: ApplicationCommandOptionType, name: string | undefined) => {
-      if (name === undefined) return;
+      const choices = scope.filter((o) => o.type === type).map((o) => o.name);
+      if (name === undefined) {
+        if (choices.length > 0 && scope.every((o) => o.type === type)) {
+          throw new Error(
+            `/${path.join(" ")} needs a ${ApplicationCommandOptionType[type]}: ${choices.join(", ")}`,
+          );
+        }
+        return;
+      }
       const def = scope.find((o) => o.name === name && o.type === type);
       if (!def) {
-        const known = scope.filter((o) => o.type === type).map((o) => o.name);
         throw new Error(
-          `/${path.join(" ")} has no ${ApplicationCommandOptionType[type]} "${name}"; it has: ${known.join(", ") || "none"}`,
+          `/${path.join(" ")} has no ${ApplicationCommandOptionType[type]} "${name}"; it has: ${choices.join(", ") || "none"}`,
         );
       }
       path.push(name);
@@ -183,21 +190,14 @@ export class UserActor {
     };
     nest(ApplicationCommandOptionType.SubcommandGroup, input.subcommandGroup);
     nest(ApplicationCommandOptionType.Subcommand, input.subcommand);
+    let options = this.buildOptions(scope, input.options ?? {}, `/${path.join(" ")}`);
     if (input.subcommand !== undefined) {
-      options = this.buildOptions(scope, input.options ?? {}, `/${path.join(" ")}`);
-      let wrapped: Record<string, unknown>[] = [
-        { type: ApplicationCommandOptionType.Subcommand, name: input.subcommand, options },
+      options = [{ type: ApplicationCommandOptionType.Subcommand, name: input.subcommand, options }];
+    }
+    if (input.subcommandGroup !== undefined) {
+      options = [
+        { type: ApplicationCommandOptionType.SubcommandGroup, name: input.subcommandGroup, options },
       ];
-      if (input.subcommandGroup !== undefined) {
-        wrapped = [
-          {
-            type: ApplicationCommandOptionType.SubcommandGroup,
-            name: input.subcommandGroup,
-            options: wrapped,
-          },
-        ];
-      }
-      options = wrapped;
     }
     const data = {
       id: command.id,
@@ -259,7 +259,6 @@ export class UserActor {
         d.type !== ApplicationCommandOptionType.Subcommand &&
         d.type !== ApplicationCommandOptionType.SubcommandGroup,
     );
-    if (leaf.length === 0 && defs.length > 0) return [];
     for (const def of leaf) {
       if ("required" in def && def.required && values[def.name] === undefined) {
         throw new Error(`${where} needs option "${def.name}" (${optionTypeNames[def.type] ?? def.type})`);

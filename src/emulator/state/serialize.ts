@@ -15,14 +15,7 @@ import {
   type UserFlags,
 } from "discord-api-types/v10";
 import { ALL_PERMISSIONS } from "../constants.js";
-import type {
-  ChannelRecord,
-  GuildRecord,
-  MessageRecord,
-  MessageVersion,
-  ReactionRecord,
-  UserRecord,
-} from "./records.js";
+import type { ChannelRecord, GuildRecord, MessageRecord, ReactionRecord, UserRecord } from "./records.js";
 
 export function serializeUser(user: UserRecord): APIUser {
   return {
@@ -205,9 +198,4 @@ export function serializeMessage(message: MessageRecord, ctx: SerializeContext):
     ...(thread ? { thread: serializeChannel(thread) } : {}),
   };
   return payload as APIMessage;
-}
-
-/** A snapshot of a message version for the control API (dates kept as Date). */
-export function cloneVersion(v: MessageVersion): MessageVersion {
-  return structuredClone(v);
 }
