@@ -4,7 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Client, Events } from "discord.js";
+import { type Client, Events, RESTEvents } from "discord.js";
 import { type Config, configSecrets } from "./config/index.js";
 import { createDiscordClient } from "./discord/client.js";
 import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/definition.js";
@@ -14,6 +14,7 @@ import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
 import { onMessageCreate } from "./discord/listeners/message-create.js";
 import { onReactionAdd } from "./discord/listeners/reaction-add.js";
 import { endSessionOfVanishedThread, onThreadDelete } from "./discord/listeners/thread-delete.js";
+import type { DashboardEditInfo } from "./discord/live/index.js";
 import { recoverAfterRestart } from "./discord/recover.js";
 import { SessionDashboards } from "./discord/session-dashboards.js";
 import { createLogger, type Logger } from "./log.js";
@@ -36,6 +37,8 @@ export interface StartOptions {
   /** The environment secrets are collected from and omp's child env is built from. */
   env?: NodeJS.ProcessEnv;
   logger?: Logger;
+  /** Called after each dashboard edit Discord accepted (the stdout → Discord lag benchmark). */
+  onDashboardEdit?: (info: DashboardEditInfo) => void;
 }
 
 /** How long shutdown lets running prompts finish before cancelling them. */
@@ -93,7 +96,13 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   });
 
   const client = createDiscordClient(config);
-  const dashboards = new SessionDashboards({ client, store, logger, metrics: sidecar.metrics });
+  const dashboards = new SessionDashboards({
+    client,
+    store,
+    logger,
+    metrics: sidecar.metrics,
+    onEdit: options.onDashboardEdit,
+  });
   const scheduler = new RunScheduler({
     store,
     runner,
@@ -123,6 +132,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     logger,
     startedAt: new Date(),
     version: packageVersion(),
+    metrics: sidecar.metrics,
     accepting: true,
   };
   dashboards.onGone = (sessionId) => {
@@ -196,6 +206,11 @@ function listen(ctx: BotContext): void {
   client.on(Events.MessageCreate, guard("messageCreate", onMessageCreate));
   client.on(Events.ThreadDelete, guard("threadDelete", onThreadDelete));
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
+  // discord.js waits out every 429 itself; counting them shows when the bot asks for more than it needs.
+  client.rest.on(RESTEvents.RateLimited, (info) => {
+    ctx.metrics.rateLimitHits.inc();
+    logger.debug({ route: info.route, retryAfter: info.retryAfter, global: info.global }, "rate limited");
+  });
   client.on(Events.ShardDisconnect, (event) => logger.warn({ code: event.code }, "gateway disconnected"));
   client.on(Events.ShardResume, () => logger.info("gateway resumed"));
 }
