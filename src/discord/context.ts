@@ -5,6 +5,7 @@ import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
 import type { RunScheduler } from "../queue/scheduler.js";
 import type { SessionService } from "../sessions/service.js";
+import type { SidecarMetrics } from "../sidecar/index.js";
 import type { Store } from "../store/index.js";
 import type { HealthChecks } from "./health.js";
 import type { SessionDashboards } from "./session-dashboards.js";
@@ -20,6 +21,7 @@ export interface BotContext {
   readonly logger: Logger;
   readonly startedAt: Date;
   readonly version: string;
+  readonly metrics: SidecarMetrics;
   /** False once shutdown began: new work is refused politely. */
   accepting: boolean;
 }
