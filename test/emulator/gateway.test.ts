@@ -127,7 +127,7 @@ describe("gateway sessions", () => {
     }
   });
 
-  it("without MESSAGE_CONTENT a bot sees content only of messages that mention it", async () => {
+  it("intents filter dispatches: no reactions without their intent, no content without MESSAGE_CONTENT unless mentioned", async () => {
     const emu = await startEmulator();
     const world = emu.seed();
     const client: Client = await loggedInClient(emu, {
@@ -135,12 +135,19 @@ describe("gateway sessions", () => {
     });
     try {
       const received: Message[] = [];
+      const raw: string[] = [];
       client.on(Events.MessageCreate, (m: Message) => received.push(m));
+      client.on(Events.Raw, (packet: { t: string | null }) => {
+        if (packet.t) raw.push(packet.t);
+      });
       const alice = emu.as(world.users.alice);
-      alice.postMessage(world.channelId, "secret plan");
+      const first = alice.postMessage(world.channelId, "secret plan");
+      alice.react(world.channelId, first.id, "🚀");
       alice.postMessage(world.channelId, `<@${emu.botUser.id}> hello`);
       await until(() => received.length === 2, "both messages");
       expect(received.map((m) => m.content)).toEqual(["", `<@${emu.botUser.id}> hello`]);
+      // Dispatches keep their order, so a reaction event would have come before the second message.
+      expect(raw.filter((t) => t.startsWith("MESSAGE_"))).toEqual(["MESSAGE_CREATE", "MESSAGE_CREATE"]);
     } finally {
       await client.destroy();
       await emu.close();
