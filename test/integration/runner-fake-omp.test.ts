@@ -1,6 +1,6 @@
 // The runner against a fake omp that misbehaves on demand: SIGTERM ignored, detached grandchildren,
 // garbage bytes, tens of megabytes of output, hangs, early exits.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -32,6 +32,7 @@ afterAll(() => {
       }
     }
   }
+  rmSync(scratch, { recursive: true, force: true });
 });
 
 function setup(prompt: string, options: { runTimeoutMs?: number; killGraceMs?: number } = {}) {

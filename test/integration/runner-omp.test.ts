@@ -1,5 +1,5 @@
 // The runner against real omp (node_modules/.bin/omp under bun) talking to the fake model.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -43,6 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await model?.close();
   home?.cleanup();
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
 interface Collected {
