@@ -2,7 +2,7 @@
 // fake model (real omp talks to it, from a throwaway HOME) or the fake omp, and ompcord's app started
 // in-process from a config loaded the way `npm start` loads it. Helpers act as users would.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pino } from "pino";
@@ -29,6 +29,21 @@ export interface BotHarnessOptions {
   omp?: "real" | "fake" | string;
   /** Extra configuration variables (limits, switches). */
   env?: Record<string, string>;
+  /**
+   * Extra variables of the bot's own process environment (secrets are collected from it and omp's
+   * child env is built from it), as a real deployment's `process.env` would hold them.
+   */
+  processEnv?: Record<string, string>;
+  /** Usernames of more members to create before the app starts, each on the allowed list like alice. */
+  moreAllowedUsers?: string[];
+}
+
+/** Row counts of the bot's database tables: what "nothing changed" means for the store. */
+export interface StoreCounts {
+  sessions: number;
+  prompts: number;
+  runs: number;
+  events: number;
 }
 
 export interface BotHarness {
@@ -44,6 +59,8 @@ export interface BotHarness {
   /** alice is allowed; bob is a member who is not. */
   readonly alice: string;
   readonly bob: string;
+  /** Ids of the `moreAllowedUsers`, by username. */
+  readonly allowedUsers: Record<string, string>;
   /** Starts the app (again) with the same configuration and data directory. */
   startApp(): Promise<OmpcordApp>;
   /** alice (or `by`) posts `prompt` in the launch channel and reacts 🚀; resolves with the session's thread and dashboard. */
@@ -68,6 +85,10 @@ export interface BotHarness {
   ): Promise<InteractionView>;
   /** Bot messages in a thread other than the dashboard, oldest first. */
   botPosts(threadId: string): MessageView[];
+  /** Row counts of the running app's database. */
+  storeCounts(): StoreCounts;
+  /** The bot's log so far (pino JSON lines). */
+  logText(): string;
   close(): Promise<void>;
 }
 
@@ -118,6 +139,9 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
   const model = await startFakeModel();
   const home = createOmpHome(model.baseUrl);
   const dataDir = mkdtempSync(join(tmpdir(), "ompcord-e2e-"));
+  const allowedUsers = Object.fromEntries(
+    (options.moreAllowedUsers ?? []).map((username) => [username, emu.createUser({ username }).id]),
+  );
   const bin =
     options.omp === undefined || options.omp === "real"
       ? OMP_BIN
@@ -128,7 +152,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     DISCORD_BOT_TOKEN: emu.botToken,
     DISCORD_GUILD_ID: world.guildId,
     DISCORD_CHANNEL_ID: world.channelId,
-    DISCORD_ALLOWED_USERS: world.users.alice.id,
+    DISCORD_ALLOWED_USERS: [world.users.alice.id, ...Object.values(allowedUsers)].join(","),
     DISCORD_API_URL: emu.restUrl,
     OMP_BIN: bin,
     OMP_MODEL: FAKE_MODEL_ID,
@@ -154,12 +178,13 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     app: undefined,
     alice: world.users.alice.id,
     bob: world.users.bob.id,
+    allowedUsers,
 
     async startApp() {
       const logger = createLogger(config, {
         destination: pino.destination({ dest: join(dataDir, "bot.log"), sync: true }),
       });
-      harness.app = await startOmpcord(config, { env: { ...home.env }, logger });
+      harness.app = await startOmpcord(config, { env: { ...home.env, ...options.processEnv }, logger });
       return harness.app;
     },
 
@@ -206,6 +231,22 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     botPosts(threadId) {
       const dashboardId = emu.pins(threadId)[0]?.id;
       return emu.messages(threadId).filter((m) => m.author.bot && m.id !== dashboardId && !m.interactionId);
+    },
+
+    storeCounts() {
+      const sqlite = harness.app!.ctx.store.sqlite;
+      const count = (table: string) =>
+        (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      return {
+        sessions: count("sessions"),
+        prompts: count("prompts"),
+        runs: count("runs"),
+        events: count("events"),
+      };
+    },
+
+    logText() {
+      return readFileSync(join(dataDir, "bot.log"), "utf8");
     },
 
     async close() {
