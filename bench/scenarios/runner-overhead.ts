@@ -2,7 +2,7 @@
 // parsing, redaction, transcript), alternating so both see the same machine load; median of ratios.
 // The bare run gets the very arguments the runner builds (same overlay, same JSON mode), so the ratio
 // measures the runner's own cost, not a difference in omp settings.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -100,6 +100,7 @@ export const runnerOverhead: Scenario = {
     } finally {
       await model.close();
       home.cleanup();
+      rmSync(scratch, { recursive: true, force: true });
     }
   },
 };

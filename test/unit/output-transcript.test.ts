@@ -1,10 +1,18 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { TranscriptWriter } from "../../src/output/transcript.js";
 
-const dir = () => mkdtempSync(join(tmpdir(), "ompcord-transcript-"));
+const created: string[] = [];
+const dir = () => {
+  const path = mkdtempSync(join(tmpdir(), "ompcord-transcript-"));
+  created.push(path);
+  return path;
+};
+afterAll(() => {
+  for (const path of created) rmSync(path, { recursive: true, force: true });
+});
 
 describe("TranscriptWriter", () => {
   it("appends every line in order and counts bytes and lines", async () => {
