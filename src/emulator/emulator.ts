@@ -74,6 +74,8 @@ export class Emulator {
   readonly faults: {
     /** Drops every gateway connection; the client resumes unless `resumable: false`. Returns how many. */
     dropGateway(options?: { resumable?: boolean }): number;
+    /** Sends op 7 Reconnect on every gateway connection; clients reconnect and resume. Returns how many. */
+    requestReconnect(): number;
     /** The next `count` REST calls (optionally only those whose route contains `route`) fail with `status`. */
     failNextRequests(count: number, options?: { status?: number; route?: string }): void;
     /** Adds latency to every REST call. */
@@ -95,6 +97,7 @@ export class Emulator {
     this.botUser = userView(core.store.bot);
     this.faults = {
       dropGateway: (options) => this.gateway.drop(options),
+      requestReconnect: () => this.gateway.requestReconnect(),
       failNextRequests: (count, options) => core.faults.failNext(count, options),
       setLatency: (ms) => core.faults.setLatency(ms),
       clear: () => core.faults.clear(),

@@ -52,6 +52,14 @@ describe("gateway sessions", () => {
     await until(() => received.includes("after resume"), "a message after the resume");
   }, 20_000);
 
+  it("op 7 Reconnect makes the client reconnect and resume", async () => {
+    h = await startHarness();
+    const resumed = new Promise<void>((resolve) => h!.client.once(Events.ShardResume, () => resolve()));
+    expect(h.emu.faults.requestReconnect()).toBe(1);
+    await resumed;
+    expect(h.emu.counters.gateway).toMatchObject({ connections: 2, identifies: 1, resumes: 1 });
+  });
+
   it("a session that cannot resume gets INVALID_SESSION and the client identifies again", async () => {
     h = await startHarness();
     h.emu.faults.dropGateway({ resumable: false });

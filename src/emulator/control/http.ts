@@ -148,6 +148,7 @@ const routes: [string, RegExp, Handler][] = [
     /^faults\/drop-gateway$/,
     (emu, _, b) => ({ dropped: emu.faults.dropGateway({ resumable: b.resumable !== false }) }),
   ],
+  ["POST", /^faults\/reconnect$/, (emu) => ({ connections: emu.faults.requestReconnect() })],
   [
     "POST",
     /^faults\/fail-next$/,

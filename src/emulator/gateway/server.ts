@@ -140,6 +140,12 @@ export class GatewayServer {
     return dropped;
   }
 
+  /** Sends op 7 Reconnect to every connection, as Discord does before moving a session; clients resume. */
+  requestReconnect(): number {
+    for (const connection of this.connections) this.sendOp(connection, GatewayOpcodes.Reconnect, null);
+    return this.connections.size;
+  }
+
   async close(): Promise<void> {
     this.unsubscribe();
     for (const connection of this.connections) {
