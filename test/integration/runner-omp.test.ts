@@ -14,6 +14,9 @@ import {
 } from "../support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
 
+/** An absolute path to `sleep`: omp's embedded shell runs a bare `sleep` without starting a process. */
+const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
+
 let model: FakeModel;
 let home: OmpHome;
 let runner: OmpRunner;
@@ -146,9 +149,8 @@ describe("runner on real omp", () => {
   });
 
   it("cancel during a `sleep` tool ends the run as cancelled and leaves no sleep process", async () => {
-    // An absolute path: omp's embedded shell runs a bare `sleep` without starting a process, and this
-    // test is about the process omp starts (in its own session) for a tool command.
-    model.on("sleep for a long time", bashThenReply("/usr/bin/sleep 317", "never"));
+    // This test is about the process omp starts (in its own session) for a tool command.
+    model.on("sleep for a long time", bashThenReply(`${SLEEP} 317`, "never"));
     const { lines, request: req } = request("sleep for a long time");
     const run = runner.start(req);
     // Wait until the tool is running.
@@ -162,7 +164,7 @@ describe("runner on real omp", () => {
     const result = await run.done;
     expect(Date.now() - started).toBeLessThan(5000);
     expect(result.outcome).toBe("cancelled");
-    expect(lines.some((l) => l.text === "▶ bash: /usr/bin/sleep 317")).toBe(true);
+    expect(lines.some((l) => l.text === `▶ bash: ${SLEEP} 317`)).toBe(true);
     expect(processesMatching("sleep 317")).toEqual([]);
   });
 
@@ -202,7 +204,7 @@ describe("runner on real omp", () => {
       env: home.env,
       overlayPath: join(scratch, "overlay-quick.yml"),
     });
-    model.on("outlast the limit", bashThenReply("/usr/bin/sleep 319", "never"));
+    model.on("outlast the limit", bashThenReply(`${SLEEP} 319`, "never"));
     const { request: req } = request("outlast the limit");
     const result = await quick.start(req).done;
     expect(result.exitCode).toBe(0);
