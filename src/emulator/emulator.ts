@@ -127,6 +127,11 @@ export class Emulator {
     return channelView(this.store.createChannel(input));
   }
 
+  /** Deletes a channel or thread (as a moderator would): CHANNEL_DELETE / THREAD_DELETE, then 404s. */
+  deleteChannel(channelId: string): void {
+    this.store.deleteChannel(this.store.requireChannel(channelId));
+  }
+
   /** A user, member of every guild. */
   createUser(input: { username: string; globalName?: string; bot?: boolean }): UserView {
     return userView(this.store.createUser(input));

@@ -3,6 +3,7 @@
 
 import type { APIEmbed } from "discord-api-types/v10";
 import type {
+  AllowedMentions,
   ChannelRecord,
   InteractionRecord,
   MessageComponents,
@@ -48,6 +49,8 @@ export interface MessageView {
   reactions: { emoji: string; userIds: string[] }[];
   /** Users the message pings (after `allowed_mentions`): empty when the bot sent `parse: []`. */
   mentionIds: string[];
+  /** The `allowed_mentions` of the latest write, as sent (null: none); per write in `history`. */
+  allowedMentions: AllowedMentions | null;
   threadId: string | null;
   interactionId: string | null;
   referencedMessageId: string | null;
@@ -122,6 +125,7 @@ export function messageView(store: EmulatorStore, m: MessageRecord): MessageView
         userIds: [...r.userIds],
       })),
     mentionIds: [...m.mentionIds],
+    allowedMentions: structuredClone(m.allowedMentions),
     threadId: m.threadId,
     interactionId: m.interaction?.id ?? null,
     referencedMessageId: m.messageReference?.messageId ?? null,

@@ -115,7 +115,7 @@ export class GatewayServer {
       this.connections.add(connection);
       this.counters.connections += 1;
       ws.on("message", (data) => this.onMessage(connection, data.toString()));
-      ws.on("close", () => this.onClose(connection));
+      ws.on("close", (code) => this.onClose(connection, code));
       ws.on("error", () => ws.terminate());
       this.sendOp(connection, GatewayOpcodes.Hello, { heartbeat_interval: this.options.heartbeatIntervalMs });
     });
@@ -161,14 +161,18 @@ export class GatewayServer {
     connection.send(JSON.stringify({ op, d, s: null, t: null }));
   }
 
-  private onClose(connection: GatewayConnection): void {
+  private onClose(connection: GatewayConnection, code: number): void {
     this.connections.delete(connection);
     connection.dispose();
     const session = connection.session;
-    if (session && session.connection === connection) {
-      session.connection = null;
-      session.disconnectedAt = Date.now();
+    if (!session || session.connection !== connection) return;
+    // A client closing with 1000/1001 ends its session, as on Discord; any other close keeps it resumable.
+    if (code === 1000 || code === 1001) {
+      this.sessions.delete(session.id);
+      return;
     }
+    session.connection = null;
+    session.disconnectedAt = Date.now();
   }
 
   private onMessage(connection: GatewayConnection, text: string): void {

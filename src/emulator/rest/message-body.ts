@@ -4,7 +4,12 @@
 import type { APIEmbed } from "discord-api-types/v10";
 import { MessageFlagBits } from "../constants.js";
 import type { EmulatorCore } from "../core.js";
-import type { AttachmentRecord, MessageComponents, MessageRecord } from "../state/records.js";
+import type {
+  AllowedMentions,
+  AttachmentRecord,
+  MessageComponents,
+  MessageRecord,
+} from "../state/records.js";
 import type { MessagePatch } from "../state/store.js";
 import { validateMessageBody } from "../validation/message.js";
 import type { UploadedFile } from "./body.js";
@@ -43,6 +48,10 @@ export function messageInput(
   if (Array.isArray(body.components)) patch.components = body.components as MessageComponents;
   else if (body.components === null) patch.components = [];
   if (typeof body.flags === "number") patch.flags = body.flags & SETTABLE_FLAGS;
+  patch.allowedMentions =
+    body.allowed_mentions && typeof body.allowed_mentions === "object"
+      ? structuredClone(body.allowed_mentions as AllowedMentions)
+      : null;
 
   const byIndex = new Map(files.map((f) => [f.index, f]));
   const used = new Set<string>();

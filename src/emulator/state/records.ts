@@ -69,12 +69,22 @@ export interface AttachmentRecord {
 export type MessageComponents = APIActionRowComponent<APIComponentInMessageActionRow>[];
 
 /** One state of a message: the first version, then one per edit. */
+/** A message body's `allowed_mentions`, as sent. */
+export interface AllowedMentions {
+  parse?: string[];
+  users?: string[];
+  roles?: string[];
+  replied_user?: boolean;
+}
+
 export interface MessageVersion {
   content: string;
   embeds: APIEmbed[];
   components: MessageComponents;
   attachmentIds: string[];
   flags: number;
+  /** The `allowed_mentions` the write that made this version sent; null when it sent none. */
+  allowedMentions: AllowedMentions | null;
   /** Creation time for the first version, edit time for the others. */
   at: Date;
 }
@@ -104,6 +114,8 @@ export interface MessageRecord {
   history: MessageVersion[];
   reactions: Map<string, ReactionRecord>;
   mentionIds: string[];
+  /** The `allowed_mentions` of the latest write (create or edit); null when it sent none. */
+  allowedMentions: AllowedMentions | null;
   /** Set on interaction responses and follow-ups. */
   webhookId: string | null;
   interaction: { id: string; type: InteractionType; name: string; userId: string } | null;

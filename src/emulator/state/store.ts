@@ -14,6 +14,7 @@ import {
 import { MessageFlagBits } from "../constants.js";
 import { guildCreatePayload } from "./guild-payload.js";
 import type {
+  AllowedMentions,
   AttachmentRecord,
   ChannelRecord,
   GuildRecord,
@@ -66,6 +67,7 @@ export interface NewMessage {
   interaction?: MessageRecord["interaction"];
   messageReference?: MessageRecord["messageReference"];
   mentionIds?: string[];
+  allowedMentions?: AllowedMentions | null;
 }
 
 export interface MessagePatch {
@@ -74,6 +76,8 @@ export interface MessagePatch {
   components?: MessageComponents;
   attachments?: AttachmentRecord[];
   flags?: number;
+  /** Recorded as sent (null: none); each write replaces it, as Discord judges mentions per write. */
+  allowedMentions?: AllowedMentions | null;
 }
 
 export interface ChannelPatch {
@@ -269,6 +273,7 @@ export class EmulatorStore {
       history: [],
       reactions: new Map(),
       mentionIds: input.mentionIds ?? [],
+      allowedMentions: input.allowedMentions ?? null,
       webhookId: input.webhookId ?? null,
       interaction: input.interaction ?? null,
       messageReference: input.messageReference ?? null,
@@ -305,6 +310,7 @@ export class EmulatorStore {
     if (patch.components !== undefined) message.components = patch.components;
     if (patch.attachments !== undefined) message.attachments = patch.attachments;
     if (patch.flags !== undefined) message.flags = patch.flags;
+    message.allowedMentions = patch.allowedMentions ?? null;
     message.editedAt = now;
     message.history.push(this.versionOf(message, now));
     if (!message.ephemeral) {
@@ -345,6 +351,7 @@ export class EmulatorStore {
       components: structuredClone(message.components),
       attachmentIds: message.attachments.map((a) => a.id),
       flags: message.flags,
+      allowedMentions: structuredClone(message.allowedMentions),
       at,
     };
   }
@@ -553,6 +560,21 @@ export class EmulatorStore {
     });
     this.changed({ kind: "channel", channel });
     return channel;
+  }
+
+  /** Deletes a channel or thread as a moderator would: REST answers 404 for it from now on. */
+  deleteChannel(channel: ChannelRecord): void {
+    this.channels.delete(channel.id);
+    const d = channel.thread
+      ? { id: channel.id, guild_id: channel.guildId, parent_id: channel.parentId, type: channel.type }
+      : serializeChannel(channel);
+    this.dispatch({
+      t: channel.thread ? GatewayDispatchEvents.ThreadDelete : GatewayDispatchEvents.ChannelDelete,
+      d: d as unknown as Record<string, unknown>,
+      guildId: channel.guildId,
+      intent: GatewayIntentBits.Guilds,
+    });
+    this.changed({ kind: "channel", channel });
   }
 
   // ── interactions ───────────────────────────────────────────────────────────────────────────────
