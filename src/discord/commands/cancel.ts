@@ -17,8 +17,9 @@ export async function cancelCommand(
     return replyPrivately(interaction, "Nothing is running in this session right now.");
   }
   await interaction.deferReply();
-  const cancelled = await ctx.sessions.cancel(session.id);
+  // Counted before the cancel: once the run ends, the next prompt starts at once and is no longer waiting.
   const waiting = ctx.store.countQueued(session.id);
+  const cancelled = await ctx.sessions.cancel(session.id);
   const next = waiting > 0 ? ` ${waiting} queued prompt(s) go on.` : "";
   await interaction.editReply({
     content: cancelled
