@@ -38,7 +38,15 @@ const SHAPES: ReadonlyArray<{ name: string; pattern: RegExp; keepPrefixGroup?: b
   {
     name: "secret pair",
     pattern:
-      /\b([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?)[^\s"',;]{3,}/gi,
+      /\b([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?)[^\s"',;]{3,}/gi,
+    keepPrefixGroup: true,
+  },
+  // `GITHUB_TOKEN=…`, `token: …`; but `tokens: 1500` and `max_tokens=4096` are counts agents print all
+  // the time, so a value that is only a number is left alone.
+  {
+    name: "token pair",
+    pattern:
+      /\b([A-Za-z0-9_.-]*token[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?)(?![\d.,]+(?:[\s"',;]|$))[^\s"',;]{3,}/gi,
     keepPrefixGroup: true,
   },
 ];

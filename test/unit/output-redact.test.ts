@@ -30,9 +30,18 @@ describe("createRedactor: credential shapes", () => {
     ["api_key = 'zzz999yyy'", `api_key = '${REDACTED}'`],
     ["client_secret:xyz-789-abc", `client_secret:${REDACTED}`],
     ["Authorization: Bearer abc.def-ghi_jkl", `Authorization: Bearer ${REDACTED}`],
+    ["GITHUB_TOKEN=abc123def456", `GITHUB_TOKEN=${REDACTED}`],
+    ["token: 9f8e7d6c", `token: ${REDACTED}`],
   ])("masks the value of %s", (input, expected) => {
     expect(r.redact(input)).toBe(expected);
   });
+
+  it.each(["tokens: 1500", "max_tokens=4096", "total_tokens: 12,345", "token_count: 0.5"])(
+    "leaves a token count such as %s alone",
+    (text) => {
+      expect(r.redact(text)).toBe(text);
+    },
+  );
 
   it("leaves ordinary text and near misses alone", () => {
     const text = "sk-short, the password is required, token count 42, AKIA123, Bearer of bad news";
