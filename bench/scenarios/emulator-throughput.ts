@@ -7,6 +7,7 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { Client, Events, GatewayIntentBits, type Message, Partials, type TextChannel } from "discord.js";
 import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/emulator/index.js";
+import type { Scenario } from "./types.js";
 
 export interface ThroughputOptions {
   /** Messages users post for the inbound figure. */
@@ -135,6 +136,17 @@ export async function run(options: ThroughputOptions = {}): Promise<ThroughputRe
     at: new Date().toISOString(),
   };
 }
+
+/** The scenario in bench/run.ts's shape: add `[emulatorThroughput.name]: emulatorThroughput` to SCENARIOS. */
+export const emulatorThroughput: Scenario = {
+  name: "emulator-throughput",
+  description: "messages/s a discord.js client sustains against the local Discord emulator, in and out",
+  async run({ log }) {
+    const result = await run();
+    log(JSON.stringify(result.figures));
+    return { ...result.figures, parameters: result.parameters };
+  },
+};
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const result = await run();
