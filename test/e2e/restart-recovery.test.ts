@@ -1,0 +1,158 @@
+// Restart recovery (SPEC §7) with the bot as a real process: a run in flight and a prompt queued behind
+// it, then `kill -9` of the bot and a fresh start. The interrupted run is marked, its omp and the tool
+// command omp started are killed, the dashboard says what happened, and the queued prompt still runs.
+
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BotProcess, spawnBotProcess } from "../../bench/scenarios/bot-process.js";
+import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
+import { isAlive } from "../../src/omp/index.js";
+import { waitUntil } from "../../src/omp/kill.js";
+import { answerText, type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
+import { bashThenReply, reply } from "../support/fake-model/index.js";
+
+/** A sleep nobody else on the machine runs: its pid is how the test finds omp's tool command. */
+const TOOL_SECONDS = "287";
+/** An absolute path: omp's embedded shell runs a bare `sleep` in-process, without a process to kill. */
+const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
+
+/** Pids of the tool command: `sleep 287` itself, or a shell running it. */
+function toolCommandPids(): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      const isSleep = argv[0]?.endsWith("sleep") && argv[1] === TOOL_SECONDS;
+      const isShell = argv.some((arg) => arg.includes(`${SLEEP} ${TOOL_SECONDS}`));
+      if ((isSleep || isShell) && isAlive(Number(entry))) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+interface PromptRecord {
+  text: string;
+  status: string;
+}
+interface RunRecord {
+  pid: number | null;
+  outcome: string | null;
+  run_number: number;
+}
+
+describe("restart with a queued prompt and a run in flight", () => {
+  let h: BotHarness;
+  let bot: BotProcess | undefined;
+  let db: Database.Database | undefined;
+  const ompPids: number[] = [];
+
+  const startBot = async () => {
+    bot = spawnBotProcess({
+      env: { ...h.home.env, ...h.configEnv },
+      cwd: h.dataDir,
+      logFile: join(h.dataDir, "bot-process.log"),
+    });
+    await bot.ready();
+    return bot;
+  };
+  const readDb = () => {
+    db ??= new Database(h.config.databasePath, { readonly: true, fileMustExist: true });
+    return db;
+  };
+
+  beforeAll(async () => {
+    h = await startBotHarness();
+    // The harness starts the app in-process; this file needs it as a process it can kill.
+    await h.app?.stop({ graceMs: 0 });
+    h.app = undefined;
+  });
+  afterAll(async () => {
+    db?.close();
+    if (bot && bot.child.exitCode === null && bot.child.signalCode === null) {
+      bot.child.kill("SIGKILL");
+      await bot.exited;
+    }
+    // Whatever a failed run of this test left behind.
+    for (const pid of [...toolCommandPids(), ...ompPids]) {
+      if (isAlive(pid)) process.kill(pid, "SIGKILL");
+    }
+    await h?.close();
+  });
+
+  it("marks the run interrupted, kills its omp and tool command, repaints Degraded, then runs the queued prompt", async () => {
+    h.model.on("slow tool please", bashThenReply(`${SLEEP} ${TOOL_SECONDS}`, "The sleep finished."));
+    h.model.on("after the restart", reply("Answered after the restart."));
+    const first = await startBot();
+
+    const { thread, message } = await h.launch("slow tool please, then report");
+    // The run is in flight once omp has started the tool command.
+    expect(await waitUntil(() => toolCommandPids().length > 0, 30_000, 100), "omp runs the tool").toBe(true);
+    const queued = await h.command(h.alice, thread.id, "say", { prompt: "after the restart: what now?" });
+    expect(answerText(queued)).not.toMatch(/🚫|not allowed|cannot/i);
+    const runBefore = readDb().prepare("select pid, outcome, run_number from runs").all() as RunRecord[];
+    expect(runBefore).toHaveLength(1);
+    const ompPid = runBefore[0]!.pid!;
+    ompPids.push(ompPid);
+    expect(ompPid).toBeGreaterThan(0);
+    const toolPids = toolCommandPids();
+
+    first.child.kill("SIGKILL");
+    expect((await first.exited).signal).toBe("SIGKILL");
+    // Without recovery these would outlive the bot: omp is not in the bot's process group's fate.
+    expect(isAlive(ompPid)).toBe(true);
+    expect(toolPids.some((pid) => isAlive(pid))).toBe(true);
+    const editsBefore = h.dashboard(thread.id)!.history.length;
+
+    await startBot();
+
+    // The leftover omp and its tool command are gone.
+    expect(await waitUntil(() => !isAlive(ompPid) && toolPids.every((pid) => !isAlive(pid)), 10_000)).toBe(
+      true,
+    );
+    const prompts = readDb()
+      .prepare("select text, status from prompts order by position")
+      .all() as PromptRecord[];
+    expect(prompts[0]).toMatchObject({ text: "slow tool please, then report", status: "interrupted" });
+    const firstRun = readDb()
+      .prepare("select pid, outcome, run_number from runs where run_number = 1")
+      .get() as RunRecord | undefined;
+    expect(firstRun?.outcome).toBe("interrupted");
+
+    // The queued prompt runs to its answer in the same thread.
+    const answer = await h.emu.waitForMessage(
+      (m) => m.channelId === thread.id && m.author.bot && m.content.includes("Answered after the restart."),
+      { timeoutMs: 45_000 },
+    );
+    expect(answer.mentionIds).toEqual([]);
+    await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("after the restart"));
+    expect(readDb().prepare("select status from prompts where text like 'after the restart%'").get()).toEqual(
+      {
+        status: "done",
+      },
+    );
+
+    // In between, the restart repainted the same pinned dashboard as Degraded with the restart note.
+    const dashboard = h.dashboard(thread.id)!;
+    const repaints = dashboard.history.slice(editsBefore);
+    const degraded = repaints.find((version) => version.embeds[0]?.color === DASHBOARD_STATES.degraded.color);
+    expect(degraded, "a Degraded repaint after the restart").toBeDefined();
+    expect(DASHBOARD_STATES.degraded.color).toBe(0xe67e22);
+    expect(JSON.stringify(degraded?.embeds[0])).toContain("Interrupted by a restart");
+    expect(h.emu.pins(thread.id)).toHaveLength(1);
+
+    // A 🚀 on the already-launched message after the restart starts nothing.
+    const threadsBefore = h.emu.threads(h.world.channelId).length;
+    h.emu.as(h.alice).unreact(h.world.channelId, message.id, LAUNCH_EMOJI);
+    h.emu.as(h.alice).react(h.world.channelId, message.id, LAUNCH_EMOJI);
+    // Gateway events reach the bot in order: once this command is answered, the reaction was handled.
+    await h.command(h.alice, h.world.channelId, "status");
+    expect(h.emu.threads(h.world.channelId)).toHaveLength(threadsBefore);
+    expect(readDb().prepare("select count(*) as n from sessions").get()).toEqual({ n: 1 });
+    expect(readDb().prepare("select count(*) as n from prompts").get()).toEqual({ n: 2 });
+  });
+});
