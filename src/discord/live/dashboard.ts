@@ -125,6 +125,9 @@ export class LiveDashboard {
   #retriesLeft = EDIT_RETRIES;
   #failuresInARow = 0;
   #lastEditAt = Number.NEGATIVE_INFINITY;
+  // A run's final view, painted before anything newer: the next queued run starts (and turns the view
+  // Busy again) long before the edit interval lets the final edit out, and "newest wins" would skip it.
+  #runEndView: { view: DashboardView; version: number } | undefined;
 
   #ending: Promise<void> | undefined;
   #halted: Halt | undefined;
@@ -234,6 +237,7 @@ export class LiveDashboard {
       error: result.error,
     });
     this.#version++;
+    this.#runEndView = { view, version: this.#version };
     // Decided now: the next run may start (and clear the tail) before the final edit goes out.
     const runNumber = options.runNumber ?? view.runNumber;
     const outputFitted = this.#outputFitted(view, result.lineCount);
@@ -404,8 +408,10 @@ export class LiveDashboard {
   async #editOnce(): Promise<boolean> {
     this.#syncModel();
     const now = this.#clock.now();
-    const version = this.#version;
-    const payload = renderDashboard(this.#model.view, new Date(now));
+    const final = this.#runEndView;
+    this.#runEndView = undefined;
+    const version = final?.version ?? this.#version;
+    const payload = renderDashboard(final?.view ?? this.#model.view, new Date(now));
     const oldest = this.#unshownOldestAt;
     const newest = this.#unshownNewestAt;
     this.#unshownOldestAt = undefined;
@@ -420,6 +426,7 @@ export class LiveDashboard {
       }
       this.#counts.editFailures++;
       this.#failuresInARow++;
+      this.#runEndView ??= final;
       // Those lines are still unseen: the next edit that lands reports their lag.
       if (oldest !== undefined) this.#unshownOldestAt = Math.min(oldest, this.#unshownOldestAt ?? oldest);
       if (newest !== undefined) this.#unshownNewestAt ??= newest;
@@ -432,6 +439,8 @@ export class LiveDashboard {
     this.#counts.edits++;
     this.#failuresInARow = 0;
     this.#paintedVersion = version;
+    // The run's final view went out; whatever came after it (the next run) is the next edit.
+    if (final && version !== this.#version) this.#dirty = true;
     if (this.#onEdit) {
       try {
         this.#onEdit({
