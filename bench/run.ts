@@ -5,6 +5,7 @@ import { arch, cpus, loadavg, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { OMP_BIN } from "../test/support/omp-home.js";
+import { emulatorThroughput } from "./scenarios/emulator-throughput.js";
 import { runnerOverhead } from "./scenarios/runner-overhead.js";
 import { throughput } from "./scenarios/throughput.js";
 import type { Scenario } from "./scenarios/types.js";
@@ -13,6 +14,7 @@ import type { Scenario } from "./scenarios/types.js";
 const SCENARIOS: Record<string, Scenario> = {
   [runnerOverhead.name]: runnerOverhead,
   [throughput.name]: throughput,
+  [emulatorThroughput.name]: emulatorThroughput,
 };
 
 const RESULTS_DIR = join(import.meta.dirname, "results");
