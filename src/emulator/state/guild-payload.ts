@@ -1,12 +1,12 @@
-// The GUILD_CREATE payload: the guild with its roles, members, visible channels and active threads.
+// Guild payloads: the guild object REST returns, and GUILD_CREATE's, which adds its roles, members,
+// visible channels and active threads.
 
+import type { GuildRecord } from "./records.js";
 import { everyoneRole, serializeChannel } from "./serialize.js";
 import type { EmulatorStore } from "./store.js";
 
-export function guildCreatePayload(store: EmulatorStore, guildId: string): Record<string, unknown> {
-  const guild = store.requireGuild(guildId);
-  const channels = [...store.channels.values()].filter((c) => c.guildId === guildId && !c.hiddenFromBot);
-  const members = [...guild.members.keys()].map((userId) => store.memberPayload(guildId, userId));
+/** The guild object as `GET /guilds/{id}` returns it. */
+export function guildPayload(guild: GuildRecord): Record<string, unknown> {
   return {
     id: guild.id,
     name: guild.name,
@@ -32,11 +32,20 @@ export function guildCreatePayload(store: EmulatorStore, guildId: string): Recor
     description: null,
     banner: null,
     premium_tier: 0,
-    premium_subscription_count: 0,
     preferred_locale: "en-US",
     public_updates_channel_id: null,
     nsfw_level: 0,
     premium_progress_bar_enabled: false,
+  };
+}
+
+export function guildCreatePayload(store: EmulatorStore, guildId: string): Record<string, unknown> {
+  const guild = store.requireGuild(guildId);
+  const channels = [...store.channels.values()].filter((c) => c.guildId === guildId && !c.hiddenFromBot);
+  const members = [...guild.members.keys()].map((userId) => store.memberPayload(guildId, userId));
+  return {
+    ...guildPayload(guild),
+    premium_subscription_count: 0,
     joined_at: guild.createdAt.toISOString(),
     large: false,
     unavailable: false,

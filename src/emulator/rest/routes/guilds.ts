@@ -1,5 +1,6 @@
 // Guild, member, role, channel and active-thread fetches.
 
+import { guildPayload } from "../../state/guild-payload.js";
 import { everyoneRole, serializeChannel } from "../../state/serialize.js";
 import { unknownGuild, unknownMember } from "../errors.js";
 import type { RouteContext, RouteDefinition } from "../router.js";
@@ -22,34 +23,7 @@ export const guildRoutes: RouteDefinition[] = [
       const guild = guildOf(ctx);
       return {
         body: {
-          id: guild.id,
-          name: guild.name,
-          icon: null,
-          splash: null,
-          discovery_splash: null,
-          owner_id: guild.ownerId,
-          afk_channel_id: null,
-          afk_timeout: 300,
-          verification_level: 0,
-          default_message_notifications: 0,
-          explicit_content_filter: 0,
-          roles: [everyoneRole(guild)],
-          emojis: [],
-          stickers: [],
-          features: [],
-          mfa_level: 0,
-          application_id: null,
-          system_channel_id: null,
-          system_channel_flags: 0,
-          rules_channel_id: null,
-          vanity_url_code: null,
-          description: null,
-          banner: null,
-          premium_tier: 0,
-          preferred_locale: "en-US",
-          public_updates_channel_id: null,
-          nsfw_level: 0,
-          premium_progress_bar_enabled: false,
+          ...guildPayload(guild),
           approximate_member_count: guild.members.size,
         },
       };
