@@ -5,23 +5,10 @@
 import type { Config } from "../config/index.js";
 import type { AccessFacts, AccessPolicy } from "../discord/access/index.js";
 import type { QueueSnapshot, RunScheduler } from "../queue/scheduler.js";
-import type { PromptRow, PromptSource, SessionRow, Store } from "../store/index.js";
+import type { NewPrompt, NewSession, PromptRow, SessionRow, Store } from "../store/index.js";
 
-export interface OpenSessionInput {
-  guildId: string;
-  parentChannelId: string;
-  threadId: string;
-  launchMessageId?: string | null;
-  name: string;
-  createdBy: string;
-}
-
-export interface QueuePromptInput {
-  sessionId: string;
-  authorId: string;
-  text: string;
-  source: PromptSource;
-}
+/** A session to record; its work directory comes from the config, never from the caller. */
+export type OpenSessionInput = Omit<NewSession, "workDir" | "state">;
 
 /** What the service tells the dashboards; implemented by the live dashboards in the Discord layer. */
 export interface SessionEvents {
@@ -103,7 +90,7 @@ export class SessionService {
   }
 
   /** Queues a prompt (limits are checked by the caller's access rules) and returns its place in line. */
-  queue(input: QueuePromptInput): { prompt: PromptRow; position: number } {
+  queue(input: NewPrompt): { prompt: PromptRow; position: number } {
     const prompt = this.#scheduler.enqueue(input);
     const depth = this.depth(input.sessionId);
     this.#events?.queueChanged(input.sessionId, this.#store.countQueued(input.sessionId));
