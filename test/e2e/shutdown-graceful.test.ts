@@ -1,0 +1,166 @@
+// Graceful shutdown (SPEC §7) with the bot as a real process: SIGTERM during a run stops new work, lets
+// the run finish within the grace period or cancels it after, paints the final dashboard, closes the
+// database cleanly and exits 0 with no omp process left behind.
+
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BotProcess, spawnBotProcess } from "../../bench/scenarios/bot-process.js";
+import { isAlive } from "../../src/omp/index.js";
+import { waitUntil } from "../../src/omp/kill.js";
+import { answerText, type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
+import { bashThenReply, slowReply } from "../support/fake-model/index.js";
+
+/** An absolute path: omp's embedded shell runs a bare `sleep` in-process, without a process to find. */
+const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
+const TOOL_SECONDS = "288";
+
+/** Pids of live processes whose command line contains `needle` (arguments joined by spaces). */
+function processesMatching(needle: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ");
+      if (cmdline.includes(needle) && isAlive(Number(entry))) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+interface DbFacts {
+  integrity: string;
+  prompts: { text: string; status: string }[];
+  runs: { pid: number | null; outcome: string | null; ended_at: number | null }[];
+}
+
+describe("graceful shutdown on SIGTERM", () => {
+  let h: BotHarness;
+  let bot: BotProcess | undefined;
+  const ompPids: number[] = [];
+
+  const startBot = async () => {
+    bot = spawnBotProcess({
+      env: { ...h.home.env, ...h.configEnv },
+      cwd: h.dataDir,
+      logFile: join(h.dataDir, "bot-process.log"),
+    });
+    await bot.ready();
+    return bot;
+  };
+  const botIsRunning = () =>
+    bot !== undefined && bot.child.exitCode === null && bot.child.signalCode === null;
+
+  /** What a fresh connection finds after the bot exited; the bot must have left no WAL behind. */
+  const reopenDatabase = (): DbFacts => {
+    const db = new Database(h.config.databasePath, { fileMustExist: true });
+    try {
+      return {
+        integrity: db.pragma("integrity_check", { simple: true }) as string,
+        prompts: db
+          .prepare("select text, status from prompts order by created_at")
+          .all() as DbFacts["prompts"],
+        runs: db
+          .prepare("select pid, outcome, ended_at from runs order by started_at")
+          .all() as DbFacts["runs"],
+      };
+    } finally {
+      db.close();
+    }
+  };
+
+  /** SIGTERM, then wait until the bot says it stopped taking work. */
+  const terminate = async (running: BotProcess) => {
+    running.child.kill("SIGTERM");
+    expect(await waitUntil(() => running.output().includes("shutting down"), 10_000, 20)).toBe(true);
+  };
+
+  /** While shutting down: a `/omp say` is refused, and a 🚀 on a fresh message opens no thread. */
+  const expectNoNewWork = async (threadId: string) => {
+    const say = await h.command(h.alice, threadId, "say", { prompt: "one more thing" });
+    expect(answerText(say)).toContain("shutting down");
+    const fresh = h.emu.as(h.alice).postMessage(h.world.channelId, "a launch during shutdown");
+    h.emu.as(h.alice).react(h.world.channelId, fresh.id, LAUNCH_EMOJI);
+    // Gateway events reach the bot in order: once this is answered, the reaction was handled.
+    await h.command(h.alice, h.world.channelId, "status");
+    expect(h.emu.threads(h.world.channelId).some((t) => t.id === fresh.id)).toBe(false);
+  };
+
+  beforeAll(async () => {
+    h = await startBotHarness();
+    // The harness starts the app in-process; this file needs it as a process it can signal.
+    await h.app?.stop({ graceMs: 0 });
+    h.app = undefined;
+  });
+  afterAll(async () => {
+    if (botIsRunning()) {
+      bot!.child.kill("SIGKILL");
+      await bot!.exited;
+    }
+    for (const pid of [...processesMatching(`${SLEEP} ${TOOL_SECONDS}`), ...ompPids]) {
+      if (isAlive(pid)) process.kill(pid, "SIGKILL");
+    }
+    await h?.close();
+  });
+
+  it("lets a run that ends within the grace period finish, posts its answer and exits 0", async () => {
+    const answer = "A graceful answer that outlives the SIGTERM.";
+    // About 2.5 s of streaming (4 characters every 250 ms), well inside the 10 s grace period.
+    h.model.on("finish gracefully", slowReply(answer, 4, 250));
+    const running = await startBot();
+    const { thread } = await h.launch("finish gracefully please");
+    await h.waitForDashboard(thread.id, (d) => d.state === "busy" && d.text.includes("finish gracefully"));
+    // SIGTERM once the model is streaming: the run is mid-answer, and omp's start-up is behind it.
+    expect(await waitUntil(() => h.model.requestsMatching("finish gracefully").length > 0, 30_000, 20)).toBe(
+      true,
+    );
+
+    await terminate(running);
+    await expectNoNewWork(thread.id);
+    expect(await running.exited).toEqual({ code: 0, signal: null });
+
+    // The run finished and everything it produced landed before the exit.
+    const posted = h.botPosts(thread.id).map((m) => m.content);
+    expect(posted.join("\n")).toContain(answer);
+    expect(h.dashboard(thread.id)?.embeds[0]?.color).toBe(0x2ecc71); // Idle
+    expect(existsSync(`${h.config.databasePath}-wal`)).toBe(false);
+    const facts = reopenDatabase();
+    expect(facts.integrity).toBe("ok");
+    expect(facts.prompts).toEqual([{ text: "finish gracefully please", status: "done" }]);
+    expect(facts.runs).toHaveLength(1);
+    expect(facts.runs[0]).toMatchObject({ outcome: "success" });
+    expect(facts.runs[0]?.ended_at).not.toBeNull();
+    ompPids.push(facts.runs[0]!.pid!);
+    expect(isAlive(facts.runs[0]!.pid!)).toBe(false);
+  });
+
+  it("cancels a run that outlives the grace period, paints it Degraded, leaves no process and exits 0", async () => {
+    h.model.on("outlive the grace", bashThenReply(`${SLEEP} ${TOOL_SECONDS}`, "never"));
+    const running = await startBot();
+    const { thread } = await h.launch("outlive the grace period");
+    expect(
+      await waitUntil(() => processesMatching(`${SLEEP} ${TOOL_SECONDS}`).length > 0, 30_000, 100),
+      "omp runs the tool command",
+    ).toBe(true);
+
+    await terminate(running);
+    await expectNoNewWork(thread.id);
+    expect(await running.exited).toEqual({ code: 0, signal: null });
+
+    const final = h.dashboard(thread.id);
+    expect(final?.embeds[0]?.color).toBe(0xe67e22); // Degraded
+    expect(JSON.stringify(final?.embeds[0])).toMatch(/cancel/i);
+    expect(processesMatching(`${SLEEP} ${TOOL_SECONDS}`)).toEqual([]);
+    expect(existsSync(`${h.config.databasePath}-wal`)).toBe(false);
+    const facts = reopenDatabase();
+    expect(facts.integrity).toBe("ok");
+    expect(facts.prompts.at(-1)).toEqual({ text: "outlive the grace period", status: "cancelled" });
+    const run = facts.runs.at(-1)!;
+    expect(run.outcome).toBe("cancelled");
+    ompPids.push(run.pid!);
+    expect(isAlive(run.pid!)).toBe(false);
+  });
+});
