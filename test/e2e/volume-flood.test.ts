@@ -1,0 +1,68 @@
+// Volume (SPEC §1, §6, §9): an omp printing 20 000 lines through the whole bot. Discord never answers
+// 429, the dashboard is edited at most once a second and ends on the output's tail, the transcript in
+// the thread holds every line, and the bot's memory does not grow with the output.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BotHarness, startBotHarness } from "../support/bot-harness.js";
+
+const LINES = 20_000;
+/**
+ * The emulator stamps an edit when it arrives, the bot paces edits by when it sends them: request latency
+ * jitter may bring two stored edits a little closer than the second between their sends.
+ */
+const ARRIVAL_JITTER_MS = 250;
+/** Heap the bot may add while streaming; the output alone (20 000 lines, ~1 MB of events) fits many times. */
+const HEAP_GROWTH_LIMIT_BYTES = 96 * 1024 * 1024;
+
+describe("volume: 20 000 lines of output", () => {
+  let h: BotHarness;
+  beforeAll(async () => {
+    h = await startBotHarness({ omp: "fake" });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("streams without a 429, edits at most once a second, shows the tail and attaches every line", async () => {
+    h.emu.resetCounters();
+    global.gc?.();
+    const heapBefore = process.memoryUsage().heapUsed;
+    let heapPeak = heapBefore;
+    const sampler = setInterval(() => {
+      heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    }, 50);
+
+    const { thread } = await h.launch(`flood ${LINES}`);
+    const transcriptPost = await h.emu.waitForMessage(
+      (m) => m.channelId === thread.id && m.attachments.some((a) => a.filename.startsWith("transcript-")),
+      { timeoutMs: 60_000 },
+    );
+    const final = await h.waitForDashboard(thread.id, (d) => d.state === "idle");
+    clearInterval(sampler);
+
+    // Discord never had to say "slow down".
+    expect(h.emu.counters.rateLimited).toBe(0);
+    expect(h.emu.counters.rateLimitedByRoute).toEqual({});
+
+    // The final dashboard ends on the last line.
+    expect(final.text).toContain(`line ${LINES}`);
+    expect(final.text).not.toContain("line 1\n");
+
+    // At most one edit a second (the first version is the post itself).
+    const edits = final.message.history.slice(1).map((version) => version.at.getTime());
+    expect(edits.length).toBeGreaterThan(1);
+    const gaps = edits.slice(1).map((at, i) => at - edits[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000 - ARRIVAL_JITTER_MS);
+
+    // Every line, in order, in the attached transcript.
+    const attachment = transcriptPost.attachments.find((a) => a.filename.startsWith("transcript-"))!;
+    const transcript = Buffer.from(h.emu.attachmentBytes(attachment.id)!).toString("utf8");
+    const numbers = [...transcript.matchAll(/\bline (\d+)\b/g)].map((match) => Number(match[1]));
+    expect(numbers).toHaveLength(LINES);
+    expect(numbers.every((n, i) => n === i + 1)).toBe(true);
+    expect(transcriptPost.mentionIds).toEqual([]);
+
+    // The bot's memory did not follow the output.
+    expect(heapPeak - heapBefore).toBeLessThan(HEAP_GROWTH_LIMIT_BYTES);
+  });
+});
