@@ -34,6 +34,8 @@ export interface BotHarnessOptions {
    * child env is built from it), as a real deployment's `process.env` would hold them.
    */
   processEnv?: Record<string, string>;
+  /** The configuration variables are in the bot's process environment too, as when deployed with env vars. */
+  configInProcessEnv?: boolean;
   /** Usernames of more members to create before the app starts, each on the allowed list like alice. */
   moreAllowedUsers?: string[];
 }
@@ -184,7 +186,12 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
       const logger = createLogger(config, {
         destination: pino.destination({ dest: join(dataDir, "bot.log"), sync: true }),
       });
-      harness.app = await startOmpcord(config, { env: { ...home.env, ...options.processEnv }, logger });
+      const env = {
+        ...(options.configInProcessEnv ? configEnv : {}),
+        ...home.env,
+        ...options.processEnv,
+      };
+      harness.app = await startOmpcord(config, { env, logger });
       return harness.app;
     },
 
