@@ -1,0 +1,150 @@
+// Ending work as a person does: `/omp cancel` on a run stuck in a tool, `/omp stop` on a session.
+// Real omp against the fake model; the bash tool really runs `sleep 300`.
+
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
+import { answerText, type BotHarness, readDashboard, startBotHarness } from "../support/bot-harness.js";
+import { bashThenReply, reply, slowReply } from "../support/fake-model/index.js";
+
+/** An absolute path: omp's embedded shell runs a bare `sleep` in-process, without a process to find. */
+const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
+
+/** Pids of live `sleep 300` processes started for ompcord session `sessionId` (found by their environment). */
+function sleepersOf(sessionId: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+      if (argv[0] !== "sleep" && !argv[0]?.endsWith("/sleep")) continue;
+      if (argv[1] !== "300") continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
+      const env = readFileSync(`/proc/${entry}/environ`, "utf8").split("\0");
+      if (env.includes(`OMPCORD_SESSION_ID=${sessionId}`)) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+/** Polls `check` (the process table changes without telling the emulator) until it holds. */
+async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not true after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("cancelling and stopping", () => {
+  let h: BotHarness;
+  beforeAll(async () => {
+    h = await startBotHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("`/omp cancel` during a `bash` tool running `sleep 300` leaves the dashboard Degraded with a cancel note, no sleep behind, and the queued prompt still runs", async () => {
+    h.model.on("build the sleepy target", bashThenReply(`${SLEEP} 300`, "The build finished."));
+    h.model.on("after the cancel", reply("Still here after the cancel."));
+
+    const { thread } = await h.launch("build the sleepy target");
+    const session = h.app!.ctx.store.getSessionByThread(thread.id)!;
+    await until(() => sleepersOf(session.id).length > 0, "the tool's `sleep 300` running");
+    await h.waitForDashboard(thread.id, (d) => d.state === "busy" && d.text.includes("bash"));
+
+    const queued = await h.command(h.alice, thread.id, "say", { prompt: "after the cancel, are you there?" });
+    expect(answerText(queued)).toContain("#2 in line");
+
+    const cancel = await h.command(h.alice, thread.id, "cancel");
+    expect(answerText(cancel)).toContain("Run cancelled");
+    expect(answerText(cancel)).toContain("1 queued prompt(s) go on");
+
+    await until(() => sleepersOf(session.id).length === 0, "no `sleep 300` left");
+
+    const next = await h.waitForDashboard(
+      thread.id,
+      (d) => d.state === "idle" && d.text.includes("#2") && d.text.includes("after the cancel"),
+    );
+    // The cancelled run was shown as Degraded with its note before the next prompt took over.
+    const degraded = next.message.history.filter(
+      (v) => v.embeds[0]?.color === DASHBOARD_STATES.degraded.color,
+    );
+    expect(degraded.length).toBeGreaterThan(0);
+    expect(
+      degraded.some((v) => v.embeds[0]?.fields?.some((f) => f.name === "Note" && /cancel/i.test(f.value))),
+    ).toBe(true);
+    await h.emu.waitFor(
+      () => h.botPosts(thread.id).find((m) => m.content.includes("Still here after the cancel.")),
+      { timeoutMs: 10_000, what: "the queued prompt's answer" },
+    );
+    expect(h.botPosts(thread.id).some((m) => m.content.includes("Run #1 was cancelled"))).toBe(true);
+    expect(h.botPosts(thread.id).some((m) => m.content.includes("The build finished."))).toBe(false);
+    expect(h.app!.ctx.store.latestRun(session.id)?.runNumber).toBe(2);
+  });
+
+  it("`/omp stop` archives the thread, leaves the dashboard saying stopped, keeps the rows, and a later `/omp say` is refused privately", async () => {
+    h.model.on(
+      "a long job to stop",
+      slowReply("This answer is streamed slowly so it can be stopped.", 1, 150),
+    );
+    h.model.on("never runs", reply("This should never be answered."));
+
+    const { thread } = await h.launch("a long job to stop");
+    const session = h.app!.ctx.store.getSessionByThread(thread.id)!;
+    await h.waitForDashboard(thread.id, (d) => d.state === "busy");
+    await h.command(h.alice, thread.id, "say", { prompt: "this never runs" });
+
+    const stop = await h.command(h.alice, thread.id, "stop");
+    expect(answerText(stop)).toContain("Session stopped");
+    expect(answerText(stop)).toContain("1 queued prompt(s) were dropped");
+
+    await h.emu.waitFor(() => (h.emu.channel(thread.id)?.archived ? true : undefined), {
+      timeoutMs: 10_000,
+      what: "the thread archived",
+    });
+    const final = readDashboard(h.dashboard(thread.id)!);
+    expect(final.text).toMatch(/stopped/i);
+    expect(final.state).not.toBe("busy");
+    const buttons = final.message.components.flatMap((row) =>
+      "components" in row ? (row.components as { custom_id?: string; disabled?: boolean }[]) : [],
+    );
+    expect(buttons.length).toBeGreaterThan(0);
+    expect(buttons.every((b) => b.disabled)).toBe(true);
+
+    // The rows stay as history, as another reader of the database file sees them.
+    const db = new Database(h.config.databasePath, { readonly: true });
+    try {
+      const row = db.prepare("SELECT stopped_at FROM sessions WHERE id = ?").get(session.id) as {
+        stopped_at: number | null;
+      };
+      expect(row.stopped_at).not.toBeNull();
+      const prompts = db
+        .prepare("SELECT text, status FROM prompts WHERE session_id = ? ORDER BY position")
+        .all(session.id) as { text: string; status: string }[];
+      expect(prompts.map((p) => p.text)).toEqual(["a long job to stop", "this never runs"]);
+      expect(prompts.map((p) => p.status)).toEqual(["cancelled", "cancelled"]);
+      const runs = db.prepare("SELECT ended_at FROM runs WHERE session_id = ?").all(session.id) as {
+        ended_at: number | null;
+      }[];
+      expect(runs).toHaveLength(1);
+      expect(runs[0]!.ended_at).not.toBeNull();
+    } finally {
+      db.close();
+    }
+    const store = h.app!.ctx.store;
+
+    const later = await h.command(h.alice, thread.id, "say", { prompt: "one more thing" });
+    expect(later.original?.ephemeral ?? later.followUps[0]?.ephemeral).toBe(true);
+    expect(answerText(later)).toMatch(/stopped/i);
+    expect(h.emu.channel(thread.id)?.archived).toBe(true);
+    expect(store.countQueued(session.id)).toBe(0);
+    expect(h.model.requestsMatching("never runs")).toEqual([]);
+    expect(h.model.requestsMatching("one more thing")).toEqual([]);
+  });
+});
