@@ -36,7 +36,7 @@ export async function openSessionInThread(ctx: BotContext, launch: SessionLaunch
     // A missing Pin Messages permission should not stop the run: the dashboard is still the first message.
     log.warn({ err: error }, "could not pin the dashboard; grant the bot Pin Messages");
   }
-  ctx.dashboards.attach(session, dashboard.id, view);
+  ctx.dashboards.attach(session, dashboard.id, view, { justPosted: true });
   ctx.sessions.queue({
     sessionId: session.id,
     authorId: launch.createdBy,

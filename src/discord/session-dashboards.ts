@@ -54,9 +54,15 @@ export class SessionDashboards implements SessionEvents {
     });
   }
 
-  /** Starts keeping a freshly posted dashboard up to date. */
-  attach(session: SessionRow, messageId: string, view: DashboardView): LiveDashboard {
-    return this.registry.open(view, new ThreadDashboardSink(this.#client, session.threadId, messageId));
+  /** Starts keeping a dashboard up to date; `justPosted` when its message was sent a moment ago. */
+  attach(
+    session: SessionRow,
+    messageId: string,
+    view: DashboardView,
+    options: { justPosted?: boolean } = {},
+  ): LiveDashboard {
+    const sink = new ThreadDashboardSink(this.#client, session.threadId, messageId);
+    return this.registry.open(view, sink, options);
   }
 
   detach(sessionId: string): void {

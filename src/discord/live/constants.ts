@@ -12,6 +12,15 @@ export const DASHBOARD_REQUESTS_PER_SECOND = 40;
 /** SPEC §1: never more than one edit per second per dashboard, however quiet the others are. */
 export const MIN_EDIT_INTERVAL_MS = 1000;
 
+/**
+ * Discord counts message sends and edits in one channel together (its write limit, which no header
+ * announces): 5 per 5 s. A thread's dashboard edits and run-end posts stay within it, with a margin so
+ * that request latency never lands a sixth write in one of Discord's windows.
+ */
+export const CHANNEL_WRITES_PER_WINDOW = 5;
+export const CHANNEL_WRITE_WINDOW_MS = 5_000;
+export const CHANNEL_WRITE_MARGIN_MS = 250;
+
 /** A failed edit is tried again this many times before the dashboard waits for a newer state. */
 export const EDIT_RETRIES = 2;
 

@@ -10,6 +10,9 @@ import { renderDashboard } from "../dashboard/render.js";
 import type { DashboardView } from "../dashboard/view.js";
 import { DISPLAY_LIMITS } from "../format/limits.js";
 import {
+  CHANNEL_WRITE_MARGIN_MS,
+  CHANNEL_WRITE_WINDOW_MS,
+  CHANNEL_WRITES_PER_WINDOW,
   EDIT_RETRIES,
   MAX_ANSWER_MESSAGES,
   POST_RETRIES,
@@ -68,6 +71,8 @@ export interface LiveDashboardOptions {
   maxAnswerMessages?: number;
   /** Size in bytes of a file, undefined when there is none (default: `fs.stat`). */
   fileSize?: (path: string) => Promise<number | undefined>;
+  /** The dashboard message was posted just now: that post counts in the thread's write window. */
+  justPosted?: boolean;
 }
 
 type Halt = "gone" | "closed";
@@ -128,6 +133,8 @@ export class LiveDashboard {
   // A run's final view, painted before anything newer: the next queued run starts (and turns the view
   // Busy again) long before the edit interval lets the final edit out, and "newest wins" would skip it.
   #runEndView: { view: DashboardView; version: number } | undefined;
+  // When this dashboard's recent writes to its thread went out (edits and posts), oldest first.
+  #writeTimes: number[];
 
   #ending: Promise<void> | undefined;
   #halted: Halt | undefined;
@@ -159,6 +166,7 @@ export class LiveDashboard {
     this.#pacing = options.pacing ?? soloPacing;
     this.#maxAnswerMessages = maxAnswerMessages;
     this.#fileSize = options.fileSize ?? fileSizeOnDisk;
+    this.#writeTimes = options.justPosted ? [this.#clock.now()] : [];
   }
 
   /** The newest state, painted or not. */
@@ -401,8 +409,25 @@ export class LiveDashboard {
     const readyAt = this.#lastEditAt + Math.max(this.#pacing.minEditIntervalMs(), backoff);
     await this.#sleep(readyAt - this.#clock.now());
     if (this.#halted) return;
+    await this.#waitForChannelRoom();
+    if (this.#halted) return;
     // The slot is booked only when this dashboard is ready, so a slow one never holds a slot it can't use.
     await this.#sleep(this.#pacing.reserveSlot());
+  }
+
+  /** Waits until one more write fits the thread's write window (edits and posts share it). */
+  async #waitForChannelRoom(): Promise<void> {
+    const window = CHANNEL_WRITE_WINDOW_MS + CHANNEL_WRITE_MARGIN_MS;
+    while (!this.#halted) {
+      const now = this.#clock.now();
+      this.#writeTimes = this.#writeTimes.filter((at) => at > now - window);
+      if (this.#writeTimes.length < CHANNEL_WRITES_PER_WINDOW) return;
+      await this.#sleep(this.#writeTimes[0]! + window - now);
+    }
+  }
+
+  #recordWrite(): void {
+    this.#writeTimes.push(this.#clock.now());
   }
 
   async #editOnce(): Promise<boolean> {
@@ -417,6 +442,7 @@ export class LiveDashboard {
     this.#unshownOldestAt = undefined;
     this.#unshownNewestAt = undefined;
     this.#lastEditAt = now;
+    this.#recordWrite();
     try {
       await this.#sink.edit(payload);
     } catch (error) {
@@ -462,8 +488,11 @@ export class LiveDashboard {
   async #post(message: ThreadMessage): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       if (this.#halted) return false;
+      await this.#waitForChannelRoom();
+      if (this.#halted) return false;
       await this.#sleep(this.#pacing.reserveSlot());
       if (this.#halted) return false;
+      this.#recordWrite();
       try {
         await this.#sink.post(message);
         this.#counts.posts++;

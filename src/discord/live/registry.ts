@@ -86,7 +86,7 @@ export class DashboardRegistry {
    * The session's live dashboard, created from `view` and `sink` when there is none open. An open one is
    * returned as is: to paint on a new message (a re-posted dashboard), `close` the old one first.
    */
-  open(view: DashboardView, sink: DashboardSink): LiveDashboard {
+  open(view: DashboardView, sink: DashboardSink, options: { justPosted?: boolean } = {}): LiveDashboard {
     const existing = this.#dashboards.get(view.sessionId);
     if (existing && !existing.closed) return existing;
     if (existing) this.#retire(existing);
@@ -102,6 +102,7 @@ export class DashboardRegistry {
         ? { maxAnswerMessages: this.#options.maxAnswerMessages }
         : {}),
       ...(this.#options.fileSize ? { fileSize: this.#options.fileSize } : {}),
+      ...(options.justPosted ? { justPosted: true } : {}),
       onGone: (sessionId) => {
         this.#gone++;
         if (this.#dashboards.get(sessionId) === dashboard) this.#retire(dashboard);
