@@ -93,6 +93,7 @@ describe("launching sessions", () => {
     expect(answer.length).toBeGreaterThan(5000);
     h.model.on("write the long refactor", reply(answer, { chunkSize: 700 }));
 
+    h.emu.resetCounters();
     const { thread } = await h.launch("write the long refactor please");
     await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("#1"));
     const posts = await h.emu.waitFor(
@@ -130,6 +131,8 @@ describe("launching sessions", () => {
       expect(post.content.startsWith("```ts\n")).toBe(true);
     }
     expect(text).toContain("Paragraph 12 explains");
+    // Six writes in the thread within seconds (dashboard, edits, answer parts): paced, never refused.
+    expect(h.emu.counters.rateLimitedByRoute).toEqual({});
   });
 
   it("`/omp new prompt:… name:…` opens a standalone `Session: <name>` thread with its pinned dashboard and posts the answer", async () => {
