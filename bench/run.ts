@@ -5,6 +5,9 @@ import { arch, cpus, loadavg, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { OMP_BIN } from "../test/support/omp-home.js";
+import { botFlood } from "./scenarios/bot-flood.js";
+import { botLaunchLatency } from "./scenarios/bot-launch-latency.js";
+import { botOverhead } from "./scenarios/bot-overhead.js";
 import { emulatorThroughput } from "./scenarios/emulator-throughput.js";
 import { runnerOverhead } from "./scenarios/runner-overhead.js";
 import { throughput } from "./scenarios/throughput.js";
@@ -15,6 +18,9 @@ const SCENARIOS: Record<string, Scenario> = {
   [runnerOverhead.name]: runnerOverhead,
   [throughput.name]: throughput,
   [emulatorThroughput.name]: emulatorThroughput,
+  [botFlood.name]: botFlood,
+  [botLaunchLatency.name]: botLaunchLatency,
+  [botOverhead.name]: botOverhead,
 };
 
 const RESULTS_DIR = join(import.meta.dirname, "results");
