@@ -53,7 +53,7 @@ describe("information commands", () => {
   });
 
   it("`/omp status` answers privately with uptime, the running prompt counted, sessions and a healthy checklist", async () => {
-    h.model.on("keep the status busy", slowReply("Busy so the status counts it.", 1, 120));
+    h.model.on("keep the status busy", slowReply("Busy for long enough that the status counts it.", 1, 120));
     const { thread } = await h.launch("keep the status busy");
     await h.waitForDashboard(thread.id, (d) => d.state === "busy");
 
