@@ -45,7 +45,10 @@ function splitKeyword(word: string): string {
  * them. Idempotent enough for our use (a second pass only adds harmless joiners).
  */
 export function neutralisePrompt(text: string): string {
-  let out = text.replace(FILE_MENTION_REGEX, `$1${ZWJ}@`);
+  // A NUL cannot travel in an argument (spawning fails, and the session showed Failed for a typo-level
+  // input); it carries no meaning for the model either.
+  let out = text.replace(/\0/g, "");
+  out = out.replace(FILE_MENTION_REGEX, `$1${ZWJ}@`);
   out = out.replace(MODEL_MENTION_REGEX, `$1${ZWJ}^`);
   out = out.replace(TURN_BUDGET_REGEX, `$1${ZWJ}+`);
   out = out.replace(MAGIC_KEYWORD_REGEX, (word) => splitKeyword(word));
