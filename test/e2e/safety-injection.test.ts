@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BotHarness, startBotHarness } from "../support/bot-harness.js";
+import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
 import { type ChatRequest, contentText, reply } from "../support/fake-model/index.js";
 
 /**
@@ -75,5 +75,20 @@ describe("injection through Discord text", () => {
     const requests = await run(prompt, "Thinking normally.");
     // The user turn is exactly what was written: omp appended nothing for the magic keyword.
     expect(userTexts(requests).map(visible)).toEqual([prompt]);
+  });
+
+  it("a NUL byte in a prompt is dropped: the run starts and the model reads the words around it", async () => {
+    h.model.on("nul byte test", reply("Read without the NUL."));
+    const view = await h.command(h.alice, h.world.channelId, "new", { prompt: "nul byte\u0000 test" });
+    const threadId = /<#(\d+)>/.exec(answerText(view))?.[1];
+    expect(threadId).toBeDefined();
+    await h.emu.waitForMessage(
+      (m) => m.channelId === threadId && m.content.includes("Read without the NUL."),
+      {
+        timeoutMs: 30_000,
+      },
+    );
+    expect(userTexts(h.model.requestsMatching("nul byte test")).map(visible)).toEqual(["nul byte test"]);
+    expect(h.app!.ctx.sessions.byThread(threadId!)?.state).not.toBe("failed");
   });
 });
