@@ -86,6 +86,12 @@ describe("cancelling and stopping", () => {
     expect(h.botPosts(thread.id).some((m) => m.content.includes("Run #1 was cancelled"))).toBe(true);
     expect(h.botPosts(thread.id).some((m) => m.content.includes("The build finished."))).toBe(false);
     expect(h.app!.ctx.store.latestRun(session.id)?.runNumber).toBe(2);
+
+    // With nothing running, a cancel only tells the caller so.
+    await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("#2"));
+    const idleCancel = await h.command(h.alice, thread.id, "cancel");
+    expect(idleCancel.original?.ephemeral).toBe(true);
+    expect(answerText(idleCancel)).toContain("Nothing is running");
   });
 
   it("`/omp stop` archives the thread, leaves the dashboard saying stopped, keeps the rows, and a later `/omp say` is refused privately", async () => {

@@ -164,4 +164,23 @@ describe("launching sessions", () => {
     );
     expect(posted.pinned).toBe(false);
   });
+
+  it("`/omp new` without a name titles the thread `Session: <first words>`, cut to Discord's 100 characters", async () => {
+    const prompt =
+      `summarise the changelog ${"and every release note since the first tag ".repeat(4)}`.trim();
+    h.model.on("summarise the changelog", reply("Twelve releases, mostly fixes."));
+    const view = await h.command(h.alice, h.world.channelId, "new", { prompt });
+    const thread = await h.emu.waitForThread(
+      (t) => t.parentId === h.world.channelId && t.name.startsWith("Session: summarise the changelog"),
+      { timeoutMs: 10_000 },
+    );
+    expect(thread.name.length).toBeLessThanOrEqual(100);
+    expect(thread.name).toMatch(/…$/);
+    expect(prompt.startsWith(thread.name.slice("Session: ".length, -1).trimEnd())).toBe(true);
+    expect(answerText(view)).toContain(`<#${thread.id}>`);
+    await h.emu.waitFor(
+      () => h.botPosts(thread.id).find((m) => m.content.includes("Twelve releases, mostly fixes.")),
+      { timeoutMs: 15_000, what: "the answer in the thread" },
+    );
+  });
 });
