@@ -91,14 +91,22 @@ export const messageFromHuman: AccessRule = (facts) =>
     ? refuse("message_from_bot", "Messages written by bots cannot be launched as prompts.")
     : OK;
 
+/**
+ * Nothing a person could read: whitespace, control characters and invisible format characters (a
+ * zero-width space alone looks empty in Discord but is not `trim()`med away).
+ */
+export function isBlankText(text: string): boolean {
+  return text.replace(/[\s\p{Cc}\p{Cf}]/gu, "") === "";
+}
+
 export const promptNotEmpty: AccessRule = (facts) =>
-  (facts.prompt ?? "").trim() === ""
+  isBlankText(facts.prompt ?? "")
     ? refuse("prompt_empty", "The prompt is empty. Please write what the agent should do.")
     : OK;
 
 /** For launches by reaction the prompt is the message text: an empty message gets its own wording. */
 export const messageNotEmpty: AccessRule = (facts) =>
-  (facts.prompt ?? "").trim() === ""
+  isBlankText(facts.prompt ?? "")
     ? refuse(
         "message_empty",
         "That message has no text to run (attachments and embeds are not read). Write the prompt as text.",

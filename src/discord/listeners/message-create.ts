@@ -2,7 +2,7 @@
 // (OMPCORD_PLAIN_MESSAGES). Everyone else's chat in the thread is left alone.
 
 import type { Message } from "discord.js";
-import { checkAccess } from "../access/index.js";
+import { checkAccess, isBlankText } from "../access/index.js";
 import type { BotContext } from "../context.js";
 import { NO_MENTIONS } from "../replies.js";
 
@@ -15,7 +15,7 @@ export async function onMessageCreate(ctx: BotContext, message: Message): Promis
   const session = ctx.sessions.byThread(message.channelId);
   if (!session || !ctx.config.discord.allowedUserIds.includes(message.author.id)) return;
   // An image or a sticker alone is conversation, not a prompt.
-  if (message.content.trim().length === 0) return;
+  if (isBlankText(message.content)) return;
   const access = checkAccess(
     "message",
     {
