@@ -70,6 +70,24 @@ describe("refusals: what may be asked", () => {
     expectUnchanged(before);
   });
 
+  it("/omp new with only invisible characters (zero-width spaces, NUL) is refused as empty and starts nothing", async () => {
+    const before = snapshot();
+    const view = await h.command(h.alice, h.world.channelId, "new", { prompt: "\u200b \u200b\u0000\u2060" });
+    expectPrivateRefusal(view, /The prompt is empty/);
+    expectUnchanged(before);
+  });
+
+  it("🚀 on a message of only zero-width spaces gets a notice and launches nothing", async () => {
+    const before = snapshot();
+    const message = h.emu.as(h.alice).postMessage(h.world.channelId, "\u200b\u200b");
+    h.emu.as(h.alice).react(h.world.channelId, message.id, LAUNCH_EMOJI);
+    const notice = await h.emu.waitForMessage((m) => m.author.bot && m.referencedMessageId === message.id, {
+      timeoutMs: 10_000,
+    });
+    expect(notice.content).toMatch(/has no text to run/);
+    expectUnchanged(before);
+  });
+
   it("/omp new with a prompt over the length limit is refused with both lengths and starts nothing", async () => {
     const before = snapshot();
     const view = await h.command(h.alice, h.world.channelId, "new", {
@@ -119,7 +137,7 @@ describe("refusals: what may be asked", () => {
     expectUnchanged(before);
   });
 
-  it("a full queue refuses the next /omp say and keeps the queue as it was", async () => {
+  it("a full queue refuses the next /omp say and plain message, and keeps the queue as it was", async () => {
     h.model.on("hold the line", HANG);
     const { thread } = await h.launch("hold the line");
     await h.waitForDashboard(thread.id, (d) => d.state === "busy");
@@ -131,6 +149,21 @@ describe("refusals: what may be asked", () => {
     expectPrivateRefusal(view, /queue is full \(2 prompts\)/);
     expectUnchanged(before);
     expect(h.app!.ctx.store.listQueuedPrompts(h.app!.ctx.sessions.byThread(thread.id)!.id)).toHaveLength(1);
+
+    // Plain thread messages queue like /omp say, so they meet the same limits; the answer is a reply.
+    const plainBefore = snapshot();
+    // An invisible message is chatter, not a prompt: no answer, no reaction. It goes first: a reply to
+    // it would be sent before the reply to the next one (one REST queue per channel route).
+    const invisible = h.emu.as(h.alice).postMessage(thread.id, "\u200b");
+    const tooLong = h.emu.as(h.alice).postMessage(thread.id, "w".repeat(PROMPT_MAX_CHARS + 1));
+    const overflow = h.emu.as(h.alice).postMessage(thread.id, "a plain message, one too many");
+    const replyTo = (id: string) =>
+      h.emu.waitForMessage((m) => m.author.bot && m.referencedMessageId === id, { timeoutMs: 10_000 });
+    expect((await replyTo(tooLong.id)).content).toMatch(/the limit is 200/);
+    expect((await replyTo(overflow.id)).content).toMatch(/queue is full/);
+    expect(h.emu.messages(thread.id).filter((m) => m.referencedMessageId === invisible.id)).toEqual([]);
+    expect(h.emu.message(invisible.id).reactions).toEqual([]);
+    expectUnchanged(plainBefore);
     await h.command(h.alice, thread.id, "stop");
   });
 });
