@@ -101,6 +101,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     store,
     logger,
     metrics: sidecar.metrics,
+    redact: (text) => redactor.redact(text),
     onEdit: options.onDashboardEdit,
   });
   const scheduler = new RunScheduler({
@@ -133,6 +134,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     startedAt: new Date(),
     version: packageVersion(),
     metrics: sidecar.metrics,
+    redact: (text) => redactor.redact(text),
     accepting: true,
   };
   dashboards.onGone = (sessionId) => {

@@ -22,6 +22,8 @@ export interface BotContext {
   readonly startedAt: Date;
   readonly version: string;
   readonly metrics: SidecarMetrics;
+  /** Masks secrets in text the bot is about to show, such as a prompt someone pasted a key into. */
+  readonly redact: (text: string) => string;
   /** False once shutdown began: new work is refused politely. */
   accepting: boolean;
 }

@@ -27,6 +27,8 @@ export interface SessionDashboardsOptions {
   store: Store;
   logger: Logger;
   metrics?: SidecarMetrics | undefined;
+  /** Masks secrets in prompt text before a dashboard shows it (output lines arrive redacted already). */
+  redact?: ((text: string) => string) | undefined;
   /** Benchmarks measure stdout → edit lag here. */
   onEdit?: ((info: DashboardEditInfo) => void) | undefined;
 }
@@ -36,6 +38,7 @@ export class SessionDashboards implements SessionEvents {
   readonly #client: Client;
   readonly #store: Store;
   readonly #logger: Logger;
+  readonly #redact: (text: string) => string;
   /** Set by the app: what to do when a thread turns out to be deleted. */
   onGone: ((sessionId: string) => void) | undefined;
 
@@ -43,6 +46,7 @@ export class SessionDashboards implements SessionEvents {
     this.#client = options.client;
     this.#store = options.store;
     this.#logger = options.logger;
+    this.#redact = options.redact ?? ((text) => text);
     const metrics = options.metrics;
     this.registry = new DashboardRegistry({
       logger: options.logger,
@@ -107,7 +111,7 @@ export class SessionDashboards implements SessionEvents {
       const dashboard = this.registry.get(sessionId);
       dashboard?.apply({
         type: "run_started",
-        prompt: prompt.text,
+        prompt: this.#redact(prompt.text),
         authorId: prompt.authorId,
         runNumber,
         at: prompt.startedAt ?? new Date(),
@@ -150,7 +154,7 @@ export class SessionDashboards implements SessionEvents {
     return {
       ...base,
       state: session.state,
-      prompt: prompt && { text: prompt.text, authorId: prompt.authorId },
+      prompt: prompt && { text: this.#redact(prompt.text), authorId: prompt.authorId },
       tail: latest?.transcriptPath ? readTail(latest.transcriptPath) : [],
       runStartedAt: latest?.startedAt ?? undefined,
       runEndedAt: latest?.endedAt ?? undefined,

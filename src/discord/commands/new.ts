@@ -19,7 +19,7 @@ export async function newCommand(ctx: BotContext, interaction: ChatInputCommandI
     return refuse(interaction, "Start sessions in a text channel; inside a session thread, use `/omp say`.");
   }
   await interaction.deferReply();
-  const title = threadName("Session", name ?? prompt);
+  const title = threadName("Session", ctx.redact(name ?? prompt));
   const thread = await channel.threads.create({
     name: title,
     type: ChannelType.PublicThread,

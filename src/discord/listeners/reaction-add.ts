@@ -76,7 +76,7 @@ export async function onReactionAdd(
       );
       return;
     }
-    const name = threadName("Run", message.content);
+    const name = threadName("Run", ctx.redact(message.content));
     const thread = await message.startThread({
       name,
       autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
