@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageView } from "../../src/emulator/index.js";
 import { type BotHarness, startBotHarness } from "../support/bot-harness.js";
-import { bashThenReply, contentText } from "../support/fake-model/index.js";
+import { bashThenReply, contentText, httpError, reply } from "../support/fake-model/index.js";
 
 /** A fake OpenAI-style key: the shape of a real one, valid nowhere. */
 const FAKE_API_KEY = "sk-proj-FAKEfakeFAKEfake0123456789abcdefFAKE";
@@ -99,6 +99,50 @@ describe("secrets", () => {
     }
     // The run did end up in the store, with its error column (where omp's stderr lands) clean.
     expect(sqlite.prepare("SELECT count(*) AS n FROM runs").get()).toEqual({ n: 1 });
+  });
+});
+
+describe("secrets in errors and prompts", () => {
+  let h: BotHarness;
+  beforeAll(async () => {
+    h = await startBotHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("a provider error quoting a fake key is masked on the dashboard, in the failure note and in runs.error", async () => {
+    h.model.on("provider error", httpError(401, `invalid api key ${FAKE_API_KEY}`));
+    const { thread } = await h.launch("provider error please");
+    const degraded = await h.waitForDashboard(thread.id, (d) => d.state === "degraded", 30_000);
+    expect(degraded.text).toContain("invalid api key [REDACTED]");
+    const note = await h.emu.waitForMessage(
+      (m) => m.channelId === thread.id && m.author.bot && m.content.includes("Run #1 failed"),
+      { timeoutMs: 10_000 },
+    );
+    expect(note.content).toContain("[REDACTED]");
+    expect(JSON.stringify(h.dashboard(thread.id)!.history)).not.toContain(FAKE_API_KEY);
+    expect(note.content).not.toContain(FAKE_API_KEY);
+    const runs = JSON.stringify(h.app!.ctx.store.sqlite.prepare("SELECT * FROM runs").all());
+    expect(runs).toContain("invalid api key [REDACTED]");
+    expect(runs).not.toContain(FAKE_API_KEY);
+  });
+
+  it("a fake key pasted into a prompt reaches the model but not the thread name or the dashboard", async () => {
+    h.model.on("use this key", reply("Noted. pasted key answer"));
+    const { thread } = await h.launch(`use this key ${FAKE_API_KEY} to call the API`);
+    await h.emu.waitForMessage((m) => m.channelId === thread.id && m.content.includes("pasted key answer"), {
+      timeoutMs: 30_000,
+    });
+    const idle = await h.waitForDashboard(
+      thread.id,
+      (d) => d.state === "idle" && d.text.includes("pasted key"),
+    );
+    expect(h.emu.channel(thread.id).name).toBe("Run: use this key [REDACTED] to call the API");
+    expect(idle.text).toContain("use this key [REDACTED] to call the API");
+    expect(JSON.stringify(idle.message.history)).not.toContain(FAKE_API_KEY);
+    // What the person asked for still happens: the agent gets the key they gave it.
+    expect(JSON.stringify(h.model.requestsMatching("use this key"))).toContain(FAKE_API_KEY);
   });
 });
 
