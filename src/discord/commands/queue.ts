@@ -13,11 +13,14 @@ export async function queueCommand(ctx: BotContext, interaction: ChatInputComman
   const session = ctx.sessions.byThread(interaction.channelId)!;
   const snapshot = ctx.sessions.snapshot(session.id);
   const running = snapshot.running && {
-    text: snapshot.running.prompt.text,
+    text: ctx.redact(snapshot.running.prompt.text),
     authorId: snapshot.running.prompt.authorId,
     startedAt: snapshot.running.startedAt,
   };
-  const waiting = snapshot.waiting.map(({ prompt }) => ({ text: prompt.text, authorId: prompt.authorId }));
+  const waiting = snapshot.waiting.map(({ prompt }) => ({
+    text: ctx.redact(prompt.text),
+    authorId: prompt.authorId,
+  }));
   await interaction.reply({
     embeds: [queueEmbed({ running, waiting, now: new Date() })],
     flags: MessageFlags.Ephemeral,

@@ -23,6 +23,6 @@ export async function sayCommand(ctx: BotContext, interaction: ChatInputCommandI
     source: "say",
   });
   const where = position <= 1 ? "runs now" : `is #${position} in line`;
-  const quote = escapeMentions(truncateEnd(prompt.replace(/\s+/g, " ").trim(), QUOTE_CHARS));
+  const quote = escapeMentions(truncateEnd(ctx.redact(prompt).replace(/\s+/g, " ").trim(), QUOTE_CHARS));
   await interaction.reply({ content: `📝 Queued — ${where}:\n> ${quote}`, allowedMentions: NO_MENTIONS });
 }
