@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageView } from "../../src/emulator/index.js";
-import { type BotHarness, startBotHarness } from "../support/bot-harness.js";
+import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
 import { bashThenReply, contentText, httpError, reply } from "../support/fake-model/index.js";
 
 /** A fake OpenAI-style key: the shape of a real one, valid nowhere. */
@@ -128,7 +128,7 @@ describe("secrets in errors and prompts", () => {
     expect(runs).not.toContain(FAKE_API_KEY);
   });
 
-  it("a fake key pasted into a prompt reaches the model but not the thread name or the dashboard", async () => {
+  it("a fake key pasted into a prompt reaches the model but not the thread name, dashboard, acknowledgement or queue", async () => {
     h.model.on("use this key", reply("Noted. pasted key answer"));
     const { thread } = await h.launch(`use this key ${FAKE_API_KEY} to call the API`);
     await h.emu.waitForMessage((m) => m.channelId === thread.id && m.content.includes("pasted key answer"), {
@@ -143,6 +143,16 @@ describe("secrets in errors and prompts", () => {
     expect(JSON.stringify(idle.message.history)).not.toContain(FAKE_API_KEY);
     // What the person asked for still happens: the agent gets the key they gave it.
     expect(JSON.stringify(h.model.requestsMatching("use this key"))).toContain(FAKE_API_KEY);
+
+    // The follow-up's acknowledgement and the queue listing quote prompts too.
+    h.model.on("also try", { kind: "hang" });
+    const said = await h.command(h.alice, thread.id, "say", { prompt: `also try ${FAKE_API_KEY}` });
+    expect(answerText(said)).toContain("also try [REDACTED]");
+    await h.waitForDashboard(thread.id, (d) => d.state === "busy");
+    const queue = await h.command(h.alice, thread.id, "queue");
+    expect(answerText(queue)).toContain("also try [REDACTED]");
+    for (const view of [said, queue]) expect(answerText(view)).not.toContain(FAKE_API_KEY);
+    await h.command(h.alice, thread.id, "stop");
   });
 });
 
