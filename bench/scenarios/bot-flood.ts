@@ -2,16 +2,15 @@
 // 10 000 lines at full speed. Figures: 429s the emulator served, stdout → Discord dashboard lag, edits per
 // dashboard, the bot's RSS peak and event-loop delay. The bot runs alone in a child process.
 
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { MessageView } from "../../src/emulator/index.js";
-import type { BotChildReport, BotChildRequest } from "./bot-child.js";
+import { type BotChildReport, type BotChildRequest, botChildScript, buildBot } from "./bot-child.js";
 import { spawnBotProcess } from "./bot-process.js";
 import { FAKE_OMP_BIN, LAUNCH_EMOJI, pollUntil, startBotWorld, summary } from "./bot-world.js";
 import { median, type Scenario } from "./types.js";
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 50);
 const LINES = Number(process.env.BENCH_LINES ?? 10_000);
-const CHILD = resolve(import.meta.dirname, "bot-child.ts");
 
 const isTranscriptPost = (m: MessageView) => m.attachments.some((a) => a.filename.startsWith("transcript-"));
 
@@ -19,11 +18,12 @@ export const botFlood: Scenario = {
   name: "bot-flood",
   description: `${SESSIONS} sessions launched at once (cap ${SESSIONS}), fake omp printing ${LINES} lines each at full speed: 429s, stdout → dashboard lag, edits, bot RSS and event-loop delay`,
   async run({ log }) {
+    await buildBot();
     const w = await startBotWorld({ ompBin: FAKE_OMP_BIN });
     const bot = spawnBotProcess({
       env: w.env({ OMP_MAX_CONCURRENT_RUNS: String(SESSIONS) }),
       cwd: w.dataDir,
-      entry: CHILD,
+      script: botChildScript(),
       ipc: true,
       logFile: join(w.dataDir, "bot.log"),
     });

@@ -2,24 +2,24 @@
 // being pinned, which happens before omp starts. One launch at a time against an idle bot (in its own
 // process), the first one as warm-up; medians over the rest.
 
-import { join, resolve } from "node:path";
-import type { BotChildRequest } from "./bot-child.js";
+import { join } from "node:path";
+import { type BotChildRequest, botChildScript, buildBot } from "./bot-child.js";
 import { spawnBotProcess } from "./bot-process.js";
 import { FAKE_OMP_BIN, LAUNCH_EMOJI, startBotWorld, summary } from "./bot-world.js";
 import { median, type Scenario } from "./types.js";
 
 const LAUNCHES = Number(process.env.BENCH_LAUNCHES ?? 12);
-const CHILD = resolve(import.meta.dirname, "bot-child.ts");
 
 export const botLaunchLatency: Scenario = {
   name: "bot-launch-latency",
   description: `🚀 dispatch → thread created → dashboard pinned, before omp starts (median of ${LAUNCHES} launches after a warm-up)`,
   async run({ log }) {
+    await buildBot();
     const w = await startBotWorld({ ompBin: FAKE_OMP_BIN });
     const bot = spawnBotProcess({
       env: w.env(),
       cwd: w.dataDir,
-      entry: CHILD,
+      script: botChildScript(),
       ipc: true,
       logFile: join(w.dataDir, "bot.log"),
     });

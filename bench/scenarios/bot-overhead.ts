@@ -3,18 +3,17 @@
 // The bot side is 🚀 on a fresh message → the answer posted in its thread (thread, dashboard, queue,
 // runner, edits, answer post); the bare side gets the very arguments the bot's runner builds.
 
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { execa } from "execa";
 import { buildOmpArgs } from "../../src/omp/index.js";
 import { reply, startFakeModel } from "../../test/support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN } from "../../test/support/omp-home.js";
-import type { BotChildRequest } from "./bot-child.js";
+import { type BotChildRequest, botChildScript, buildBot } from "./bot-child.js";
 import { spawnBotProcess } from "./bot-process.js";
 import { LAUNCH_EMOJI, startBotWorld } from "./bot-world.js";
 import { median, type Scenario } from "./types.js";
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 6);
-const CHILD = resolve(import.meta.dirname, "bot-child.ts");
 const PROMPT = "benchmark prompt: reply with one short line";
 const ANSWER = "A short benchmark reply.";
 const RUN_TIMEOUT_MS = 60_000;
@@ -26,11 +25,12 @@ export const botOverhead: Scenario = {
     const model = await startFakeModel();
     model.on("benchmark prompt", reply(ANSWER));
     const home = createOmpHome(model.baseUrl);
+    await buildBot();
     const w = await startBotWorld({ ompBin: OMP_BIN, workDir: home.workDir });
     const bot = spawnBotProcess({
       env: w.env({ ...home.env, OMP_MODEL: FAKE_MODEL_ID, OMP_RUN_TIMEOUT: `${RUN_TIMEOUT_MS / 1000}s` }),
       cwd: w.dataDir,
-      entry: CHILD,
+      script: botChildScript(),
       ipc: true,
       logFile: join(w.dataDir, "bot.log"),
     });

@@ -32,14 +32,17 @@ export interface BotProcessOptions {
   cwd: string;
   /** Also append the output to this file (kept for a post-mortem). */
   logFile?: string;
-  /** The script to run instead of src/main.ts (the bench's in-process child). */
-  entry?: string;
+  /** JavaScript to run with plain node instead of src/main.ts under tsx (the bench's compiled child). */
+  script?: string;
   /** Extra stdio: `ipc` for a child that reports figures. */
   ipc?: boolean;
 }
 
 export function spawnBotProcess(options: BotProcessOptions): BotProcess {
-  const child = spawn(process.execPath, ["--import", TSX_LOADER, options.entry ?? BOT_MAIN], {
+  const args = options.script
+    ? ["--input-type=module", "-e", options.script]
+    : ["--import", TSX_LOADER, BOT_MAIN];
+  const child = spawn(process.execPath, args, {
     cwd: options.cwd,
     env: options.env,
     stdio: options.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
