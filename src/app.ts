@@ -137,9 +137,17 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     redact: (text) => redactor.redact(text),
     accepting: true,
   };
+  // A dashboard that cannot be edited any more: a deleted thread ends its session, a deleted message
+  // (the thread still there) gets a fresh dashboard and the session goes on.
   dashboards.onGone = (sessionId) => {
     const session = store.getSession(sessionId);
-    if (session) void endSessionOfVanishedThread(ctx, session.threadId);
+    if (!session || session.stoppedAt !== null) return;
+    dashboards
+      .repost(session)
+      .then((reposted) => (reposted ? undefined : endSessionOfVanishedThread(ctx, session.threadId)))
+      .catch((error: unknown) =>
+        logger.warn({ err: error, sessionId, threadId: session.threadId }, "could not replace the dashboard"),
+      );
   };
   const metricsTimer = setInterval(() => {
     const stats = scheduler.stats();

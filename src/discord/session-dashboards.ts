@@ -9,7 +9,12 @@ import { type RunObserver, sessionStateAfter } from "../queue/scheduler.js";
 import type { SessionEvents } from "../sessions/service.js";
 import type { SidecarMetrics } from "../sidecar/index.js";
 import type { SessionRow, Store } from "../store/index.js";
-import { type DashboardPayload, type DashboardView, initialDashboardView } from "./dashboard/index.js";
+import {
+  type DashboardPayload,
+  type DashboardView,
+  initialDashboardView,
+  renderDashboard,
+} from "./dashboard/index.js";
 import {
   type DashboardEditInfo,
   DashboardGoneError,
@@ -83,6 +88,35 @@ export class SessionDashboards implements SessionEvents {
 
   async settleAll(): Promise<void> {
     await this.registry.closeAll();
+  }
+
+  /**
+   * Someone deleted the dashboard message but the thread is still there: post and pin a fresh one,
+   * rebuilt from the store, so the session goes on in view. False when the thread itself is gone.
+   */
+  async repost(session: SessionRow): Promise<boolean> {
+    let thread: Awaited<ReturnType<Client["channels"]["fetch"]>>;
+    try {
+      thread = await this.#client.channels.fetch(session.threadId, { force: true });
+    } catch (error) {
+      if (error instanceof DiscordAPIError && error.status === 404) return false;
+      throw error;
+    }
+    if (!thread?.isThread()) return false;
+    const view = this.#viewFromStore(session);
+    const message = await thread.send(renderDashboard(view, new Date()));
+    this.#store.setDashboardMessage(session.id, message.id);
+    await message
+      .pin()
+      .catch((error: unknown) =>
+        this.#logger.warn({ err: error, sessionId: session.id }, "could not pin the new dashboard"),
+      );
+    this.attach(session, message.id, view, { justPosted: true });
+    this.#logger.info(
+      { sessionId: session.id, messageId: message.id },
+      "dashboard was deleted; posted a new one",
+    );
+    return true;
   }
 
   /** After a restart: rebuild a session's view from the store and its last transcript, then repaint. */
