@@ -1,6 +1,7 @@
 // When omp cannot run or the thread goes away (SPEC §7 subprocess faults): omp missing paints the
 // dashboard Failed with a reason naming OMP_BIN; omp exiting at once paints Degraded with the reason;
-// a thread deleted while its run is busy stops the session and cancels the run, and the bot stays up.
+// a thread deleted while its run is busy stops the session and cancels the run, and the bot stays up;
+// a deleted dashboard message (the thread still there) is replaced and the session goes on.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
@@ -101,6 +102,39 @@ describe("a thread deleted while its run is busy", () => {
     await h.emu.waitForMessage((m) => m.channelId === next.id && m.content.includes("still here"), {
       timeoutMs: 30_000,
     });
+  });
+});
+
+describe("a dashboard message deleted while its run is busy", () => {
+  let h: BotHarness;
+  beforeAll(async () => {
+    h = await startBotHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("gets a fresh pinned dashboard, and the session and its run go on", async () => {
+    const lines = Array.from({ length: 60 }, (_, i) => `step ${i + 1} of the plan`).join("\n");
+    h.model.on("keep going", slowReply(`${lines}\nall steps done`, 12, 50));
+    const { thread, dashboard } = await h.launch("keep going");
+    await h.waitForDashboard(thread.id, (d) => d.state === "busy" && d.text.includes("step"), 30_000);
+
+    // A moderator deletes the pinned dashboard; the thread stays.
+    h.emu.core.store.deleteMessage(h.emu.core.store.messages.get(dashboard.id)!);
+
+    const replacement = await h.emu.waitFor(
+      () => h.emu.pins(thread.id).find((m) => m.id !== dashboard.id && m.author.bot),
+      { timeoutMs: 15_000, what: "a new pinned dashboard" },
+    );
+    await h.emu.waitForMessage((m) => m.channelId === thread.id && m.content.includes("all steps done"), {
+      timeoutMs: 30_000,
+    });
+    const done = await h.waitForDashboard(thread.id, (d) => d.state === "idle");
+    expect(done.message.id).toBe(replacement.id);
+    const session = h.app!.ctx.sessions.byThread(thread.id)!;
+    expect(session.stoppedAt).toBeNull();
+    expect(session.dashboardMessageId).toBe(replacement.id);
   });
 });
 
