@@ -32,8 +32,10 @@ export async function handleDashboardButton(ctx: BotContext, interaction: Button
     }
     return;
   }
-  await interaction.deferUpdate();
-  const dropped = await stopSession(ctx, session, interaction.user.id);
+  // Started before the first await: the session is marked stopped at once, so a double click's second
+  // press meets "stopped" in its access check instead of stopping (and announcing) a second time.
+  const stopping = stopSession(ctx, session, interaction.user.id);
+  const [, dropped] = await Promise.all([interaction.deferUpdate(), stopping]);
   await interaction.followUp({
     content: stoppedMessage(interaction.user.id, dropped),
     allowedMentions: NO_MENTIONS,

@@ -11,8 +11,10 @@ export async function stopCommand(ctx: BotContext, interaction: ChatInputCommand
   const access = checkAccess("stop", interactionFacts(ctx, interaction), ctx.sessions.policy);
   if (!access.ok) return refuse(interaction, access.reason);
   const session = ctx.sessions.byThread(interaction.channelId)!;
-  await interaction.deferReply();
-  const dropped = await stopSession(ctx, session, interaction.user.id);
+  // Started before the first await: the session is marked stopped at once, so a second /omp stop (or a
+  // Stop click) arriving meanwhile is refused instead of stopping and announcing twice.
+  const stopping = stopSession(ctx, session, interaction.user.id);
+  const [, dropped] = await Promise.all([interaction.deferReply(), stopping]);
   await interaction.editReply({
     content: stoppedMessage(interaction.user.id, dropped),
     allowedMentions: NO_MENTIONS,
