@@ -1,0 +1,79 @@
+// Stopping happens once per session: a double click on the dashboard's Stop button, or two `/omp stop`
+// at once, stop the session and announce it one time; the second gets a private refusal.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { InteractionHandle, InteractionView, MessageView } from "../../src/emulator/index.js";
+import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
+
+describe("a session stops once", () => {
+  let h: BotHarness;
+  beforeAll(async () => {
+    // The fake omp's `hang` keeps a run busy until it is cancelled.
+    h = await startBotHarness({ omp: "fake" });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const announcements = (threadId: string) =>
+    h.emu.messages(threadId).filter((m) => m.author.bot && m.content.includes("Session stopped"));
+
+  /** Waits until both answered; returns the one that stopped and the one that was refused. */
+  const settle = (first: InteractionHandle, second: InteractionHandle) =>
+    h.emu.waitFor(
+      () => {
+        // What each presser was told (not the dashboard a button sits on, which also changes).
+        const told = (v: InteractionView) => answerText({ ...v, message: null });
+        const views = [first.view(), second.view()];
+        const stopped = views.filter((v) => /Session stopped/.test(told(v)));
+        const refused = views.filter((v) => /This session was stopped/.test(told(v)));
+        return stopped.length + refused.length === 2 ? { stopped, refused } : undefined;
+      },
+      { timeoutMs: 20_000, what: "both answers" },
+    );
+
+  const busySession = async (prompt: string) => {
+    const { thread, dashboard } = await h.launch(prompt);
+    await h.waitForDashboard(thread.id, (d) => d.state === "busy", 20_000);
+    return { thread, dashboard };
+  };
+
+  it("a double click on Stop stops the session once and refuses the second click privately", async () => {
+    const { thread, dashboard } = await busySession("hang for a double click");
+    const stop = buttonId(dashboard, "stop");
+    const first = h.emu.as(h.alice).clickButton({ messageId: dashboard.id, customId: stop });
+    const second = h.emu.as(h.alice).clickButton({ messageId: dashboard.id, customId: stop });
+    const { stopped, refused } = await settle(first, second);
+    expect(stopped).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    const told = [refused[0]!.original, ...refused[0]!.followUps].filter((m) => m !== null);
+    expect(told.length).toBeGreaterThan(0);
+    for (const message of told) expect(message.ephemeral).toBe(true);
+    await h.emu.waitFor(() => h.emu.channel(thread.id).archived, { timeoutMs: 10_000, what: "archived" });
+    expect(announcements(thread.id)).toHaveLength(1);
+  });
+
+  it("two /omp stop at once stop the session once", async () => {
+    const { thread } = await busySession("hang for two stops");
+    const run = () => h.emu.as(h.alice).runCommand({ channelId: thread.id, name: "omp", subcommand: "stop" });
+    const { stopped, refused } = await settle(run(), run());
+    expect(stopped).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.original?.ephemeral).toBe(true);
+    await h.emu.waitFor(() => h.emu.channel(thread.id).archived, { timeoutMs: 10_000, what: "archived" });
+    expect(
+      h.app!.ctx.store.sqlite.prepare("SELECT count(*) AS n FROM runs WHERE outcome = 'cancelled'").get(),
+    ).toEqual({
+      n: 2,
+    });
+  });
+});
+
+function buttonId(dashboard: MessageView, action: "cancel" | "stop"): string {
+  const ids = dashboard.components.flatMap((row) =>
+    "components" in row ? (row.components as { custom_id?: string }[]).map((c) => c.custom_id ?? "") : [],
+  );
+  const id = ids.find((customId) => customId.includes(action));
+  if (!id) throw new Error(`The dashboard has no ${action} button; it has ${ids.join(", ")}`);
+  return id;
+}
