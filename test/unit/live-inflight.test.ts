@@ -57,10 +57,11 @@ describe("LiveDashboard with a slow Discord", () => {
     const done = dashboard.runEnded(result({ finalText: "" })).then(() => {
       ended = true;
     });
-    await clock.advance(2500); // t = 3000: the first edit settles, the final one starts
+    await clock.advance(2500); // t = 3000: the first edit settles; the closing message goes, then the final edit
     expect(ended).toBe(false);
-    await clock.advance(3000);
+    await clock.advance(6000);
     expect(sink.maxInFlight).toBe(1);
+    expect(sink.posts).toHaveLength(1);
     expect(sink.edits).toHaveLength(2);
     expect(fieldOf(sink.lastEdit, "State")).toBe("Idle");
     expect(tailOf(sink.lastEdit)).toEqual(["the end"]);

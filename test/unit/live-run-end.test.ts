@@ -45,8 +45,20 @@ describe("LiveDashboard at the end of a run", () => {
     expect(fieldOf(sink.lastEdit, "State")).toBe("Idle");
     expect(fieldOf(sink.lastEdit, "Tokens")).toBeDefined();
     expect(sink.lastEdit?.embeds[0].fields?.find((f) => f.name === "Tokens")?.value).toMatch(/1[.,]?2/);
-    // The answer goes after the final edit.
-    expect(sink.posts[0]!.at).toBeGreaterThanOrEqual(sink.edits.at(-1)!.at);
+  });
+
+  it("posts the answer without waiting for the final edit's interval, which still keeps its pace", async () => {
+    const { clock, sink, dashboard } = setup();
+    await clock.advance(200);
+    lines(dashboard, 10); // ten lines: an edit goes out at once
+    await clock.advance(0);
+    const outputEdit = sink.edits.at(-1)!.at;
+    await end(clock, dashboard, result({ finalText: "All done.", lineCount: 10 }));
+    const finalEdit = sink.edits.at(-1)!;
+    expect(fieldOf(sink.lastEdit, "State")).toBe("Idle");
+    expect(finalEdit.at - outputEdit).toBeGreaterThanOrEqual(1000);
+    expect(sink.posts[0]!.message.content).toContain("All done.");
+    expect(sink.posts[0]!.at).toBeLessThan(finalEdit.at);
   });
 
   it("posts the answer split at 2000 characters, mention-safe", async () => {

@@ -127,6 +127,8 @@ export class LiveDashboard {
   #paintedVersion = 0;
   #dirty = false;
   #painting: Promise<void> | undefined;
+  /** Set while an edit or a post is in flight: one request at a time per dashboard, whichever kind. */
+  #sinkBusy: Promise<void> | undefined;
   #retriesLeft = EDIT_RETRIES;
   #failuresInARow = 0;
   #lastEditAt = Number.NEGATIVE_INFINITY;
@@ -254,22 +256,10 @@ export class LiveDashboard {
     const previous = this.#ending;
     const work = (async () => {
       if (previous) await previous;
+      // The answer first: the final edit may have to wait out the edit interval, and the person should
+      // not wait with it. The final state is painted right after (one request in flight at a time).
+      await this.#postRunEnd(view, result, runNumber, outputFitted);
       await this.#requestPaint();
-      if (view.stopped || this.#halted) return;
-      const bytes = result.transcriptPath ? await this.#fileSize(result.transcriptPath) : undefined;
-      const messages = runEndMessages({
-        runNumber,
-        outcome: result.outcome,
-        error: result.error,
-        finalText: result.finalText ?? "",
-        outputFitted,
-        transcript: bytes === undefined ? undefined : { path: result.transcriptPath, bytes },
-        maxAnswerMessages: this.#maxAnswerMessages,
-      });
-      for (const message of messages) {
-        await this.#post(message);
-        if (this.#halted) return;
-      }
     })();
     const tracked: Promise<void> = work
       .catch((error: unknown) => {
@@ -430,7 +420,31 @@ export class LiveDashboard {
     this.#writeTimes.push(this.#clock.now());
   }
 
+  /** Waits until no edit or post of this dashboard is in flight, then holds the sink until released. */
+  async #acquireSink(): Promise<() => void> {
+    while (this.#sinkBusy) await this.#sinkBusy;
+    let release!: () => void;
+    this.#sinkBusy = new Promise<void>((resolve) => {
+      release = () => {
+        this.#sinkBusy = undefined;
+        resolve();
+      };
+    });
+    return release;
+  }
+
   async #editOnce(): Promise<boolean> {
+    const release = await this.#acquireSink();
+    try {
+      return await this.#editNow();
+    } finally {
+      release();
+    }
+  }
+
+  /** Renders the newest state and sends it; the caller holds the sink. */
+  async #editNow(): Promise<boolean> {
+    if (this.#halted) return false;
     this.#syncModel();
     const now = this.#clock.now();
     const final = this.#runEndView;
@@ -485,6 +499,30 @@ export class LiveDashboard {
   // --- posting -------------------------------------------------------------------------------------
 
   /** Posts one message, retried on transient errors; false when it did not land. */
+  /** The answer, the closing message and the transcript of an ended run, in order. */
+  async #postRunEnd(
+    view: DashboardView,
+    result: RunEnd,
+    runNumber: number,
+    outputFitted: boolean,
+  ): Promise<void> {
+    if (view.stopped || this.#halted) return;
+    const bytes = result.transcriptPath ? await this.#fileSize(result.transcriptPath) : undefined;
+    const messages = runEndMessages({
+      runNumber,
+      outcome: result.outcome,
+      error: result.error,
+      finalText: result.finalText ?? "",
+      outputFitted,
+      transcript: bytes === undefined ? undefined : { path: result.transcriptPath, bytes },
+      maxAnswerMessages: this.#maxAnswerMessages,
+    });
+    for (const message of messages) {
+      await this.#post(message);
+      if (this.#halted) return;
+    }
+  }
+
   async #post(message: ThreadMessage): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       if (this.#halted) return false;
@@ -492,6 +530,11 @@ export class LiveDashboard {
       if (this.#halted) return false;
       await this.#sleep(this.#pacing.reserveSlot());
       if (this.#halted) return false;
+      const release = await this.#acquireSink();
+      if (this.#halted) {
+        release();
+        return false;
+      }
       this.#recordWrite();
       try {
         await this.#sink.post(message);
@@ -511,8 +554,10 @@ export class LiveDashboard {
           return false;
         }
         this.#logger.debug({ sessionId: this.sessionId, err: error, attempt }, "posting failed; retrying");
-        await this.#sleep(retryDelayMs(attempt + 1));
+      } finally {
+        release();
       }
+      await this.#sleep(retryDelayMs(attempt + 1));
     }
   }
 
