@@ -149,15 +149,17 @@ export class RunScheduler {
 
   /**
    * Cancels the session's running prompt (SIGTERM, then SIGKILL after the runner's grace period); the
-   * queue goes on. Resolves `false` when nothing was running.
+   * queue goes on. Resolves `false` when nothing was running, or when a cancel was already under way
+   * (every caller still waits for it): only the first of a double click announces the cancel.
    */
   async cancelRun(sessionId: string): Promise<boolean> {
     const active = this.#lanes.get(sessionId)?.active;
     if (!active) return false;
+    const first = !active.cancelRequested;
     active.cancelRequested = true;
     // Before the process exists the flag is enough: the run is cancelled as soon as it starts.
     if (active.run) await active.run.cancel();
-    return true;
+    return first;
   }
 
   /** Drops every waiting prompt (kept as `cancelled` history) and cancels the running one. */

@@ -24,7 +24,7 @@ export async function cancelCommand(
   await interaction.editReply({
     content: cancelled
       ? `⏹ Run cancelled by <@${interaction.user.id}>.${next}`
-      : "The run had already finished.",
+      : "That run had already finished or was being cancelled.",
     allowedMentions: NO_MENTIONS,
   });
 }
