@@ -1,5 +1,6 @@
 // Stopping happens once per session: a double click on the dashboard's Stop button, or two `/omp stop`
-// at once, stop the session and announce it one time; the second gets a private refusal.
+// at once, stop the session and announce it one time; the second gets a private refusal. Likewise a
+// run is cancelled and announced once however many Cancel presses arrive together.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InteractionHandle, InteractionView, MessageView } from "../../src/emulator/index.js";
@@ -66,6 +67,41 @@ describe("a session stops once", () => {
     ).toEqual({
       n: 2,
     });
+  });
+});
+
+describe("a run is cancelled once", () => {
+  let h: BotHarness;
+  beforeAll(async () => {
+    h = await startBotHarness({ omp: "fake" });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("a double click on Cancel plus /omp cancel announce one cancel; /omp cancel says it is under way", async () => {
+    const { thread, dashboard } = await h.launch("hang for three cancels");
+    await h.waitForDashboard(thread.id, (d) => d.state === "busy", 20_000);
+    const cancel = buttonId(dashboard, "cancel");
+    const first = h.emu.as(h.alice).clickButton({ messageId: dashboard.id, customId: cancel });
+    const second = h.emu.as(h.alice).clickButton({ messageId: dashboard.id, customId: cancel });
+    const command = h.emu.as(h.alice).runCommand({ channelId: thread.id, name: "omp", subcommand: "cancel" });
+    await h.emu.waitForMessage(
+      (m) => m.channelId === thread.id && m.content.includes("Run #1 was cancelled"),
+      {
+        timeoutMs: 20_000,
+      },
+    );
+    await command.waitForReply({ timeoutMs: 10_000 });
+    await first.waitForReply({ timeoutMs: 10_000 });
+    await second.waitForReply({ timeoutMs: 10_000 });
+    await h.command(h.alice, thread.id, "queue");
+    const announced = h.emu
+      .messages(thread.id)
+      .filter((m) => m.author.bot && m.content.includes("Run cancelled by"));
+    expect(announced).toHaveLength(1);
+    expect(answerText(command.view())).toMatch(/Run cancelled by|already finished or was being cancelled/);
+    expect(h.app!.ctx.sessions.byThread(thread.id)?.stoppedAt).toBeNull();
   });
 });
 
