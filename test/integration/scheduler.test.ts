@@ -361,7 +361,7 @@ describe("failures", () => {
     expect(store.getSession(s.id)?.state).toBe("idle");
   });
 
-  it("a runner that cannot start omp ends the run as crashed with the reason", async () => {
+  it("a runner that cannot start omp ends the run as crashed with the reason and the session Failed", async () => {
     runner.failToStart = true;
     const ends: RunResult[] = [];
     const s = session();
@@ -375,7 +375,8 @@ describe("failures", () => {
     expect(ends.map((result) => result.outcome)).toEqual(["crashed", "crashed"]);
     expect(store.latestRun(s.id)).toMatchObject({ outcome: "crashed", runNumber: 2 });
     expect(store.latestRun(s.id)?.error).toContain("spawn omp ENOENT");
-    expect(store.getSession(s.id)?.state).toBe("degraded");
+    // Every later prompt would fail the same way: SPEC's Failed, not Degraded.
+    expect(store.getSession(s.id)?.state).toBe("failed");
   });
 
   it("a throwing observer stops nothing", async () => {
