@@ -53,8 +53,24 @@ const ALLOWED_PREFIXES = ["LC_", "OMP_", "PI_"];
 
 /** Never copied, whatever the allowlist or `envPassthrough` says: the bot's own secrets and settings. */
 const FORBIDDEN_PREFIXES = ["DISCORD_", "OMPCORD_"];
-/** `OMP_BIN` is ompcord's setting for which binary to run, not omp's. */
-const FORBIDDEN_NAMES = new Set(["OMP_BIN"]);
+/**
+ * ompcord's own settings that share omp's `OMP_` prefix (src/config/schema.ts): they configure the bot,
+ * not omp, and are not omp's business. A test keeps this list equal to the config's.
+ */
+export const OMPCORD_OMP_SETTINGS: ReadonlySet<string> = new Set([
+  "OMP_BIN",
+  "OMP_MODEL",
+  "OMP_EXTRA_ARGS",
+  "OMP_WORKDIR",
+  "OMP_CHANNEL_WORKDIRS",
+  "OMP_MAX_CONCURRENT_RUNS",
+  "OMP_RUN_TIMEOUT",
+  "OMP_KILL_GRACE",
+  "OMP_MAX_RETRIES",
+  "OMP_ENV_PASSTHROUGH",
+  "OMP_LAUNCH_EMOJI",
+  "OMP_LAUNCH_CHANNEL_IDS",
+]);
 
 export interface ChildEnvOptions {
   /** Extra variable names the operator wants passed through. */
@@ -67,7 +83,7 @@ export interface ChildEnvOptions {
 }
 
 function isForbidden(name: string): boolean {
-  return FORBIDDEN_NAMES.has(name) || FORBIDDEN_PREFIXES.some((prefix) => name.startsWith(prefix));
+  return OMPCORD_OMP_SETTINGS.has(name) || FORBIDDEN_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
 
 function isAllowed(name: string, passthrough: ReadonlySet<string>): boolean {

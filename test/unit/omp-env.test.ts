@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildChildEnv, pathWithBinDir } from "../../src/omp/env.js";
+import { VARIABLE_NAMES } from "../../src/config/index.js";
+import { buildChildEnv, OMPCORD_OMP_SETTINGS, pathWithBinDir } from "../../src/omp/env.js";
 
 const parent = {
   PATH: "/usr/bin:/bin",
@@ -81,5 +82,20 @@ describe("pathWithBinDir", () => {
   });
   it("works without a PATH at all", () => {
     expect(pathWithBinDir(undefined, "/app/node_modules/.bin")).toBe("/app/node_modules/.bin");
+  });
+});
+
+describe("buildChildEnv and ompcord's own OMP_ settings", () => {
+  const ompcordSettings = VARIABLE_NAMES.filter((name) => name.startsWith("OMP_"));
+
+  it("knows every OMP_ variable the config defines, and no other", () => {
+    expect([...OMPCORD_OMP_SETTINGS].sort()).toEqual([...ompcordSettings].sort());
+  });
+
+  it("passes none of them to omp, while omp's own OMP_ variables still pass", () => {
+    const env = Object.fromEntries(ompcordSettings.map((name) => [name, "set-by-ompcord"]));
+    const child = buildChildEnv({ ...env, OMP_LOG_LEVEL: "debug", PATH: "/usr/bin" }, { sessionId: "s1" });
+    for (const name of ompcordSettings) expect(child[name]).toBeUndefined();
+    expect(child.OMP_LOG_LEVEL).toBe("debug");
   });
 });
