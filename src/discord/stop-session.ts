@@ -3,9 +3,11 @@
 
 import type { SessionRow } from "../store/index.js";
 import type { BotContext } from "./context.js";
+import { countOf } from "./format/index.js";
 
 export function stoppedMessage(by: string, dropped: number): string {
-  const queue = dropped > 0 ? ` ${dropped} queued prompt(s) were dropped.` : "";
+  const queue =
+    dropped > 0 ? ` ${countOf(dropped, "queued prompt")} ${dropped === 1 ? "was" : "were"} dropped.` : "";
   return `⏹ Session stopped by <@${by}>.${queue} The thread is archived; its history stays.`;
 }
 

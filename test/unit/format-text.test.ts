@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  countOf,
   escapeCodeBlock,
   escapeMentions,
   formatCost,
@@ -69,5 +70,13 @@ describe("text helpers", () => {
     expect(formatCost(0.00123)).toBe("$0.0012");
     expect(formatCost(1.5)).toBe("$1.50");
     expect(formatCost(Number.NaN)).toBe("—");
+  });
+});
+
+describe("countOf", () => {
+  it("says 1 prompt, 0 prompts and 2 prompts", () => {
+    expect(countOf(1, "prompt")).toBe("1 prompt");
+    expect(countOf(0, "prompt")).toBe("0 prompts");
+    expect(countOf(2, "queued prompt")).toBe("2 queued prompts");
   });
 });

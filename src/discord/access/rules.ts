@@ -1,5 +1,7 @@
 // Access preconditions of SPEC §6, one small pure function each, with the polite refusal a person reads.
 
+import { countOf } from "../format/text.js";
+
 /** Why a request was refused: stable codes for logs and metrics, next to the message shown to the user. */
 export type RefusalCode =
   | "direct_message"
@@ -143,6 +145,6 @@ export const queueNotFull: AccessRule = (facts, policy) =>
   (facts.queueDepth ?? 0) >= policy.queueDepthMax
     ? refuse(
         "queue_full",
-        `This session's queue is full (${policy.queueDepthMax} prompts). Please wait for one to finish, or cancel with /omp cancel.`,
+        `This session's queue is full (${countOf(policy.queueDepthMax, "prompt")}). Please wait for one to finish, or cancel with /omp cancel.`,
       )
     : OK;

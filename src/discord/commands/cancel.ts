@@ -4,6 +4,7 @@ import type { ChatInputCommandInteraction } from "discord.js";
 import { checkAccess } from "../access/index.js";
 import type { BotContext } from "../context.js";
 import { interactionFacts } from "../facts.js";
+import { countOf } from "../format/index.js";
 import { NO_MENTIONS, refuse, replyPrivately } from "../replies.js";
 
 export async function cancelCommand(
@@ -20,7 +21,8 @@ export async function cancelCommand(
   // Counted before the cancel: once the run ends, the next prompt starts at once and is no longer waiting.
   const waiting = ctx.store.countQueued(session.id);
   const cancelled = await ctx.sessions.cancel(session.id);
-  const next = waiting > 0 ? ` ${waiting} queued prompt(s) go on.` : "";
+  const next =
+    waiting > 0 ? ` ${countOf(waiting, "queued prompt")} ${waiting === 1 ? "goes" : "go"} on.` : "";
   await interaction.editReply({
     content: cancelled
       ? `⏹ Run cancelled by <@${interaction.user.id}>.${next}`

@@ -120,3 +120,8 @@ export function formatCost(cost: number): string {
   if (cost < 0.01) return `$${cost.toFixed(4)}`;
   return `$${cost.toFixed(2)}`;
 }
+
+/** `1 prompt`, `2 prompts`: counts in sentences a person reads. */
+export function countOf(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}

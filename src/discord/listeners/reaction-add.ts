@@ -18,6 +18,9 @@ import { NO_MENTIONS } from "../replies.js";
 /** A refusal notice under a message is public: it goes away on its own. */
 const REFUSAL_NOTICE_MS = 15_000;
 
+/** How many (message, person) refusals are remembered so each is noticed once. */
+const REFUSALS_REMEMBERED = 1000;
+
 const launching = new Set<string>();
 const refused = new Set<string>();
 
@@ -113,6 +116,8 @@ async function noticeOnce(
   const key = `${message.id}:${userId}`;
   if (refused.has(key)) return;
   refused.add(key);
+  // Remembered only to keep one person from filling a channel with notices; the oldest go first.
+  if (refused.size > REFUSALS_REMEMBERED) refused.delete(refused.values().next().value!);
   try {
     const notice = await message.reply({
       content: `<@${userId}> 🚫 ${reason}`,
