@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Client, Events, RESTEvents } from "discord.js";
+import type { pino } from "pino";
 import { type Config, configSecrets } from "./config/index.js";
 import { createDiscordClient } from "./discord/client.js";
 import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/definition.js";
@@ -17,7 +18,7 @@ import { endSessionOfVanishedThread, onThreadDelete } from "./discord/listeners/
 import type { DashboardEditInfo } from "./discord/live/index.js";
 import { recoverAfterRestart } from "./discord/recover.js";
 import { SessionDashboards } from "./discord/session-dashboards.js";
-import { createLogger, type Logger } from "./log.js";
+import { createLogger } from "./log.js";
 import { createOmpRunner } from "./omp/index.js";
 import { createRedactor } from "./output/redact.js";
 import { RunScheduler } from "./queue/scheduler.js";
@@ -36,7 +37,8 @@ export interface OmpcordApp {
 export interface StartOptions {
   /** The environment secrets are collected from and omp's child env is built from. */
   env?: NodeJS.ProcessEnv;
-  logger?: Logger;
+  /** Where log lines go (stdout by default); every line is redacted whatever the destination. */
+  logDestination?: pino.DestinationStream;
   /** Called after each dashboard edit Discord accepted (the stdout → Discord lag benchmark). */
   onDashboardEdit?: (info: DashboardEditInfo) => void;
 }
@@ -53,7 +55,10 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   const env = options.env ?? process.env;
   const secrets = [...configSecrets(config), ...secretEnvValues(env)];
   const redactor = createRedactor({ secrets });
-  const logger = options.logger ?? createLogger(config, { redact: (text) => redactor.redact(text) });
+  const logger = createLogger(config, {
+    redact: (text) => redactor.redact(text),
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+  });
 
   const store = openStore(config.databasePath);
   // Before anything can start a run: what was running when the last process died is interrupted now.

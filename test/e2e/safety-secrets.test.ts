@@ -100,6 +100,15 @@ describe("secrets", () => {
     // The run did end up in the store, with its error column (where omp's stderr lands) clean.
     expect(sqlite.prepare("SELECT count(*) AS n FROM runs").get()).toEqual({ n: 1 });
   });
+
+  it("the bot's log masks the fake key and the bot token, even in a line that carries both", () => {
+    // Nothing in this run logs output; a line that does carry secrets proves the app's logger redacts.
+    h.app!.ctx.logger.warn({ detail: `key ${FAKE_API_KEY} token ${token}` }, `probe ${FAKE_API_KEY}`);
+    const log = h.logText();
+    expect(log).toContain("session opened");
+    expect(log).toContain("probe [REDACTED]");
+    expectMasked("bot.log", log);
+  });
 });
 
 describe("secrets in errors and prompts", () => {

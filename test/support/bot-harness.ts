@@ -17,7 +17,6 @@ import {
   type SeededWorld,
   startEmulator,
 } from "../../src/emulator/index.js";
-import { createLogger } from "../../src/log.js";
 import { type FakeModel, startFakeModel } from "./fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "./omp-home.js";
 
@@ -183,15 +182,13 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     allowedUsers,
 
     async startApp() {
-      const logger = createLogger(config, {
-        destination: pino.destination({ dest: join(dataDir, "bot.log"), sync: true }),
-      });
+      const logDestination = pino.destination({ dest: join(dataDir, "bot.log"), sync: true });
       const env = {
         ...(options.configInProcessEnv ? configEnv : {}),
         ...home.env,
         ...options.processEnv,
       };
-      harness.app = await startOmpcord(config, { env, logger });
+      harness.app = await startOmpcord(config, { env, logDestination });
       return harness.app;
     },
 
