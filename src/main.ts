@@ -47,10 +47,24 @@ async function main(): Promise<void> {
   process.on("SIGINT", onSignal);
 }
 
+/** What a person should do about a start-up failure Discord caused; undefined for anything else. */
+export function startupAdvice(error: unknown): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  if (code === "TokenInvalid" || (error as { status?: unknown }).status === 401) {
+    return "Discord refused the bot token. Reset it in the developer portal (your app → Bot → Reset Token) and put the new one in DISCORD_BOT_TOKEN.";
+  }
+  // discord.js names the code; @discordjs/ws (close code 4014) only says it in the message.
+  if (code === "DisallowedIntents" || /disallowed intents/i.test((error as Error).message ?? "")) {
+    return "Discord refused the Message Content intent. Turn on Message Content Intent in the developer portal (your app → Bot → Privileged Gateway Intents).";
+  }
+  return undefined;
+}
+
 main().catch((error: unknown) => {
   // An unexpected start-up failure (unwritable data dir, corrupt database, Discord refusing the token):
-  // say what, not where.
+  // say what and what to do, not where.
   const reason = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`ompcord could not start: ${reason}\n`);
+  const advice = startupAdvice(error);
+  process.stderr.write(`ompcord could not start: ${reason}\n${advice ? `${advice}\n` : ""}`);
   process.exit(1);
 });

@@ -63,7 +63,7 @@ describe("cancelling and stopping", () => {
 
     const cancel = await h.command(h.alice, thread.id, "cancel");
     expect(answerText(cancel)).toContain("Run cancelled");
-    expect(answerText(cancel)).toContain("1 queued prompt(s) go on");
+    expect(answerText(cancel)).toContain("1 queued prompt goes on");
 
     await until(() => sleepersOf(session.id).length === 0, "no `sleep 300` left");
 
@@ -108,7 +108,7 @@ describe("cancelling and stopping", () => {
 
     const stop = await h.command(h.alice, thread.id, "stop");
     expect(answerText(stop)).toContain("Session stopped");
-    expect(answerText(stop)).toContain("1 queued prompt(s) were dropped");
+    expect(answerText(stop)).toContain("1 queued prompt was dropped");
 
     await h.emu.waitFor(() => (h.emu.channel(thread.id)?.archived ? true : undefined), {
       timeoutMs: 10_000,

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type Emulator, startEmulator } from "../../src/emulator/index.js";
 
 const repo = join(import.meta.dirname, "..", "..");
 const tsxLoader = pathToFileURL(join(repo, "node_modules", "tsx", "dist", "loader.mjs")).href;
@@ -89,25 +90,42 @@ describe("start-up without a usable configuration", () => {
   });
 });
 
-describe("start-up with a valid configuration", () => {
-  it("opens and reconciles the store, logs as JSON without secrets, and exits cleanly", async () => {
-    const { code, stdout, stderr } = await start({
-      DISCORD_BOT_TOKEN: TOKEN,
-      DISCORD_GUILD_ID: "111111111111111111",
-      DISCORD_CHANNEL_ID: "222222222222222222",
-      DISCORD_ALLOWED_USERS: "333333333333333333",
-      OMPCORD_API_TOKEN: "startup-test-api-token",
-    });
-    expect(stderr).toBe("");
-    expect(code).toBe(0);
-    const lines = stdout
-      .trim()
-      .split("\n")
-      .map((line) => JSON.parse(line) as { msg: string; database?: string });
-    expect(lines.find((line) => line.msg === "store open and reconciled")?.database).toBe(
-      join(cwd, ".data", "ompcord.db"),
-    );
-    expect(stdout).not.toContain(TOKEN);
-    expect(stdout).not.toContain("startup-test-api-token");
+describe("start-up with a valid configuration that Discord refuses", () => {
+  const config = (emu: Emulator, token: string) => ({
+    DISCORD_BOT_TOKEN: token,
+    DISCORD_GUILD_ID: "111111111111111111",
+    DISCORD_CHANNEL_ID: "222222222222222222",
+    DISCORD_ALLOWED_USERS: "333333333333333333",
+    DISCORD_API_URL: emu.restUrl,
+    OMPCORD_API_TOKEN: "startup-test-api-token",
+    OMPCORD_API_PORT: "0",
+  });
+
+  it("a wrong token: opens the store, then says how to reset the token and exits 1, never echoing it", async () => {
+    const emu = await startEmulator();
+    try {
+      const { code, stdout, stderr } = await start(config(emu, TOKEN));
+      expect(code).toBe(1);
+      expect(stderr).toContain("ompcord could not start");
+      expect(stderr).toContain("Reset Token");
+      expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(existsSync(join(cwd, ".data", "ompcord.db"))).toBe(true);
+      expect(stdout + stderr).not.toContain(TOKEN);
+      expect(stdout + stderr).not.toContain("startup-test-api-token");
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("the Message Content intent not enabled: says where to turn it on and exits 1", async () => {
+    const emu = await startEmulator({ allowedPrivilegedIntents: 0 });
+    try {
+      const { code, stderr } = await start(config(emu, emu.botToken));
+      expect(code).toBe(1);
+      expect(stderr).toContain("Message Content Intent");
+      expect(stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await emu.close();
+    }
   });
 });
