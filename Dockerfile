@@ -15,7 +15,9 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Full install (dev dependencies carry tsc); pruned to production dependencies after the build.
-RUN npm ci --no-audit --no-fund
+# `npm install`, not `npm ci`: the lock file lists only the platform packages (biome, omp natives) the
+# project's registry serves, and `npm ci` refuses a lock without every platform's optional packages.
+RUN npm install --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
