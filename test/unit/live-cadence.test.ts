@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LiveDashboard } from "../../src/discord/live/index.js";
-import { FakeClock, FakeSink, fieldOf, runStarted, tailOf, view } from "./live-fakes.js";
+import { FakeClock, FakeSink, fieldOf, result, runStarted, tailOf, view } from "./live-fakes.js";
 
 function setup() {
   const clock = new FakeClock();
@@ -99,5 +99,43 @@ describe("LiveDashboard cadence (SPEC §1)", () => {
     expect(sink.edits).toHaveLength(1);
     await dashboard.flushNow();
     expect(sink.edits).toHaveLength(1);
+  });
+});
+
+describe("LiveDashboard heartbeat", () => {
+  it("repaints a quiet running dashboard every 15 s so its elapsed time moves", async () => {
+    const { clock, sink, dashboard } = setup();
+    dashboard.apply(runStarted());
+    await clock.advance(0);
+    await clock.advance(50_000); // a long tool: no output at all
+    expect(sink.edits.map((edit) => edit.at)).toEqual([0, 15_000, 30_000, 45_000]);
+    expect(fieldOf(sink.lastEdit, "State")).toBe("Busy");
+  });
+
+  it("waits 15 s from the last edit, so output keeps its own cadence and the heartbeat adds none", async () => {
+    const { clock, sink, dashboard } = setup();
+    dashboard.apply(runStarted());
+    await clock.advance(10_000);
+    lines(dashboard, 0, 10); // output edits from 10 s on
+    await clock.advance(2_000);
+    const lastOutputEdit = sink.edits.at(-1)!.at;
+    expect(lastOutputEdit).toBeGreaterThanOrEqual(10_000);
+    const before = sink.edits.length;
+    await clock.advance(lastOutputEdit + 15_000 - 1 - clock.now());
+    expect(sink.edits).toHaveLength(before);
+    await clock.advance(1);
+    expect(sink.edits.at(-1)!.at).toBe(lastOutputEdit + 15_000);
+  });
+
+  it("stops when the run ends", async () => {
+    const { clock, sink, dashboard } = setup();
+    dashboard.apply(runStarted());
+    await clock.advance(0);
+    const ended = dashboard.runEnded(result({ finalText: "" }));
+    await clock.advance(5_000);
+    await ended;
+    const settled = sink.edits.length;
+    await clock.advance(60_000);
+    expect(sink.edits).toHaveLength(settled);
   });
 });

@@ -21,6 +21,12 @@ export const CHANNEL_WRITES_PER_WINDOW = 5;
 export const CHANNEL_WRITE_WINDOW_MS = 5_000;
 export const CHANNEL_WRITE_MARGIN_MS = 250;
 
+/**
+ * While a run is busy but quiet (a long tool, a model thinking), the dashboard is repainted this long
+ * after its last edit, so its elapsed time moves and people can tell a working agent from a stuck one.
+ */
+export const HEARTBEAT_MS = 15_000;
+
 /** A failed edit is tried again this many times before the dashboard waits for a newer state. */
 export const EDIT_RETRIES = 2;
 

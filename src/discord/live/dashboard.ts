@@ -14,6 +14,7 @@ import {
   CHANNEL_WRITE_WINDOW_MS,
   CHANNEL_WRITES_PER_WINDOW,
   EDIT_RETRIES,
+  HEARTBEAT_MS,
   MAX_ANSWER_MESSAGES,
   POST_RETRIES,
   RETRY_DELAY_MAX_MS,
@@ -117,6 +118,7 @@ export class LiveDashboard {
   // Decides *when* output is worth an edit (10 lines or 1.5 s); items are arrival times.
   #batcher: LineBatcher<number> | undefined;
   #runActive = false;
+  #heartbeat: unknown;
   #runRows = 0;
   #runHasLongLine = false;
   #unshownOldestAt: number | undefined;
@@ -339,10 +341,27 @@ export class LiveDashboard {
     this.#runHasLongLine = false;
     // The cadence starts with the run, so ten lines right after a quiet start show at once.
     this.#cadence();
+    this.#scheduleHeartbeat();
     this.#refreshBusy();
   }
 
+  /** Repaints a quiet running dashboard `HEARTBEAT_MS` after its last edit (elapsed time, liveness). */
+  #scheduleHeartbeat(): void {
+    this.#clock.clearTimeout(this.#heartbeat);
+    this.#heartbeat = undefined;
+    if (!this.#runActive || this.#halted) return;
+    const due = Math.max(1, this.#lastEditAt + HEARTBEAT_MS - this.#clock.now());
+    this.#heartbeat = this.#clock.setTimeout(() => {
+      this.#heartbeat = undefined;
+      if (!this.#runActive || this.#halted) return;
+      if (this.#clock.now() - this.#lastEditAt >= HEARTBEAT_MS) void this.#requestPaint();
+      this.#scheduleHeartbeat();
+    }, due);
+  }
+
   #endRunCadence(): void {
+    this.#clock.clearTimeout(this.#heartbeat);
+    this.#heartbeat = undefined;
     const batcher = this.#batcher;
     this.#batcher = undefined;
     if (batcher) void batcher.end();
