@@ -11,7 +11,7 @@ import { createOmpHome, FAKE_MODEL_ID, OMP_BIN } from "../../test/support/omp-ho
 import { type BotChildRequest, botChildScript, buildBot } from "./bot-child.js";
 import { spawnBotProcess } from "./bot-process.js";
 import { LAUNCH_EMOJI, startBotWorld } from "./bot-world.js";
-import { median, type Scenario } from "./types.js";
+import { alternatingPairs, median, type Scenario } from "./types.js";
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 6);
 const PROMPT = "benchmark prompt: reply with one short line";
@@ -79,25 +79,17 @@ export const botOverhead: Scenario = {
 
     try {
       await bot.ready(60_000);
-      // One warm-up of each: the first omp start fills caches (bun's transpile cache, the disk cache).
-      await bare();
-      await throughBot();
-      const bareMs: number[] = [];
-      const botMs: number[] = [];
-      for (let i = 0; i < PAIRS; i++) {
-        // Alternate the order inside the pair too, so neither side always runs second.
-        if (i % 2 === 0) {
-          bareMs.push(await bare());
-          botMs.push(await throughBot());
-        } else {
-          botMs.push(await throughBot());
-          bareMs.push(await bare());
-        }
-        log(
-          `pair ${i + 1}/${PAIRS}: bare ${bareMs.at(-1)!.toFixed(0)} ms, bot ${botMs.at(-1)!.toFixed(0)} ms`,
-        );
-      }
-      const ratios = botMs.map((t, i) => t / bareMs[i]!);
+      const {
+        bareMs,
+        measuredMs: botMs,
+        ratios,
+      } = await alternatingPairs({
+        pairs: PAIRS,
+        bare,
+        measured: throughBot,
+        label: "bot",
+        log,
+      });
       const medianRatio = Number(median(ratios).toFixed(3));
       return {
         pairs: PAIRS,

@@ -9,7 +9,7 @@ import { execa } from "execa";
 import { buildOmpArgs, createOmpRunner } from "../../src/omp/index.js";
 import { reply, startFakeModel } from "../../test/support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN } from "../../test/support/omp-home.js";
-import { median, type Scenario } from "./types.js";
+import { alternatingPairs, median, type Scenario } from "./types.js";
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 6);
 const PROMPT = "benchmark prompt: reply with one short line";
@@ -69,25 +69,17 @@ export const runnerOverhead: Scenario = {
       return performance.now() - started;
     };
     try {
-      // One warm-up of each: the first omp start fills caches (bun's transpile cache, the disk cache).
-      await bare();
-      await throughRunner();
-      const bareMs: number[] = [];
-      const runnerMs: number[] = [];
-      for (let i = 0; i < PAIRS; i++) {
-        // Alternate the order inside the pair too, so neither side always runs second.
-        if (i % 2 === 0) {
-          bareMs.push(await bare());
-          runnerMs.push(await throughRunner());
-        } else {
-          runnerMs.push(await throughRunner());
-          bareMs.push(await bare());
-        }
-        log(
-          `pair ${i + 1}/${PAIRS}: bare ${bareMs.at(-1)!.toFixed(0)} ms, runner ${runnerMs.at(-1)!.toFixed(0)} ms`,
-        );
-      }
-      const ratios = runnerMs.map((r, i) => r / bareMs[i]!);
+      const {
+        bareMs,
+        measuredMs: runnerMs,
+        ratios,
+      } = await alternatingPairs({
+        pairs: PAIRS,
+        bare,
+        measured: throughRunner,
+        label: "runner",
+        log,
+      });
       return {
         pairs: PAIRS,
         bareMs: bareMs.map(Math.round),
