@@ -4,8 +4,8 @@
 
 import { join } from "node:path";
 import type { MessageView } from "../../src/emulator/index.js";
+import { spawnBotProcess } from "../../test/support/bot-process.js";
 import { type BotChildReport, type BotChildRequest, botChildScript, buildBot } from "./bot-child.js";
-import { spawnBotProcess } from "./bot-process.js";
 import { FAKE_OMP_BIN, LAUNCH_EMOJI, pollUntil, startBotWorld, summary } from "./bot-world.js";
 import { median, type Scenario } from "./types.js";
 

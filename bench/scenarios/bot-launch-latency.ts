@@ -3,8 +3,8 @@
 // process), the first one as warm-up; medians over the rest.
 
 import { join } from "node:path";
+import { spawnBotProcess } from "../../test/support/bot-process.js";
 import { type BotChildRequest, botChildScript, buildBot } from "./bot-child.js";
-import { spawnBotProcess } from "./bot-process.js";
 import { FAKE_OMP_BIN, LAUNCH_EMOJI, startBotWorld, summary } from "./bot-world.js";
 import { median, type Scenario } from "./types.js";
 

@@ -6,10 +6,10 @@
 import { join } from "node:path";
 import { execa } from "execa";
 import { buildOmpArgs } from "../../src/omp/index.js";
+import { spawnBotProcess } from "../../test/support/bot-process.js";
 import { reply, startFakeModel } from "../../test/support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN } from "../../test/support/omp-home.js";
 import { type BotChildRequest, botChildScript, buildBot } from "./bot-child.js";
-import { spawnBotProcess } from "./bot-process.js";
 import { LAUNCH_EMOJI, startBotWorld } from "./bot-world.js";
 import { alternatingPairs, median, type Scenario } from "./types.js";
 

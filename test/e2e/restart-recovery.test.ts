@@ -3,14 +3,13 @@
 // command omp started are killed, the dashboard says what happened, and the queued prompt still runs.
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BotProcess, spawnBotProcess } from "../../bench/scenarios/bot-process.js";
 import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
 import { isAlive } from "../../src/omp/index.js";
 import { waitUntil } from "../../src/omp/kill.js";
 import { answerText, type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
+import type { BotProcess } from "../support/bot-process.js";
 import { bashThenReply, reply } from "../support/fake-model/index.js";
 
 /** A sleep nobody else on the machine runs: its pid is how the test finds omp's tool command. */
@@ -52,12 +51,7 @@ describe("restart with a queued prompt and a run in flight", () => {
   const ompPids: number[] = [];
 
   const startBot = async () => {
-    bot = spawnBotProcess({
-      env: { ...h.home.env, ...h.configEnv },
-      cwd: h.dataDir,
-      logFile: join(h.dataDir, "bot-process.log"),
-    });
-    await bot.ready();
+    bot = await h.spawnBot();
     return bot;
   };
   const readDb = () => {

@@ -3,13 +3,12 @@
 // database cleanly and exits 0 with no omp process left behind.
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BotProcess, spawnBotProcess } from "../../bench/scenarios/bot-process.js";
 import { isAlive } from "../../src/omp/index.js";
 import { waitUntil } from "../../src/omp/kill.js";
 import { answerText, type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
+import type { BotProcess } from "../support/bot-process.js";
 import { bashThenReply, slowReply } from "../support/fake-model/index.js";
 
 /** An absolute path: omp's embedded shell runs a bare `sleep` in-process, without a process to find. */
@@ -43,12 +42,7 @@ describe("graceful shutdown on SIGTERM", () => {
   const ompPids: number[] = [];
 
   const startBot = async () => {
-    bot = spawnBotProcess({
-      env: { ...h.home.env, ...h.configEnv },
-      cwd: h.dataDir,
-      logFile: join(h.dataDir, "bot-process.log"),
-    });
-    await bot.ready();
+    bot = await h.spawnBot();
     return bot;
   };
   const botIsRunning = () =>

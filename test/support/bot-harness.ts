@@ -17,6 +17,7 @@ import {
   type SeededWorld,
   startEmulator,
 } from "../../src/emulator/index.js";
+import { type BotProcess, spawnBotProcess } from "./bot-process.js";
 import { type FakeModel, startFakeModel } from "./fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "./omp-home.js";
 
@@ -62,6 +63,8 @@ export interface BotHarness {
   readonly bob: string;
   /** Ids of the `moreAllowedUsers`, by username. */
   readonly allowedUsers: Record<string, string>;
+  /** Starts the bot as a real process (`src/main.ts` under tsx) with this configuration, once it is ready. */
+  spawnBot(): Promise<BotProcess>;
   /** Starts the app (again) with the same configuration and data directory. */
   startApp(): Promise<OmpcordApp>;
   /** alice (or `by`) posts `prompt` in the launch channel and reacts 🚀; resolves with the session's thread and dashboard. */
@@ -180,6 +183,16 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     alice: world.users.alice.id,
     bob: world.users.bob.id,
     allowedUsers,
+
+    async spawnBot() {
+      const bot = spawnBotProcess({
+        env: { ...home.env, ...configEnv },
+        cwd: dataDir,
+        logFile: join(dataDir, "bot-process.log"),
+      });
+      await bot.ready();
+      return bot;
+    },
 
     async startApp() {
       const logDestination = pino.destination({ dest: join(dataDir, "bot.log"), sync: true });
