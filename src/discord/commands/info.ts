@@ -10,9 +10,10 @@ export async function statusCommand(
   interaction: ChatInputCommandInteraction,
 ): Promise<void> {
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const checks = await ctx.health.run();
+  // Counted before the checks, which may take seconds (an uncached `omp --version`).
   const runs = ctx.scheduler.stats();
   const stats = ctx.store.stats();
+  const checks = await ctx.health.run();
   const embed = statusEmbed({
     uptimeMs: Date.now() - ctx.startedAt.getTime(),
     gatewayPingMs: ctx.client.ws.ping,
