@@ -13,6 +13,7 @@ import {
   VARIABLE_NAMES,
 } from "../../src/config/index.js";
 
+// A FAKE bot token, shaped like a real one (user id . timestamp . hmac) and never issued by Discord.
 const TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDe.secretsecretsecretsecretsecret";
 const VALID = {
   DISCORD_BOT_TOKEN: TOKEN,
