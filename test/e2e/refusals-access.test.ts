@@ -4,21 +4,15 @@
 // row, no prompt, no run, no model request.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { InteractionView, MessageView } from "../../src/emulator/index.js";
-import {
-  answerText,
-  type BotHarness,
-  LAUNCH_EMOJI,
-  type StoreCounts,
-  startBotHarness,
-} from "../support/bot-harness.js";
+import type { MessageView } from "../../src/emulator/index.js";
+import { type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
 import { reply } from "../support/fake-model/index.js";
-
-interface World {
-  threads: number;
-  counts: StoreCounts;
-  modelRequests: number;
-}
+import {
+  expectPrivateRefusal,
+  expectUnchanged as expectWorldUnchanged,
+  type World,
+  worldOf,
+} from "../support/refusals.js";
 
 describe("refusals: who and where", () => {
   let h: BotHarness;
@@ -27,20 +21,8 @@ describe("refusals: who and where", () => {
   let sessionThreadId: string;
   let dashboard: MessageView;
 
-  const snapshot = (): World => ({
-    threads: h.emu.threads().length,
-    counts: h.storeCounts(),
-    modelRequests: h.model.requests.length,
-  });
-  const expectUnchanged = (before: World) => expect(snapshot()).toEqual(before);
-
-  /** The answer was shown to the caller only, and says `reason`. */
-  const expectPrivateRefusal = (view: InteractionView, reason: RegExp) => {
-    expect(answerText(view)).toMatch(reason);
-    const shown = [view.original, ...view.followUps].filter((m): m is MessageView => m !== null);
-    expect(shown.length).toBeGreaterThan(0);
-    for (const message of shown) expect(message.ephemeral).toBe(true);
-  };
+  const snapshot = () => worldOf(h);
+  const expectUnchanged = (before: World) => expectWorldUnchanged(h, before);
 
   /** The public notice the bot posts under a refused 🚀 (a reply to that message). */
   const refusalNotice = (message: MessageView) =>

@@ -3,42 +3,24 @@
 // no thread, no session row, no prompt, no run, no model request.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InteractionView, MessageView } from "../../src/emulator/index.js";
-import {
-  answerText,
-  type BotHarness,
-  LAUNCH_EMOJI,
-  type StoreCounts,
-  startBotHarness,
-} from "../support/bot-harness.js";
+import { answerText, type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
 import { reply, type Step } from "../support/fake-model/index.js";
+import {
+  expectPrivateRefusal,
+  expectUnchanged as expectWorldUnchanged,
+  type World,
+  worldOf,
+} from "../support/refusals.js";
 
 const PROMPT_MAX_CHARS = 200;
 const QUEUE_DEPTH_MAX = 2;
 const HANG: Step = { kind: "hang" };
 
-interface World {
-  threads: number;
-  counts: StoreCounts;
-  modelRequests: number;
-}
-
 describe("refusals: what may be asked", () => {
   let h: BotHarness;
 
-  const snapshot = (): World => ({
-    threads: h.emu.threads().length,
-    counts: h.storeCounts(),
-    modelRequests: h.model.requests.length,
-  });
-  const expectUnchanged = (before: World) => expect(snapshot()).toEqual(before);
-
-  const expectPrivateRefusal = (view: InteractionView, reason: RegExp) => {
-    expect(answerText(view)).toMatch(reason);
-    const shown = [view.original, ...view.followUps].filter((m): m is MessageView => m !== null);
-    expect(shown.length).toBeGreaterThan(0);
-    for (const message of shown) expect(message.ephemeral).toBe(true);
-  };
+  const snapshot = () => worldOf(h);
+  const expectUnchanged = (before: World) => expectWorldUnchanged(h, before);
 
   /** Launches `prompt` and waits until its run has answered `answer` (the session is idle again). */
   const launchAndSettle = async (prompt: string, answer: string) => {
