@@ -22,7 +22,9 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /** Text safe to show: no ANSI sequences, no control characters, no trailing spaces. */
 export function cleanText(text: string): string {
-  return stripAnsi(text).replace(CONTROL_CHARS, "").trimEnd();
+  // strip-ansi's pattern is large and this runs on every line: skip it when no ESC or CSI is present.
+  const plain = text.includes("\u001b") || text.includes("\u009b") ? stripAnsi(text) : text;
+  return plain.replace(CONTROL_CHARS, "").trimEnd();
 }
 
 function shorten(text: string, max: number): string {

@@ -36,6 +36,17 @@ describe("LineSplitter", () => {
     expect(s.push(buf(""))).toEqual([]);
   });
 
+  it("cuts a line over the cap that arrives whole in one chunk, and reads the lines after it", () => {
+    const s = new LineSplitter({ maxLineBytes: 10 });
+    const lines = s.push(buf(`${"z".repeat(25)}\r\nshort\r\n\nlast`));
+    expect(lines).toEqual([
+      { text: "z".repeat(10), bytes: 26, truncated: true },
+      { text: "short", bytes: 6, truncated: false },
+      { text: "", bytes: 0, truncated: false },
+    ]);
+    expect(s.end()).toEqual({ text: "last", bytes: 4, truncated: false });
+  });
+
   it("memory stays at the cap for a stream without newlines", () => {
     const s = new LineSplitter({ maxLineBytes: 1024 });
     const chunk = Buffer.alloc(64 * 1024, 0x61);
