@@ -4,11 +4,10 @@
 // runner, edits, answer post); the bare side gets the very arguments the bot's runner builds.
 
 import { join } from "node:path";
-import { execa } from "execa";
-import { buildOmpArgs } from "../../src/omp/index.js";
 import { spawnBotProcess } from "../../test/support/bot-process.js";
 import { reply, startFakeModel } from "../../test/support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN } from "../../test/support/omp-home.js";
+import { timeBareOmp } from "./bare-omp.js";
 import { type BotChildRequest, botChildScript, buildBot } from "./bot-child.js";
 import { LAUNCH_EMOJI, startBotWorld } from "./bot-world.js";
 import { alternatingPairs, median, type Scenario } from "./types.js";
@@ -40,25 +39,13 @@ export const botOverhead: Scenario = {
     let b = 0;
     const bare = async () => {
       b++;
-      const { args } = buildOmpArgs({
-        model: FAKE_MODEL_ID,
-        maxTimeMs: RUN_TIMEOUT_MS,
-        configOverlayPath: overlay,
+      return timeBareOmp({
+        home,
+        overlayPath: overlay,
         sessionDir: join(w.dataDir, `bare-session-${b}`),
-        continuation: { kind: "continue" },
-        cwd: home.workDir,
-        text: PROMPT,
+        maxTimeMs: RUN_TIMEOUT_MS,
+        prompt: PROMPT,
       });
-      const started = performance.now();
-      const result = await execa(OMP_BIN, args, {
-        env: home.env,
-        extendEnv: false,
-        cwd: home.workDir,
-        stdin: "ignore",
-        reject: false,
-      });
-      if (result.exitCode !== 0) throw new Error(`bare omp failed: ${result.stderr}`);
-      return performance.now() - started;
     };
     const throughBot = async () => {
       const message = alice.postMessage(w.world.channelId, PROMPT);

@@ -5,10 +5,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
-import { buildOmpArgs, createOmpRunner } from "../../src/omp/index.js";
+import { createOmpRunner } from "../../src/omp/index.js";
 import { reply, startFakeModel } from "../../test/support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN } from "../../test/support/omp-home.js";
+import { timeBareOmp } from "./bare-omp.js";
 import { alternatingPairs, median, type Scenario } from "./types.js";
 
 const PAIRS = Number(process.env.BENCH_PAIRS ?? 6);
@@ -34,25 +34,13 @@ export const runnerOverhead: Scenario = {
     let b = 0;
     const bare = async () => {
       b++;
-      const { args } = buildOmpArgs({
-        model: FAKE_MODEL_ID,
-        maxTimeMs: 60_000,
-        configOverlayPath: join(scratch, "overlay.yml"),
+      return timeBareOmp({
+        home,
+        overlayPath: join(scratch, "overlay.yml"),
         sessionDir: join(scratch, `bare-session-${b}`),
-        continuation: { kind: "continue" },
-        cwd: home.workDir,
-        text: PROMPT,
+        maxTimeMs: 60_000,
+        prompt: PROMPT,
       });
-      const started = performance.now();
-      const result = await execa(OMP_BIN, args, {
-        env: home.env,
-        extendEnv: false,
-        cwd: home.workDir,
-        stdin: "ignore",
-        reject: false,
-      });
-      if (result.exitCode !== 0) throw new Error(`bare omp failed: ${result.stderr}`);
-      return performance.now() - started;
     };
     let n = 0;
     const throughRunner = async () => {
