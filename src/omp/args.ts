@@ -1,8 +1,6 @@
 // Builds omp's argument array and stdin for one prompt, and the settings overlay every run loads.
-// Pure: the runner writes the overlay file and decides how to continue the session.
-
-/** Text longer than this (UTF-8 bytes) goes on stdin: Linux caps one argument at ~128 KB. */
-export const MAX_ARGUMENT_TEXT_BYTES = 100 * 1024;
+// Pure: the runner writes the overlay file and decides how to continue the session. User text never
+// travels in argv: it goes on stdin, so no text can be taken for a flag or a subcommand.
 
 /** omp's local-model providers: each run probes 11434/8080/1234 unless they are disabled. */
 export const DISABLED_LOCAL_PROVIDERS = ["ollama", "llama.cpp", "lm-studio"] as const;
@@ -33,9 +31,10 @@ export interface OmpArgsInput {
 }
 
 export interface OmpInvocation {
+  /** Only flags the bot chose: never any of the user's text. */
   args: string[];
-  /** Text to write on stdin and then close; undefined means stdin is ignored (omp waits for EOF on a pipe). */
-  stdinText: string | undefined;
+  /** The prompt, written on stdin and then closed (omp reads the prompt from stdin until EOF). */
+  stdinText: string;
 }
 
 /** Seconds for `--max-time`, at least 1 (omp reads a bare number as seconds). */
@@ -44,8 +43,15 @@ export function maxTimeSeconds(ms: number): number {
 }
 
 /**
- * omp's arguments for one prompt: `-p --mode json`, model, extra args, limits, session, then `--` and
- * exactly one text argument (or none, with the text on stdin when it is too long for argv).
+ * omp's arguments for one prompt: `-p --mode json`, model, extra args, limits and session; the text
+ * itself goes on stdin. No positional argument and no `--` at all.
+ *
+ * Why not `-- "<text>"`: omp's CLI looks at the whole argv for `--help`/`-h` (per-command help in
+ * pi-utils' `run()`), so a prompt that is exactly `--help` printed help even after `--`, and every
+ * new omp version may add another word it scans for. On stdin the text is only ever a prompt
+ * (`readPipedInput` → `buildInitialMessage` → `session.prompt`), and argv is made of our own flags.
+ * omp still applies its prompt-level transforms (`@file`, `/command`, magic keywords) to stdin text,
+ * so the runner neutralises the text either way.
  */
 export function buildOmpArgs(input: OmpArgsInput): OmpInvocation {
   const args = ["-p", "--mode", "json"];
@@ -57,15 +63,7 @@ export function buildOmpArgs(input: OmpArgsInput): OmpInvocation {
   args.push("--session-dir", input.sessionDir);
   if (input.continuation.kind === "resume") args.push("--resume", input.continuation.ompSessionId);
   else args.push("--continue");
-
-  // Everything after `--` is a positional message: `--help me` or `update` cannot become a flag or a
-  // subcommand. Exactly one argument, since two positionals are two prompts.
-  if (Buffer.byteLength(input.text, "utf8") > MAX_ARGUMENT_TEXT_BYTES) {
-    args.push("--");
-    return { args, stdinText: input.text };
-  }
-  args.push("--", input.text);
-  return { args, stdinText: undefined };
+  return { args, stdinText: input.text };
 }
 
 export interface OverlayOptions {

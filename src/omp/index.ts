@@ -1,5 +1,5 @@
 // The OMP runner's public surface: start a run, get its lines and result, kill leftover processes.
-export { buildOmpArgs, MAX_ARGUMENT_TEXT_BYTES, overlayYaml, type SessionContinuation } from "./args.js";
+export { buildOmpArgs, overlayYaml, type SessionContinuation } from "./args.js";
 export { buildChildEnv, pathWithBinDir } from "./env.js";
 export type { OmpEvent, OmpMessage, OmpUsage } from "./events.js";
 export { parseEventLine } from "./events.js";

@@ -244,9 +244,9 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     cwd: request.cwd,
     env,
     extendEnv: false,
-    // omp waits for EOF on a stdin pipe that never closes: ignore it unless the prompt is on it.
-    stdin: invocation.stdinText === undefined ? "ignore" : "pipe",
-    ...(invocation.stdinText === undefined ? {} : { input: invocation.stdinText }),
+    // The prompt is always on stdin, never in argv (see buildOmpArgs); execa writes it and closes the
+    // pipe, and omp starts once it reads EOF.
+    input: invocation.stdinText,
     stdout: "pipe",
     stderr: "pipe",
     buffer: false,

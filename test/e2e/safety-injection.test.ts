@@ -55,6 +55,12 @@ describe("injection through Discord text", () => {
     for (const text of userTexts(requests)) expect(visible(text)).toBe(prompt);
   });
 
+  it("`--help` and `-h` are prompts, not omp's help: the model is asked and answers each", async () => {
+    // omp looks for these anywhere in its argv, even after `--`: only stdin keeps them words.
+    expect(userTexts(await run("--help", "Help with what?")).map(visible)).toEqual(["--help"]);
+    expect(userTexts(await run("-h", "Short help with what?")).map(visible)).toEqual(["-h"]);
+  });
+
   it("`--version` is a prompt, not omp's flag: the model is asked and answers", async () => {
     const requests = await run("--version", "You asked about a version.");
     expect(userTexts(requests).map(visible)).toEqual(["--version"]);

@@ -202,15 +202,18 @@ describe("ends of a run", () => {
     expect(result.error).toContain("no-such-omp");
   });
 
-  it("the prompt is the one argument after `--`, and long text goes on stdin", async () => {
-    const short = setup("args");
+  it("argv holds only the bot's flags; the prompt, short or 150 KB, arrives on stdin", async () => {
+    const short = setup("args --help");
     const args = JSON.parse((await short.run.done).finalText) as string[];
-    expect(args.slice(args.indexOf("--"))).toEqual(["--", "args"]);
     expect(args).toContain("--max-time");
+    expect(args).not.toContain("--");
+    expect(args).not.toContain("--help");
+    expect(args.at(-1)).toBe("--continue");
 
-    // 150 KB, over the argv limit: nothing follows `--`, the fake omp reads the prompt from stdin.
     const long = setup(`args ${"word ".repeat(30_000)}`);
     const longArgs = JSON.parse((await long.run.done).finalText) as string[];
-    expect(longArgs.at(-1)).toBe("--");
+    // The same flags (only the session's own paths differ), and none of the text.
+    expect(longArgs).toHaveLength(args.length);
+    expect(longArgs.join(" ")).not.toContain("word");
   });
 });

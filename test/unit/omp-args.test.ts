@@ -1,5 +1,30 @@
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildOmpArgs, MAX_ARGUMENT_TEXT_BYTES, maxTimeSeconds, overlayYaml } from "../../src/omp/args.js";
+import { buildOmpArgs, maxTimeSeconds, overlayYaml } from "../../src/omp/args.js";
+
+const OMP_SOURCE = resolve(import.meta.dirname, "../../node_modules/@oh-my-pi/pi-coding-agent/src");
+const ompSource = (path: string) => readFileSync(join(OMP_SOURCE, path), "utf8");
+
+/**
+ * Every word the pinned omp treats specially in argv, read from its own source: command names and
+ * aliases (`cli-commands.ts`), reserved plugin verbs, worker selectors, and every flag its parsers know.
+ */
+function ompSpecialWords(): string[] {
+  const commands = ompSource("cli-commands.ts");
+  const table = commands.slice(commands.indexOf("export const commands"), commands.indexOf("\n];"));
+  const names = [...table.matchAll(/(?:name: |aliases: \[|, )"([^"]+)"/g)].map((m) => m[1]!);
+  const reservedStart = commands.indexOf("const RESERVED_TOP_LEVEL_WORDS");
+  const reserved = commands.slice(reservedStart, commands.indexOf("\n};", reservedStart));
+  const words = [...reserved.matchAll(/^\t([a-z-]+):/gm)].map((m) => m[1]!);
+  const selectors = [ompSource("cli.ts"), ompSource("cli/worker-selectors.ts")].flatMap((text) =>
+    [...text.matchAll(/"(__omp_worker_[a-z_]+)"/g)].map((m) => m[1]!),
+  );
+  const flags = [ompSource("cli/args.ts"), ompSource("cli/flag-tables.ts")].flatMap((text) =>
+    [...text.matchAll(/"(--?[a-z][a-z-]*)"/g)].map((m) => m[1]!),
+  );
+  return [...new Set([...names, ...words, ...selectors, ...flags])];
+}
 
 const base = {
   model: "local/fake",
@@ -11,7 +36,7 @@ const base = {
 };
 
 describe("buildOmpArgs", () => {
-  it("runs print mode with JSON events, the model, limits, overlay and session, then -- and the text", () => {
+  it("runs print mode with JSON events, the model, limits, overlay and session; the text goes on stdin", () => {
     const { args, stdinText } = buildOmpArgs({ ...base, extraArgs: ["--no-title"], cwd: "/work" });
     expect(args).toEqual([
       "-p",
@@ -29,10 +54,8 @@ describe("buildOmpArgs", () => {
       "--session-dir",
       "/data/sessions/s1",
       "--continue",
-      "--",
-      "hello",
     ]);
-    expect(stdinText).toBeUndefined();
+    expect(stdinText).toBe("hello");
   });
 
   it("resumes a known conversation by id", () => {
@@ -42,20 +65,40 @@ describe("buildOmpArgs", () => {
     expect(args).not.toContain("--continue");
   });
 
-  it.each(["--version", "--help me", "update", "-x", "a\nb -- c"])(
-    "text %j is exactly one argument after --",
-    (text) => {
-      const { args } = buildOmpArgs({ ...base, text });
-      expect(args.slice(-2)).toEqual(["--", text]);
-      expect(args.filter((a) => a === "--")).toHaveLength(1);
-    },
-  );
+  it.each([
+    "--help",
+    "-h",
+    "--version",
+    "--help me",
+    "update",
+    "-x",
+    "a\nb -- c",
+    "3f2a9c4e-1b2d-4c3e-8f9a-0123456789ab",
+    "@notes.txt",
+  ])("text %j never appears in argv, short or long, and arrives on stdin whole", (text) => {
+    for (const whole of [text, `${text} ${"é".repeat(100 * 1024)}`]) {
+      const { args, stdinText } = buildOmpArgs({ ...base, text: whole });
+      expect(args).toEqual(buildOmpArgs({ ...base, text: "anything else" }).args);
+      expect(args).not.toContain("--");
+      expect(stdinText).toBe(whole);
+    }
+  });
 
-  it("text over the argument limit goes on stdin with nothing after --", () => {
-    const text = "é".repeat(MAX_ARGUMENT_TEXT_BYTES / 2 + 1); // over the limit in bytes, not in characters
-    const { args, stdinText } = buildOmpArgs({ ...base, text });
-    expect(args.at(-1)).toBe("--");
-    expect(stdinText).toBe(text);
+  it("argv is the same whatever the text, for every command, reserved word, selector and flag of the pinned omp", () => {
+    const words = ompSpecialWords();
+    // A parse that found nothing would prove nothing: omp 18.2.3 has 40 commands and dozens of flags.
+    expect(words).toEqual(
+      expect.arrayContaining(["update", "stats", "wt", "list", "--help", "-h", "--model"]),
+    );
+    expect(words.length).toBeGreaterThan(100);
+    const plain = buildOmpArgs({ ...base, text: "plain words" }).args;
+    for (const word of words) {
+      for (const text of [word, `${word} x`, `--help ${word}`]) {
+        const { args, stdinText } = buildOmpArgs({ ...base, text });
+        expect(args, text).toEqual(plain);
+        expect(stdinText).toBe(text);
+      }
+    }
   });
 
   it("omits --model when none is configured", () => {
