@@ -1,7 +1,7 @@
 // Turns omp's events into readable one-line `OutputLine`s for the dashboard and the transcript:
 // assistant text line by line, `▶ bash: ls`, `✓`/`✗` tool results with their output, retries and
 // errors. ANSI and other control characters are stripped from everything. Pure (one instance per run).
-import stripAnsi from "strip-ansi";
+import { toPlainText } from "../output/plain-text.js";
 import type { OmpEvent } from "./events.js";
 
 export interface OutputLine {
@@ -16,15 +16,9 @@ const ASSISTANT_LINE_MAX_CHARS = 16 * 1024;
 /** Longest error message kept on one line. */
 const ERROR_MAX_CHARS = 500;
 
-// C0 controls other than tab, DEL and C1 controls: they move cursors or ring bells in terminals and
-// mean nothing in Discord. strip-ansi removes the escape sequences first.
-const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
 /** Text safe to show: no ANSI sequences, no control characters, no trailing spaces. */
 export function cleanText(text: string): string {
-  // strip-ansi's pattern is large and this runs on every line: skip it when no ESC or CSI is present.
-  const plain = text.includes("\u001b") || text.includes("\u009b") ? stripAnsi(text) : text;
-  return plain.replace(CONTROL_CHARS, "").trimEnd();
+  return toPlainText(text).trimEnd();
 }
 
 function shorten(text: string, max: number): string {

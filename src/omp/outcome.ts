@@ -1,5 +1,6 @@
 // What one run amounted to: session id, summed usage, final answer, and the exit classification
 // judged from events and exit code together (omp exits 0 when `--max-time` hits during a tool). Pure.
+import { toPlainText } from "../output/plain-text.js";
 import type { OmpEvent } from "./events.js";
 
 export type RunOutcome = "success" | "failed" | "timed_out" | "cancelled" | "crashed";
@@ -28,9 +29,9 @@ export class RunTally {
     this.#maxFinalChars = options.maxFinalChars ?? 64 * 1024;
   }
 
-  /** The last assistant message's text (bounded). */
+  /** The last assistant message's text (bounded), without escape sequences or control characters. */
   get finalText(): string {
-    return this.#finalText;
+    return toPlainText(this.#finalText);
   }
 
   push(event: OmpEvent): void {
@@ -112,6 +113,14 @@ function firstMeaningfulLine(text: string): string | undefined {
 
 /** success / failed / timed_out / cancelled / crashed, with a message a person can act on. */
 export function classifyRun(tally: RunTally, facts: ExitFacts): Classification {
+  const classification = classify(tally, facts);
+  // omp colours its errors on stderr, and provider messages are anyone's text: keep them plain.
+  return classification.error === undefined
+    ? classification
+    : { ...classification, error: toPlainText(classification.error) };
+}
+
+function classify(tally: RunTally, facts: ExitFacts): Classification {
   if (facts.cancelled) return { outcome: "cancelled", error: undefined };
   if (facts.spawnError) return { outcome: "crashed", error: facts.spawnError };
   if (facts.timedOut || tally.deadlineHit) {

@@ -1,6 +1,7 @@
 // Nothing the bot posts pings anyone (SPEC §6): `@everyone` and `<@user>` in prompts and in the agent's
 // answer are shown neutralised, and every message the bot wrote carried `allowed_mentions` with no
-// parse. And a long prompt (over Linux's argument limit, so on stdin) reaches the model intact.
+// parse. Nothing it posts carries terminal escape sequences or their remains. And a long prompt
+// (over Linux's argument limit) reaches the model intact.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { MessageView } from "../../src/emulator/index.js";
@@ -9,6 +10,18 @@ import { contentText, reply } from "../support/fake-model/index.js";
 
 /** Message types the bot writes itself (default, reply, slash-command answer); not Discord's system notes. */
 const WRITTEN_TYPES = new Set([0, 19, 20]);
+
+/** Every message the bot wrote anywhere, ephemeral interaction answers included. */
+function botWrites(h: BotHarness): MessageView[] {
+  const channels = [h.world.channelId, ...h.emu.threads().map((t) => t.id)];
+  const inChannels = channels.flatMap((id) => h.emu.messages(id, { includeDeleted: true }));
+  const answers = h.emu
+    .interactions()
+    .flatMap((i) => [i.original, ...i.followUps])
+    .filter((m): m is MessageView => m !== null);
+  const byId = new Map([...inChannels, ...answers].map((m) => [m.id, m]));
+  return [...byId.values()].filter((m) => m.author.bot && WRITTEN_TYPES.has(m.type));
+}
 
 const visible = (text: string) =>
   text.replace(/^<system-reminder>[\s\S]*?<\/system-reminder>/, "").replace(/[\u200b-\u200d]/g, "");
@@ -21,18 +34,6 @@ describe("mentions never ping", () => {
   afterAll(async () => {
     await h?.close();
   });
-
-  /** Every message the bot wrote anywhere, ephemeral interaction answers included. */
-  const botWrites = (): MessageView[] => {
-    const channels = [h.world.channelId, ...h.emu.threads().map((t) => t.id)];
-    const inChannels = channels.flatMap((id) => h.emu.messages(id, { includeDeleted: true }));
-    const answers = h.emu
-      .interactions()
-      .flatMap((i) => [i.original, ...i.followUps])
-      .filter((m): m is MessageView => m !== null);
-    const byId = new Map([...inChannels, ...answers].map((m) => [m.id, m]));
-    return [...byId.values()].filter((m) => m.author.bot && WRITTEN_TYPES.has(m.type));
-  };
 
   it("@everyone and <@user> in a prompt and in the answer are shown neutralised and ping nobody", async () => {
     const prompt = `@everyone look, and <@${h.bob}> too: ping test`;
@@ -73,7 +74,7 @@ describe("mentions never ping", () => {
     expect(promptSent).toBe(true);
 
     // Every write of every bot message asked Discord to parse no mention, and none pinged.
-    const writes = botWrites();
+    const writes = botWrites(h);
     expect(writes.length).toBeGreaterThan(3);
     for (const message of writes) {
       expect(message.mentionIds, `message ${message.id}`).toEqual([]);
@@ -82,6 +83,55 @@ describe("mentions never ping", () => {
           expect.objectContaining({ parse: [] }),
         );
         expect(version.allowedMentions?.users ?? []).toEqual([]);
+      }
+    }
+  });
+});
+
+describe("terminal colour never reaches Discord", () => {
+  let h: BotHarness;
+  beforeAll(async () => {
+    h = await startBotHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const ESC = "\u001b";
+  /** An escape sequence, or what is left of one when only its ESC is removed (`[32m`). */
+  const REMAINS = /[\u001b\u009b]|\[\d+(;\d+)*m/;
+
+  it("an answer in colour is posted as plain words: no escape sequence or `[32m` remains anywhere the bot wrote", {
+    timeout: 240_000,
+  }, async () => {
+    const answer = `${ESC}[32mgreen answer${ESC}[0m and ${ESC}[1;31mbold red${ESC}[0m`;
+    h.model.on("colour test", reply(answer));
+    h.model.on("colour follow-up", reply(`${ESC}[33msecond${ESC}[0m answer`));
+    const { thread } = await h.launch(`${ESC}[35mcolour test${ESC}[0m please`);
+    const posted = await h.emu.waitForMessage(
+      (m) => m.channelId === thread.id && m.author.bot && m.content.includes("bold red"),
+      { timeoutMs: 90_000 },
+    );
+    expect(posted.content).toBe("green answer and bold red");
+    const queued = await h.command(h.alice, thread.id, "say", {
+      prompt: `${ESC}[36mcolour follow-up${ESC}[0m`,
+    });
+    expect(answerText(queued)).toContain("colour follow-up");
+    await h.emu.waitForMessage(
+      (m) => m.channelId === thread.id && m.author.bot && m.content.includes("second answer"),
+      { timeoutMs: 90_000 },
+    );
+    await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("second answer"));
+
+    expect(h.emu.channel(thread.id)?.name).toBe("Run: colour test please");
+    const writes = botWrites(h);
+    expect(writes.length).toBeGreaterThan(3);
+    for (const message of writes) {
+      for (const version of message.history) {
+        expect(
+          JSON.stringify([version.content, version.embeds]),
+          `a write of message ${message.id}`,
+        ).not.toMatch(REMAINS);
       }
     }
   });

@@ -4,7 +4,7 @@ import type { ChatInputCommandInteraction } from "discord.js";
 import { checkAccess } from "../access/index.js";
 import type { BotContext } from "../context.js";
 import { interactionFacts } from "../facts.js";
-import { escapeMentions, truncateEnd } from "../format/index.js";
+import { escapeMentions, stripControlCharacters, truncateEnd } from "../format/index.js";
 import { NO_MENTIONS, refuse } from "../replies.js";
 import { OMP_OPTIONS } from "./definition.js";
 
@@ -23,6 +23,8 @@ export async function sayCommand(ctx: BotContext, interaction: ChatInputCommandI
     source: "say",
   });
   const where = position <= 1 ? "runs now" : `is #${position} in line`;
-  const quote = escapeMentions(truncateEnd(ctx.redact(prompt).replace(/\s+/g, " ").trim(), QUOTE_CHARS));
+  const quote = escapeMentions(
+    truncateEnd(stripControlCharacters(ctx.redact(prompt)).replace(/\s+/g, " ").trim(), QUOTE_CHARS),
+  );
   await interaction.reply({ content: `📝 Queued — ${where}:\n> ${quote}`, allowedMentions: NO_MENTIONS });
 }

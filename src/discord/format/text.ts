@@ -1,5 +1,6 @@
 // Small text primitives shared by every renderer: safe truncation, mention neutralising, durations.
 
+import { toPlainText } from "../../output/plain-text.js";
 import { EMPTY_VALUE } from "./limits.js";
 
 const ELLIPSIS = "…";
@@ -54,15 +55,16 @@ export function nonEmpty(text: string, fallback: string): string {
 }
 
 /**
- * Removes control characters (except tab and newline) that render as garbage or confuse clients, and
- * replaces lone surrogates (half an emoji, e.g. from a cut elsewhere) with U+FFFD, as Discord expects
- * well-formed text.
+ * Text fit for Discord: ANSI escape sequences and control characters (except tab and newline) removed
+ * by `toPlainText`, the one function for that (sequences first, so none leaves `[32m` behind), CRLF
+ * made LF, and lone surrogates (half an emoji, e.g. from a cut elsewhere) replaced with U+FFFD, as
+ * Discord expects well-formed text. Everything the bot posts goes through here.
  */
 export function stripControlCharacters(text: string): string {
-  return text
-    .replace(/\r\n?/g, "\n")
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, "")
-    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd");
+  return toPlainText(text.replace(/\r\n?/g, "\n")).replace(
+    /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g,
+    "\ufffd",
+  );
 }
 
 const ZERO_WIDTH_SPACE = "\u200b";

@@ -62,7 +62,7 @@ export function runEndMessages(facts: RunEndFacts): ThreadMessage[] {
     notes.push(
       `The answer is ${facts.finalText.length} characters long, more than ${max} messages: the whole answer is in answer.md.`,
     );
-    files.push({ name: "answer.md", data: Buffer.from(facts.finalText, "utf8") });
+    files.push({ name: "answer.md", data: Buffer.from(stripControlCharacters(facts.finalText), "utf8") });
   }
   if ((!facts.outputFitted || answerCut) && facts.transcript) {
     const name = transcriptFileName(facts.runNumber);
