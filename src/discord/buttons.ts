@@ -5,7 +5,7 @@ import { checkAccess } from "./access/index.js";
 import type { BotContext } from "./context.js";
 import { parseDashboardCustomId } from "./dashboard/index.js";
 import { interactionFacts } from "./facts.js";
-import { NO_MENTIONS, refuse, replyPrivately } from "./replies.js";
+import { ALREADY_ENDING, NO_MENTIONS, refuse, replyPrivately } from "./replies.js";
 import { archiveSessionThread, stoppedMessage, stopSession } from "./stop-session.js";
 
 export async function handleDashboardButton(ctx: BotContext, interaction: ButtonInteraction): Promise<void> {
@@ -20,16 +20,18 @@ export async function handleDashboardButton(ctx: BotContext, interaction: Button
   if (!access.ok) return refuse(interaction, access.reason);
 
   if (parsed.action === "cancel") {
-    if (!ctx.sessions.snapshot(session.id).running) {
-      return replyPrivately(interaction, "Nothing is running in this session right now.");
-    }
+    const running = ctx.sessions.snapshot(session.id).running;
+    if (!running) return replyPrivately(interaction, "Nothing is running in this session right now.");
+    if (running.cancelling) return replyPrivately(interaction, ALREADY_ENDING);
+    // Decided before the first await, as in /omp cancel: the first press announces, later ones are told
+    // privately that they changed nothing.
+    const cancelling = ctx.sessions.cancel(session.id);
     await interaction.deferUpdate();
-    if (await ctx.sessions.cancel(session.id)) {
-      await interaction.followUp({
-        content: `⏹ Run cancelled by <@${interaction.user.id}>.`,
-        allowedMentions: NO_MENTIONS,
-      });
-    }
+    if (!(await cancelling)) return replyPrivately(interaction, ALREADY_ENDING);
+    await interaction.followUp({
+      content: `⏹ Run cancelled by <@${interaction.user.id}>.`,
+      allowedMentions: NO_MENTIONS,
+    });
     return;
   }
   // Started before the first await: the session is marked stopped at once, so a double click's second

@@ -11,6 +11,9 @@ type Answerable = ChatInputCommandInteraction | ButtonInteraction;
 
 export const NO_MENTIONS = { parse: [] } as const;
 
+/** Told privately to whoever asks to cancel a run that another cancel (or its own end) beat. */
+export const ALREADY_ENDING = "That run had already finished or was being cancelled.";
+
 /** Replies privately, whether or not the interaction was already acknowledged. */
 export async function replyPrivately(
   interaction: Answerable,

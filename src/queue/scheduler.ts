@@ -51,6 +51,8 @@ export interface RunningPromptView {
   runNumber: number;
   startedAt: Date;
   pid: number | undefined;
+  /** A cancel of this run is already under way: a second one changes nothing. */
+  cancelling: boolean;
 }
 
 export interface WaitingPromptView {
@@ -184,6 +186,7 @@ export class RunScheduler {
         runNumber: active.runNumber,
         startedAt: active.startedAt,
         pid: active.run?.pid,
+        cancelling: active.cancelRequested,
       },
       waiting,
       waitingForSlot: waiting.some((item) => item.waitingForSlot),

@@ -1,6 +1,7 @@
 // Stopping happens once per session: a double click on the dashboard's Stop button, or two `/omp stop`
 // at once, stop the session and announce it one time; the second gets a private refusal. Likewise a
-// run is cancelled and announced once however many Cancel presses arrive together.
+// run is cancelled and announced once however many Cancel presses arrive together, and those that lost
+// the race are told so privately.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InteractionHandle, InteractionView, MessageView } from "../../src/emulator/index.js";
@@ -79,7 +80,7 @@ describe("a run is cancelled once", () => {
     await h?.close();
   });
 
-  it("a double click on Cancel plus /omp cancel announce one cancel; /omp cancel says it is under way", async () => {
+  it("a double click on Cancel plus /omp cancel announce one cancel in public; the two that lost are told privately", async () => {
     const { thread, dashboard } = await h.launch("hang for three cancels");
     await h.waitForDashboard(thread.id, (d) => d.state === "busy", 20_000);
     const cancel = buttonId(dashboard, "cancel");
@@ -92,16 +93,49 @@ describe("a run is cancelled once", () => {
         timeoutMs: 20_000,
       },
     );
-    await command.waitForReply({ timeoutMs: 10_000 });
-    await first.waitForReply({ timeoutMs: 10_000 });
-    await second.waitForReply({ timeoutMs: 10_000 });
+    // What each presser was told: the reply and follow-ups (not the dashboard a button sits on).
+    const told = (handle: InteractionHandle) => {
+      const v = handle.view();
+      return [v.original, ...v.followUps].filter((m): m is MessageView => m !== null && m.content !== "");
+    };
+    const all = [first, second, command];
+    await h.emu.waitFor(() => all.every((handle) => told(handle).length > 0) || undefined, {
+      timeoutMs: 20_000,
+      what: "every presser told what happened",
+    });
     await h.command(h.alice, thread.id, "queue");
     const announced = h.emu
       .messages(thread.id)
       .filter((m) => m.author.bot && m.content.includes("Run cancelled by"));
     expect(announced).toHaveLength(1);
-    expect(answerText(command.view())).toMatch(/Run cancelled by|already finished or was being cancelled/);
+    const winners = all.filter((handle) => told(handle).some((m) => m.content.includes("Run cancelled by")));
+    expect(winners).toHaveLength(1);
+    expect(told(winners[0]!).every((m) => !m.ephemeral)).toBe(true);
+    for (const loser of all.filter((handle) => !winners.includes(handle))) {
+      const messages = told(loser);
+      expect(messages.map((m) => m.content).join("\n")).toMatch(/already (finished|being cancelled)/);
+      for (const message of messages) expect(message.ephemeral, message.content).toBe(true);
+    }
     expect(h.app!.ctx.sessions.byThread(thread.id)?.stoppedAt).toBeNull();
+  });
+
+  it("/omp cancel while another cancel of the run is under way is answered privately", async () => {
+    const { thread } = await h.launch("hang for a late cancel");
+    await h.waitForDashboard(thread.id, (d) => d.state === "busy", 20_000);
+    const sessionId = h.app!.ctx.sessions.byThread(thread.id)!.id;
+    // Someone else's cancel (e.g. a shutdown) already under way when this one arrives.
+    const underWay = h.app!.ctx.sessions.cancel(sessionId);
+    const late = await h.command(h.alice, thread.id, "cancel");
+    await underWay;
+    expect(answerText(late)).toMatch(/already (finished|being cancelled)/);
+    const told = [late.original, ...late.followUps].filter(
+      (m): m is MessageView => m !== null && m.content !== "",
+    );
+    expect(told.length).toBeGreaterThan(0);
+    for (const message of told) expect(message.ephemeral, message.content).toBe(true);
+    expect(
+      h.emu.messages(thread.id).filter((m) => m.author.bot && m.content.includes("Run cancelled by")),
+    ).toHaveLength(0);
   });
 });
 
