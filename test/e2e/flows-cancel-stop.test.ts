@@ -3,8 +3,10 @@
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import Database from "better-sqlite3";
+import type { APIEmbed } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
+import { formatDuration } from "../../src/discord/format/index.js";
 import { answerText, type BotHarness, readDashboard, startBotHarness } from "../support/bot-harness.js";
 import { bashThenReply, reply, slowReply } from "../support/fake-model/index.js";
 
@@ -29,6 +31,22 @@ function sleepersOf(sessionId: string): number[] {
     }
   }
   return pids;
+}
+
+/** The dashboard's Elapsed field. */
+function elapsedOf(embed: APIEmbed | undefined): string | undefined {
+  return embed?.fields?.find((f) => f.name === "Elapsed")?.value;
+}
+
+/** How long the Elapsed field says the run has been going when read at `readAt`: `7s`, `1m 2s`, or a live Discord timestamp. */
+function shownElapsedMs(value: string | undefined, readAt: number): number {
+  const stamp = /<t:(\d+):R>/.exec(value ?? "");
+  if (stamp) return readAt - Number(stamp[1]) * 1000;
+  const units: Record<string, number> = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000 };
+  return [...(value ?? "").matchAll(/(\d+)([dhms])/g)].reduce(
+    (ms, [, n, unit]) => ms + Number(n) * units[unit!]!,
+    0,
+  );
 }
 
 /** Polls `check` (the process table changes without telling the emulator) until it holds. */
@@ -57,6 +75,22 @@ describe("cancelling and stopping", () => {
     const session = h.app!.ctx.store.getSessionByThread(thread.id)!;
     await until(() => sleepersOf(session.id).length > 0, "the tool's `sleep 300` running");
     await h.waitForDashboard(thread.id, (d) => d.state === "busy" && d.text.includes("bash"));
+    const toolShownAt = Date.now();
+
+    // More than 5 s into the run, and 4 s after the last output (a quiet tool: no edit for up to 15 s),
+    // the elapsed time on the dashboard is still true: Discord counts it from the run's start.
+    const run = h.app!.ctx.store.latestRun(session.id)!;
+    const start = run.startedAt.getTime();
+    await until(
+      () => Date.now() - start > 6_000 && Date.now() - toolShownAt > 4_000,
+      "the run going for more than 5 s, quietly",
+    );
+    const readAt = Date.now();
+    const shown = elapsedOf(h.dashboard(thread.id)!.embeds[0]);
+    expect(shownElapsedMs(shown, readAt), `Elapsed "${shown}"`).toBeGreaterThanOrEqual(
+      readAt - start - 2_000,
+    );
+    expect(shown).toBe(`started <t:${Math.floor(start / 1000)}:R>`);
 
     const queued = await h.command(h.alice, thread.id, "say", { prompt: "after the cancel, are you there?" });
     expect(answerText(queued)).toContain("#2 in line");
@@ -76,6 +110,11 @@ describe("cancelling and stopping", () => {
       (v) => v.embeds[0]?.color === DASHBOARD_STATES.degraded.color,
     );
     expect(degraded.length).toBeGreaterThan(0);
+    // The cancelled run shows how long it really ran (it was cut after more than 5 s).
+    const ended = h.app!.ctx.store.getRun(run.id)!;
+    const ranMs = ended.endedAt!.getTime() - ended.startedAt.getTime();
+    expect(ranMs).toBeGreaterThan(5_000);
+    expect(degraded.map((v) => elapsedOf(v.embeds[0]))).toContain(formatDuration(ranMs));
     expect(
       degraded.some((v) => v.embeds[0]?.fields?.some((f) => f.name === "Note" && /cancel/i.test(f.value))),
     ).toBe(true);

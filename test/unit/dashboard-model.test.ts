@@ -5,6 +5,7 @@ import {
   INTERRUPTED_NOTE,
   reduceDashboard,
 } from "../../src/discord/dashboard/model.js";
+import { renderDashboard } from "../../src/discord/dashboard/render.js";
 import { initialDashboardView } from "../../src/discord/dashboard/view.js";
 
 const t0 = new Date("2026-01-01T12:00:00Z");
@@ -62,6 +63,17 @@ describe("reduceDashboard", () => {
     expect(view.lastTool).toBe("bash: ls -la");
     expect(view.tokens).toBe(150);
     expect(view.cost).toBeCloseTo(0.015);
+  });
+
+  it("a run cancelled 7 s in keeps its start through tools, usage and a stop, and shows 7s", () => {
+    const model = busyModel();
+    model.apply({ type: "tool", name: "bash: sleep 300" });
+    model.apply({ type: "usage", tokens: 15, cost: 0 });
+    model.apply({ type: "run_ended", outcome: "cancelled", at: new Date(t0.getTime() + 7_000) });
+    const view = model.apply({ type: "stopped", by: "42" });
+    expect(view).toMatchObject({ runStartedAt: t0, runEndedAt: new Date(t0.getTime() + 7_000) });
+    const elapsed = renderDashboard(view).embeds[0].fields!.find((f) => f.name === "Elapsed");
+    expect(elapsed?.value).toBe("7s");
   });
 
   it("goes back to idle after a successful run and keeps the tail and elapsed end", () => {

@@ -82,7 +82,7 @@ describe("renderDashboard", () => {
     expect(fields).toMatchObject({
       State: "Busy",
       Run: "#3",
-      Elapsed: "1m 15s",
+      Elapsed: `started <t:${now.getTime() / 1000 - 75}:R>`,
       Queue: "2 waiting",
       Tokens: "12,345",
       Cost: "$0.42",
@@ -91,6 +91,30 @@ describe("renderDashboard", () => {
     });
     expect(payload.embeds[0].description).toBe("```\n▶ bash: npm test\n✓ 12 passed\n```");
     expect(payload.embeds[0].footer?.text).toBe("Session s-1");
+  });
+
+  it("a running prompt's elapsed time stays true between edits: Discord counts it from the start", () => {
+    // A quiet tool gets no edit for up to 15 s; a number painted at the start would say 0s all along.
+    const running = view({ state: "busy", runStartedAt: now, runNumber: 1 });
+    const elapsedAt = (at: Date) =>
+      renderDashboard(running, at).embeds[0].fields!.find((f) => f.name === "Elapsed")!.value;
+    expect(elapsedAt(now)).toBe(`started <t:${now.getTime() / 1000}:R>`);
+    expect(elapsedAt(new Date(now.getTime() + 7_000))).toBe(elapsedAt(now));
+  });
+
+  it("a run that ended, cancelled after 7 s, shows exactly how long it ran", () => {
+    const started = new Date(now.getTime() - 60_000);
+    const ended = view({
+      state: "degraded",
+      runNumber: 1,
+      runStartedAt: started,
+      runEndedAt: new Date(started.getTime() + 7_400),
+      note: "The last run was cancelled.",
+    });
+    const fields = Object.fromEntries(
+      renderDashboard(ended, now).embeds[0].fields!.map((f) => [f.name, f.value]),
+    );
+    expect(fields.Elapsed).toBe("7s");
   });
 
   it("never lets mentions ping: allowedMentions parses nothing and @everyone is neutralised", () => {

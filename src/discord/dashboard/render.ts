@@ -47,11 +47,17 @@ function oneLine(text: string): string {
   return stripControlCharacters(text).replace(/\s+/g, " ").trim();
 }
 
-function elapsed(view: DashboardView, now: Date): string {
+/**
+ * How long the run has been going. A running prompt's time is a Discord timestamp (`<t:…:R>`, "started
+ * 12 seconds ago"), counted by each reader's client: a number would be as old as the last edit, and a
+ * quiet run (a long tool) is edited only every `HEARTBEAT_MS`, so a run cancelled after several seconds
+ * still showed "0s". An ended run shows exactly how long it ran.
+ */
+function elapsed(view: DashboardView): string {
   if (!view.runStartedAt) return EMPTY_VALUE;
-  const end = view.runEndedAt ?? (isRunning(view) ? now : undefined);
-  if (!end) return EMPTY_VALUE;
-  return formatDuration(end.getTime() - view.runStartedAt.getTime());
+  if (view.runEndedAt) return formatDuration(view.runEndedAt.getTime() - view.runStartedAt.getTime());
+  if (!isRunning(view)) return EMPTY_VALUE;
+  return `started <t:${Math.floor(view.runStartedAt.getTime() / 1000)}:R>`;
 }
 
 function promptField(view: DashboardView): APIEmbedField | undefined {
@@ -134,8 +140,11 @@ function buttons(view: DashboardView): DashboardPayload["components"] {
   ];
 }
 
-/** The dashboard message for `view` at time `now` (used only for the elapsed time of a running prompt). */
-export function renderDashboard(view: DashboardView, now: Date): DashboardPayload {
+/**
+ * The dashboard message for `view`. The payload depends on the view alone (a running prompt's elapsed
+ * time is a Discord timestamp); `_now` is still accepted from callers that pass the paint time.
+ */
+export function renderDashboard(view: DashboardView, _now?: Date): DashboardPayload {
   const look = DASHBOARD_STATES[view.state] ?? DASHBOARD_STATES.failed;
   const name = oneLine(view.sessionName) || "Session";
   const title = truncateEnd(`${look.emoji} ${name}`, DISCORD_LIMITS.embedTitle);
@@ -143,7 +152,7 @@ export function renderDashboard(view: DashboardView, now: Date): DashboardPayloa
   const fields: APIEmbedField[] = [
     field("State", view.stopped ? `${look.label} · stopped` : look.label, true),
     field("Run", view.runNumber > 0 ? `#${Math.floor(view.runNumber)}` : "none yet", true),
-    field("Elapsed", elapsed(view, now), true),
+    field("Elapsed", elapsed(view), true),
     field("Queue", `${Math.max(0, Math.floor(view.queueDepth) || 0)} waiting`, true),
   ];
   if (view.tokens !== undefined) fields.push(field("Tokens", formatTokens(view.tokens), true));
