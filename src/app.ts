@@ -118,6 +118,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     ompSessionsDir: config.ompSessionsDir,
     logger,
   });
+  dashboards.slotWait = (sessionId) => scheduler.slotWait(sessionId);
   const sessions = new SessionService({ config, store, scheduler, events: dashboards });
   const health = new HealthChecks({
     client,

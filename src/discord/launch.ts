@@ -4,7 +4,7 @@
 import type { ThreadChannel } from "discord.js";
 import type { PromptSource, SessionRow } from "../store/index.js";
 import type { BotContext } from "./context.js";
-import { initialDashboardView, renderDashboard } from "./dashboard/index.js";
+import { initialDashboardView, reduceDashboard, renderDashboard } from "./dashboard/index.js";
 
 export interface SessionLaunch {
   thread: ThreadChannel;
@@ -27,7 +27,14 @@ export async function openSessionInThread(ctx: BotContext, launch: SessionLaunch
     createdBy: launch.createdBy,
   });
   const log = ctx.logger.child({ sessionId: session.id, threadId: launch.thread.id });
-  const view = initialDashboardView({ sessionId: session.id, sessionName: session.name });
+  // The first paint already shows the prompt as next to run (starting, or waiting for a global run
+  // slot): the prompt is queued right after the dashboard exists, so "ready for prompts" would be false.
+  const view = reduceDashboard(initialDashboardView({ sessionId: session.id, sessionName: session.name }), {
+    type: "pending",
+    prompt: ctx.redact(launch.prompt),
+    authorId: launch.createdBy,
+    waitingForSlot: ctx.scheduler.slotWait(session.id),
+  });
   const dashboard = await launch.thread.send(renderDashboard(view, new Date()));
   ctx.sessions.setDashboardMessage(session.id, dashboard.id);
   try {

@@ -5,7 +5,7 @@ import { readFileSync, statSync } from "node:fs";
 import { AttachmentBuilder, type Client, DiscordAPIError, RESTJSONErrorCodes } from "discord.js";
 import type { Logger } from "../log.js";
 import type { OmpEvent } from "../omp/index.js";
-import { type RunObserver, sessionStateAfter } from "../queue/scheduler.js";
+import { type RunObserver, type SlotWait, sessionStateAfter } from "../queue/scheduler.js";
 import type { SessionEvents } from "../sessions/service.js";
 import type { SidecarMetrics } from "../sidecar/index.js";
 import type { SessionRow, Store } from "../store/index.js";
@@ -13,6 +13,7 @@ import {
   type DashboardPayload,
   type DashboardView,
   initialDashboardView,
+  reduceDashboard,
   renderDashboard,
 } from "./dashboard/index.js";
 import {
@@ -46,6 +47,8 @@ export class SessionDashboards implements SessionEvents {
   readonly #redact: (text: string) => string;
   /** Set by the app: what to do when a thread turns out to be deleted. */
   onGone: ((sessionId: string) => void) | undefined;
+  /** Set by the app (the scheduler is built after this): whether a session's next prompt waits for a slot. */
+  slotWait: ((sessionId: string) => SlotWait | undefined) | undefined;
 
   constructor(options: SessionDashboardsOptions) {
     this.#client = options.client;
@@ -103,7 +106,7 @@ export class SessionDashboards implements SessionEvents {
       throw error;
     }
     if (!thread?.isThread()) return false;
-    const view = this.#viewFromStore(session);
+    const view = this.#viewFromStore(session, this.slotWait?.(session.id));
     const message = await thread.send(renderDashboard(view, new Date()));
     this.#store.setDashboardMessage(session.id, message.id);
     await message
@@ -119,11 +122,14 @@ export class SessionDashboards implements SessionEvents {
     return true;
   }
 
-  /** After a restart: rebuild a session's view from the store and its last transcript, then repaint. */
+  /**
+   * After a restart: rebuild a session's view from the store and its last transcript; a run cut by the
+   * restart repaints as Degraded with a note (SPEC §7). Queued prompts resume right after, and the
+   * scheduler's events say which start and which wait for a run slot.
+   */
   async restore(session: SessionRow, options: { interrupted: boolean }): Promise<void> {
     if (!session.dashboardMessageId) return;
-    const view = this.#viewFromStore(session);
-    const dashboard = this.attach(session, session.dashboardMessageId, view);
+    const dashboard = this.attach(session, session.dashboardMessageId, this.#storedView(session));
     if (options.interrupted) dashboard.apply({ type: "interrupted" });
     await dashboard.flushNow();
   }
@@ -141,6 +147,19 @@ export class SessionDashboards implements SessionEvents {
   // ── RunObserver ────────────────────────────────────────────────────────────────────────────────
 
   readonly observer: RunObserver = {
+    onWaitingForSlot: (sessionId, { prompt, inUse, max }) => {
+      const dashboard = this.registry.get(sessionId);
+      if (!dashboard) return;
+      const shown = dashboard.view.pending?.waitingForSlot;
+      // Already painted so (a launch's first paint): an identical edit would only spend the rate limit.
+      if (shown && shown.inUse === inUse && shown.max === max) return;
+      dashboard.apply({
+        type: "pending",
+        prompt: this.#redact(prompt.text),
+        authorId: prompt.authorId,
+        waitingForSlot: { inUse, max },
+      });
+    },
     onStart: ({ sessionId, runNumber, prompt }) => {
       const dashboard = this.registry.get(sessionId);
       dashboard?.apply({
@@ -181,7 +200,25 @@ export class SessionDashboards implements SessionEvents {
     },
   };
 
-  #viewFromStore(session: SessionRow): DashboardView {
+  /**
+   * A session's dashboard rebuilt from the store, for a dashboard posted anew. A session with nothing
+   * running and a queued prompt shows that prompt as next to run (with `waitingForSlot` when it waits for
+   * a global slot): it is about to start, so "ready for prompts" would not be true.
+   */
+  #viewFromStore(session: SessionRow, waitingForSlot: SlotWait | undefined): DashboardView {
+    const view = this.#storedView(session);
+    if (view.stopped || this.#store.latestRun(session.id)?.endedAt === null) return view;
+    const next = this.#store.nextQueuedPrompt(session.id);
+    if (!next) return view;
+    return reduceDashboard(view, {
+      type: "pending",
+      prompt: this.#redact(next.text),
+      authorId: next.authorId,
+      waitingForSlot,
+    });
+  }
+
+  #storedView(session: SessionRow): DashboardView {
     const base = initialDashboardView({ sessionId: session.id, sessionName: session.name });
     const latest = this.#store.latestRun(session.id);
     const prompt = latest ? this.#store.getPrompt(latest.promptId) : undefined;

@@ -20,6 +20,11 @@ export interface RunObserver {
     runNumber: number;
     prompt: PromptRow;
   }): void;
+  /**
+   * The session's next prompt has to wait for a global run slot: other sessions' runs hold all `max`.
+   * `onStart` follows once it gets one (or nothing, if the prompt is dropped meanwhile).
+   */
+  onWaitingForSlot?(sessionId: string, ctx: { prompt: PromptRow } & SlotWait): void;
   onLine(sessionId: string, line: OutputLine): void;
   /** omp's parsed events as they come (usage, tool starts), for dashboards that want more than lines. */
   onEvent?(sessionId: string, event: OmpEvent): void;
@@ -67,6 +72,12 @@ export interface QueueSnapshot {
   waiting: WaitingPromptView[];
   /** Whether the session's next prompt is held back by the global limit. */
   waitingForSlot: boolean;
+}
+
+/** Every global run slot is taken: `inUse` of `max` runs are going. */
+export interface SlotWait {
+  inUse: number;
+  max: number;
 }
 
 export interface SchedulerStats {
@@ -199,6 +210,16 @@ export class RunScheduler {
     return { active, queued: this.#store.stats().promptsQueued, max: this.#max };
   }
 
+  /**
+   * Whether the session's next queued prompt would wait for a global run slot if it were to run now:
+   * undefined when the session runs a prompt itself or a slot is free.
+   */
+  slotWait(sessionId: string): SlotWait | undefined {
+    if (this.#lanes.get(sessionId)?.active) return undefined;
+    const inUse = this.#global.pending;
+    return inUse >= this.#max ? { inUse, max: this.#max } : undefined;
+  }
+
   /** Kicks every session with queued prompts (after a restart); returns their ids. */
   resumeAll(): string[] {
     const sessionIds = this.#store.sessionsWithQueuedPrompts();
@@ -270,6 +291,12 @@ export class RunScheduler {
         const session = prompt && this.#store.getSession(sessionId);
         if (!prompt || !session || session.stoppedAt) break;
         lane.waitingPromptId = prompt.id;
+        const inUse = this.#global.pending;
+        if (inUse >= this.#max) {
+          this.#notify("onWaitingForSlot", () =>
+            this.#observer?.onWaitingForSlot?.(sessionId, { prompt, inUse, max: this.#max }),
+          );
+        }
         await this.#global.add(() => this.#runPrompt(sessionId, lane, prompt.id));
         // Whatever happened, the prompt must have left "queued", or this loop would spin on it.
         if (this.#store.getPrompt(prompt.id)?.status === "queued") break;

@@ -242,6 +242,36 @@ describe("global limit", () => {
     expect(rs.stats()).toEqual({ active: 0, queued: 0, max: 2 });
   });
 
+  it("tells the observer when a session's next prompt has to wait for a slot, and `slotWait` says so too", async () => {
+    const waits: Array<{ sessionId: string; text: string; inUse: number; max: number }> = [];
+    const observer: RunObserver = {
+      onWaitingForSlot: (sessionId, { prompt, inUse, max }) =>
+        waits.push({ sessionId, text: prompt.text, inUse, max }),
+      onStart: () => {},
+      onLine: () => {},
+      onEnd: () => {},
+    };
+    const [holder, waiter] = [session(), session()];
+    const rs = scheduler({ max: 1, observer });
+    expect(rs.slotWait(waiter.id)).toBeUndefined();
+    rs.enqueue({ sessionId: holder.id, authorId: "u", text: "holds the slot", source: "say" });
+    await runsStarted(1);
+    // The holder runs; a new session's prompt would wait for the only slot.
+    expect(rs.slotWait(holder.id)).toBeUndefined();
+    expect(rs.slotWait(waiter.id)).toEqual({ inUse: 1, max: 1 });
+    rs.enqueue({ sessionId: waiter.id, authorId: "u", text: "waits for it", source: "say" });
+    await vi.waitFor(() => expect(waits).toHaveLength(1));
+    expect(waits[0]).toEqual({ sessionId: waiter.id, text: "waits for it", inUse: 1, max: 1 });
+    expect(waits.some((w) => w.sessionId === holder.id)).toBe(false);
+
+    runner.runs[0]!.finish();
+    await runsStarted(2);
+    expect(rs.slotWait(waiter.id)).toBeUndefined();
+    runner.runs[1]!.finish();
+    await rs.onIdle();
+    expect(waits).toHaveLength(1);
+  });
+
   it("holds many sessions to the limit under load", async () => {
     runner.autoFinish = () => ({});
     const rs = scheduler({ max: 3 });

@@ -99,16 +99,23 @@ export interface BotHarness {
 /** The dashboard as a person reads it. */
 export interface DashboardReading {
   message: MessageView;
-  state: DashboardState | undefined;
+  /**
+   * The state its colour shows, except that a prompt shown Busy before its run started (Run `#2,
+   * starting` or `#2, queued` while it waits for a run slot) reads as `starting`: `busy` always means a
+   * run is going, with a process to cancel.
+   */
+  state: DashboardState | "starting" | undefined;
   /** Title, description, fields and footer as one text. */
   text: string;
 }
 
 export function readDashboard(message: MessageView): DashboardReading {
   const embed = message.embeds[0];
-  const state = (Object.entries(DASHBOARD_STATES) as [DashboardState, { color: number }][]).find(
-    ([, look]) => look.color === embed?.color,
+  const look = (Object.entries(DASHBOARD_STATES) as [DashboardState, { color: number }][]).find(
+    ([, candidate]) => candidate.color === embed?.color,
   )?.[0];
+  const run = embed?.fields?.find((f) => f.name === "Run")?.value ?? "";
+  const state = look === "busy" && /^#\d+, (starting|queued)$/.test(run) ? "starting" : look;
   const text = [
     embed?.title,
     embed?.description,

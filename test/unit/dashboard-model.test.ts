@@ -76,6 +76,48 @@ describe("reduceDashboard", () => {
     expect(elapsed?.value).toBe("7s");
   });
 
+  it("a prompt about to run shows as busy with that prompt before its run starts, and the run takes over", () => {
+    const fresh = initialDashboardView({ sessionId: "s-1", sessionName: "Run: demo" });
+    const pending = reduceDashboard(fresh, { type: "pending", prompt: "list files", authorId: "42" });
+    expect(pending).toMatchObject({
+      state: "busy",
+      prompt: { text: "list files", authorId: "42" },
+      pending: { waitingForSlot: undefined },
+      runStartedAt: undefined,
+    });
+    const waiting = reduceDashboard(pending, {
+      type: "pending",
+      prompt: "list files",
+      authorId: "42",
+      waitingForSlot: { inUse: 2, max: 2 },
+    });
+    expect(waiting.pending).toEqual({ waitingForSlot: { inUse: 2, max: 2 } });
+    const started = reduceDashboard(waiting, {
+      type: "run_started",
+      prompt: "list files",
+      authorId: "42",
+      runNumber: 1,
+      at: t0,
+    });
+    expect(started).toMatchObject({ state: "busy", pending: undefined, runStartedAt: t0 });
+  });
+
+  it("a pending prompt never hides a running one, and a stopped session shows nothing pending", () => {
+    const running = busyModel().view;
+    expect(reduceDashboard(running, { type: "pending", prompt: "later", authorId: "7" })).toBe(running);
+    const stopped = reduceDashboard(
+      reduceDashboard(initialDashboardView({ sessionId: "s-1", sessionName: "x" }), {
+        type: "pending",
+        prompt: "never runs",
+        authorId: "7",
+        waitingForSlot: { inUse: 1, max: 1 },
+      }),
+      { type: "stopped", by: "7" },
+    );
+    expect(stopped).toMatchObject({ state: "idle", stopped: true, pending: undefined });
+    expect(reduceDashboard(stopped, { type: "pending", prompt: "x", authorId: "7" })).toBe(stopped);
+  });
+
   it("goes back to idle after a successful run and keeps the tail and elapsed end", () => {
     const model = busyModel();
     model.apply({ type: "lines", lines: ["done"] });

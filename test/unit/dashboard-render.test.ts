@@ -117,6 +117,42 @@ describe("renderDashboard", () => {
     expect(fields.Elapsed).toBe("7s");
   });
 
+  it("a prompt about to run is shown Busy and starting, never Idle, with nothing to cancel yet", () => {
+    const payload = renderDashboard(
+      view({
+        state: "busy",
+        prompt: { text: "fix it", authorId: "42" },
+        pending: { waitingForSlot: undefined },
+      }),
+    );
+    const fields = Object.fromEntries(payload.embeds[0].fields!.map((f) => [f.name, f.value]));
+    expect(payload.embeds[0].title).toBe("🔵 Run: fix the build");
+    expect(fields).toMatchObject({
+      State: "Busy",
+      Run: "#1, starting",
+      Elapsed: "starting",
+      Queue: "0 waiting",
+    });
+    expect(fields.Prompt).toBe("> fix it\nqueued by <@42>");
+    expect(fields.Queued).toBeUndefined();
+    expect(payload.components[0]!.components[0]!.disabled).toBe(true);
+  });
+
+  it("a prompt waiting for a global slot says how many slots are in use, and counts only those behind it", () => {
+    const payload = renderDashboard(
+      view({
+        state: "busy",
+        prompt: { text: "fix it", authorId: "42" },
+        runNumber: 2,
+        queueDepth: 3,
+        pending: { waitingForSlot: { inUse: 2, max: 2 } },
+      }),
+    );
+    const fields = Object.fromEntries(payload.embeds[0].fields!.map((f) => [f.name, f.value]));
+    expect(fields).toMatchObject({ Run: "#3, queued", Queue: "2 waiting" });
+    expect(fields.Queued).toMatch(/^Waiting for a free run slot \(2 of 2 in use\)/);
+  });
+
   it("never lets mentions ping: allowedMentions parses nothing and @everyone is neutralised", () => {
     const payload = renderDashboard(
       view({ prompt: { text: "@everyone look", authorId: "1" }, note: "@here" }),

@@ -14,8 +14,16 @@ export async function cancelCommand(
   const access = checkAccess("cancel", interactionFacts(ctx, interaction), ctx.sessions.policy);
   if (!access.ok) return refuse(interaction, access.reason);
   const session = ctx.sessions.byThread(interaction.channelId)!;
-  const running = ctx.sessions.snapshot(session.id).running;
-  if (!running) return replyPrivately(interaction, "Nothing is running in this session right now.");
+  const snapshot = ctx.sessions.snapshot(session.id);
+  const running = snapshot.running;
+  if (!running) {
+    return replyPrivately(
+      interaction,
+      snapshot.waitingForSlot
+        ? "Nothing is running yet: the next prompt is waiting for a free run slot. `/omp stop` drops it with the rest of the queue."
+        : "Nothing is running in this session right now.",
+    );
+  }
   if (running.cancelling) return replyPrivately(interaction, ALREADY_ENDING);
   // Counted before the cancel: once the run ends, the next prompt starts at once and is no longer waiting.
   const waiting = ctx.store.countQueued(session.id);

@@ -2,12 +2,17 @@
 
 import { DISPLAY_LIMITS } from "../format/limits.js";
 import { stripControlCharacters, truncateEnd, truncateMiddle } from "../format/text.js";
-import type { DashboardView } from "./view.js";
+import { type DashboardView, isRunning, type SlotWait } from "./view.js";
 
 /** Mirrors `RunOutcome` of src/omp/run.ts; kept local so the renderer does not depend on the runner. */
 export type DashboardRunOutcome = "success" | "failed" | "timed_out" | "cancelled" | "crashed";
 
 export type DashboardEvent =
+  /**
+   * A prompt is next to run and has not started: about to (`waitingForSlot` undefined), or waiting for
+   * a global run slot. The first paint of a launch, a restart's repaint and the scheduler say so.
+   */
+  | { type: "pending"; prompt: string; authorId: string; waitingForSlot?: SlotWait | undefined }
   | { type: "run_started"; prompt: string; authorId: string; runNumber: number; at: Date }
   /** Readable output lines in arrival order; a line with newlines counts as several. */
   | { type: "lines"; lines: readonly string[] }
@@ -64,6 +69,27 @@ function nonNegative(value: number): number {
 /** The next view after `event`. Never mutates `view`. */
 export function reduceDashboard(view: DashboardView, event: DashboardEvent): DashboardView {
   switch (event.type) {
+    case "pending":
+      // A stopped session runs nothing more; a running one shows its run until it ends.
+      if (view.stopped || (isRunning(view) && view.pending === undefined)) return view;
+      return {
+        ...view,
+        state: "busy",
+        prompt: { text: event.prompt, authorId: event.authorId },
+        // What is left of the last run (its output, times, usage) is not this prompt's; its note stays.
+        tail: [],
+        runStartedAt: undefined,
+        runEndedAt: undefined,
+        tokens: undefined,
+        cost: undefined,
+        lastTool: undefined,
+        pending: {
+          waitingForSlot: event.waitingForSlot && {
+            inUse: Math.floor(nonNegative(event.waitingForSlot.inUse)),
+            max: Math.floor(nonNegative(event.waitingForSlot.max)),
+          },
+        },
+      };
     case "run_started":
       return {
         ...view,
@@ -77,6 +103,7 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
         cost: undefined,
         lastTool: undefined,
         note: undefined,
+        pending: undefined,
       };
     case "lines":
       return event.lines.length === 0 ? view : { ...view, tail: appendToTail(view.tail, event.lines) };
@@ -96,7 +123,13 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
       };
     case "run_ended": {
       if (event.outcome === "success") {
-        return { ...view, state: view.stopped ? view.state : "idle", runEndedAt: event.at, note: undefined };
+        return {
+          ...view,
+          state: view.stopped ? view.state : "idle",
+          runEndedAt: event.at,
+          note: undefined,
+          pending: undefined,
+        };
       }
       const base = OUTCOME_NOTES[event.outcome];
       const reason = event.error?.trim();
@@ -105,6 +138,7 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
         state: view.state === "failed" ? "failed" : "degraded",
         runEndedAt: event.at,
         note: note(reason ? `${base}: ${reason}` : `${base}.`),
+        pending: undefined,
       };
     }
     case "queue":
@@ -123,15 +157,17 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
         ...view,
         state: "degraded",
         note: note(event.note ?? INTERRUPTED_NOTE),
+        pending: undefined,
       };
     case "failed":
-      return { ...view, state: "failed", note: note(event.reason) };
+      return { ...view, state: "failed", note: note(event.reason), pending: undefined };
     case "stopped":
       return {
         ...view,
         stopped: true,
         state: view.state === "busy" || view.state === "waiting" ? "idle" : view.state,
         queueDepth: 0,
+        pending: undefined,
         note: note(
           event.by
             ? `Stopped by <@${event.by}>. Start a new session with /omp new.`

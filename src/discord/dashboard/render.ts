@@ -23,7 +23,7 @@ import {
   truncateStart,
 } from "../format/text.js";
 import { dashboardCustomId } from "./buttons.js";
-import { DASHBOARD_STATES, type DashboardView, isRunning } from "./view.js";
+import { DASHBOARD_STATES, type DashboardView, isCancellable, isRunning } from "./view.js";
 
 export interface DashboardPayload {
   embeds: [APIEmbed];
@@ -54,6 +54,7 @@ function oneLine(text: string): string {
  * still showed "0s". An ended run shows exactly how long it ran.
  */
 function elapsed(view: DashboardView): string {
+  if (view.pending && !view.stopped) return view.pending.waitingForSlot ? "not started" : "starting";
   if (!view.runStartedAt) return EMPTY_VALUE;
   if (view.runEndedAt) return formatDuration(view.runEndedAt.getTime() - view.runStartedAt.getTime());
   if (!isRunning(view)) return EMPTY_VALUE;
@@ -125,7 +126,7 @@ function buttons(view: DashboardView): DashboardPayload["components"] {
           label: "Cancel",
           emoji: { name: "⏹️" },
           custom_id: cancelId,
-          disabled: !isRunning(view),
+          disabled: !isCancellable(view),
         },
         {
           type: ComponentType.Button,
@@ -149,12 +150,31 @@ export function renderDashboard(view: DashboardView, _now?: Date): DashboardPayl
   const name = oneLine(view.sessionName) || "Session";
   const title = truncateEnd(`${look.emoji} ${name}`, DISCORD_LIMITS.embedTitle);
 
+  const pending = view.stopped ? undefined : view.pending;
+  const runNumber = Math.max(0, Math.floor(view.runNumber) || 0);
+  const run = pending
+    ? `#${runNumber + 1}, ${pending.waitingForSlot ? "queued" : "starting"}`
+    : runNumber > 0
+      ? `#${runNumber}`
+      : "none yet";
+  // While pending, the shown prompt is itself one of the queued prompts.
+  const behind = Math.max(0, (Math.floor(view.queueDepth) || 0) - (pending ? 1 : 0));
   const fields: APIEmbedField[] = [
     field("State", view.stopped ? `${look.label} · stopped` : look.label, true),
-    field("Run", view.runNumber > 0 ? `#${Math.floor(view.runNumber)}` : "none yet", true),
+    field("Run", run, true),
     field("Elapsed", elapsed(view), true),
-    field("Queue", `${Math.max(0, Math.floor(view.queueDepth) || 0)} waiting`, true),
+    field("Queue", `${behind} waiting`, true),
   ];
+  if (pending?.waitingForSlot) {
+    const { inUse, max } = pending.waitingForSlot;
+    fields.push(
+      field(
+        "Queued",
+        `Waiting for a free run slot (${inUse} of ${max} in use); it starts as soon as one frees up.`,
+        false,
+      ),
+    );
+  }
   if (view.tokens !== undefined) fields.push(field("Tokens", formatTokens(view.tokens), true));
   if (view.cost !== undefined) fields.push(field("Cost", formatCost(view.cost), true));
   if (view.lastTool) {

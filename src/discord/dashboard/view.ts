@@ -17,6 +17,18 @@ export interface DashboardPrompt {
   authorId: string;
 }
 
+/** Every global run slot is taken: `inUse` of `max` runs are going in other sessions. */
+export interface SlotWait {
+  inUse: number;
+  max: number;
+}
+
+/** The shown prompt is the next to run but has not started yet. */
+export interface PendingStart {
+  /** Set while it waits for a global run slot; undefined while it is starting. */
+  waitingForSlot: SlotWait | undefined;
+}
+
 /** Everything the dashboard renders. Plain data: the store, the scheduler and the reducer all build it. */
 export interface DashboardView {
   state: DashboardState;
@@ -29,7 +41,7 @@ export interface DashboardView {
   runStartedAt: Date | undefined;
   /** Set when the last run ended; elapsed then stops counting. */
   runEndedAt: Date | undefined;
-  /** Prompts waiting behind the running one. */
+  /** Prompts waiting behind the running one; while `pending`, the shown prompt is one of them. */
   queueDepth: number;
   /** 1 for the session's first run; 0 before any run. */
   runNumber: number;
@@ -39,6 +51,8 @@ export interface DashboardView {
   /** Why the session is in its state: "Interrupted by a restart", a failure reason. */
   note: string | undefined;
   stopped: boolean;
+  /** Set from the moment the shown prompt is next to run until its run starts (or nothing will run). */
+  pending?: PendingStart | undefined;
 }
 
 /** A fresh session's dashboard: idle, nothing run yet. */
@@ -58,10 +72,16 @@ export function initialDashboardView(session: { sessionId: string; sessionName: 
     lastTool: undefined,
     note: undefined,
     stopped: false,
+    pending: undefined,
   };
 }
 
-/** A run is in progress: Cancel makes sense. */
+/** A prompt is running or about to: the prompt shown is the current one, not the last. */
 export function isRunning(view: DashboardView): boolean {
   return !view.stopped && (view.state === "busy" || view.state === "waiting");
+}
+
+/** A run has started and not ended: Cancel makes sense. */
+export function isCancellable(view: DashboardView): boolean {
+  return isRunning(view) && view.pending === undefined;
 }
