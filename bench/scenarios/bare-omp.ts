@@ -13,7 +13,7 @@ export async function timeBareOmp(options: {
   prompt: string;
 }): Promise<number> {
   const { home } = options;
-  const { args } = buildOmpArgs({
+  const { args, stdinText } = buildOmpArgs({
     model: FAKE_MODEL_ID,
     maxTimeMs: options.maxTimeMs,
     configOverlayPath: options.overlayPath,
@@ -27,7 +27,8 @@ export async function timeBareOmp(options: {
     env: home.env,
     extendEnv: false,
     cwd: home.workDir,
-    stdin: "ignore",
+    // The prompt goes on stdin, as the runner sends it (never in argv); omp starts at EOF.
+    input: stdinText,
     reject: false,
   });
   if (result.exitCode !== 0) throw new Error(`bare omp failed: ${result.stderr}`);
