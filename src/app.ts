@@ -68,13 +68,15 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     host: config.api.host,
     port: config.api.port,
     token: config.api.token,
+    // The sidecar redacts an event's type and content before they reach the store.
+    redact: (text) => redactor.redact(text),
     ports: {
       sessionExists: (id) => store.getSession(id) !== undefined,
       recordEvent: (event) => {
         store.recordEvent({
           sessionId: event.sessionId,
           eventType: event.eventType,
-          content: redactor.redact(event.content),
+          content: event.content,
           timestamp: event.timestamp,
         });
       },

@@ -10,3 +10,55 @@ export const SIDECAR_LIMITS = {
 } as const;
 /** Prefix of every metric the bot defines (default process metrics keep prom-client's names). */
 export const METRIC_PREFIX = "ompcord_";
+
+/**
+ * The event types that get their own `event_type` label on `ompcord_sidecar_events_total`: the events
+ * an OMP extension can subscribe to (omp 18.2.3, `src/extensibility/extensions/types.ts`, the names
+ * passed to `pi.on`). Anything else is counted as {@link OTHER_EVENT_TYPE}: a label value taken from a
+ * request would carry whatever a caller sends (a secret) into every scrape and dashboard, and grow the
+ * series without bound. Extend this list when the extension posts a type of its own.
+ */
+export const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set([
+  "after_provider_response",
+  "agent_end",
+  "agent_start",
+  "auto_compaction_end",
+  "auto_compaction_start",
+  "auto_retry_end",
+  "auto_retry_start",
+  "before_agent_start",
+  "context",
+  "credential_disabled",
+  "goal_updated",
+  "input",
+  "mcp_notification",
+  "message_end",
+  "message_start",
+  "message_update",
+  "resources_discover",
+  "retry_fallback_applied",
+  "retry_fallback_succeeded",
+  "session_before_tree",
+  "session_branch",
+  "session_compact",
+  "session_shutdown",
+  "session_start",
+  "session_stop",
+  "session_switch",
+  "session_tree",
+  "todo_reminder",
+  "tool_approval_requested",
+  "tool_approval_resolved",
+  "tool_call",
+  "tool_execution_end",
+  "tool_execution_start",
+  "tool_execution_update",
+  "tool_result",
+  "ttsr_triggered",
+  "turn_end",
+  "turn_start",
+  "user_bash",
+  "user_python",
+]);
+/** The label of every event type not in {@link KNOWN_EVENT_TYPES}. */
+export const OTHER_EVENT_TYPE = "other";

@@ -1,7 +1,12 @@
 // Prometheus metrics of one bot instance: a registry per server so tests and restarts never collide.
 
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import { METRIC_PREFIX } from "./constants.js";
+import { KNOWN_EVENT_TYPES, METRIC_PREFIX, OTHER_EVENT_TYPE } from "./constants.js";
+
+/** The `event_type` label for an event type a client sent: one of a fixed set, never the text itself. */
+export function eventTypeLabel(eventType: string): string {
+  return KNOWN_EVENT_TYPES.has(eventType) ? eventType : OTHER_EVENT_TYPE;
+}
 
 /** The gauges and counters the rest of the bot updates; served as text on `GET /metrics`. */
 export class SidecarMetrics {
@@ -16,7 +21,7 @@ export class SidecarMetrics {
   readonly dashboardEdits: Counter;
   /** 429 responses Discord answered (discord.js retries them; a rising count means we ask too much). */
   readonly rateLimitHits: Counter;
-  /** Telemetry events accepted from omp extensions. */
+  /** Telemetry events accepted from omp extensions, labelled with {@link eventTypeLabel} only. */
   readonly eventsReceived: Counter<"event_type">;
   /** Steering messages handed to a polling agent. */
   readonly steeringDelivered: Counter;

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
 import { SIDECAR_DEFAULT_BODY_LIMIT, SIDECAR_DEFAULT_HOST, SIDECAR_LIMITS } from "./constants.js";
-import { SidecarMetrics } from "./metrics.js";
+import { eventTypeLabel, SidecarMetrics } from "./metrics.js";
 import type { SidecarPorts } from "./ports.js";
 
 export interface SidecarOptions {
@@ -18,6 +18,11 @@ export interface SidecarOptions {
   /** Largest request body in bytes; default 64 KiB. */
   bodyLimitBytes?: number | undefined;
   ports: SidecarPorts;
+  /**
+   * Masks secrets (the bot's redactor): applied to everything the sidecar stores, event type and
+   * content alike, before it reaches the ports.
+   */
+  redact: (text: string) => string;
   /** Reuse the bot's metrics; a fresh registry is made when omitted. */
   metrics?: SidecarMetrics | undefined;
   /** Called with errors from the ports (the store), which the client only sees as a 500. */
@@ -94,7 +99,10 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
   const host = options.host ?? SIDECAR_DEFAULT_HOST;
   const metrics = options.metrics ?? new SidecarMetrics();
   const expected = digest(options.token);
-  const { ports } = options;
+  const { ports, redact } = options;
+  if (typeof redact !== "function") {
+    throw new TypeError("Expected `redact` to be a function: nothing reaches the store unredacted");
+  }
 
   const app = Fastify({ bodyLimit, logger: false });
 
@@ -187,12 +195,12 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
     }
     await ports.recordEvent({
       sessionId: body.session_id,
-      eventType: body.event_type,
-      content: typeof body.content === "string" ? body.content : JSON.stringify(body.content),
+      eventType: redact(body.event_type),
+      content: redact(typeof body.content === "string" ? body.content : JSON.stringify(body.content)),
       timestamp: new Date(body.timestamp),
       receivedAt: new Date(),
     });
-    metrics.eventsReceived.inc({ event_type: body.event_type });
+    metrics.eventsReceived.inc({ event_type: eventTypeLabel(body.event_type) });
     return reply.code(202).send({ ok: true });
   });
 

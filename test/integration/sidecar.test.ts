@@ -1,6 +1,10 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createRedactor } from "../../src/output/redact.js";
 import {
   createMemorySidecarPorts,
+  KNOWN_EVENT_TYPES,
   type Sidecar,
   type SidecarPorts,
   startSidecar,
@@ -19,6 +23,11 @@ interface ApiBody {
 const read = async (response: Response): Promise<ApiBody> => (await response.json()) as ApiBody;
 
 const TOKEN = "test-token-0123456789abcdef";
+/** A FAKE OpenAI-style key, built at run time: the shape of a real one, valid nowhere. */
+const FAKE_KEY = ["sk", "proj", "FAKEfakeFAKEfake0123456789abcdef"].join("-");
+/** An exact secret the bot knows (as it knows its own token), that has no recognisable shape. */
+const KNOWN_SECRET = "fake-known-secret-value-42";
+const redactor = createRedactor({ secrets: [TOKEN, KNOWN_SECRET] });
 
 let sidecar: Sidecar;
 let ports: ReturnType<typeof createMemorySidecarPorts>;
@@ -30,6 +39,7 @@ async function start(overrides: Partial<SidecarPorts> = {}) {
     token: TOKEN,
     port: 0,
     bodyLimitBytes: 1024,
+    redact: redactor.redact,
     ports: { ...ports, ...overrides },
     onError: (error) => errors.push(error),
   });
@@ -211,7 +221,7 @@ describe("sidecar API", () => {
 
   it("keeps metrics per server: a second instance starts from zero", async () => {
     sidecar.metrics.runsActive.set(9);
-    const other = await startSidecar({ token: TOKEN, port: 0, ports });
+    const other = await startSidecar({ token: TOKEN, port: 0, ports, redact: redactor.redact });
     try {
       const text = await (await fetch(`${other.url}/metrics`)).text();
       expect(text).toMatch(/^ompcord_runs_active 0$/m);
@@ -240,7 +250,72 @@ describe("sidecar API", () => {
   });
 
   it("refuses to start without a token", async () => {
-    await expect(startSidecar({ token: " ", port: 0, ports })).rejects.toThrow(/non-empty string/);
+    await expect(startSidecar({ token: " ", port: 0, ports, redact: redactor.redact })).rejects.toThrow(
+      /non-empty string/,
+    );
+  });
+
+  it("refuses to start without a redactor", async () => {
+    // @ts-expect-error: the run-time check guards callers the types do not reach.
+    await expect(startSidecar({ token: TOKEN, port: 0, ports })).rejects.toThrow(
+      /Expected `redact` to be a function/,
+    );
+  });
+});
+
+describe("sidecar telemetry", () => {
+  const scrape = async () => (await api("/metrics")).text();
+
+  it("a secret sent as event_type never reaches /metrics nor the stored event", async () => {
+    for (const secret of [FAKE_KEY, KNOWN_SECRET]) {
+      const response = await postEvent({ ...event, event_type: secret, content: `then ${secret}` });
+      expect(response.status).toBe(202);
+    }
+    expect(ports.events).toHaveLength(2);
+    for (const stored of ports.events) {
+      expect(stored.eventType).toBe("[REDACTED]");
+      expect(stored.content).toBe("then [REDACTED]");
+    }
+    const text = await scrape();
+    expect(text).not.toContain(FAKE_KEY);
+    expect(text).not.toContain(KNOWN_SECRET);
+    expect(text).toMatch(/^ompcord_sidecar_events_total\{event_type="other"\} 2$/m);
+  });
+
+  it("redacts JSON content after serialising it", async () => {
+    const response = await postEvent({ ...event, content: { command: `curl -H "x: ${FAKE_KEY}"` } });
+    expect(response.status).toBe(202);
+    expect(ports.events[0]!.content).not.toContain(FAKE_KEY);
+    expect(ports.events[0]!.content).toContain("[REDACTED]");
+  });
+
+  it("the known event types are exactly the events omp's extension API emits", () => {
+    const types = readFileSync(
+      resolve(
+        import.meta.dirname,
+        "../../node_modules/@oh-my-pi/pi-coding-agent/src/extensibility/extensions/types.ts",
+      ),
+      "utf8",
+    );
+    const emitted = new Set([...types.matchAll(/\bon\(event: "([a-z_]+)"/g)].map((match) => match[1]));
+    expect([...KNOWN_EVENT_TYPES].sort()).toEqual([...emitted].sort());
+  });
+
+  it("300 distinct event types do not grow the label set: unknown ones count as `other`", async () => {
+    await postEvent({ ...event, event_type: "tool_call" });
+    for (let i = 0; i < 300; i++) {
+      expect((await postEvent({ ...event, event_type: `made_up_${i}` })).status).toBe(202);
+    }
+    const lines = (await scrape())
+      .split("\n")
+      .filter((line) => line.startsWith("ompcord_sidecar_events_total{"));
+    expect(lines.sort()).toEqual([
+      'ompcord_sidecar_events_total{event_type="other"} 300',
+      'ompcord_sidecar_events_total{event_type="tool_call"} 1',
+    ]);
+    // Every event is still stored, under its own (redacted) name.
+    expect(ports.events).toHaveLength(301);
+    expect(ports.events.at(-1)!.eventType).toBe("made_up_299");
   });
 });
 
