@@ -8,6 +8,12 @@ export const SIDECAR_LIMITS = {
   sessionIdChars: 200,
   eventTypeChars: 100,
 } as const;
+/**
+ * How deep a JSON body may nest arrays and objects. omp's events nest a handful of levels and tool
+ * arguments rarely a dozen; recursive code after the parser (JSON.stringify, zod) overflows the stack
+ * somewhere in the thousands, so the limit sits far below that and far above any real event.
+ */
+export const SIDECAR_MAX_JSON_DEPTH = 64;
 /** Prefix of every metric the bot defines (default process metrics keep prom-client's names). */
 export const METRIC_PREFIX = "ompcord_";
 

@@ -4,7 +4,13 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from "fastify";
 import { z } from "zod";
-import { SIDECAR_DEFAULT_BODY_LIMIT, SIDECAR_DEFAULT_HOST, SIDECAR_LIMITS } from "./constants.js";
+import {
+  SIDECAR_DEFAULT_BODY_LIMIT,
+  SIDECAR_DEFAULT_HOST,
+  SIDECAR_LIMITS,
+  SIDECAR_MAX_JSON_DEPTH,
+} from "./constants.js";
+import { nestsDeeperThan } from "./json-depth.js";
 import { eventTypeLabel, SidecarMetrics } from "./metrics.js";
 import type { SidecarPorts } from "./ports.js";
 
@@ -64,6 +70,12 @@ const eventBody = z.strictObject({
 
 const pollQuery = z.object({ session_id: sessionId });
 
+/** Thrown by the JSON parser for a body that nests too deep; the error handler turns it into a 400. */
+class JsonTooDeepError extends Error {
+  readonly code = "OMPCORD_JSON_TOO_DEEP";
+  readonly statusCode = 400;
+}
+
 function describeIssues(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({
     path: issue.path.length > 0 ? issue.path.join(".") : "(body)",
@@ -106,6 +118,18 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
 
   const app = Fastify({ bodyLimit, logger: false });
 
+  // fastify's own JSON parser (size limit, prototype-poisoning checks), then a depth check that runs
+  // before anything recursive (validation, JSON.stringify of the content) can see the value.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser<string>("application/json", { parseAs: "string" }, (request, body, done) => {
+    parseJson(request, body, (error: Error | null, value?: unknown) => {
+      if (error) return done(error, undefined);
+      if (nestsDeeperThan(value, SIDECAR_MAX_JSON_DEPTH)) return done(new JsonTooDeepError(), undefined);
+      done(null, value);
+    });
+  });
+
   const fail = (reply: FastifyReply, status: number, error: ErrorCode, message: string, extra = {}) => {
     metrics.requestsRejected.inc({ reason: error });
     return reply.code(status).send({ error, message, ...extra });
@@ -137,6 +161,14 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
         413,
         "payload_too_large",
         `The request body is larger than ${bodyLimit} bytes. Send smaller events (truncate long content).`,
+      );
+    }
+    if (error instanceof JsonTooDeepError) {
+      return fail(
+        reply,
+        400,
+        "invalid_request",
+        `The JSON body nests deeper than ${SIDECAR_MAX_JSON_DEPTH} levels of arrays and objects. Flatten the content, or send it as a string.`,
       );
     }
     if (

@@ -319,6 +319,59 @@ describe("sidecar telemetry", () => {
   });
 });
 
+describe("sidecar deeply nested JSON", () => {
+  const DEPTH = 30_000;
+  const deepArray = `${"[".repeat(DEPTH)}${"]".repeat(DEPTH)}`;
+  const deepObject = `${'{"a":'.repeat(DEPTH)}1${"}".repeat(DEPTH)}`;
+  const asContent = (json: string) =>
+    `{"session_id":"s-1","event_type":"tool_call","timestamp":1700000000000,"content":${json}}`;
+
+  beforeEach(async () => {
+    // Room for 30 000 levels of objects: the depth limit must hold whatever the size limit is.
+    await sidecar.close();
+    ports = createMemorySidecarPorts(["s-1"]);
+    sidecar = await startSidecar({
+      token: TOKEN,
+      port: 0,
+      bodyLimitBytes: 1024 * 1024,
+      redact: redactor.redact,
+      ports,
+      onError: (error) => errors.push(error),
+    });
+  });
+
+  for (const [name, body] of [
+    ["a 30 000-deep array as the body", deepArray],
+    ["a 30 000-deep object as the body", deepObject],
+    ["a 30 000-deep array as the content", asContent(deepArray)],
+    ["a 30 000-deep object as the content", asContent(deepObject)],
+  ] as const) {
+    it(`${name} gets 400 saying how deep JSON may nest, and nothing is stored`, async () => {
+      const response = await postEvent(body);
+      expect(response.status).toBe(400);
+      const answer = await read(response);
+      expect(answer.error).toBe("invalid_request");
+      expect(answer.message).toMatch(/nests deeper than \d+ levels/);
+      expect(ports.events).toEqual([]);
+      expect(errors).toEqual([]);
+    });
+  }
+
+  it("the depth check holds whatever the JSON media type's parameters", async () => {
+    const response = await postEvent(asContent(deepArray), {
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
+    expect(response.status).toBe(400);
+    expect((await read(response)).message).toMatch(/nests deeper than \d+ levels/);
+  });
+
+  it("content nested a few levels deep is stored", async () => {
+    const content = { a: [{ b: { c: [1, [2, [3]]] } }] };
+    expect((await postEvent({ ...event, content })).status).toBe(202);
+    expect(JSON.parse(ports.events[0]!.content)).toEqual(content);
+  });
+});
+
 describe("sidecar API token check", () => {
   it("guards every route but /healthz and /metrics, however the path is spelled", async () => {
     for (const path of [
