@@ -15,7 +15,7 @@ import { eventTypeLabel, SidecarMetrics } from "./metrics.js";
 import type { SidecarPorts } from "./ports.js";
 
 export interface SidecarOptions {
-  /** Bearer token every `/api/*` request must carry. */
+  /** Bearer token every request but `GET /healthz` must carry (the API and `/metrics`). */
   token: string;
   /** 0 picks a free port (tests). */
   port: number;
@@ -49,8 +49,11 @@ type ErrorCode =
   | "invalid_request"
   | "unknown_session";
 
-/** Routes that answer without a token: liveness and scraping, which reveal nothing about sessions. */
-const PUBLIC_ROUTES = new Set(["/healthz", "/metrics"]);
+/**
+ * Routes that answer without a token: liveness only. `/metrics` is not one of them: its counts describe
+ * what the bot does (runs, sessions, events), and Prometheus can send the token (`authorization`).
+ */
+const PUBLIC_ROUTES = new Set(["/healthz"]);
 
 const sessionId = z.string().trim().min(1).max(SIDECAR_LIMITS.sessionIdChars);
 
@@ -148,8 +151,8 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
         401,
         "unauthorized",
         presented === undefined
-          ? "Send the sidecar token in an `Authorization: Bearer <token>` header: the token ompcord gives each run (set as OMPCORD_API_TOKEN)."
-          : "The bearer token is not this bot's sidecar token. Use the token the bot passed to this run.",
+          ? "Send the sidecar token in an `Authorization: Bearer <token>` header: a run has it as OMPCORD_API_TOKEN; a metrics scraper uses the bot's OMPCORD_API_TOKEN or the token in <data dir>/api-token."
+          : "The bearer token is not this bot's sidecar token. Use the token the bot passed to this run (or, to scrape /metrics, the bot's OMPCORD_API_TOKEN).",
       );
     }
   });

@@ -206,7 +206,7 @@ describe("sidecar API", () => {
     sidecar.metrics.dashboardEdits.inc(3);
     sidecar.metrics.rateLimitHits.inc();
     await postEvent(event);
-    const response = await fetch(`${sidecar.url}/metrics`);
+    const response = await api("/metrics");
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/plain");
     const text = await response.text();
@@ -223,7 +223,9 @@ describe("sidecar API", () => {
     sidecar.metrics.runsActive.set(9);
     const other = await startSidecar({ token: TOKEN, port: 0, ports, redact: redactor.redact });
     try {
-      const text = await (await fetch(`${other.url}/metrics`)).text();
+      const text = await (
+        await fetch(`${other.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      ).text();
       expect(text).toMatch(/^ompcord_runs_active 0$/m);
     } finally {
       await other.close();
@@ -373,8 +375,11 @@ describe("sidecar deeply nested JSON", () => {
 });
 
 describe("sidecar API token check", () => {
-  it("guards every route but /healthz and /metrics, however the path is spelled", async () => {
+  it("guards every route but /healthz, however the path is spelled", async () => {
     for (const path of [
+      "/metrics",
+      "/METRICS",
+      "/%6Detrics",
       "/api/nothing",
       "/%61pi/commands/poll?session_id=s-1",
       "/API/commands/poll?session_id=s-1",
@@ -382,6 +387,17 @@ describe("sidecar API token check", () => {
     ]) {
       expect((await fetch(`${sidecar.url}${path}`)).status, path).toBe(401);
     }
-    expect((await fetch(`${sidecar.url}/metrics`)).status).toBe(200);
+    expect((await fetch(`${sidecar.url}/healthz`)).status).toBe(200);
+  });
+
+  it("/metrics without the token answers 401 and serves no metric", async () => {
+    sidecar.metrics.runsActive.set(3);
+    for (const token of [null, "wrong-token-0123456789"]) {
+      const response = await api("/metrics", { token });
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toContain("Bearer");
+      expect(await response.text()).not.toContain("ompcord_runs_active");
+    }
+    expect(await (await api("/metrics")).text()).toMatch(/^ompcord_runs_active 3$/m);
   });
 });
