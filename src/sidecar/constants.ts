@@ -14,6 +14,42 @@ export const SIDECAR_LIMITS = {
  * somewhere in the thousands, so the limit sits far below that and far above any real event.
  */
 export const SIDECAR_MAX_JSON_DEPTH = 64;
+/**
+ * How long a client may take over each part of an HTTP exchange. Clients are omp processes on this
+ * machine: a request's head is under 1 KB and its body under 64 KiB, sent in milliseconds. A client that
+ * trickles bytes (40 of them held the sidecar open for minutes) is cut by the header and request
+ * timeouts; those two count only while the request is being received (Node's http server), never while
+ * a route holds a request before answering, so a long-poll waiting for steering is not cut by them
+ * (tested with a held route).
+ */
+export const SIDECAR_TIMEOUTS = {
+  /** From the connection (or the end of the previous request) to the end of the request's head. */
+  headersMs: 10_000,
+  /** From the same start to the end of the request's body. At least `headersMs`. */
+  requestMs: 30_000,
+  /** An idle keep-alive connection is closed after this (Node's own default; clients reconnect). */
+  keepAliveMs: 5_000,
+  /**
+   * A socket with no traffic either way is closed after this: a client that never reads our answer,
+   * a handler that never answers. A route that holds a request (a long-poll) must answer, or send a
+   * heartbeat on a stream, well within it: {@link SIDECAR_MAX_HOLD_MS}.
+   */
+  socketIdleMs: 120_000,
+  /** How often the server looks for connections past the header or request timeout. */
+  checkIntervalMs: 1_000,
+} as const;
+/**
+ * The longest a route may hold a request before answering (the long-polls of the OMP extension):
+ * half the socket idle timeout, so a held request is never cut as idle.
+ */
+export const SIDECAR_MAX_HOLD_MS = SIDECAR_TIMEOUTS.socketIdleMs / 2;
+/**
+ * Open connections at once; more are closed as they arrive (and counted). Runs are capped at 64
+ * (OMP_MAX_CONCURRENT_RUNS) and each run's extension keeps at most a few connections (telemetry, a
+ * long-poll, an approval), plus scrapers and `/omp health`: 256 leaves room for all of them and keeps a
+ * flood of local clients from exhausting the bot's file descriptors.
+ */
+export const SIDECAR_MAX_CONNECTIONS = 256;
 /** Prefix of every metric the bot defines (default process metrics keep prom-client's names). */
 export const METRIC_PREFIX = "ompcord_";
 

@@ -25,8 +25,10 @@ export class SidecarMetrics {
   readonly eventsReceived: Counter<"event_type">;
   /** Steering messages handed to a polling agent. */
   readonly steeringDelivered: Counter;
-  /** Requests refused, by reason (unauthorized, too_large, invalid, unknown_session). */
+  /** Requests refused, by reason: the error codes of the answers (unauthorized, payload_too_large, invalid_json, invalid_request, unknown_session). */
   readonly requestsRejected: Counter<"reason">;
+  /** Connections closed on arrival because the sidecar already had its maximum open. */
+  readonly connectionsDropped: Counter;
 
   constructor() {
     const registers = [this.registry];
@@ -67,6 +69,11 @@ export class SidecarMetrics {
       name: `${METRIC_PREFIX}sidecar_requests_rejected_total`,
       help: "Sidecar API requests refused, by reason",
       labelNames: ["reason"],
+      registers,
+    });
+    this.connectionsDropped = new Counter({
+      name: `${METRIC_PREFIX}sidecar_connections_dropped_total`,
+      help: "Sidecar connections closed on arrival because too many were open",
       registers,
     });
   }

@@ -2,13 +2,20 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
 import { z } from "zod";
 import {
   SIDECAR_DEFAULT_BODY_LIMIT,
   SIDECAR_DEFAULT_HOST,
   SIDECAR_LIMITS,
+  SIDECAR_MAX_CONNECTIONS,
   SIDECAR_MAX_JSON_DEPTH,
+  SIDECAR_TIMEOUTS,
 } from "./constants.js";
 import { nestsDeeperThan } from "./json-depth.js";
 import { eventTypeLabel, SidecarMetrics } from "./metrics.js";
@@ -23,6 +30,10 @@ export interface SidecarOptions {
   host?: string | undefined;
   /** Largest request body in bytes; default 64 KiB. */
   bodyLimitBytes?: number | undefined;
+  /** Limits on slow clients, in milliseconds; each defaults to {@link SIDECAR_TIMEOUTS}. */
+  timeouts?: Partial<SidecarTimeouts> | undefined;
+  /** Open connections at once; default {@link SIDECAR_MAX_CONNECTIONS}. */
+  maxConnections?: number | undefined;
   ports: SidecarPorts;
   /**
    * Masks secrets (the bot's redactor): applied to everything the sidecar stores, event type and
@@ -34,6 +45,8 @@ export interface SidecarOptions {
   /** Called with errors from the ports (the store), which the client only sees as a 500. */
   onError?: ((error: unknown, context: { route: string }) => void) | undefined;
 }
+
+export type SidecarTimeouts = { [K in keyof typeof SIDECAR_TIMEOUTS]: number };
 
 export interface Sidecar {
   /** `http://127.0.0.1:<port>` */
@@ -102,15 +115,49 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
+/** The sidecar's fastify instance, with every route and limit, not yet listening. */
+export interface SidecarServer {
+  readonly app: FastifyInstance;
+  readonly metrics: SidecarMetrics;
+  /** Listens on the configured host and port; resolves once it does. */
+  listen(): Promise<Sidecar>;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`Expected \`${name}\` to be an integer from 1 up, got \`${value}\``);
+  }
+  return value;
+}
+
+function resolveTimeouts(overrides: Partial<SidecarTimeouts> = {}): SidecarTimeouts {
+  const timeouts = { ...SIDECAR_TIMEOUTS, ...overrides };
+  for (const [name, value] of Object.entries(timeouts)) positiveInteger(`timeouts.${name}`, value);
+  // Node refuses a header timeout longer than the request timeout; say so in our own words.
+  if (timeouts.headersMs > timeouts.requestMs) {
+    throw new RangeError(
+      `Expected \`timeouts.headersMs\` to be at most \`timeouts.requestMs\` (${timeouts.requestMs}), got \`${timeouts.headersMs}\``,
+    );
+  }
+  return timeouts;
+}
+
 /** Starts the API and resolves once it listens. */
 export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
+  return buildSidecar(options).listen();
+}
+
+/**
+ * Builds the API without listening: `startSidecar` is this and `listen()`. Exported so a test can add a
+ * route of its own (a request held like a long-poll) to the server as configured.
+ */
+export function buildSidecar(options: SidecarOptions): SidecarServer {
   if (typeof options.token !== "string" || options.token.trim() === "") {
     throw new TypeError("Expected `token` to be a non-empty string: the sidecar API never runs unprotected");
   }
-  const bodyLimit = options.bodyLimitBytes ?? SIDECAR_DEFAULT_BODY_LIMIT;
-  if (!Number.isInteger(bodyLimit) || bodyLimit < 1) {
-    throw new RangeError(`Expected \`bodyLimitBytes\` to be an integer from 1 up, got \`${bodyLimit}\``);
-  }
+  const bodyLimit = positiveInteger("bodyLimitBytes", options.bodyLimitBytes ?? SIDECAR_DEFAULT_BODY_LIMIT);
+  const timeouts = resolveTimeouts(options.timeouts);
+  const maxConnections = positiveInteger("maxConnections", options.maxConnections ?? SIDECAR_MAX_CONNECTIONS);
   const host = options.host ?? SIDECAR_DEFAULT_HOST;
   const metrics = options.metrics ?? new SidecarMetrics();
   const expected = digest(options.token);
@@ -119,7 +166,18 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
     throw new TypeError("Expected `redact` to be a function: nothing reaches the store unredacted");
   }
 
-  const app = Fastify({ bodyLimit, logger: false });
+  const app = Fastify({
+    bodyLimit,
+    logger: false,
+    // Node's http server enforces these (see SIDECAR_TIMEOUTS): the header and request timeouts count
+    // only while a request is received, so a route may hold a request it has fully read.
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionTimeout: timeouts.socketIdleMs,
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
+  });
+  app.server.maxConnections = maxConnections;
+  app.server.on("drop", () => metrics.connectionsDropped.inc());
 
   // fastify's own JSON parser (size limit, prototype-poisoning checks), then a depth check that runs
   // before anything recursive (validation, JSON.stringify of the content) can see the value.
@@ -268,12 +326,18 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
     };
   });
 
-  await app.listen({ host, port: options.port });
-  const address = app.server.address() as AddressInfo;
-  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
-    url: `http://${urlHost}:${address.port}`,
+    app,
     metrics,
-    close: () => app.close(),
+    async listen() {
+      await app.listen({ host, port: options.port });
+      const address = app.server.address() as AddressInfo;
+      const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+      return {
+        url: `http://${urlHost}:${address.port}`,
+        metrics,
+        close: () => app.close(),
+      };
+    },
   };
 }

@@ -1,10 +1,14 @@
 import { readFileSync } from "node:fs";
+import { connect, type Socket } from "node:net";
 import { resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRedactor } from "../../src/output/redact.js";
 import {
+  buildSidecar,
   createMemorySidecarPorts,
   KNOWN_EVENT_TYPES,
+  SIDECAR_MAX_CONNECTIONS,
+  SIDECAR_TIMEOUTS,
   type Sidecar,
   type SidecarPorts,
   startSidecar,
@@ -371,6 +375,177 @@ describe("sidecar deeply nested JSON", () => {
     const content = { a: [{ b: { c: [1, [2, [3]]] } }] };
     expect((await postEvent({ ...event, content })).status).toBe(202);
     expect(JSON.parse(ports.events[0]!.content)).toEqual(content);
+  });
+});
+
+describe("sidecar slow clients", () => {
+  /** Short limits so each test takes seconds; the defaults are the same code with larger numbers. */
+  const timeouts = {
+    headersMs: 500,
+    requestMs: 1_000,
+    keepAliveMs: 500,
+    socketIdleMs: 20_000,
+    checkIntervalMs: 100,
+  };
+  const MAX_CONNECTIONS = 4;
+  /** Ceiling for a test that waits for the server to cut a connection: generous, not a measurement. */
+  const CEILING_MS = 30_000;
+  const sockets: Socket[] = [];
+
+  const options = () => ({
+    token: TOKEN,
+    port: 0,
+    redact: redactor.redact,
+    ports,
+    timeouts,
+    maxConnections: MAX_CONNECTIONS,
+    onError: (error: unknown) => errors.push(error),
+  });
+
+  beforeEach(async () => {
+    await sidecar.close();
+    ports = createMemorySidecarPorts(["s-1"]);
+    sidecar = await startSidecar(options());
+  });
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+  });
+
+  /** A raw TCP client of `url`: `closed` resolves with everything it received once the server closes it. */
+  function rawClient(url: string, onConnect: (socket: Socket) => void = () => undefined) {
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    sockets.push(socket);
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+    });
+    socket.on("error", () => undefined); // a reset is a close too
+    const connected = new Promise<void>((resolve) => socket.once("connect", resolve));
+    const closed = new Promise<string>((resolve) => socket.once("close", () => resolve(received)));
+    socket.once("connect", () => onConnect(socket));
+    return { socket, connected, closed };
+  }
+
+  /** Writes `text`, then one more byte every 100 ms until the socket closes: never a complete request. */
+  function trickle(socket: Socket, text: string) {
+    socket.write(text);
+    const timer = setInterval(() => socket.write("a"), 100);
+    socket.once("close", () => clearInterval(timer));
+  }
+  const trickleHeaders = (socket: Socket) =>
+    trickle(socket, "GET /healthz HTTP/1.1\r\nHost: sidecar\r\nX-Pad: ");
+
+  it("a client trickling its headers is cut with 408 by the header timeout", {
+    timeout: CEILING_MS,
+  }, async () => {
+    const client = rawClient(sidecar.url, trickleHeaders);
+    expect(await client.closed).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it("a connection that sends nothing is cut by the header timeout", { timeout: CEILING_MS }, async () => {
+    const client = rawClient(sidecar.url);
+    expect(await client.closed).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it("an authenticated client trickling its body is cut with 408 by the request timeout, and nothing is stored", {
+    timeout: CEILING_MS,
+  }, async () => {
+    const client = rawClient(sidecar.url, (socket) =>
+      trickle(
+        socket,
+        [
+          "POST /api/webhook/event HTTP/1.1",
+          "Host: sidecar",
+          `Authorization: Bearer ${TOKEN}`,
+          "Content-Type: application/json",
+          "Content-Length: 900",
+          "",
+          '{"session_id":"s-1","event_type":"tool_call","timestamp":1,"content":"',
+        ].join("\r\n"),
+      ),
+    );
+    expect(await client.closed).toMatch(/^HTTP\/1\.1 408 /);
+    expect(ports.events).toEqual([]);
+  });
+
+  it("an idle keep-alive connection is closed after its answer", { timeout: CEILING_MS }, async () => {
+    const client = rawClient(sidecar.url, (socket) =>
+      socket.write("GET /healthz HTTP/1.1\r\nHost: sidecar\r\nConnection: keep-alive\r\n\r\n"),
+    );
+    expect(await client.closed).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
+  it("connections beyond the cap are closed at once, and an authenticated request succeeds once the trickling ones are cut", {
+    timeout: CEILING_MS,
+  }, async () => {
+    const tricklers = Array.from({ length: MAX_CONNECTIONS }, () => rawClient(sidecar.url, trickleHeaders));
+    await Promise.all(tricklers.map((client) => client.connected));
+
+    const overCap = rawClient(sidecar.url, trickleHeaders);
+    // Closed without a byte: not answered, not timed out (a timed-out one gets a 408).
+    expect(await overCap.closed).toBe("");
+    expect(await sidecar.metrics.connectionsDropped.get()).toMatchObject({ values: [{ value: 1 }] });
+
+    for (const answer of await Promise.all(tricklers.map((client) => client.closed))) {
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    }
+    const response = await api("/api/commands/poll?session_id=s-1");
+    expect(response.status).toBe(200);
+  });
+
+  it("a request the server holds longer than the header and request timeouts is answered, not cut", {
+    timeout: CEILING_MS,
+  }, async () => {
+    // A route that answers late, as a long-poll waiting for steering does.
+    const holdMs = 3 * timeouts.requestMs;
+    const held = buildSidecar(options());
+    held.app.get("/api/test/held", async () => {
+      await new Promise((resolve) => setTimeout(resolve, holdMs));
+      return { answered: true };
+    });
+    const server = await held.listen();
+    try {
+      const response = await fetch(`${server.url}/api/test/held`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ answered: true });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("without overrides, the HTTP server gets the named limits", async () => {
+    const { app } = buildSidecar({ token: TOKEN, port: 0, redact: redactor.redact, ports });
+    const { server } = app;
+    await app.close();
+    expect({
+      headersMs: server.headersTimeout,
+      requestMs: server.requestTimeout,
+      keepAliveMs: server.keepAliveTimeout,
+      socketIdleMs: server.timeout,
+      maxConnections: server.maxConnections,
+    }).toEqual({
+      headersMs: SIDECAR_TIMEOUTS.headersMs,
+      requestMs: SIDECAR_TIMEOUTS.requestMs,
+      keepAliveMs: SIDECAR_TIMEOUTS.keepAliveMs,
+      socketIdleMs: SIDECAR_TIMEOUTS.socketIdleMs,
+      maxConnections: SIDECAR_MAX_CONNECTIONS,
+    });
+  });
+
+  it("refuses timeouts that contradict each other, naming the option", async () => {
+    await expect(startSidecar({ ...options(), timeouts: { ...timeouts, headersMs: 5_000 } })).rejects.toThrow(
+      /Expected `timeouts.headersMs` to be at most `timeouts.requestMs` \(1000\), got `5000`/,
+    );
+    await expect(startSidecar({ ...options(), timeouts: { ...timeouts, requestMs: 0 } })).rejects.toThrow(
+      /Expected `timeouts.requestMs` to be an integer from 1 up, got `0`/,
+    );
+    await expect(startSidecar({ ...options(), maxConnections: -1 })).rejects.toThrow(
+      /Expected `maxConnections` to be an integer from 1 up, got `-1`/,
+    );
   });
 });
 
