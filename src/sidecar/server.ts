@@ -92,12 +92,24 @@ class JsonTooDeepError extends Error {
   readonly statusCode = 400;
 }
 
+/**
+ * The schema's problems, by field. Paths are the schema's own field names; messages say what was
+ * expected and never repeat what was sent (zod names unknown keys, which a client may have filled with
+ * anything, a secret included).
+ */
 function describeIssues(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({
     path: issue.path.length > 0 ? issue.path.join(".") : "(body)",
-    message: issue.message,
+    message:
+      issue.code === "unrecognized_keys"
+        ? `${issue.keys.length} unknown field${issue.keys.length === 1 ? "" : "s"}: send only the fields named in the message`
+        : issue.message,
   }));
 }
+
+/** Said for an unknown session id, which is not repeated (a client may have sent anything there). */
+const UNKNOWN_SESSION_MESSAGE =
+  "No ompcord session has the id in `session_id`. Send the OMPCORD_SESSION_ID of the run you are in.";
 
 function digest(value: string): Buffer {
   return createHash("sha256").update(value).digest();
@@ -175,6 +187,19 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
     keepAliveTimeout: timeouts.keepAliveMs,
     connectionTimeout: timeouts.socketIdleMs,
     http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
+    // A URL fastify cannot decode is answered before any hook runs; by default the answer repeats the
+    // path, which may hold anything.
+    frameworkErrors: (error, _request, reply) => {
+      metrics.requestsRejected.inc({ reason: "invalid_request" });
+      // (fastify types this reply with the route's generics, which a framework error has none of.)
+      return (reply as FastifyReply).code(400).send({
+        error: "invalid_request",
+        message:
+          error.code === "FST_ERR_BAD_URL"
+            ? "The request's path is not valid percent-encoding. Encode each part with encodeURIComponent."
+            : "The request's path cannot be routed. The README's Sidecar API section lists the routes.",
+      });
+    },
   });
   app.server.maxConnections = maxConnections;
   app.server.on("drop", () => metrics.connectionsDropped.inc());
@@ -237,7 +262,13 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
       error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" ||
       error instanceof SyntaxError
     ) {
-      return fail(reply, 400, "invalid_json", `The request body is not valid JSON: ${error.message}`);
+      // fastify's message names no part of the body; a parser's own message could quote it.
+      return fail(
+        reply,
+        400,
+        "invalid_json",
+        "The request body is not valid JSON (or it has a `__proto__` or `constructor.prototype` key). Send what JSON.stringify makes.",
+      );
     }
     if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
       return fail(
@@ -248,21 +279,41 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
       );
     }
     if (error.statusCode !== undefined && error.statusCode < 500) {
-      return fail(reply, error.statusCode, "invalid_request", error.message);
+      // Not error.message: some of fastify's messages quote the request (a header, the path).
+      return fail(
+        reply,
+        error.statusCode,
+        "invalid_request",
+        `The sidecar cannot read this request (${error.code ?? `HTTP ${error.statusCode}`}). The README's Sidecar API section says what each route expects.`,
+      );
     }
-    options.onError?.(error, { route: request.routeOptions.url ?? request.url });
+    // The route's pattern, not the URL: its query may hold anything, and the log is no place for it.
+    options.onError?.(error, { route: request.routeOptions.url ?? "(no route)" });
     return reply.code(500).send({
       error: "internal_error",
       message: "The sidecar could not handle this request; the bot's log has the details. Retry later.",
     });
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
+  // The 404 lists the routes as registered, so it cannot drift from them (HEAD is implied by GET).
+  const routes: { method: string; url: string }[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== "HEAD") routes.push({ method, url: route.url });
+    }
+  });
+  app.setNotFoundHandler((request, reply) => {
+    // The path is repeated only when it is one of ours: anything else may hold what a client should
+    // not see echoed (a secret pasted in the wrong place).
+    const path = request.url.split("?")[0] ?? "";
+    const known = routes.some((route) => route.url === path);
+    return reply.code(404).send({
       error: "not_found",
-      message: `No route ${request.method} ${request.url.split("?")[0]}. Routes: POST /api/webhook/event, GET /api/commands/poll, GET /healthz, GET /metrics.`,
-    }),
-  );
+      message: `${known ? `No route ${request.method} ${path}` : `No route for ${request.method} at this path`}. Routes: ${routes
+        .map((route) => `${route.method} ${route.url}`)
+        .join(", ")}.`,
+    });
+  });
 
   app.get("/healthz", async () => ({ ok: true }));
 
@@ -284,7 +335,7 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
     }
     const body = parsed.data;
     if (!(await ports.sessionExists(body.session_id))) {
-      return fail(reply, 404, "unknown_session", `No ompcord session has id \`${body.session_id}\`.`);
+      return fail(reply, 404, "unknown_session", UNKNOWN_SESSION_MESSAGE);
     }
     await ports.recordEvent({
       sessionId: body.session_id,
@@ -312,7 +363,7 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
     }
     const id = parsed.data.session_id;
     if (!(await ports.sessionExists(id))) {
-      return fail(reply, 404, "unknown_session", `No ompcord session has id \`${id}\`.`);
+      return fail(reply, 404, "unknown_session", UNKNOWN_SESSION_MESSAGE);
     }
     const messages = await ports.takeSteering(id);
     metrics.steeringDelivered.inc(messages.length);

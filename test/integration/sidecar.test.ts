@@ -249,10 +249,61 @@ describe("sidecar API", () => {
     expect(String(errors[0])).toContain("SQLITE_BUSY");
   });
 
-  it("answers unknown routes with 404 listing the routes", async () => {
+  it("answers unknown routes with 404 listing every route, each of which exists", async () => {
     const response = await api("/api/nothing");
     expect(response.status).toBe(404);
-    expect((await read(response)).message).toContain("POST /api/webhook/event");
+    const { message } = await read(response);
+    const listed = [...message!.matchAll(/\b(GET|POST) (\/[\w/]+)/g)].map(
+      (match) => `${match[1]} ${match[2]}`,
+    );
+    expect(listed.sort()).toEqual([
+      "GET /api/commands/poll",
+      "GET /healthz",
+      "GET /metrics",
+      "POST /api/webhook/event",
+    ]);
+    for (const route of listed) {
+      const [method, path] = route.split(" ");
+      expect((await api(path!, { method: method! })).status, route).not.toBe(404);
+    }
+  });
+
+  it("a wrong method on a route is answered 404 naming the route's path", async () => {
+    const response = await api("/api/commands/poll?session_id=s-1", { method: "DELETE" });
+    expect(response.status).toBe(404);
+    expect((await read(response)).message).toContain("DELETE /api/commands/poll");
+  });
+
+  describe("no answer echoes what the request sent (it may hold a secret)", () => {
+    const SENT = ["fake", "secret", "sent", "by", "the", "client"].join("-");
+    const expectNoEcho = async (response: Response, status: number) => {
+      expect(response.status).toBe(status);
+      const text = await response.text();
+      expect(text).not.toContain(SENT);
+      expect((JSON.parse(text) as ApiBody).message).toBeTruthy();
+    };
+
+    it("an unknown field's name", async () => {
+      await expectNoEcho(await postEvent({ ...event, [SENT]: 1 }), 400);
+    });
+
+    it("an unknown session id, in an event and in a poll", async () => {
+      await expectNoEcho(await postEvent({ ...event, session_id: SENT }), 404);
+      await expectNoEcho(await api(`/api/commands/poll?session_id=${SENT}`), 404);
+    });
+
+    it("an unknown path", async () => {
+      await expectNoEcho(await api(`/api/${SENT}`), 404);
+    });
+
+    it("a path with broken percent-encoding, with or without the token", async () => {
+      await expectNoEcho(await api(`/api/%zz-${SENT}`), 400);
+      await expectNoEcho(await api(`/%zz-${SENT}`, { token: null }), 400);
+    });
+
+    it("a body that is not JSON", async () => {
+      await expectNoEcho(await postEvent(`{"session_id": ${SENT}}`), 400);
+    });
   });
 
   it("refuses to start without a token", async () => {
