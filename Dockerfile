@@ -53,6 +53,8 @@ VOLUME ["/data", "/workspace"]
 # The sidecar API listens on loopback inside the container; the check runs there too.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.OMPCORD_API_PORT||8901)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# tini reaps omp's orphaned tool processes and forwards SIGTERM so shutdown is graceful.
+# tini, as PID 1, forwards SIGTERM so shutdown is graceful and reaps stray zombies. Each run's own
+# processes are ended by its run supervisor (dist/omp/supervisor.mjs, a child subreaper), not by tini:
+# `tini -s` exits with its child and leaves the orphans behind.
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/main.js"]

@@ -361,6 +361,9 @@ export class RunScheduler {
       result = crashedResult(error, transcriptPath, row.startedAt);
     }
 
+    if (result.leftovers.length > 0) {
+      log.warn({ leftovers: result.leftovers }, "the run left processes running; they were ended");
+    }
     this.#store.finishRun(row.id, {
       outcome: result.outcome,
       exitCode: result.exitCode,
@@ -423,5 +426,6 @@ function crashedResult(error: unknown, transcriptPath: string, startedAt: Date):
     transcriptPath,
     startedAt,
     endedAt: new Date(),
+    leftovers: [],
   };
 }

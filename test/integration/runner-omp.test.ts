@@ -168,6 +168,19 @@ describe("runner on real omp", () => {
     expect(processesMatching("sleep 317")).toEqual([]);
   });
 
+  it("a job a tool leaves running, ignoring SIGTERM, is ended when the run ends, and the transcript says so", async () => {
+    // The shape from the field: a tool backgrounds a job just before the agent answers and omp exits.
+    const job = `sh -c 'trap "" TERM; exec ${SLEEP} 331' > /dev/null 2>&1 &`;
+    model.on("leave a job running", bashThenReply(job, "Started it."));
+    const { lines, request: req } = request("leave a job running");
+    const result = await runner.start(req).done;
+    expect(result.outcome).toBe("success");
+    expect(result.finalText).toBe("Started it.");
+    expect(processesMatching(`${SLEEP} 331`)).toEqual([]);
+    expect(lines.some((l) => l.kind === "info" && /ompcord ended .*sleep \(pid \d+/.test(l.text))).toBe(true);
+    expect(readFileSync(req.transcriptPath, "utf8")).toMatch(/left \d+ process(es)? running; ompcord ended/);
+  });
+
   it("a provider that keeps answering 500 ends as failed with the provider error, well within the limit", async () => {
     model.on("provider breaks", httpError(500, "upstream exploded"));
     const { lines, request: req } = request("provider breaks");

@@ -69,6 +69,7 @@ class FakeRun implements OmpRun {
       transcriptPath: this.request.transcriptPath,
       startedAt: this.#startedAt,
       endedAt: new Date(),
+      leftovers: [],
       ...partial,
     });
   }
