@@ -340,6 +340,8 @@ export class RunScheduler {
         transcriptPath,
         onLine: (line) => this.#notify("onLine", () => this.#observer?.onLine(sessionId, line)),
         onEvent: (event) => this.#notify("onEvent", () => this.#observer?.onEvent?.(sessionId, event)),
+        // Durably, as each starts: after a crash of the bot, recovery ends only these very processes.
+        onProcess: (role, identity) => this.#store.recordRunProcess(row.id, role, identity),
       });
       active.run = run;
       if (run.pid !== undefined) this.#store.setRunPid(row.id, run.pid);
@@ -362,6 +364,12 @@ export class RunScheduler {
     }
 
     if (result.leftovers.length > 0) {
+      for (const leftover of result.leftovers) {
+        this.#store.recordRunProcess(row.id, "leftover", leftover, {
+          name: leftover.name,
+          endedBy: leftover.stuck ? "none (would not end)" : leftover.signal,
+        });
+      }
       log.warn({ leftovers: result.leftovers }, "the run left processes running; they were ended");
     }
     this.#store.finishRun(row.id, {

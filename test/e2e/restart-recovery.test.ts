@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
 import { isAlive } from "../../src/omp/index.js";
-import { listProcesses, waitUntil } from "../../src/omp/kill.js";
+import { waitUntil } from "../../src/omp/kill.js";
 import { answerText, type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
 import type { BotProcess } from "../support/bot-process.js";
 import { bashThenReply, reply } from "../support/fake-model/index.js";
@@ -91,11 +91,15 @@ describe("restart with a queued prompt and a run in flight", () => {
     expect(answerText(queued)).not.toMatch(/🚫|not allowed|cannot/i);
     const runBefore = readDb().prepare("select pid, outcome, run_number from runs").all() as RunRecord[];
     expect(runBefore).toHaveLength(1);
-    // runs.pid is the run's supervisor; omp is its one child.
-    const supervisorPid = runBefore[0]!.pid!;
-    const ompPid = listProcesses().find((p) => p.ppid === supervisorPid)?.pid ?? 0;
-    ompPids.push(supervisorPid, ompPid);
-    expect(ompPid).toBeGreaterThan(0);
+    // The run recorded who its processes are: the supervisor (runs.pid) and omp under it.
+    const recorded = readDb()
+      .prepare("select role, pid, start_ticks as startTicks, boot_id as bootId from run_processes")
+      .all() as { role: string; pid: number; startTicks: number; bootId: string }[];
+    expect(recorded.map((p) => p.role)).toEqual(["supervisor", "omp"]);
+    expect(recorded[0]!.pid).toBe(runBefore[0]!.pid);
+    expect(recorded.every((p) => p.startTicks > 0 && p.bootId.length > 0)).toBe(true);
+    const ompPid = recorded[1]!.pid;
+    ompPids.push(runBefore[0]!.pid!, ompPid);
     const toolPids = toolCommandPids();
 
     expect(toolPids.length).toBeGreaterThan(0);
@@ -103,7 +107,7 @@ describe("restart with a queued prompt and a run in flight", () => {
     first.child.kill("SIGKILL");
     expect((await first.exited).signal).toBe("SIGKILL");
     // Nothing of the run outlives its bot, before any restart.
-    const runPids = [supervisorPid, ompPid, ...toolPids];
+    const runPids = [runBefore[0]!.pid!, ompPid, ...toolPids];
     expect(
       await waitUntil(() => runPids.every((pid) => !isAlive(pid)), 30_000, 100),
       `still running after the bot died: ${runPids.filter((pid) => isAlive(pid)).join(", ")}`,
