@@ -11,6 +11,7 @@ import {
   reply,
   requestText,
   startFakeModel,
+  toolThenReply,
 } from "../support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
 
@@ -179,6 +180,20 @@ describe("runner on real omp", () => {
     expect(processesMatching(`${SLEEP} 331`)).toEqual([]);
     expect(lines.some((l) => l.kind === "info" && /ompcord ended .*sleep \(pid \d+/.test(l.text))).toBe(true);
     expect(readFileSync(req.transcriptPath, "utf8")).toMatch(/left \d+ process(es)? running; ompcord ended/);
+  });
+
+  it("omp's process broker (hub `start`) is off in bot runs: nothing is launched outside the run", async () => {
+    // The broker is shared per project by every omp on the machine and built to outlive them.
+    model.on(
+      "start a dev server",
+      toolThenReply("hub", { op: "start", name: "web", application: SLEEP, args: ["333"] }, "Tried."),
+    );
+    const { lines, request: req } = request("start a dev server");
+    const result = await runner.start(req).done;
+    expect(result.outcome).toBe("success");
+    expect(lines.map((l) => l.text).join("\n")).toContain("Process supervision is disabled");
+    expect(processesMatching(`${SLEEP} 333`)).toEqual([]);
+    expect(result.leftovers).toEqual([]);
   });
 
   it("a provider that keeps answering 500 ends as failed with the provider error, well within the limit", async () => {
