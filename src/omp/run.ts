@@ -5,15 +5,16 @@
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { execa } from "execa";
-import { createRedactor, type Redactor } from "../output/redact.js";
+import { createRedactor, REDACT_OVERLAP_CHARS, REDACT_SLICE_CHARS, type Redactor } from "../output/redact.js";
 import { TranscriptWriter } from "../output/transcript.js";
 import { buildOmpArgs, overlayYaml, type SessionContinuation } from "./args.js";
 import { buildChildEnv, pathWithBinDir } from "./env.js";
 import { type OmpEvent, parseEventLine, truncatedEvent } from "./events.js";
 import { identify, isSameProcessAlive, killProcessTree, type ProcessIdentity, waitUntil } from "./kill.js";
 import { LineSplitter } from "./line-splitter.js";
-import { LineRenderer, type OutputLine } from "./lines.js";
+import { dropCutWord, dropCutWordAtStart, LineRenderer, type OutputLine } from "./lines.js";
 import { neutralisePrompt } from "./neutralise.js";
 import { classifyRun, type RunOutcome, RunTally } from "./outcome.js";
 import {
@@ -192,7 +193,9 @@ class TailBuffer {
   }
   toString(): string {
     const all = Buffer.concat(this.#chunks);
-    return all.subarray(Math.max(0, all.length - this.max)).toString("utf8");
+    if (all.length <= this.max) return all.toString("utf8");
+    // Cut before redaction: a secret's tail without its head would no longer look like one.
+    return dropCutWordAtStart(all.subarray(all.length - this.max).toString("utf8"));
   }
 }
 
@@ -201,7 +204,8 @@ export function createOmpRunner(options: RunnerOptions): OmpRunner {
   const settings: Settings = { ...DEFAULTS, ...(stripUndefined(options) as RunnerOptions) };
   const parentEnv = options.env ?? process.env;
   const secrets = [...(options.secrets ?? []), ...(options.apiToken ? [options.apiToken] : [])];
-  const redactor: Redactor = createRedactor({ secrets });
+  // setImmediate, not a zero timeout: a long line's slices follow each other without the timer clamp.
+  const redactor: Redactor = createRedactor({ secrets, yieldControl: () => nextTurn() });
 
   // One overlay per runner: bounded retries, magic keywords off, no probing of local model ports.
   const overlayPath = options.overlayPath ?? join(tmpdir(), `ompcord-omp-overlay-${process.pid}.yml`);
@@ -259,7 +263,8 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
   const transcript = new TranscriptWriter(request.transcriptPath);
   const lineRedactor = context.redactor.lines();
   const renderer = new LineRenderer();
-  const tally = new RunTally({ maxFinalChars: settings.outputKeptBytes });
+  // The answer is kept with context past its cut, so a secret across the cut is masked (see finalText).
+  const tally = new RunTally({ maxFinalChars: settings.outputKeptBytes + REDACT_OVERLAP_CHARS });
   const splitter = new LineSplitter({ maxLineBytes: settings.maxLineBytes });
   const stderrTail = new TailBuffer(settings.outputKeptBytes);
   let outputBytes = 0;
@@ -315,26 +320,41 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
   // Our child cannot be reaped before this tick ends: its /proc entry is there to read.
   if (pid !== undefined) notifyProcess("supervisor", identify(pid));
 
+  /** Hands one redacted line on; returns the transcript's wait when the disk is behind. */
+  const deliver = (kind: OutputLine["kind"], text: string): Promise<void> | undefined => {
+    lineCount++;
+    try {
+      request.onLine?.({ kind, text });
+    } catch {
+      // a failing consumer must not break the run or lose the transcript
+    }
+    return transcript.writeLine(text);
+  };
+
   const emit = (lines: OutputLine[]): Promise<void> | undefined => {
     let wait: Promise<void> | undefined;
-    for (const line of lines) {
-      const text = lineRedactor.line(line.text);
-      lineCount++;
-      const safe = { kind: line.kind, text };
-      try {
-        request.onLine?.(safe);
-      } catch {
-        // a failing consumer must not break the run or lose the transcript
-      }
-      wait = transcript.writeLine(text) ?? wait;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      // A long line (up to maxLineBytes) is redacted in slices, the event loop free in between.
+      if (line.text.length > REDACT_SLICE_CHARS) return emitInSlices(lines.slice(i), wait);
+      const text = lineRedactor.line(line.text, line);
+      // (A piece that goes on can come out empty: the redactor holds its end back for the next.)
+      if (text !== "" || !line.continues) wait = deliver(line.kind, text) ?? wait;
     }
     return wait;
+  };
+  const emitInSlices = async (lines: OutputLine[], earlier: Promise<void> | undefined): Promise<void> => {
+    await earlier;
+    for (const line of lines) {
+      const text = await lineRedactor.lineAsync(line.text, line);
+      if (text !== "" || !line.continues) await deliver(line.kind, text);
+    }
   };
 
   const handleLine = (text: string, truncated: boolean): Promise<void> | undefined => {
     const event = truncated ? truncatedEvent(text) : parseEventLine(text);
     if (!event) {
-      return emit(renderer.text(truncated ? `${text} … [line cut]` : text));
+      return emit(renderer.text(truncated ? `${dropCutWord(text)} … [line cut]` : text));
     }
     tally.push(event);
     try {
@@ -424,14 +444,14 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     ]);
     exited = true;
     clearTimeout(timer);
-    emit(renderer.end());
+    await emit(renderer.end());
     if (stopping) await stopping;
     const endedAt = new Date();
     // omp's own status, as the supervisor saw it; the supervisor's when it could not tell.
     const ompExit = reports.find((r) => r.type === "exit");
     const ompSpawnError = reports.find((r) => r.type === "spawn-error");
     const leftovers = reports.flatMap((r) => (r.type === "leftovers" ? r.processes : []));
-    if (leftovers.length > 0) emit([{ kind: "info", text: leftoverLine(leftovers) }]);
+    if (leftovers.length > 0) await emit([{ kind: "info", text: leftoverLine(leftovers) }]);
     const spawnError = ompSpawnError
       ? `Could not start omp (\`${settings.bin}\`): ${ompSpawnError.message}. Check OMP_BIN and that bun is on PATH.`
       : result.exitCode === undefined && result.signal === undefined && result.failed
@@ -451,15 +471,15 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
       stderrTail: stderrTail.toString(),
     });
     const errorLine = classification.error ? `✗ ${classification.error}` : undefined;
-    if (errorLine && classification.outcome !== "success") emit([{ kind: "error", text: errorLine }]);
+    if (errorLine && classification.outcome !== "success") await emit([{ kind: "error", text: errorLine }]);
     await transcript.close();
     return {
       outcome: classification.outcome,
       exitCode,
       signal,
-      error: classification.error ? context.redactor.redact(classification.error) : undefined,
+      error: classification.error ? await context.redactor.redactAsync(classification.error) : undefined,
       ompSessionId: tally.ompSessionId,
-      finalText: context.redactor.redact(tally.finalText),
+      finalText: await context.redactor.redactAsync(tally.finalText, { maxChars: settings.outputKeptBytes }),
       tokens: tally.tokens,
       cost: tally.cost,
       outputBytes,

@@ -20,6 +20,8 @@
 //                       waits; on SIGTERM starts such a job (double-forked) and exits at once
 //   exit-now <code>     exits at once with <code>, printing only "fake-omp: exit-now" on stderr
 //   secret              prints a fake API key in a tool result
+//   at-offset <N> <s>   one newline-less assistant message: <s> at offset N after filler, then more
+//                       filler, streamed in 1000-character deltas (a secret across a cut)
 //   args                replies with its own argv as JSON (to check what the runner passed)
 //
 // The PID file: when FAKE_OMP_PID_DIR is set, every process this script starts writes
@@ -242,6 +244,24 @@ switch (behaviour) {
       isError: false,
     });
     reply("done");
+    break;
+  }
+  case "at-offset": {
+    const offset = Number(words[1] ?? 0);
+    const text = `${"f".repeat(offset - 1)} ${words[2] ?? ""}${" tail".repeat(400)}`;
+    header();
+    out({ type: "message_start", message: { role: "assistant", content: [] } });
+    for (let i = 0; i < text.length; i += 1000) {
+      out({
+        type: "message_update",
+        assistantMessageEvent: { type: "text_delta", delta: text.slice(i, i + 1000) },
+      });
+    }
+    out({
+      type: "message_end",
+      message: { role: "assistant", content: [{ type: "text", text }], usage, stopReason: "stop" },
+    });
+    out({ type: "agent_end", messages: [] });
     break;
   }
   case "args": {
