@@ -19,18 +19,31 @@ const TARGET_MAX_HOLD_MS = 50;
 // FAKE secret for the exact-value family; the inputs are near misses of it.
 const EXACT_SECRET = ["bench", "exact", "secret", "value", "123"].join("-");
 
+/** The AWS documentation's example key id: masked wherever it appears. */
+const AWS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";
+
 const PLAIN =
   "The agent read src/index.ts and ran the tests: 42 passed, 0 failed (1.8 s).\n" +
   "export function add(a: number, b: number): number { return a + b; }\n" +
   "2025-01-01T12:00:00Z INFO request GET /api/items?page=2 200 in 12ms\n";
 
-/** Per family, units that repeat into its hardest near misses (none of them holds a secret). */
+/**
+ * Per family, units that repeat into its hardest near misses. None holds a secret, except the AWS key
+ * ids that make the bare-secret-key family look around (those ids are masked, the 40-character runs
+ * near them are not).
+ */
 const FAMILIES: Record<string, string[]> = {
   "private key": ["-----BEGIN RSA PUBLIC KEY-----\n", "-----END RSA PRIVATE KEY----- ", "-----BEGIN "],
   "sk key": ["sk-abcdefghijklmno ", "sk-a.sk-b."],
   "github token": [`ghp_${"a1".repeat(14)}b `, `github_pat_${"a_".repeat(19)}b `, "ghp_gho_ghu_"],
   "slack token": ["xoxb-1234567 ", "xoxb-1.xoxp-2."],
   "aws key id": ["AKIAIOSFODNN7EXAMP ", "AKIAAKIAASIA"],
+  "aws secret key": [
+    // Git SHAs (hex) and 41-character runs next to key ids; 39 characters after a label.
+    `${AWS_KEY_ID} 3f786850e387550fdab836ed7e6dc881de23001b `,
+    `${AWS_KEY_ID} ${"aB3".repeat(13)}cd `,
+    `Secret access key ${"aB3".repeat(13)} `,
+  ],
   "google key": [`AIza${"b".repeat(34)} `],
   jwt: ["eyJ-", "eyJhbGciOiJIUzI1.eyJzdWIi ", `eyJ${"a".repeat(1000)} `],
   "discord token": [`M${"a".repeat(22)}.abcdef.${"c".repeat(26)} `, ".abcdef.", "M-"],
@@ -57,7 +70,7 @@ export const redactor: Scenario = {
     // None of the near misses may be masked: a bench input that holds a secret measures the wrong thing.
     const masked = inputs.filter((_, i) => {
       const text = texts[0]![i]!;
-      return r.redact(text) !== text;
+      return r.redact(text) !== text.replaceAll(AWS_KEY_ID, "[REDACTED]");
     });
     if (masked.length > 0) throw new Error(`bench inputs hold secrets: ${JSON.stringify(masked)}`);
 

@@ -63,6 +63,7 @@ const NUMBER = charClass("[0-9.,]");
 const SPACE = charClass("\\s");
 /** A value in `key=value`: anything up to whitespace, a quote, a comma or a semicolon. */
 const VALUE = charClass("[^\\s\"',;]");
+const HEX = charClass("[0-9A-Fa-f]");
 
 /** Runs this long are walked in JS; a longer one is finished by the class's sticky regex. */
 const SHORT_RUN = 16;
@@ -175,6 +176,61 @@ const privateKey: Shape = {
   },
 };
 
+/** Characters around an AWS key id or secret-key label within which a bare secret key is masked. */
+export const AWS_SECRET_NEAR_CHARS = 256;
+const AWS_SECRET_KEY_CHARS = 40;
+/** Exactly 40 base64 characters (the look-ahead does not consume: `lastIndex` is the run's end). */
+const AWS_SECRET_RUN = /(?:^|[^A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/g;
+
+/**
+ * An AWS secret access key written without its label: 40 base64 characters, mixed case with a digit
+ * and not hex (a git SHA is 40 hex characters), within `AWS_SECRET_NEAR_CHARS` of an AKIA/ASIA key id
+ * or a secret-access-key label (`Secret access key`, `SecretAccessKey`, `aws_secret…`). With a label
+ * followed by `=` or `:` the key-value shape masks it already. Anchored on the id or label: the window
+ * around each is walked once (`scannedTo`), so ids close together cost no more than one.
+ */
+function nearAwsMarker(name: string, anchor: RegExp, anchorChars: number): Shape {
+  return {
+    name,
+    anchor,
+    anchorChars,
+    judge: (text) => {
+      let scannedTo = 0;
+      return (start, end, mask) => {
+        const from = Math.max(scannedTo, start - AWS_SECRET_NEAR_CHARS);
+        const to = Math.min(text.length, end + AWS_SECRET_NEAR_CHARS);
+        if (from >= to) return end;
+        // Runs starting before `to`, with the character after them.
+        const window = text.slice(0, Math.min(text.length, to + AWS_SECRET_KEY_CHARS + 1));
+        AWS_SECRET_RUN.lastIndex = Math.max(0, from - 1);
+        while (AWS_SECRET_RUN.test(window)) {
+          const runEnd = AWS_SECRET_RUN.lastIndex;
+          const runStart = runEnd - AWS_SECRET_KEY_CHARS;
+          if (runStart >= to) break;
+          if (looksRandom(text, runStart, runEnd)) mask(runStart, runEnd);
+        }
+        scannedTo = to;
+        return end;
+      };
+    },
+  };
+}
+
+function looksRandom(text: string, start: number, end: number): boolean {
+  let upper = false;
+  let lower = false;
+  let digit = false;
+  let notHex = false;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 65 && code <= 90) upper = true;
+    else if (code >= 97 && code <= 122) lower = true;
+    else if (code >= 48 && code <= 57) digit = true;
+    if (!HEX(code)) notHex = true;
+  }
+  return upper && lower && digit && notHex;
+}
+
 /** JWTs: three base64url parts of 8+ characters, the first two starting with `{"` encoded (eyJ). */
 const jwt: Shape = {
   name: "jwt",
@@ -243,8 +299,14 @@ export const SHAPES: readonly Shape[] = [
   prefixedRun("github fine-grained token", { source: "github_pat_", length: 11 }, "[A-Za-z0-9_]", WORD, 40),
   // Slack bot/user/app tokens.
   prefixedRun("slack token", { source: "xox[abposr]-", length: 5 }, "[A-Za-z0-9-]", SLACK, 10),
-  // AWS access key ids (the regex is the whole, bounded shape).
+  // AWS access key ids (the regex is the whole, bounded shape), and bare secret keys near them.
   { name: "aws key id", anchor: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, anchorChars: 20, fixedLength: 20 },
+  nearAwsMarker("aws secret key near its id", /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, 20),
+  nearAwsMarker(
+    "aws secret key near its label",
+    /secret[\s_-]{0,2}access[\s_-]{0,2}key|aws[\s_-]{0,2}secret/gi,
+    40,
+  ),
   // Google API keys.
   { name: "google key", anchor: /\bAIza[0-9A-Za-z_-]{35}/g, anchorChars: 39, fixedLength: 39 },
   jwt,

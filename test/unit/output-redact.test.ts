@@ -141,7 +141,6 @@ describe("createRedactor: near misses that make each shape work hardest", () => 
     ["almost a Discord token", `M${"a".repeat(22)}.abcdef.${"c".repeat(26)} `],
     ["a bearer with a short value", "Bearer abc "],
     ["almost the exact secret", "exact-secret-valu "],
-    ["a git SHA next to an AWS key id", "AKIA and 3f786850e387550fdab836ed7e6dc881de23001b "],
   ])("leaves %s alone, however long", (_name, unit) => {
     const text = fill(unit, 12 * 1024);
     expect(r.redact(text)).toBe(text);
@@ -262,5 +261,41 @@ describe("createRedactor: pieces of one long line", () => {
     expect(joined).not.toContain("QUJD");
     expect(joined.startsWith("before ")).toBe(true);
     expect(joined.endsWith(" after")).toBe(true);
+  });
+});
+
+describe("createRedactor: AWS secret access keys", () => {
+  const r = createRedactor();
+  // AWS's documented example pair (FAKE), the secret built from pieces.
+  const id = FAKE.awsKeyId;
+  const secret = ["wJalrXUtnFEMI", "K7MDENG", "bPxRfiCYEXAMPLEKEY"].join("/");
+
+  it.each([
+    ["next to its key id", `${id} ${secret}`],
+    ["on the line after its key id", `Access key: ${id}\nSecret: (shown once)\n${secret}\n`],
+    ["in a credentials CSV", `Access key ID,Secret access key\n${id},${secret}\n`],
+    ["before its key id", `${secret} belongs to ${id}`],
+    ["after a label without a separator", `Your Secret Access Key ${secret}`],
+    ["in JSON", `{"AccessKeyId": "${id}", "SecretAccessKey": "${secret}"}`],
+    ["in YAML", `aws_access_key_id: ${id}\naws_secret_access_key: ${secret}\n`],
+    ["in an INI file", `[default]\naws_access_key_id = ${id}\naws_secret_access_key = ${secret}\n`],
+    ["in an env file", `AWS_ACCESS_KEY_ID=${id}\nAWS_SECRET_ACCESS_KEY=${secret}\n`],
+  ])("masks a secret key %s", (_where, text) => {
+    const out = r.redact(text);
+    expect(out).not.toContain(secret);
+    expect(out).not.toContain(id);
+  });
+
+  it("leaves 40-character hashes next to a key id alone: git SHAs are hex", () => {
+    const sha = "3f786850e387550fdab836ed7e6dc881de23001b";
+    expect(r.redact(`${id} at commit ${sha}`)).toBe(`${REDACTED} at commit ${sha}`);
+    expect(r.redact(`${id} ${sha.toUpperCase()}`)).toBe(`${REDACTED} ${sha.toUpperCase()}`);
+  });
+
+  it("leaves a 40-character run alone when no key id or label is near, or when it is not 40 long", () => {
+    const far = `${secret} ${"and then a lot of unrelated text ".repeat(10)}${id}`;
+    expect(r.redact(far)).toBe(`${secret} ${"and then a lot of unrelated text ".repeat(10)}${REDACTED}`);
+    expect(r.redact(`${id} ${secret}X`)).toBe(`${REDACTED} ${secret}X`);
+    expect(r.redact(`${id} ${"a".repeat(40)}`)).toBe(`${REDACTED} ${"a".repeat(40)}`);
   });
 });
