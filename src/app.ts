@@ -56,7 +56,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   const secrets = [...configSecrets(config), ...secretEnvValues(env)];
   const redactor = createRedactor({ secrets });
   const logger = createLogger(config, {
-    redact: (text) => redactor.redact(text),
+    redact: (text, options) => redactor.redact(text, options),
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
 
