@@ -60,7 +60,9 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
 
-  const store = openStore(config.databasePath);
+  // Prompts are stored as typed until they have run, then redacted (store.ts); omp's own session files
+  // keep the raw conversation, which resuming needs.
+  const store = openStore(config.databasePath, { redact: (text) => redactor.redact(text) });
   // Before anything can start a run: what was running when the last process died is interrupted now.
   const reconciled = store.reconcileAfterRestart();
 
