@@ -112,8 +112,11 @@ function prefixedRun(
   };
 }
 
-/** `key: value`, `"key": "value"`, `KEY=value` after the key ending at `keyEnd`: the value's span. */
-function valueAfterKey(text: string, keyEnd: number): Span | undefined {
+/**
+ * `key: value`, `"key": "value"`, `KEY=value` after the key ending at `keyEnd`: the value's span. A
+ * value starting before `maskedTo` (inside a value already masked) ends at `maskedTo`.
+ */
+function valueAfterKey(text: string, keyEnd: number, maskedTo: number): Span | undefined {
   let i = keyEnd;
   if (isQuote(text.charCodeAt(i))) i++;
   i = runEnd(text, i, SPACE);
@@ -121,7 +124,7 @@ function valueAfterKey(text: string, keyEnd: number): Span | undefined {
   if (separator !== 0x3a && separator !== 0x3d) return undefined; // `:` or `=`
   i = runEnd(text, i + 1, SPACE);
   if (isQuote(text.charCodeAt(i))) i++;
-  const end = runEnd(text, i, VALUE);
+  const end = i < maskedTo ? maskedTo : runEnd(text, i, VALUE);
   return end - i >= 3 ? { start: i, end } : undefined;
 }
 
@@ -129,6 +132,10 @@ function valueAfterKey(text: string, keyEnd: number): Span | undefined {
  * `<key containing a keyword><separator><value>`: the value is the secret. The anchor is the keyword
  * with the rest of the key run, so every keyword inside one key (`password_password_…`) is passed over
  * by the regex engine: they all lead to the same separator.
+ *
+ * A value can hold another pair (`password=x.api_key='y'`): the search goes on after the key, not the
+ * value. A value starting inside one already masked ends where that one ends (a value has no spaces or
+ * quotes), so it is not walked again: `password=password=…` stays linear.
  */
 function keyValuePair(name: string, keywords: string, accept: (text: string, value: Span) => boolean): Shape {
   return {
@@ -136,11 +143,16 @@ function keyValuePair(name: string, keywords: string, accept: (text: string, val
     anchor: new RegExp(`(?:${keywords})[A-Za-z0-9_.-]*`, "gi"),
     anchorChars: Number.POSITIVE_INFINITY,
     endOnly: true,
-    judge: (text) => (_start, keyEnd, mask) => {
-      const value = valueAfterKey(text, keyEnd);
-      if (!value || !accept(text, value)) return keyEnd;
-      mask(value.start, value.end);
-      return value.end;
+    judge: (text) => {
+      let maskedTo = 0;
+      return (_start, keyEnd, mask) => {
+        const value = valueAfterKey(text, keyEnd, maskedTo);
+        if (value && accept(text, value)) {
+          mask(value.start, value.end);
+          maskedTo = Math.max(maskedTo, value.end);
+        }
+        return keyEnd;
+      };
     },
   };
 }
@@ -319,9 +331,9 @@ export const SHAPES: readonly Shape[] = [
     endOnly: true,
     judge: (text) => (_start, from, mask) => {
       const end = runEnd(text, from, BEARER_VALUE);
-      if (end - from < 8) return from;
-      mask(from, end);
-      return end;
+      if (end - from >= 8) mask(from, end);
+      // Values never overlap (each follows its own whitespace), and one can end in another `bearer `.
+      return from;
     },
   },
   // `password=…`, `secret: …`, `api_key="…"`, `DB_PASSWORD=…`, `"client_secret": "…"`.

@@ -299,3 +299,64 @@ describe("createRedactor: AWS secret access keys", () => {
     expect(r.redact(`${id} ${"a".repeat(40)}`)).toBe(`${REDACTED} ${"a".repeat(40)}`);
   });
 });
+
+describe("createRedactor: no less than the former patterns", () => {
+  // The regexes used before the linear-time rewrite: fine as an oracle on short texts, where their
+  // backtracking does not matter. Applied one after the other, as they were.
+  const FORMER: [RegExp, boolean][] = [
+    [
+      /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/g,
+      false,
+    ],
+    [/\bsk-(?:ant-|proj-|svcacct-|or-v1-)?[A-Za-z0-9_-]{16,}/g, false],
+    [/\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})/g, false],
+    [/\bxox[abposr]-[A-Za-z0-9-]{10,}/g, false],
+    [/\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, false],
+    [/\bAIza[0-9A-Za-z_-]{35}/g, false],
+    [/\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, false],
+    [/\b[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}\b/g, false],
+    [/\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, true],
+    [
+      /\b([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?)[^\s"',;]{3,}/gi,
+      true,
+    ],
+    [
+      /\b([A-Za-z0-9_.-]*token[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?)(?![\d.,]+(?:[\s"',;]|$))[^\s"',;]{3,}/gi,
+      true,
+    ],
+  ];
+  const former = (text: string): string => {
+    let out = text;
+    for (const [pattern, keepPrefix] of FORMER) {
+      out = keepPrefix
+        ? out.replace(pattern, (_m, prefix: string) => `${prefix}${REDACTED}`)
+        : out.replace(pattern, REDACTED);
+    }
+    const begin = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/.exec(out);
+    return begin ? `${out.slice(0, begin.index)}${REDACTED}` : out;
+  };
+  // (No private-key lines: the former patterns replaced a block, spaces and all, by one word, which
+  // joined the runs around it into values no raw text has.)
+  const PIECES = [
+    "password|passwd|pwd|secret|api_key|api-key|token|tokens|Bearer |bearer\t",
+    "=|:| |\n|\"|'|,|;|.|-|_|/|+|~|a|B|z9|0|12",
+    "sk-|ghp_|github_pat_|xoxb-|AKIA|ASIA|AIza|eyJ|M|N|O|abcdefgh|ABCDEFGHIJKLMNOP|0123456789",
+  ].flatMap((pieces) => pieces.split("|"));
+
+  it("leaves visible only text the former patterns left visible, on 20 000 random mixes of shape fragments", () => {
+    const r = createRedactor();
+    let seed = 2024;
+    const random = (n: number) => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % n;
+    };
+    for (let sample = 0; sample < 20_000; sample++) {
+      let text = "";
+      for (let i = 1 + random(25); i > 0; i--) text += PIECES[random(PIECES.length)];
+      const before = former(text);
+      for (const visible of r.redact(text).split(REDACTED)) {
+        expect(before, JSON.stringify(text)).toContain(visible);
+      }
+    }
+  });
+});
