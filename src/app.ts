@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Client, Events, RESTEvents } from "discord.js";
 import type { pino } from "pino";
-import { type Config, configSecrets } from "./config/index.js";
+import { type Config, configSecrets, DEFAULTS, preparePaths } from "./config/index.js";
 import { createDiscordClient } from "./discord/client.js";
 import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/definition.js";
 import type { BotContext } from "./discord/context.js";
@@ -52,6 +52,9 @@ export function packageVersion(): string {
 }
 
 export async function startOmpcord(config: Config, options: StartOptions = {}): Promise<OmpcordApp> {
+  // Directories and files first: a problem there is a configuration error for a person to fix, not a
+  // crash of the first run.
+  preparePaths(config);
   const env = options.env ?? process.env;
   const secrets = [...configSecrets(config), ...secretEnvValues(env)];
   const redactor = createRedactor({ secrets });
@@ -96,7 +99,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     apiToken: config.api.token,
     secrets,
     outputKeptBytes: config.limits.outputKeptBytes,
-    overlayPath: join(config.dataDir, "omp-overlay.yml"),
+    overlayPath: join(config.dataDir, DEFAULTS.overlayFile),
     env,
   });
 

@@ -129,3 +129,26 @@ describe("start-up with a valid configuration that Discord refuses", () => {
     }
   });
 });
+
+describe("start-up with a path or port that cannot work", () => {
+  const discord = {
+    DISCORD_BOT_TOKEN: TOKEN,
+    DISCORD_GUILD_ID: "111111111111111111",
+    DISCORD_CHANNEL_ID: "222222222222222222",
+    DISCORD_ALLOWED_USERS: "333333333333333333",
+    OMPCORD_API_TOKEN: "startup-test-api-token",
+  };
+
+  it("an OMP_WORKDIR that does not exist: names it and the fix, exits 1, and does not create it", async () => {
+    const missing = join(cwd, "my-projcet");
+    const { code, stdout, stderr } = await start({ ...discord, OMP_WORKDIR: missing });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(
+      `OMP_WORKDIR: expected an existing directory ompcord can write to, got \`${missing}\`.`,
+    );
+    expect(stderr).toContain(`mkdir -p ${missing}`);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(missing)).toBe(false);
+  });
+});
