@@ -6,7 +6,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Client, Events, RESTEvents } from "discord.js";
 import type { pino } from "pino";
-import { type Config, configSecrets, DEFAULTS, preparePaths } from "./config/index.js";
+import {
+  type Config,
+  configSecrets,
+  DEFAULTS,
+  describeUnusableWorkDir,
+  directoryProblem,
+  ensureDirectory,
+  preparePaths,
+} from "./config/index.js";
 import { createDiscordClient } from "./discord/client.js";
 import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/definition.js";
 import type { BotContext } from "./discord/context.js";
@@ -18,7 +26,7 @@ import { endSessionOfVanishedThread, onThreadDelete } from "./discord/listeners/
 import type { DashboardEditInfo } from "./discord/live/index.js";
 import { recoverAfterRestart } from "./discord/recover.js";
 import { SessionDashboards } from "./discord/session-dashboards.js";
-import { createLogger } from "./log.js";
+import { createLogger, type Logger } from "./log.js";
 import { createOmpRunner } from "./omp/index.js";
 import { createRedactor } from "./output/redact.js";
 import { RunScheduler } from "./queue/scheduler.js";
@@ -119,6 +127,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     maxConcurrentRuns: config.omp.maxConcurrentRuns,
     transcriptsDir: config.transcriptsDir,
     ompSessionsDir: config.ompSessionsDir,
+    checkWorkDir: (dir) => workDirBeforeRun(config, dir, logger),
     logger,
   });
   const sessions = new SessionService({ config, store, scheduler, events: dashboards });
@@ -128,6 +137,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     ompBin: config.omp.bin,
     envPassthrough: config.omp.envPassthrough,
     sidecarUrl: sidecar.url,
+    workDirs: workDirsOf(config),
     env,
   });
   const ctx: BotContext = {
@@ -208,6 +218,26 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       return stopping;
     },
   };
+}
+
+/** Every working directory runs may use: the default and the per-channel ones, each once. */
+function workDirsOf(config: Config): string[] {
+  return [...new Set([config.omp.workDir, ...Object.values(config.omp.channelWorkDirs)])];
+}
+
+/**
+ * Why a run cannot start in `dir`, in words for the session's dashboard; undefined when it can. The
+ * default workspace is ompcord's own and is recreated when it went missing, as at start; a directory
+ * the person named is never created for them.
+ */
+function workDirBeforeRun(config: Config, dir: string, logger: Logger): string | undefined {
+  const owned = dir === config.omp.workDir && !config.configured.includes("OMP_WORKDIR");
+  let problem = directoryProblem(dir);
+  if (owned && problem?.kind === "missing") {
+    logger.warn({ workDir: dir }, "the default workspace was gone: created it again");
+    problem = ensureDirectory(dir);
+  }
+  return problem && `${describeUnusableWorkDir(dir, problem)}, then send the prompt again with /omp say.`;
 }
 
 function listen(ctx: BotContext): void {
