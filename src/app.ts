@@ -8,6 +8,7 @@ import { type Client, Events, RESTEvents } from "discord.js";
 import type { pino } from "pino";
 import {
   type Config,
+  ConfigError,
   configSecrets,
   DEFAULTS,
   describeUnusableWorkDir,
@@ -32,7 +33,14 @@ import { createRedactor } from "./output/redact.js";
 import { RunScheduler } from "./queue/scheduler.js";
 import { secretEnvValues } from "./secrets.js";
 import { SessionService } from "./sessions/service.js";
-import { type Sidecar, startSidecar } from "./sidecar/index.js";
+import {
+  removeSidecarDiscovery,
+  type Sidecar,
+  SidecarListenError,
+  type SidecarPorts,
+  startSidecar,
+  writeSidecarDiscovery,
+} from "./sidecar/index.js";
 import { openStore } from "./store/index.js";
 
 export interface OmpcordApp {
@@ -75,25 +83,43 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   // Before anything can start a run: what was running when the last process died is interrupted now.
   const reconciled = store.reconcileAfterRestart();
 
-  const sidecar = await startSidecar({
-    host: config.api.host,
-    port: config.api.port,
-    token: config.api.token,
-    ports: {
-      sessionExists: (id) => store.getSession(id) !== undefined,
-      recordEvent: (event) => {
-        store.recordEvent({
-          sessionId: event.sessionId,
-          eventType: event.eventType,
-          content: redactor.redact(event.content),
-          timestamp: event.timestamp,
-        });
-      },
-      takeSteering: (id) =>
-        store.takeSteering(id).map((row) => ({ id: row.id, content: row.text, createdAt: row.createdAt })),
+  const ports: SidecarPorts = {
+    sessionExists: (id) => store.getSession(id) !== undefined,
+    recordEvent: (event) => {
+      store.recordEvent({
+        sessionId: event.sessionId,
+        eventType: event.eventType,
+        content: redactor.redact(event.content),
+        timestamp: event.timestamp,
+      });
     },
-    onError: (error, context) => logger.error({ err: error, route: context.route }, "sidecar request failed"),
-  });
+    takeSteering: (id) =>
+      store.takeSteering(id).map((row) => ({ id: row.id, content: row.text, createdAt: row.createdAt })),
+  };
+  let sidecar: Sidecar;
+  try {
+    sidecar = await startSidecar({
+      host: config.api.host,
+      port: config.api.port,
+      // A port nobody chose gives way (a second bot, a test, another program); a chosen one does not.
+      fallbackToFreePort: !config.configured.includes("OMPCORD_API_PORT"),
+      token: config.api.token,
+      ports,
+      onError: (error, context) =>
+        logger.error({ err: error, route: context.route }, "sidecar request failed"),
+    });
+  } catch (error) {
+    store.close();
+    throw error instanceof SidecarListenError ? sidecarConfigError(error) : error;
+  }
+  if (sidecar.fellBackFrom !== undefined) {
+    logger.warn(
+      { wanted: sidecar.fellBackFrom, port: sidecar.port, url: sidecar.url },
+      `sidecar API: port ${sidecar.fellBackFrom} is taken, listening on ${sidecar.port} instead (set OMPCORD_API_PORT to choose one)`,
+    );
+  }
+  const discoveryPath = join(config.dataDir, DEFAULTS.sidecarFile);
+  writeSidecarDiscovery(discoveryPath, { url: sidecar.url, port: sidecar.port, pid: process.pid });
 
   const runner = createOmpRunner({
     bin: config.omp.bin,
@@ -183,6 +209,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     clearInterval(metricsTimer);
     await client.destroy();
     await sidecar.close();
+    removeSidecarDiscovery(discoveryPath, process.pid);
     store.close();
     throw error;
   }
@@ -212,12 +239,39 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
         await dashboards.settleAll();
         await client.destroy();
         await sidecar.close();
+        removeSidecarDiscovery(discoveryPath, process.pid);
         store.close();
         logger.info("shut down");
       })();
       return stopping;
     },
   };
+}
+
+/** A port or host the sidecar cannot use, as the configuration error a person fixes. */
+function sidecarConfigError(error: SidecarListenError): ConfigError {
+  const { host, port, code } = error;
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+    return new ConfigError([
+      {
+        variable: "OMPCORD_API_HOST",
+        expected: "an address of this machine, such as 127.0.0.1",
+        received: host,
+        fix: `No network interface here has the address ${host}: set OMPCORD_API_HOST=127.0.0.1 (or remove it).`,
+      },
+    ]);
+  }
+  const inUse = code === "EADDRINUSE";
+  return new ConfigError([
+    {
+      variable: "OMPCORD_API_PORT",
+      expected: inUse ? "a port no other program listens on" : "a port this user may listen on (1024 and up)",
+      received: String(port),
+      fix: inUse
+        ? `Another program listens on ${host}:${port} (\`ss -ltnp | grep :${port}\` shows which). Stop it, set OMPCORD_API_PORT to a free port, or remove OMPCORD_API_PORT: ompcord then uses ${DEFAULTS.apiPort}, or a free port when that is taken.`
+        : `${host}:${port} cannot be used (${code}): set OMPCORD_API_PORT to a free port from 1024 up, or 0 for any free port.`,
+    },
+  ]);
 }
 
 /** Every working directory runs may use: the default and the per-channel ones, each once. */
