@@ -89,7 +89,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       store.recordEvent({
         sessionId: event.sessionId,
         eventType: event.eventType,
-        content: redactor.redact(event.content),
+        content: event.content,
         timestamp: event.timestamp,
       });
     },
@@ -104,6 +104,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       // A port nobody chose gives way (a second bot, a test, another program); a chosen one does not.
       fallbackToFreePort: !config.configured.includes("OMPCORD_API_PORT"),
       token: config.api.token,
+      // The sidecar redacts an event's type and content before they reach the store.
+      redact: (text) => redactor.redact(text),
       ports,
       onError: (error, context) =>
         logger.error({ err: error, route: context.route }, "sidecar request failed"),

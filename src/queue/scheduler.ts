@@ -356,6 +356,8 @@ export class RunScheduler {
           transcriptPath,
           onLine: (line) => this.#notify("onLine", () => this.#observer?.onLine(sessionId, line)),
           onEvent: (event) => this.#notify("onEvent", () => this.#observer?.onEvent?.(sessionId, event)),
+          // Durably, as each starts: after a crash of the bot, recovery ends only these very processes.
+          onProcess: (role, identity) => this.#store.recordRunProcess(row.id, role, identity),
         });
         active.run = run;
         if (run.pid !== undefined) this.#store.setRunPid(row.id, run.pid);
@@ -378,6 +380,15 @@ export class RunScheduler {
       }
     }
 
+    if (result.leftovers.length > 0) {
+      for (const leftover of result.leftovers) {
+        this.#store.recordRunProcess(row.id, "leftover", leftover, {
+          name: leftover.name,
+          endedBy: leftover.stuck ? "none (would not end)" : leftover.signal,
+        });
+      }
+      log.warn({ leftovers: result.leftovers }, "the run left processes running; they were ended");
+    }
     this.#store.finishRun(row.id, {
       outcome: result.outcome,
       exitCode: result.exitCode,
@@ -455,5 +466,6 @@ function notStartedResult(error: string, transcriptPath: string, startedAt: Date
     transcriptPath,
     startedAt,
     endedAt: new Date(),
+    leftovers: [],
   };
 }

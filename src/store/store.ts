@@ -14,7 +14,10 @@ import {
   type PromptStatus,
   prompts,
   type RunOutcome,
+  type RunProcessRole,
+  type RunProcessRow,
   type RunRow,
+  runProcesses,
   runs,
   type SessionRow,
   type SessionState,
@@ -59,6 +62,13 @@ export interface RunFinish {
   cost?: number;
   outputBytes?: number;
   endedAt?: Date;
+}
+
+/** A process as `recordRunProcess` takes it: who it is, durably. */
+export interface RecordedProcess {
+  pid: number;
+  startTicks: number;
+  bootId: string;
 }
 
 /** A run that was running when the bot died: its pid may still be alive, its dashboard needs a repaint. */
@@ -364,6 +374,43 @@ export class Store {
         .run();
       return row;
     });
+  }
+
+  /**
+   * Records one process of a run with its identity (pid, start ticks, boot id); for a leftover also its
+   * name and the signal that ended it. Restart recovery ends only processes recorded here.
+   */
+  recordRunProcess(
+    runId: string,
+    role: RunProcessRole,
+    process: RecordedProcess,
+    leftover?: { name: string; endedBy: string },
+  ): RunProcessRow {
+    const row = this.#db
+      .insert(runProcesses)
+      .values({
+        id: newId(),
+        runId,
+        role,
+        pid: process.pid,
+        startTicks: process.startTicks,
+        bootId: process.bootId,
+        name: leftover?.name ?? null,
+        endedBy: leftover?.endedBy ?? null,
+      })
+      .returning()
+      .get();
+    return row;
+  }
+
+  /** The recorded processes of a run, in the order they were recorded. */
+  runProcesses(runId: string): RunProcessRow[] {
+    return this.#db
+      .select()
+      .from(runProcesses)
+      .where(eq(runProcesses.runId, runId))
+      .orderBy(asc(runProcesses.createdAt), sql`rowid`)
+      .all();
   }
 
   getRun(id: string): RunRow | undefined {

@@ -214,3 +214,49 @@ describe("ends of a run", () => {
     expect(longArgs.at(-1)).toBe("--");
   });
 });
+
+describe("processes a run leaves behind", () => {
+  /** What the run's transcript and lines say about processes ompcord had to end. */
+  const killNotice = /left \d+ process(es)? running; ompcord ended/;
+
+  it.each([["plain"], ["setsid"], ["double-fork"]])(
+    "a %s job ignoring SIGTERM, started just before omp exits, is ended with the run, and the transcript says so",
+    async (style) => {
+      const { run, startedPids, lines, transcriptPath } = setup(
+        `leave-behind${style === "plain" ? "" : ` ${style}`}`,
+      );
+      const result = await run.done;
+      expect(result.outcome).toBe("success");
+      const pids = startedPids();
+      expect(pids.length).toBeGreaterThanOrEqual(2); // fake omp and its job
+      expect(pids.filter((pid) => isAlive(pid))).toEqual([]);
+      const notice = lines.find((line) => killNotice.test(line.text));
+      expect(notice?.kind).toBe("info");
+      expect(notice?.text).toContain("sleep (pid");
+      expect(readFileSync(transcriptPath, "utf8")).toMatch(killNotice);
+      expect(result.leftovers.map((p) => p.name)).toContain("sleep");
+      expect(result.leftovers.find((p) => p.name === "sleep")?.signal).toBe("SIGKILL");
+    },
+  );
+
+  it("cancel ends a job ignoring SIGTERM that omp started earlier", async () => {
+    const { run, startedPids, lines } = setup("leave-behind double-fork hang", { killGraceMs: 300 });
+    await waitFor(() => startedPids().length === 2);
+    await run.cancel();
+    const result = await run.done;
+    expect(result.outcome).toBe("cancelled");
+    expect(startedPids().filter((pid) => isAlive(pid))).toEqual([]);
+    expect(lines.some((line) => killNotice.test(line.text))).toBe(true);
+  });
+
+  it("cancel ends a job omp starts while it handles SIGTERM, after every snapshot", async () => {
+    const { run, startedPids, events } = setup("leave-behind-on-term", { killGraceMs: 300 });
+    await waitFor(() => events.some((event) => event.type === "session"));
+    await run.cancel();
+    const result = await run.done;
+    expect(result.outcome).toBe("cancelled");
+    const pids = startedPids();
+    expect(pids.length).toBeGreaterThanOrEqual(2); // fake omp and the job it started on SIGTERM
+    expect(pids.filter((pid) => isAlive(pid))).toEqual([]);
+  });
+});

@@ -69,6 +69,7 @@ class FakeRun implements OmpRun {
       transcriptPath: this.request.transcriptPath,
       startedAt: this.#startedAt,
       endedAt: new Date(),
+      leftovers: [],
       ...partial,
     });
   }
@@ -173,6 +174,42 @@ describe("order", () => {
     expect(existsSync(request.sessionDir)).toBe(true);
     expect(run).toMatchObject({ pid: 1000, outcome: "success", exitCode: 0, tokens: 10, outputBytes: 42 });
     expect(run.transcriptPath).toBe(request.transcriptPath);
+  });
+
+  it("records the run's processes as they start, and the leftovers it had to end", async () => {
+    const s = session();
+    const rs = scheduler();
+    queue(s.id, "leave a job");
+    rs.kick(s.id);
+    await runsStarted(1);
+    const fake = runner.runs[0]!;
+    fake.request.onProcess?.("supervisor", { pid: 1000, startTicks: 50, bootId: "boot-1" });
+    fake.request.onProcess?.("omp", { pid: 1001, startTicks: 51, bootId: "boot-1" });
+    const leftover = {
+      pid: 1002,
+      startTicks: 60,
+      bootId: "boot-1",
+      name: "python3",
+      signal: "SIGKILL" as const,
+    };
+    fake.finish({ leftovers: [leftover] });
+    await rs.onIdle();
+
+    const run = store.latestRun(s.id)!;
+    expect(
+      store.runProcesses(run.id).map(({ role, pid, startTicks, bootId, name, endedBy }) => ({
+        role,
+        pid,
+        startTicks,
+        bootId,
+        name,
+        endedBy,
+      })),
+    ).toEqual([
+      { role: "supervisor", pid: 1000, startTicks: 50, bootId: "boot-1", name: null, endedBy: null },
+      { role: "omp", pid: 1001, startTicks: 51, bootId: "boot-1", name: null, endedBy: null },
+      { role: "leftover", pid: 1002, startTicks: 60, bootId: "boot-1", name: "python3", endedBy: "SIGKILL" },
+    ]);
   });
 
   it("a prompt queued while the worker drains is picked up without another kick", async () => {

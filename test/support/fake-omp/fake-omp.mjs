@@ -12,6 +12,12 @@
 //                       (SIGTERM honoured; combine with ignore-sigterm: "ignore-sigterm spawn-children")
 //   garbage             invalid UTF-8, ANSI noise, a 2 MB line without JSON, a NUL byte, then a reply
 //   hang                prints the session event and then nothing, forever
+//   leave-behind [setsid|double-fork] [hang]
+//                       starts a job that ignores SIGTERM (`trap "" TERM; exec sleep 300`, as a plain
+//                       child, in its own session, or orphaned at once by a middle shell), waits until
+//                       it runs, then replies and exits 0 at once (with `hang`: waits forever instead)
+//   leave-behind-on-term
+//                       waits; on SIGTERM starts such a job (double-forked) and exits at once
 //   exit-now <code>     exits at once with <code>, printing only "fake-omp: exit-now" on stderr
 //   secret              prints a fake API key in a tool result
 //   args                replies with its own argv as JSON (to check what the runner passed)
@@ -19,7 +25,7 @@
 // The PID file: when FAKE_OMP_PID_DIR is set, every process this script starts writes
 // `<dir>/<pid>` so tests can check that all of them are gone.
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const argv = process.argv.slice(2);
@@ -78,6 +84,38 @@ function sleeper() {
   const child = spawn("sleep", ["300"], { detached: true, stdio: "ignore" });
   recordPid(child.pid);
   return child.pid;
+}
+
+/** The pids in the pid dir: every process of this script and of its jobs that said who it is. */
+function recorded() {
+  return process.env.FAKE_OMP_PID_DIR ? readdirSync(process.env.FAKE_OMP_PID_DIR) : [];
+}
+
+function isSleeping(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "sleep";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What a tool's `cmd &` can leave behind: a job that ignores SIGTERM. It records its own pid (the pid
+ * dir is how tests find everything this script started); resolves once it has.
+ */
+async function leaveBehind(style) {
+  const before = new Set(recorded());
+  const job = 'trap "" TERM; touch "$FAKE_OMP_PID_DIR/$$"; exec sleep 300';
+  if (style === "double-fork") {
+    // The middle shell exits at once: the job is orphaned before anyone could see its parent.
+    spawn("sh", ["-c", 'sh -c "$0" &', job], { stdio: "ignore" }).unref();
+  } else {
+    spawn("sh", ["-c", job], { detached: style === "setsid", stdio: "ignore" }).unref();
+  }
+  // Until the job has recorded itself and become `sleep` (so reports name it the same every time).
+  const deadline = Date.now() + 10_000;
+  const running = () => recorded().some((pid) => !before.has(pid) && isSleeping(pid));
+  while (!running() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
 }
 
 /** Writes with backpressure, so a flood does not buffer gigabytes in this process. */
@@ -161,6 +199,28 @@ switch (behaviour) {
   }
   case "hang": {
     out({ type: "session", version: 3, id: sessionId, cwd: process.cwd() });
+    forever();
+    break;
+  }
+  case "leave-behind": {
+    const style = words.find((word) => word === "setsid" || word === "double-fork");
+    header();
+    out({ type: "tool_execution_start", toolCallId: "t1", toolName: "bash", args: { command: "job &" } });
+    await leaveBehind(style);
+    if (words.includes("hang")) {
+      forever();
+      break;
+    }
+    reply(`left a ${style ?? "plain"} job behind`);
+    process.exit(0);
+    break;
+  }
+  case "leave-behind-on-term": {
+    process.on("SIGTERM", async () => {
+      await leaveBehind("double-fork");
+      process.exit(143);
+    });
+    header();
     forever();
     break;
   }
