@@ -26,6 +26,11 @@ export interface SidecarOptions {
   token: string;
   /** 0 picks a free port (tests). */
   port: number;
+  /**
+   * When `port` is taken, listen on a free port instead of failing (for a port nobody chose: the
+   * default). The URL then says which. Default false: a taken port rejects with `SidecarListenError`.
+   */
+  fallbackToFreePort?: boolean | undefined;
   /** Default 127.0.0.1. */
   host?: string | undefined;
   /** Largest request body in bytes; default 64 KiB. */
@@ -51,6 +56,10 @@ export type SidecarTimeouts = { [K in keyof typeof SIDECAR_TIMEOUTS]: number };
 export interface Sidecar {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
+  /** The port it listens on: `options.port`, or a free one after a fallback (or when it was 0). */
+  readonly port: number;
+  /** Set when the requested port was taken and a free one was used instead. */
+  readonly fellBackFrom: number | undefined;
   readonly metrics: SidecarMetrics;
   close(): Promise<void>;
 }
@@ -61,6 +70,25 @@ type ErrorCode =
   | "invalid_json"
   | "invalid_request"
   | "unknown_session";
+
+/** The API could not listen: the port is taken or not allowed, or the host is not this machine's. */
+export class SidecarListenError extends Error {
+  override readonly name = "SidecarListenError";
+  /** `EADDRINUSE`, `EACCES`, `EADDRNOTAVAIL`, … */
+  readonly code: string;
+  readonly host: string;
+  readonly port: number;
+
+  constructor(host: string, port: number, cause: unknown) {
+    const code = (cause as { code?: unknown }).code;
+    super(`The sidecar API cannot listen on ${host}:${port}: ${(cause as Error).message ?? String(cause)}`, {
+      cause,
+    });
+    this.code = typeof code === "string" ? code : "UNKNOWN";
+    this.host = host;
+    this.port = port;
+  }
+}
 
 /**
  * Routes that answer without a token: liveness only. `/metrics` is not one of them: its counts describe
@@ -381,11 +409,29 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
     app,
     metrics,
     async listen() {
-      await app.listen({ host, port: options.port });
+      let fellBackFrom: number | undefined;
+      try {
+        await app.listen({ host, port: options.port });
+      } catch (error) {
+        const taken = (error as { code?: unknown }).code === "EADDRINUSE";
+        if (!taken || !options.fallbackToFreePort) {
+          await app.close();
+          throw new SidecarListenError(host, options.port, error);
+        }
+        fellBackFrom = options.port;
+        try {
+          await app.listen({ host, port: 0 });
+        } catch (retryError) {
+          await app.close();
+          throw new SidecarListenError(host, 0, retryError);
+        }
+      }
       const address = app.server.address() as AddressInfo;
       const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
       return {
         url: `http://${urlHost}:${address.port}`,
+        port: address.port,
+        fellBackFrom,
         metrics,
         close: () => app.close(),
       };

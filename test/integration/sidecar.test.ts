@@ -1,17 +1,21 @@
-import { readFileSync } from "node:fs";
-import { connect, type Socket } from "node:net";
-import { resolve } from "node:path";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRedactor } from "../../src/output/redact.js";
 import {
   buildSidecar,
   createMemorySidecarPorts,
   KNOWN_EVENT_TYPES,
+  removeSidecarDiscovery,
   SIDECAR_MAX_CONNECTIONS,
   SIDECAR_TIMEOUTS,
   type Sidecar,
+  SidecarListenError,
   type SidecarPorts,
   startSidecar,
+  writeSidecarDiscovery,
 } from "../../src/sidecar/index.js";
 
 /** The JSON shapes the API answers with, loosely: each test reads the fields it checks. */
@@ -625,5 +629,97 @@ describe("sidecar API token check", () => {
       expect(await response.text()).not.toContain("ompcord_runs_active");
     }
     expect(await (await api("/metrics")).text()).toMatch(/^ompcord_runs_active 3$/m);
+  });
+});
+
+describe("sidecar port", () => {
+  /** A port some other program holds for the length of a test. */
+  async function takenPort(): Promise<{ port: number; release: () => Promise<void> }> {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as AddressInfo;
+    return { port, release: () => new Promise<void>((resolve) => blocker.close(() => resolve())) };
+  }
+
+  it("a taken port that may fall back gives way to a free one and says which", async () => {
+    const taken = await takenPort();
+    const ports = createMemorySidecarPorts([]);
+    const moved = await startSidecar({
+      token: TOKEN,
+      port: taken.port,
+      fallbackToFreePort: true,
+      ports,
+      redact: redactor.redact,
+    });
+    try {
+      expect(moved.fellBackFrom).toBe(taken.port);
+      expect(moved.port).not.toBe(taken.port);
+      expect(moved.url).toBe(`http://127.0.0.1:${moved.port}`);
+      expect((await fetch(`${moved.url}/healthz`)).ok).toBe(true);
+    } finally {
+      await moved.close();
+      await taken.release();
+    }
+  });
+
+  it("a port that is free is used as asked, with no fallback reported", async () => {
+    const free = await startSidecar({
+      token: TOKEN,
+      port: 0,
+      fallbackToFreePort: true,
+      ports: createMemorySidecarPorts([]),
+      redact: redactor.redact,
+    });
+    try {
+      expect(free.fellBackFrom).toBeUndefined();
+      expect(free.url).toBe(`http://127.0.0.1:${free.port}`);
+    } finally {
+      await free.close();
+    }
+  });
+
+  it("a taken port that may not fall back rejects with a SidecarListenError naming host, port and code", async () => {
+    const taken = await takenPort();
+    try {
+      const error = await startSidecar({
+        token: TOKEN,
+        port: taken.port,
+        ports: createMemorySidecarPorts([]),
+        redact: redactor.redact,
+      }).then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(SidecarListenError);
+      expect(error).toMatchObject({ code: "EADDRINUSE", host: "127.0.0.1", port: taken.port });
+    } finally {
+      await taken.release();
+    }
+  });
+});
+
+describe("sidecar discovery file", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "ompcord-discovery-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("is written whole with mode 0600, and removed only by the process it names", () => {
+    const file = join(dir, "sidecar.json");
+    writeSidecarDiscovery(file, { url: "http://127.0.0.1:45678", port: 45_678, pid: 4242 });
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({
+      url: "http://127.0.0.1:45678",
+      port: 45_678,
+      pid: 4242,
+    });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(["sidecar.json"]);
+    removeSidecarDiscovery(file, 1);
+    expect(existsSync(file)).toBe(true);
+    removeSidecarDiscovery(file, 4242);
+    expect(existsSync(file)).toBe(false);
   });
 });
