@@ -50,9 +50,12 @@ ENV NODE_ENV=production \
     OMP_BIN=omp
 USER ompcord
 VOLUME ["/data", "/workspace"]
-# The sidecar API listens on loopback inside the container; the check runs there too.
+# The sidecar API listens on loopback inside the container; the check runs there too, at the URL the bot
+# wrote to <data dir>/sidecar.json (the port is 8901 unless that was taken or OMPCORD_API_PORT says other).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.OMPCORD_API_PORT||8901)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# tini reaps omp's orphaned tool processes and forwards SIGTERM so shutdown is graceful.
+  CMD node -e "const f=(process.env.OMPCORD_DATA_DIR||'/data')+'/sidecar.json';fetch(JSON.parse(require('fs').readFileSync(f,'utf8')).url+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+# tini, as PID 1, forwards SIGTERM so shutdown is graceful and reaps stray zombies. Each run's own
+# processes are ended by its run supervisor (dist/omp/supervisor.mjs, a child subreaper), not by tini:
+# `tini -s` exits with its child and leaves the orphans behind.
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["node", "dist/main.js"]

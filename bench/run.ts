@@ -9,6 +9,7 @@ import { botFlood } from "./scenarios/bot-flood.js";
 import { botLaunchLatency } from "./scenarios/bot-launch-latency.js";
 import { botOverhead } from "./scenarios/bot-overhead.js";
 import { emulatorThroughput } from "./scenarios/emulator-throughput.js";
+import { redactor } from "./scenarios/redactor.js";
 import { runnerOverhead } from "./scenarios/runner-overhead.js";
 import { throughput } from "./scenarios/throughput.js";
 import type { Scenario } from "./scenarios/types.js";
@@ -21,6 +22,7 @@ const SCENARIOS: Record<string, Scenario> = {
   [botFlood.name]: botFlood,
   [botLaunchLatency.name]: botLaunchLatency,
   [botOverhead.name]: botOverhead,
+  [redactor.name]: redactor,
 };
 
 const RESULTS_DIR = join(import.meta.dirname, "results");

@@ -6,7 +6,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Client, Events, RESTEvents } from "discord.js";
 import type { pino } from "pino";
-import { type Config, configSecrets } from "./config/index.js";
+import {
+  type Config,
+  ConfigError,
+  configSecrets,
+  DEFAULTS,
+  describeUnusableWorkDir,
+  directoryProblem,
+  ensureDirectory,
+  preparePaths,
+} from "./config/index.js";
 import { createDiscordClient } from "./discord/client.js";
 import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/definition.js";
 import type { BotContext } from "./discord/context.js";
@@ -18,13 +27,20 @@ import { endSessionOfVanishedThread, onThreadDelete } from "./discord/listeners/
 import type { DashboardEditInfo } from "./discord/live/index.js";
 import { recoverAfterRestart } from "./discord/recover.js";
 import { SessionDashboards } from "./discord/session-dashboards.js";
-import { createLogger } from "./log.js";
+import { createLogger, type Logger } from "./log.js";
 import { createOmpRunner } from "./omp/index.js";
 import { createRedactor } from "./output/redact.js";
 import { RunScheduler } from "./queue/scheduler.js";
 import { secretEnvValues } from "./secrets.js";
 import { SessionService } from "./sessions/service.js";
-import { type Sidecar, startSidecar } from "./sidecar/index.js";
+import {
+  removeSidecarDiscovery,
+  type Sidecar,
+  SidecarListenError,
+  type SidecarPorts,
+  startSidecar,
+  writeSidecarDiscovery,
+} from "./sidecar/index.js";
 import { openStore } from "./store/index.js";
 
 export interface OmpcordApp {
@@ -52,37 +68,62 @@ export function packageVersion(): string {
 }
 
 export async function startOmpcord(config: Config, options: StartOptions = {}): Promise<OmpcordApp> {
+  // Directories and files first: a problem there is a configuration error for a person to fix, not a
+  // crash of the first run.
+  preparePaths(config);
   const env = options.env ?? process.env;
   const secrets = [...configSecrets(config), ...secretEnvValues(env)];
   const redactor = createRedactor({ secrets });
   const logger = createLogger(config, {
-    redact: (text) => redactor.redact(text),
+    redact: (text, options) => redactor.redact(text, options),
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
 
-  const store = openStore(config.databasePath);
+  // Prompts are stored as typed until they have run, then redacted (store.ts); omp's own session files
+  // keep the raw conversation, which resuming needs.
+  const store = openStore(config.databasePath, { redact: (text) => redactor.redact(text) });
   // Before anything can start a run: what was running when the last process died is interrupted now.
   const reconciled = store.reconcileAfterRestart();
 
-  const sidecar = await startSidecar({
-    host: config.api.host,
-    port: config.api.port,
-    token: config.api.token,
-    ports: {
-      sessionExists: (id) => store.getSession(id) !== undefined,
-      recordEvent: (event) => {
-        store.recordEvent({
-          sessionId: event.sessionId,
-          eventType: event.eventType,
-          content: redactor.redact(event.content),
-          timestamp: event.timestamp,
-        });
-      },
-      takeSteering: (id) =>
-        store.takeSteering(id).map((row) => ({ id: row.id, content: row.text, createdAt: row.createdAt })),
+  const ports: SidecarPorts = {
+    sessionExists: (id) => store.getSession(id) !== undefined,
+    recordEvent: (event) => {
+      store.recordEvent({
+        sessionId: event.sessionId,
+        eventType: event.eventType,
+        content: event.content,
+        timestamp: event.timestamp,
+      });
     },
-    onError: (error, context) => logger.error({ err: error, route: context.route }, "sidecar request failed"),
-  });
+    takeSteering: (id) =>
+      store.takeSteering(id).map((row) => ({ id: row.id, content: row.text, createdAt: row.createdAt })),
+  };
+  let sidecar: Sidecar;
+  try {
+    sidecar = await startSidecar({
+      host: config.api.host,
+      port: config.api.port,
+      // A port nobody chose gives way (a second bot, a test, another program); a chosen one does not.
+      fallbackToFreePort: !config.configured.includes("OMPCORD_API_PORT"),
+      token: config.api.token,
+      // The sidecar redacts an event's type and content before they reach the store.
+      redact: (text) => redactor.redact(text),
+      ports,
+      onError: (error, context) =>
+        logger.error({ err: error, route: context.route }, "sidecar request failed"),
+    });
+  } catch (error) {
+    store.close();
+    throw error instanceof SidecarListenError ? sidecarConfigError(error) : error;
+  }
+  if (sidecar.fellBackFrom !== undefined) {
+    logger.warn(
+      { wanted: sidecar.fellBackFrom, port: sidecar.port, url: sidecar.url },
+      `sidecar API: port ${sidecar.fellBackFrom} is taken, listening on ${sidecar.port} instead (set OMPCORD_API_PORT to choose one)`,
+    );
+  }
+  const discoveryPath = join(config.dataDir, DEFAULTS.sidecarFile);
+  writeSidecarDiscovery(discoveryPath, { url: sidecar.url, port: sidecar.port, pid: process.pid });
 
   const runner = createOmpRunner({
     bin: config.omp.bin,
@@ -96,7 +137,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     apiToken: config.api.token,
     secrets,
     outputKeptBytes: config.limits.outputKeptBytes,
-    overlayPath: join(config.dataDir, "omp-overlay.yml"),
+    overlayPath: join(config.dataDir, DEFAULTS.overlayFile),
     env,
   });
 
@@ -116,6 +157,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     maxConcurrentRuns: config.omp.maxConcurrentRuns,
     transcriptsDir: config.transcriptsDir,
     ompSessionsDir: config.ompSessionsDir,
+    checkWorkDir: (dir) => workDirBeforeRun(config, dir, logger),
     logger,
   });
   dashboards.slotWait = (sessionId) => scheduler.slotWait(sessionId);
@@ -126,6 +168,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     ompBin: config.omp.bin,
     envPassthrough: config.omp.envPassthrough,
     sidecarUrl: sidecar.url,
+    workDirs: workDirsOf(config),
     env,
   });
   const ctx: BotContext = {
@@ -171,6 +214,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     clearInterval(metricsTimer);
     await client.destroy();
     await sidecar.close();
+    removeSidecarDiscovery(discoveryPath, process.pid);
     store.close();
     throw error;
   }
@@ -200,12 +244,59 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
         await dashboards.settleAll();
         await client.destroy();
         await sidecar.close();
+        removeSidecarDiscovery(discoveryPath, process.pid);
         store.close();
         logger.info("shut down");
       })();
       return stopping;
     },
   };
+}
+
+/** A port or host the sidecar cannot use, as the configuration error a person fixes. */
+function sidecarConfigError(error: SidecarListenError): ConfigError {
+  const { host, port, code } = error;
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+    return new ConfigError([
+      {
+        variable: "OMPCORD_API_HOST",
+        expected: "an address of this machine, such as 127.0.0.1",
+        received: host,
+        fix: `No network interface here has the address ${host}: set OMPCORD_API_HOST=127.0.0.1 (or remove it).`,
+      },
+    ]);
+  }
+  const inUse = code === "EADDRINUSE";
+  return new ConfigError([
+    {
+      variable: "OMPCORD_API_PORT",
+      expected: inUse ? "a port no other program listens on" : "a port this user may listen on (1024 and up)",
+      received: String(port),
+      fix: inUse
+        ? `Another program listens on ${host}:${port} (\`ss -ltnp | grep :${port}\` shows which). Stop it, set OMPCORD_API_PORT to a free port, or remove OMPCORD_API_PORT: ompcord then uses ${DEFAULTS.apiPort}, or a free port when that is taken.`
+        : `${host}:${port} cannot be used (${code}): set OMPCORD_API_PORT to a free port from 1024 up, or 0 for any free port.`,
+    },
+  ]);
+}
+
+/** Every working directory runs may use: the default and the per-channel ones, each once. */
+function workDirsOf(config: Config): string[] {
+  return [...new Set([config.omp.workDir, ...Object.values(config.omp.channelWorkDirs)])];
+}
+
+/**
+ * Why a run cannot start in `dir`, in words for the session's dashboard; undefined when it can. The
+ * default workspace is ompcord's own and is recreated when it went missing, as at start; a directory
+ * the person named is never created for them.
+ */
+function workDirBeforeRun(config: Config, dir: string, logger: Logger): string | undefined {
+  const owned = dir === config.omp.workDir && !config.configured.includes("OMP_WORKDIR");
+  let problem = directoryProblem(dir);
+  if (owned && problem?.kind === "missing") {
+    logger.warn({ workDir: dir }, "the default workspace was gone: created it again");
+    problem = ensureDirectory(dir);
+  }
+  return problem && `${describeUnusableWorkDir(dir, problem)}, then send the prompt again with /omp say.`;
 }
 
 function listen(ctx: BotContext): void {

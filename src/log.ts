@@ -1,5 +1,6 @@
 // The pino logger factory: structured JSON lines, every string passed through the redactor on the way
-// out, child loggers that carry the session, thread and run a line is about.
+// out, lines kept small (no request bodies, long strings and arrays cut with a mark), child loggers that
+// carry the session, thread and run a line is about.
 
 import { pino } from "pino";
 import type { Config } from "./config/index.js";
@@ -14,9 +15,15 @@ export interface LogContext {
   promptId?: string;
 }
 
+/**
+ * Replaces secrets in a string (see src/output/redact.ts); with `maxChars`, returns only the string's
+ * head, masking a secret the cut goes through.
+ */
+export type LogRedactor = (text: string, options?: { maxChars?: number }) => string;
+
 export interface CreateLoggerOptions {
-  /** Replaces secrets in a string (see src/output); applied to every string value of every line. */
-  redact?: (text: string) => string;
+  /** Applied to every string value (and key) of every line. */
+  redact?: LogRedactor;
   /** Where lines go; stdout by default. Tests pass a stream they read back. */
   destination?: pino.DestinationStream;
 }
@@ -33,6 +40,27 @@ const CREDENTIAL_PATHS = [
   "*.headers.authorization",
 ];
 
+/** The longest line written; a longer one is made smaller (see `finishLine`). One screen or so. */
+export const LOG_LINE_MAX_CHARS = 16 * 1024;
+/** Strings longer than this are cut, with a mark saying how much was left out. */
+const LOG_STRING_MAX_CHARS = 8 * 1024;
+/** Arrays longer than this keep their first items and a mark. */
+const LOG_ARRAY_MAX_ITEMS = 20;
+/** Objects nested deeper than this are summarised. */
+const LOG_MAX_DEPTH = 8;
+/** Fields every line keeps even when others must go to fit the line. */
+const CORE_FIELDS = new Set([
+  "level",
+  "time",
+  "pid",
+  "hostname",
+  "name",
+  "sessionId",
+  "threadId",
+  "runId",
+  "promptId",
+]);
+
 export function createLogger(config: Pick<Config, "logLevel">, options: CreateLoggerOptions = {}): Logger {
   const { redact } = options;
   const loggerOptions: pino.LoggerOptions = {
@@ -40,13 +68,25 @@ export function createLogger(config: Pick<Config, "logLevel">, options: CreateLo
     level: config.logLevel,
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: CREDENTIAL_PATHS, censor: "[redacted]" },
+    serializers: { err: serializeError },
+    // Working on the serialised line (not the arguments) also covers error stacks and serializer
+    // output; parsing first keeps a pattern such as `password=\S+` from eating the JSON's own quotes.
+    hooks: { streamWrite: (line) => finishLine(line, redact) },
   };
-  if (redact) {
-    // Redacting the serialised line (not the arguments) also covers error stacks and serializer output;
-    // parsing first keeps a pattern such as `password=\S+` from eating the JSON's own quotes.
-    loggerOptions.hooks = { streamWrite: (line) => redactLine(line, redact) };
-  }
   return options.destination ? pino(loggerOptions, options.destination) : pino(loggerOptions);
+}
+
+/**
+ * pino's error serializer without what must not reach a log: discord.js's DiscordAPIError and
+ * HTTPError carry the whole request (`requestBody`: the JSON and every file, a transcript as an array
+ * of bytes). Their method, url, status, code and message stay.
+ */
+function serializeError(error: unknown): unknown {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown;
+  if (serialized && typeof serialized === "object" && "requestBody" in serialized) {
+    delete (serialized as { requestBody?: unknown }).requestBody;
+  }
+  return serialized;
 }
 
 /** A child logger whose lines carry `context`; undefined fields are left out rather than logged as null. */
@@ -55,24 +95,68 @@ export function withContext(logger: Logger, context: LogContext): Logger {
   return logger.child(bindings);
 }
 
-function redactLine(line: string, redact: (text: string) => string): string {
+/**
+ * The line as written: every string redacted, long strings and arrays cut with a mark, request bodies
+ * and buffers summarised, and, if it is still longer than `LOG_LINE_MAX_CHARS`, its biggest fields
+ * replaced by a note until it fits. Always one valid JSON line.
+ */
+function finishLine(line: string, redact: LogRedactor | undefined): string {
   const newline = line.endsWith("\n") ? "\n" : "";
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
-    return redact(line);
+    return cutString(line.trimEnd(), LOG_LINE_MAX_CHARS - 64, redact) + newline;
   }
-  return JSON.stringify(redactDeep(parsed, redact)) + newline;
+  const small = shrink(parsed, redact, 0);
+  let out = JSON.stringify(small);
+  if (out.length > LOG_LINE_MAX_CHARS && small && typeof small === "object" && !Array.isArray(small)) {
+    out = JSON.stringify(dropBiggestFields(small as Record<string, unknown>, out.length));
+  }
+  return out + newline;
 }
 
-function redactDeep(value: unknown, redact: (text: string) => string): unknown {
-  if (typeof value === "string") return redact(value);
-  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact));
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [redact(key), redactDeep(item, redact)]),
-    );
+function cutString(text: string, max: number, redact: LogRedactor | undefined): string {
+  if (text.length <= max) return redact ? redact(text) : text;
+  const head = redact ? redact(text, { maxChars: max }) : text.slice(0, max);
+  return `${head}… [${text.length - max} more characters not logged]`;
+}
+
+function shrink(value: unknown, redact: LogRedactor | undefined, depth: number): unknown {
+  if (typeof value === "string") return cutString(value, LOG_STRING_MAX_CHARS, redact);
+  if (!value || typeof value !== "object") return value;
+  if (depth >= LOG_MAX_DEPTH) return "[nested too deep: not logged]";
+  if (Array.isArray(value)) {
+    const kept = value.slice(0, LOG_ARRAY_MAX_ITEMS).map((item) => shrink(item, redact, depth + 1));
+    if (value.length > LOG_ARRAY_MAX_ITEMS)
+      kept.push(`… [${value.length - LOG_ARRAY_MAX_ITEMS} more items not logged]`);
+    return kept;
   }
-  return value;
+  const record = value as Record<string, unknown>;
+  // A Buffer as JSON: file contents, never wanted in a log.
+  if (record.type === "Buffer" && Array.isArray(record.data))
+    return `[${record.data.length} bytes not logged]`;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(record)) {
+    out[cutString(key, LOG_STRING_MAX_CHARS, redact)] =
+      key === "requestBody" ? "[request body not logged]" : shrink(item, redact, depth + 1);
+  }
+  return out;
+}
+
+/** Replaces the biggest fields (never the ids saying what the line is about) by a note until it fits. */
+function dropBiggestFields(record: Record<string, unknown>, length: number): Record<string, unknown> {
+  const out = { ...record };
+  const bySize = Object.entries(out)
+    .filter(([key]) => !CORE_FIELDS.has(key))
+    .map(([key, value]) => ({ key, size: JSON.stringify(value)?.length ?? 0 }))
+    .sort((a, b) => b.size - a.size);
+  let total = length;
+  for (const { key, size } of bySize) {
+    if (total <= LOG_LINE_MAX_CHARS) break;
+    const note = `[field of ${size} characters not logged: line too long]`;
+    out[key] = note;
+    total -= size - JSON.stringify(note).length;
+  }
+  return out;
 }

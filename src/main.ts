@@ -1,19 +1,15 @@
-// Process entry: load the config (a problem ends start-up with a message meant for a person, not a
-// stack trace), start the app, and shut down gracefully on SIGTERM/SIGINT.
+// Process entry: load the config and start the app (a configuration problem, found while reading the
+// settings or while preparing directories and the sidecar port, ends start-up with a message meant for
+// a person, not a stack trace), and shut down gracefully on SIGTERM/SIGINT.
 
-import { startOmpcord } from "./app.js";
-import {
-  type Config,
-  ConfigError,
-  environmentWithDotenv,
-  formatConfigHelp,
-  loadConfig,
-} from "./config/index.js";
+import { type OmpcordApp, startOmpcord } from "./app.js";
+import { ConfigError, environmentWithDotenv, formatConfigHelp, loadConfig } from "./config/index.js";
 
-/** The config, or `undefined` after telling the person what to fix. */
-function loadConfigOrExplain(): Config | undefined {
+/** The running app, or `undefined` after telling the person which setting to fix. */
+async function startOrExplain(): Promise<OmpcordApp | undefined> {
   try {
-    return loadConfig();
+    const config = loadConfig();
+    return await startOmpcord(config, { env: environmentWithDotenv(process.env, process.cwd()) });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${formatConfigHelp(error)}\n`);
@@ -23,9 +19,8 @@ function loadConfigOrExplain(): Config | undefined {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExplain();
-  if (!config) return;
-  const app = await startOmpcord(config, { env: environmentWithDotenv(process.env, process.cwd()) });
+  const app = await startOrExplain();
+  if (!app) return;
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     signals += 1;

@@ -1,6 +1,8 @@
 // Every default and range of ompcord's settings, named once so the validator, `.env.example` and the
 // error messages cannot drift apart.
 
+import { fileURLToPath } from "node:url";
+
 export const DEFAULTS = {
   launchEmoji: "🚀",
   plainMessagesQueue: true,
@@ -18,7 +20,12 @@ export const DEFAULTS = {
   transcriptsDir: "transcripts",
   ompSessionsDir: "omp-sessions",
   apiTokenFile: "api-token",
+  /** The settings overlay every omp run loads (written at start). */
+  overlayFile: "omp-overlay.yml",
+  /** Where the sidecar API's URL, port and the bot's pid are written for the bot's own tools (0600). */
+  sidecarFile: "sidecar.json",
   apiHost: "127.0.0.1",
+  /** When OMPCORD_API_PORT is not set and this port is taken, a free one is used instead. */
   apiPort: 8901,
   logLevel: "info",
 } as const;
@@ -37,6 +44,14 @@ export const RANGES = {
 } as const;
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+/**
+ * The omp that `npm install` puts next to ompcord (the same path from `src/config` and `dist/config`).
+ * When OMP_BIN is not set it is used if present, so `node dist/main.js` finds omp as `npm start` does
+ * (npm puts node_modules/.bin on PATH, plain node does not); otherwise `omp` is looked up on PATH
+ * (a global install, as in the Docker image).
+ */
+export const BUNDLED_OMP_BIN = fileURLToPath(new URL("../../node_modules/.bin/omp", import.meta.url));
 
 /** Where the optional, non-secret settings file lives, relative to the working directory. */
 export const CONFIG_FILE = "config/ompcord.json";

@@ -30,7 +30,14 @@ export class ConfigError extends Error {
   /** Whether a `.env` file was found there; when not, the first fix is usually to create one. */
   readonly envFileFound: boolean;
 
-  constructor(problems: ConfigProblem[], context: { cwd: string; envFileFound: boolean }) {
+  /**
+   * `context` says where the settings were read from; problems found after reading them (a directory,
+   * a port) leave it out, and the help then does not suggest creating a `.env`.
+   */
+  constructor(
+    problems: ConfigProblem[],
+    context: { cwd: string; envFileFound: boolean } = { cwd: process.cwd(), envFileFound: true },
+  ) {
     const count = problems.length === 1 ? "1 setting needs" : `${problems.length} settings need`;
     const lines = problems.map((problem) => `  - ${describeProblem(problem)}\n    Fix: ${problem.fix}`);
     super(`ompcord's configuration is not valid: ${count} attention.\n${lines.join("\n")}`);

@@ -1,18 +1,31 @@
 // Loads ompcord's one configuration object: environment over `.env` over `config/ompcord.json` over
 // defaults, validated once; a bad setting stops start-up with a `ConfigError` naming each fix.
 
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { ensureApiToken } from "./api-token.js";
+import { BUNDLED_OMP_BIN, DEFAULTS } from "./defaults.js";
+import { describeFsError, ensureDirectory } from "./directories.js";
 import { ConfigError } from "./errors.js";
-import { assembleConfig, VARIABLE_NAMES, validateSettings } from "./schema.js";
+import { dataDirProblem, ownedPathProblem } from "./paths.js";
+import { assembleConfig, VARIABLE_NAMES, type Variable, validateSettings } from "./schema.js";
 import { readRawSettings } from "./sources.js";
 import type { Config } from "./types.js";
 
 export { ensureApiToken } from "./api-token.js";
-export { CONFIG_FILE, DEFAULTS, ENV_FILE, LOG_LEVELS, RANGES } from "./defaults.js";
+export { BUNDLED_OMP_BIN, CONFIG_FILE, DEFAULTS, ENV_FILE, LOG_LEVELS, RANGES } from "./defaults.js";
+export {
+  type DirectoryProblem,
+  type DirectoryProblemKind,
+  describeUnusableWorkDir,
+  directoryProblem,
+  ensureDirectory,
+} from "./directories.js";
 export { ConfigError, type ConfigProblem, type ConfigSource, describeProblem } from "./errors.js";
 export { parseDuration } from "./fields.js";
 export { formatConfigHelp } from "./help.js";
-export { VARIABLE_NAMES, VARIABLES } from "./schema.js";
+export { pathProblems, preparePaths } from "./paths.js";
+export { VARIABLE_NAMES, VARIABLES, type Variable } from "./schema.js";
 export { environmentWithDotenv } from "./sources.js";
 export type { Config, LogLevel } from "./types.js";
 
@@ -25,8 +38,9 @@ export interface LoadConfigOptions {
 
 /**
  * Reads and validates the configuration. When `OMPCORD_API_TOKEN` is unset, the token persisted in
- * `<dataDir>/api-token` is used (generated on first start); that is the only write this does, and it
- * happens only after everything validated.
+ * `<dataDir>/api-token` is used (generated on first start, creating the data dir); that is the only
+ * write this does, and it happens only after everything validated. Whether the other paths are usable
+ * is `preparePaths`'s job, at start.
  * @throws ConfigError listing every problem found.
  */
 export function loadConfig(options: LoadConfigOptions = {}): Config {
@@ -39,9 +53,28 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     throw new ConfigError(problems, { cwd, envFileFound: raw.envFileFound });
   }
   const settings = validated.settings;
-  const withoutToken = assembleConfig(settings, cwd, "");
-  const apiToken = settings.OMPCORD_API_TOKEN ?? ensureApiToken(withoutToken.dataDir);
+  const context = { cwd, envFileFound: raw.envFileFound };
+  const withoutToken = assembleConfig(settings, {
+    cwd,
+    apiToken: "",
+    configured: VARIABLE_NAMES.filter((name: Variable) => raw.values.has(name)),
+    defaultOmpBin: existsSync(BUNDLED_OMP_BIN) ? BUNDLED_OMP_BIN : DEFAULTS.ompBin,
+  });
+  const apiToken = settings.OMPCORD_API_TOKEN ?? persistedApiToken(withoutToken, context);
   return { ...withoutToken, api: { ...withoutToken.api, token: apiToken } };
+}
+
+/** The generated token, or the data dir's problem in the same words as the start-up check. */
+function persistedApiToken(config: Config, context: { cwd: string; envFileFound: boolean }): string {
+  const problem = ensureDirectory(config.dataDir);
+  if (problem) throw new ConfigError([dataDirProblem(config, problem)], context);
+  try {
+    return ensureApiToken(config.dataDir);
+  } catch (error) {
+    const file = join(config.dataDir, DEFAULTS.apiTokenFile);
+    const reason = `cannot be written (${describeFsError(error)})`;
+    throw new ConfigError([ownedPathProblem(config, file, reason)], context);
+  }
 }
 
 /** The secret values in a config, for the redactor: they must never leave the bot. */

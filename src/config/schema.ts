@@ -244,8 +244,20 @@ export function validateSettings(
   return { settings: undefined, problems };
 }
 
+/** What `assembleConfig` needs beyond the settings; found outside (the file system, the sources). */
+export interface AssembleContext {
+  /** Where relative paths resolve. */
+  cwd: string;
+  apiToken: string;
+  /** The variables the person set, in any source; everything else takes its default. */
+  configured: readonly Variable[];
+  /** OMP_BIN's default: the bundled omp when it is installed, else `omp` on PATH. */
+  defaultOmpBin: string;
+}
+
 /** Resolves defaults (some depend on other settings) and paths into the `Config` shape. */
-export function assembleConfig(settings: Settings, cwd: string, apiToken: string): Config {
+export function assembleConfig(settings: Settings, context: AssembleContext): Config {
+  const { cwd, apiToken } = context;
   const absolute = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   const dataDir = absolute(settings.OMPCORD_DATA_DIR ?? DEFAULTS.dataDir);
   const databasePath = settings.OMPCORD_DATABASE_PATH
@@ -269,7 +281,7 @@ export function assembleConfig(settings: Settings, cwd: string, apiToken: string
       plainMessagesQueue: settings.OMPCORD_PLAIN_MESSAGES ?? DEFAULTS.plainMessagesQueue,
     },
     omp: {
-      bin: settings.OMP_BIN ?? DEFAULTS.ompBin,
+      bin: settings.OMP_BIN ?? context.defaultOmpBin,
       model: settings.OMP_MODEL,
       extraArgs: settings.OMP_EXTRA_ARGS ?? [],
       workDir: absolute(settings.OMP_WORKDIR ?? join(dataDir, DEFAULTS.workspaceDir)),
@@ -295,5 +307,6 @@ export function assembleConfig(settings: Settings, cwd: string, apiToken: string
       token: apiToken,
     },
     logLevel: settings.LOG_LEVEL ?? DEFAULTS.logLevel,
+    configured: context.configured,
   };
 }

@@ -1,6 +1,7 @@
 // The one configuration object the rest of ompcord receives (see docs/ARCHITECTURE.md).
 
 import type { LOG_LEVELS } from "./defaults.js";
+import type { Variable } from "./schema.js";
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -38,6 +39,13 @@ export interface Config {
   databasePath: string;
   transcriptsDir: string;
   ompSessionsDir: string;
+  /** `port` is OMPCORD_API_PORT's value or the default; see `configured` for which. */
   api: { host: string; port: number; token: string };
   logLevel: LogLevel;
+  /**
+   * The variables the person set (environment, `.env` or the config file). A default may adapt where a
+   * setting may not: the default workspace is created and a taken default port gives way to a free one,
+   * but a directory or port the person named must be usable as named.
+   */
+  configured: readonly Variable[];
 }

@@ -1,9 +1,11 @@
 // The checks behind `/omp health` and `/omp status`: gateway, SQLite read and write, the omp binary,
-// the sidecar API. Each answers ✅/❌ with a reason a person can act on; none can hang the command.
+// the sidecar API, the working directories. Each answers ✅/❌ with a reason a person can act on; none
+// can hang the command.
 
 import { dirname, isAbsolute } from "node:path";
 import { type Client, Status } from "discord.js";
 import { execa } from "execa";
+import { type DirectoryProblem, describeUnusableWorkDir, directoryProblem } from "../config/index.js";
 import { pathWithBinDir } from "../omp/env.js";
 import { buildChildEnv } from "../omp/index.js";
 import type { Store } from "../store/index.js";
@@ -20,6 +22,10 @@ export interface HealthChecksOptions {
   ompBin: string;
   envPassthrough: readonly string[];
   sidecarUrl: string | undefined;
+  /** The working directories runs use (the default, then the per-channel ones), each checked. */
+  workDirs?: readonly string[];
+  /** Default: the directory must exist and be writable by this process. */
+  checkDirectory?: (dir: string) => DirectoryProblem | undefined;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -32,7 +38,19 @@ export class HealthChecks {
   }
 
   async run(): Promise<HealthCheck[]> {
-    return Promise.all([this.gateway(), this.sqlite(), this.omp(), this.sidecar()]);
+    const checks = await Promise.all([this.gateway(), this.sqlite(), this.omp(), this.sidecar()]);
+    return [...checks, ...this.workDirs()];
+  }
+
+  /** One check per working directory: a run there fails at once while it is ❌. */
+  workDirs(): HealthCheck[] {
+    const check = this.#options.checkDirectory ?? directoryProblem;
+    return (this.#options.workDirs ?? []).map((dir) => {
+      const problem = check(dir);
+      return problem
+        ? { name: "Working directory", ok: false, detail: describeUnusableWorkDir(dir, problem) }
+        : { name: "Working directory", ok: true, detail: dir };
+    });
   }
 
   gateway(): HealthCheck {

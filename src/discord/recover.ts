@@ -1,34 +1,70 @@
-// Restart recovery (SPEC §7): omp processes left from the last run of the bot are killed, every live
-// session's dashboard is repainted from the store (interrupted ones as Degraded with a note), and
-// sessions whose thread vanished while the bot was away are stopped. Queued prompts then resume.
+// Restart recovery (SPEC §7): processes left from the last run of the bot are ended, but only those
+// whose whole recorded identity (pid, start time, boot id) still matches, never a process that merely
+// got the same pid since; every live session's dashboard is repainted from the store (interrupted ones
+// as Degraded with a note), and sessions whose thread vanished while the bot was away are stopped.
+// Queued prompts then resume.
 
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
-import { isAlive, killProcessTree } from "../omp/index.js";
-import type { ReconcileResult } from "../store/index.js";
+import type { Logger } from "../log.js";
+import { isSameProcessAlive, killProcessTree, SUPERVISOR_SLACK_MS, waitUntil } from "../omp/index.js";
+import type { ReconcileResult, RunRow, Store } from "../store/index.js";
 import type { BotContext } from "./context.js";
 
-/** A pid from the last run may have been reused since: only kill it when it still looks like omp. */
-export function looksLikeOmp(pid: number, bin: string): boolean {
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").join(" ");
-    return cmdline.includes(basename(bin)) || /\bomp\b/.test(cmdline);
-  } catch {
-    return false;
-  }
+/**
+ * Ends what is left of runs the last bot process did not finish. A run's supervisor normally ends
+ * everything itself when its bot dies; it may still be at it (within its grace periods), or have been
+ * killed itself, leaving omp behind. Tool processes are found under whichever of the two is alive.
+ */
+export async function endLeftoverProcesses(
+  store: Store,
+  runs: readonly RunRow[],
+  options: { graceMs: number; logger: Logger },
+): Promise<void> {
+  const { graceMs, logger } = options;
+  await Promise.all(
+    runs.map(async (run) => {
+      const recorded = store.runProcesses(run.id);
+      const supervisor = recorded.find((p) => p.role === "supervisor");
+      const omp = recorded.find((p) => p.role === "omp");
+      if (!supervisor && !omp) {
+        if (run.pid !== null) {
+          logger.warn(
+            { runId: run.id, pid: run.pid },
+            "left pid alone after the restart: its run did not record who the process was (an older ompcord). If it is that run's omp, end it by hand",
+          );
+        }
+        return;
+      }
+      const ended: number[] = [];
+      if (supervisor && isSameProcessAlive(supervisor)) {
+        // SIGTERM is the supervisor's cancel: omp saves its session, then everything under it ends.
+        try {
+          process.kill(supervisor.pid, "SIGTERM");
+        } catch {
+          // it ended between the check and the signal
+        }
+        const gone = () => !isSameProcessAlive(supervisor);
+        if (!(await waitUntil(gone, graceMs * 2 + SUPERVISOR_SLACK_MS))) {
+          await killProcessTree(supervisor.pid, 0, { startTicks: supervisor.startTicks });
+        }
+        ended.push(supervisor.pid);
+      }
+      if (omp && isSameProcessAlive(omp)) {
+        const result = await killProcessTree(omp.pid, graceMs, { startTicks: omp.startTicks });
+        ended.push(omp.pid, ...result.killed.filter((pid) => pid !== omp.pid));
+      }
+      if (ended.length > 0) {
+        logger.warn({ runId: run.id, pids: ended }, "ended processes left over from before the restart");
+      }
+    }),
+  );
 }
 
 export async function recoverAfterRestart(ctx: BotContext, reconciled: ReconcileResult): Promise<void> {
   const { config, logger, store } = ctx;
-  await Promise.all(
-    reconciled.interruptedRuns.map(async ({ run }) => {
-      if (run.pid === null || !isAlive(run.pid) || !looksLikeOmp(run.pid, config.omp.bin)) return;
-      const result = await killProcessTree(run.pid, config.omp.killGraceMs);
-      logger.warn(
-        { runId: run.id, pid: run.pid, killed: result.killed },
-        "killed omp left over from before the restart",
-      );
-    }),
+  await endLeftoverProcesses(
+    store,
+    reconciled.interruptedRuns.map(({ run }) => run),
+    { graceMs: config.omp.killGraceMs, logger },
   );
   const interrupted = new Set(reconciled.interruptedRuns.map(({ session }) => session.id));
   for (const session of store.listActiveSessions()) {

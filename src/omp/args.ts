@@ -71,7 +71,13 @@ export interface OverlayOptions {
   maxRetries: number;
 }
 
-/** The settings overlay passed with `--config`: bounded retries, no magic keywords, no port probes. */
+/**
+ * The settings overlay passed with `--config`: bounded retries, no magic keywords, no port probes, and
+ * no process broker (`launch.enabled`): the hub tool's `start` hands a process to a broker daemon that
+ * every omp of the machine shares per project (the person's own omp, another session's run) and that
+ * is built to outlive omp, so what it launches could escape the run, or a run's end could kill what
+ * another run launched. Background jobs still work from `bash`, and end with the run.
+ */
 export function overlayYaml(options: OverlayOptions): string {
   if (!Number.isInteger(options.maxRetries) || options.maxRetries < 0) {
     throw new TypeError(
@@ -86,6 +92,8 @@ export function overlayYaml(options: OverlayOptions): string {
     "magicKeywords:",
     "  enabled: false",
     `disabledProviders: [${DISABLED_LOCAL_PROVIDERS.join(", ")}]`,
+    "launch:",
+    "  enabled: false",
     "",
   ].join("\n");
 }

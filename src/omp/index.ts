@@ -1,9 +1,18 @@
-// The OMP runner's public surface: start a run, get its lines and result, kill leftover processes.
+// The OMP runner's public surface: start a run, get its lines and result, know and end its processes.
 export { buildOmpArgs, overlayYaml, type SessionContinuation } from "./args.js";
 export { buildChildEnv, pathWithBinDir } from "./env.js";
 export type { OmpEvent, OmpMessage, OmpUsage } from "./events.js";
 export { parseEventLine } from "./events.js";
-export { isAlive, type KillTreeResult, killProcessTree } from "./kill.js";
+export {
+  currentBootId,
+  identify,
+  isAlive,
+  isSameProcessAlive,
+  type KillTreeResult,
+  killProcessTree,
+  type ProcessIdentity,
+  waitUntil,
+} from "./kill.js";
 export { LineRenderer, type OutputLine } from "./lines.js";
 export { neutralisePrompt } from "./neutralise.js";
 export type { RunOutcome } from "./outcome.js";
@@ -14,5 +23,7 @@ export {
   type OmpRunner,
   type OmpRunRequest,
   type RunnerOptions,
+  type RunProcessRole,
   type RunResult,
 } from "./run.js";
+export { type LeftoverProcess, SUPERVISOR_SCRIPT, SUPERVISOR_SLACK_MS } from "./supervise.js";

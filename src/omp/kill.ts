@@ -1,7 +1,8 @@
-// Ending an omp process and everything it started. omp's tool commands run in their own sessions,
-// so a process-group kill misses them: descendants are found by walking `/proc/*/stat` ppid links,
-// remembered before any signal (a child re-parented to init after its parent died is no longer
-// findable), and each is killed only if it is still the same process (same start time).
+// Ending an omp process and everything it started, and knowing a process again later. omp's tool
+// commands run in their own sessions, so a process-group kill misses them: descendants are found by
+// walking `/proc/*/stat` ppid links, remembered before any signal (a child re-parented to init after
+// its parent died is no longer findable), and each is killed only if it is still the same process:
+// same pid, same start time and, across restarts of the bot, same boot.
 import { readdirSync, readFileSync } from "node:fs";
 
 /** A process as `/proc/<pid>/stat` describes it. */
@@ -35,6 +36,45 @@ export function readStat(pid: number): ProcessStat | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Who a process is, durably: a pid is reused, a pid with its start time (clock ticks since boot) is not
+ * within one boot, and the boot id tells boots apart (services started at boot can get the same pid
+ * and start ticks again after a reboot).
+ */
+export interface ProcessIdentity {
+  pid: number;
+  startTicks: number;
+  bootId: string;
+}
+
+let cachedBootId: string | undefined;
+
+/** This boot's id (`/proc/sys/kernel/random/boot_id`); "" where the kernel has none. */
+export function currentBootId(): string {
+  if (cachedBootId === undefined) {
+    try {
+      cachedBootId = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    } catch {
+      cachedBootId = "";
+    }
+  }
+  return cachedBootId;
+}
+
+/** The identity of a process that exists now (a zombie too); undefined when there is none. */
+export function identify(pid: number): ProcessIdentity | undefined {
+  const stat = readStat(pid);
+  const bootId = currentBootId();
+  if (!stat || bootId === "") return undefined;
+  return { pid, startTicks: Number(stat.startTime), bootId };
+}
+
+/** True when exactly that process is alive now: same boot, same pid, same start, not a zombie. */
+export function isSameProcessAlive(identity: ProcessIdentity): boolean {
+  if (identity.bootId === "" || identity.bootId !== currentBootId()) return false;
+  return isAlive(identity.pid, String(identity.startTicks));
 }
 
 /** Every process on the machine, from /proc (an empty list where /proc does not exist). */
@@ -151,11 +191,18 @@ export interface KillTreeResult {
 export async function killProcessTree(
   pid: number,
   graceMs: number,
-  options: { exited?: () => boolean } = {},
+  options: {
+    exited?: () => boolean;
+    /** The root's recorded start time: when the pid now belongs to another process, nothing is touched. */
+    startTicks?: number;
+  } = {},
 ): Promise<KillTreeResult> {
+  const rootStart = readStat(pid)?.startTime;
+  if (options.startTicks !== undefined && rootStart !== String(options.startTicks)) {
+    return { terminatedGracefully: true, killed: [] };
+  }
   const snapshot = new ProcessTreeSnapshot();
   snapshot.capture(pid);
-  const rootStart = readStat(pid)?.startTime;
   const gone = () => options.exited?.() === true || !isAlive(pid, rootStart);
   if (gone()) {
     // The root is gone already; its tool commands may still run (they were in their own session).

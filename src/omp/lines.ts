@@ -7,6 +7,11 @@ import type { OmpEvent } from "./events.js";
 export interface OutputLine {
   kind: "assistant" | "tool" | "tool_result" | "retry" | "error" | "text" | "info";
   text: string;
+  /**
+   * The line goes on in the next one: a long line without a break, shown in pieces. The redactor must
+   * see across the cut (a secret can straddle it); consumers after the redactor never see this flag.
+   */
+  continues?: true;
 }
 
 /** Longest command or argument summary shown after `▶ tool:`. */
@@ -16,13 +21,41 @@ const ASSISTANT_LINE_MAX_CHARS = 16 * 1024;
 /** Longest error message kept on one line. */
 const ERROR_MAX_CHARS = 500;
 
-/** Text safe to show: no ANSI sequences, no control characters, no trailing spaces. */
-export function cleanText(text: string): string {
-  return toPlainText(text).trimEnd();
+/**
+ * Text safe to show: no ANSI sequences, no control characters, no trailing spaces (kept with `trim`
+ * false: a piece of a longer line, where dropping them would join two words across the cut).
+ */
+export function cleanText(text: string, trim = true): string {
+  const clean = toPlainText(text);
+  return trim ? clean.trimEnd() : clean;
+}
+
+/** A word cut short is dropped when it is no longer than this: it could be the head of a secret. */
+const CUT_WORD_MAX_CHARS = 256;
+
+/**
+ * `text` without its last word when that word was cut off (`text` is the head of something longer)
+ * and is short enough to be a secret's head: such cuts come before redaction, and the head of a token
+ * no longer has the token's shape. A longer run (a 1 MiB line of `A`s) is kept.
+ */
+export function dropCutWord(text: string): string {
+  let i = text.length;
+  while (i > 0 && text.length - i <= CUT_WORD_MAX_CHARS && !/\s/.test(text[i - 1]!)) i--;
+  return text.length - i > CUT_WORD_MAX_CHARS ? text : text.slice(0, i).trimEnd();
+}
+
+/** The same for the first word of a text that is the tail of something longer (the end of stderr). */
+export function dropCutWordAtStart(text: string): string {
+  let i = 0;
+  while (i < text.length && i <= CUT_WORD_MAX_CHARS && !/\s/.test(text[i]!)) i++;
+  return i > CUT_WORD_MAX_CHARS ? text : text.slice(i).trimStart();
 }
 
 function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  const head = text.slice(0, max - 1);
+  // The whole head one word: keep it (the redactor sees its start, which is where shapes begin).
+  return `${dropCutWord(head) || head}…`;
 }
 
 function firstLine(text: string): string {
@@ -41,7 +74,7 @@ export function toolSummary(toolName: string, args: Record<string, unknown>): st
 
 /** Splits into lines, cleaning each (CRLF and lone CR too). */
 export function splitLines(text: string): string[] {
-  return text.split(/\r?\n|\r/).map(cleanText);
+  return text.split(/\r?\n|\r/).map((line) => cleanText(line));
 }
 
 /** Builds readable lines from one run's events; keeps partial assistant text until its line ends. */
@@ -125,11 +158,12 @@ export class LineRenderer {
     this.#pendingAssistant += delta;
     const parts = this.#pendingAssistant.split("\n");
     this.#pendingAssistant = parts.pop() ?? "";
-    const lines = parts.map((text) => ({ kind: "assistant" as const, text: cleanText(text) }));
+    const lines: OutputLine[] = parts.map((text) => ({ kind: "assistant", text: cleanText(text) }));
     while (this.#pendingAssistant.length > ASSISTANT_LINE_MAX_CHARS) {
       lines.push({
         kind: "assistant",
-        text: cleanText(this.#pendingAssistant.slice(0, ASSISTANT_LINE_MAX_CHARS)),
+        text: cleanText(this.#pendingAssistant.slice(0, ASSISTANT_LINE_MAX_CHARS), false),
+        continues: true,
       });
       this.#pendingAssistant = this.#pendingAssistant.slice(ASSISTANT_LINE_MAX_CHARS);
     }

@@ -1,24 +1,41 @@
-// The OMP runner: one `omp -p --mode json` process per prompt, its output parsed, redacted, handed
-// to the caller line by line and appended to a transcript, with a time limit, cancel (SIGTERM, then
-// SIGKILL to the whole tree) and an outcome judged from events and exit code together.
+// The OMP runner: one `omp -p --mode json` process per prompt, under the run supervisor (a subreaper
+// that ends whatever omp leaves running), its output parsed, redacted, handed to the caller line by
+// line and appended to a transcript, with a time limit, cancel (SIGTERM, then SIGKILL) and an outcome
+// judged from events and exit code together.
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { execa } from "execa";
-import { createRedactor, type Redactor } from "../output/redact.js";
+import { createRedactor, REDACT_OVERLAP_CHARS, REDACT_SLICE_CHARS, type Redactor } from "../output/redact.js";
 import { TranscriptWriter } from "../output/transcript.js";
 import { buildOmpArgs, overlayYaml, type SessionContinuation } from "./args.js";
 import { buildChildEnv, pathWithBinDir } from "./env.js";
 import { type OmpEvent, parseEventLine, truncatedEvent } from "./events.js";
-import { isAlive, killProcessTree, ProcessTreeSnapshot } from "./kill.js";
+import { identify, isSameProcessAlive, killProcessTree, type ProcessIdentity, waitUntil } from "./kill.js";
 import { LineSplitter } from "./line-splitter.js";
-import { LineRenderer, type OutputLine } from "./lines.js";
+import { dropCutWord, dropCutWordAtStart, LineRenderer, type OutputLine } from "./lines.js";
 import { neutralisePrompt } from "./neutralise.js";
 import { classifyRun, type RunOutcome, RunTally } from "./outcome.js";
+import {
+  findBun,
+  type LeftoverProcess,
+  leftoverLine,
+  parseSupervisorReport,
+  SUPERVISOR_REPORT_FD,
+  SUPERVISOR_SLACK_MS,
+  type SupervisorReport,
+  supervisorArgs,
+} from "./supervise.js";
 
 export type { OmpEvent } from "./events.js";
+export type { ProcessIdentity } from "./kill.js";
 export type { OutputLine } from "./lines.js";
 export type { RunOutcome } from "./outcome.js";
+export type { LeftoverProcess } from "./supervise.js";
+
+/** The processes of a run worth remembering: the supervisor (the run's root) and omp under it. */
+export type RunProcessRole = "supervisor" | "omp";
 
 export interface OmpRunRequest {
   /** Raw user text; the runner neutralises it. */
@@ -35,6 +52,11 @@ export interface OmpRunRequest {
   onLine?: (line: OutputLine) => void;
   /** Typed parsed events (session id, usage, tool start). Not redacted: use lines for display. */
   onEvent?: (event: OmpEvent) => void;
+  /**
+   * Each process of the run as it starts, with its identity (store it: after a restart, only a process
+   * whose whole identity matches may be killed). The supervisor's comes during `start`, omp's soon after.
+   */
+  onProcess?: (role: RunProcessRole, identity: ProcessIdentity) => void;
 }
 
 export interface RunResult {
@@ -55,12 +77,18 @@ export interface RunResult {
   transcriptPath: string;
   startedAt: Date;
   endedAt: Date;
+  /** Processes still running when omp exited, which the supervisor had to end (the transcript says so too). */
+  leftovers: LeftoverProcess[];
 }
 
 export interface OmpRun {
+  /** The run's root process: the supervisor omp runs under (signalling it ends the run). */
   readonly pid: number | undefined;
   readonly done: Promise<RunResult>;
-  /** SIGTERM, `killGraceMs` to exit, then SIGKILL to omp and every descendant. Resolves when it is over. */
+  /**
+   * SIGTERM to omp, `killGraceMs` to exit, then SIGKILL; then the same for every process left.
+   * Resolves when it is over.
+   */
   cancel(): Promise<void>;
 }
 
@@ -165,7 +193,9 @@ class TailBuffer {
   }
   toString(): string {
     const all = Buffer.concat(this.#chunks);
-    return all.subarray(Math.max(0, all.length - this.max)).toString("utf8");
+    if (all.length <= this.max) return all.toString("utf8");
+    // Cut before redaction: a secret's tail without its head would no longer look like one.
+    return dropCutWordAtStart(all.subarray(all.length - this.max).toString("utf8"));
   }
 }
 
@@ -174,7 +204,8 @@ export function createOmpRunner(options: RunnerOptions): OmpRunner {
   const settings: Settings = { ...DEFAULTS, ...(stripUndefined(options) as RunnerOptions) };
   const parentEnv = options.env ?? process.env;
   const secrets = [...(options.secrets ?? []), ...(options.apiToken ? [options.apiToken] : [])];
-  const redactor: Redactor = createRedactor({ secrets });
+  // setImmediate, not a zero timeout: a long line's slices follow each other without the timer clamp.
+  const redactor: Redactor = createRedactor({ secrets, yieldControl: () => nextTurn() });
 
   // One overlay per runner: bounded retries, magic keywords off, no probing of local model ports.
   const overlayPath = options.overlayPath ?? join(tmpdir(), `ompcord-omp-overlay-${process.pid}.yml`);
@@ -182,12 +213,13 @@ export function createOmpRunner(options: RunnerOptions): OmpRunner {
   writeFileSync(overlayPath, overlayYaml({ maxRetries: settings.maxRetries }));
 
   // omp is a `#!/usr/bin/env bun` script: when it is given by path, its directory (node_modules/.bin,
-  // where `bun` lives too) goes on the child's PATH.
+  // where `bun` lives too) goes on the child's PATH. The supervisor runs on that same Bun.
   const binDir = isAbsolute(options.bin) ? dirname(options.bin) : undefined;
+  const bun = findBun(binDir, parentEnv.PATH);
 
   return {
     start(request) {
-      return startRun(request, settings, { parentEnv, redactor, overlayPath, binDir });
+      return startRun(request, settings, { parentEnv, redactor, overlayPath, binDir, bun });
     },
   };
 }
@@ -203,6 +235,8 @@ interface RunContext {
   redactor: Redactor;
   overlayPath: string;
   binDir: string | undefined;
+  /** The Bun executable for the supervisor; undefined when none was found (every run then fails, saying so). */
+  bun: string | undefined;
 }
 
 function startRun(request: OmpRunRequest, settings: Settings, context: RunContext): OmpRun {
@@ -229,54 +263,98 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
   const transcript = new TranscriptWriter(request.transcriptPath);
   const lineRedactor = context.redactor.lines();
   const renderer = new LineRenderer();
-  const tally = new RunTally({ maxFinalChars: settings.outputKeptBytes });
+  // The answer is kept with context past its cut, so a secret across the cut is masked (see finalText).
+  const tally = new RunTally({ maxFinalChars: settings.outputKeptBytes + REDACT_OVERLAP_CHARS });
   const splitter = new LineSplitter({ maxLineBytes: settings.maxLineBytes });
   const stderrTail = new TailBuffer(settings.outputKeptBytes);
-  const tree = new ProcessTreeSnapshot();
   let outputBytes = 0;
   let lineCount = 0;
   let cancelled = false;
   let timedOut = false;
   let exited = false;
+  let supervisorExited = false;
   let stopping: Promise<void> | undefined;
+  let omp: ProcessIdentity | undefined;
+  const reports: SupervisorReport[] = [];
 
-  const subprocess = execa(settings.bin, invocation.args, {
-    cwd: request.cwd,
-    env,
-    extendEnv: false,
-    // The prompt is always on stdin, never in argv (see buildOmpArgs); execa writes it and closes the
-    // pipe, and omp starts once it reads EOF.
-    input: invocation.stdinText,
-    stdout: "pipe",
-    stderr: "pipe",
-    buffer: false,
-    reject: false,
-    // Our own cancel does SIGTERM → SIGKILL to the tree; execa's cleanup still kills omp if we exit.
-    cleanup: true,
-    encoding: "buffer",
-  });
+  // omp runs under the supervisor, which inherits these stdio and passes them on, all but fd 3.
+  const subprocess = execa(
+    context.bun ?? "bun",
+    supervisorArgs({
+      graceMs: settings.killGraceMs,
+      parentPid: process.pid,
+      command: [settings.bin, ...invocation.args],
+    }),
+    {
+      cwd: request.cwd,
+      env,
+      extendEnv: false,
+      // The prompt is always on stdin, never in argv (see buildOmpArgs): execa writes it and closes the
+      // pipe, and omp starts once it reads EOF. fd 3 carries the supervisor's reports.
+      stdio: ["pipe", "pipe", "pipe", "pipe"],
+      input: invocation.stdinText,
+      buffer: false,
+      reject: false,
+      // Our own cancel goes through the supervisor; execa's cleanup still ends the run if we exit, and
+      // the supervisor ends it when we die (its parent-death signal).
+      cleanup: true,
+      encoding: "buffer",
+    },
+  );
   const pid = subprocess.pid;
+  const supervisorExit = new Promise<void>((resolve) => {
+    subprocess.once("exit", () => {
+      supervisorExited = true;
+      resolve();
+    });
+    subprocess.once("error", () => resolve());
+  });
+  const notifyProcess = (role: RunProcessRole, identity: ProcessIdentity | undefined) => {
+    if (!identity) return;
+    try {
+      request.onProcess?.(role, identity);
+    } catch {
+      // same as onLine
+    }
+  };
+  // Our child cannot be reaped before this tick ends: its /proc entry is there to read.
+  if (pid !== undefined) notifyProcess("supervisor", identify(pid));
+
+  /** Hands one redacted line on; returns the transcript's wait when the disk is behind. */
+  const deliver = (kind: OutputLine["kind"], text: string): Promise<void> | undefined => {
+    lineCount++;
+    try {
+      request.onLine?.({ kind, text });
+    } catch {
+      // a failing consumer must not break the run or lose the transcript
+    }
+    return transcript.writeLine(text);
+  };
 
   const emit = (lines: OutputLine[]): Promise<void> | undefined => {
     let wait: Promise<void> | undefined;
-    for (const line of lines) {
-      const text = lineRedactor.line(line.text);
-      lineCount++;
-      const safe = { kind: line.kind, text };
-      try {
-        request.onLine?.(safe);
-      } catch {
-        // a failing consumer must not break the run or lose the transcript
-      }
-      wait = transcript.writeLine(text) ?? wait;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
+      // A long line (up to maxLineBytes) is redacted in slices, the event loop free in between.
+      if (line.text.length > REDACT_SLICE_CHARS) return emitInSlices(lines.slice(i), wait);
+      const text = lineRedactor.line(line.text, line);
+      // (A piece that goes on can come out empty: the redactor holds its end back for the next.)
+      if (text !== "" || !line.continues) wait = deliver(line.kind, text) ?? wait;
     }
     return wait;
+  };
+  const emitInSlices = async (lines: OutputLine[], earlier: Promise<void> | undefined): Promise<void> => {
+    await earlier;
+    for (const line of lines) {
+      const text = await lineRedactor.lineAsync(line.text, line);
+      if (text !== "" || !line.continues) await deliver(line.kind, text);
+    }
   };
 
   const handleLine = (text: string, truncated: boolean): Promise<void> | undefined => {
     const event = truncated ? truncatedEvent(text) : parseEventLine(text);
     if (!event) {
-      return emit(renderer.text(truncated ? `${text} … [line cut]` : text));
+      return emit(renderer.text(truncated ? `${dropCutWord(text)} … [line cut]` : text));
     }
     tally.push(event);
     try {
@@ -303,16 +381,49 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     if (!subprocess.stderr) return;
     for await (const chunk of subprocess.stderr as AsyncIterable<Buffer>) stderrTail.push(chunk);
   };
+  const onReport = (line: string) => {
+    const report = parseSupervisorReport(line);
+    if (!report) return;
+    reports.push(report);
+    if (report.type === "started" && omp === undefined) {
+      omp = { pid: report.pid, startTicks: report.startTicks, bootId: report.bootId };
+      notifyProcess("omp", omp);
+    }
+  };
+  const readReports = async () => {
+    const stream = subprocess.stdio[SUPERVISOR_REPORT_FD];
+    if (!stream) return;
+    const reportLines = new LineSplitter();
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      for (const line of reportLines.push(chunk)) onReport(line.text);
+    }
+    const last = reportLines.end();
+    if (last) onReport(last.text);
+  };
+  const reportsRead = readReports().catch(() => {});
+  // The supervisor died without its exit report (killed by someone else, or a bug): omp may live on,
+  // orphaned and holding our stdout; end it and its tree the old way, by its recorded identity.
+  void supervisorExit.then(async () => {
+    await reportsRead;
+    if (reports.some((r) => r.type === "exit") || !omp || !isSameProcessAlive(omp)) return;
+    await killProcessTree(omp.pid, settings.killGraceMs, { startTicks: omp.startTicks });
+  });
 
   const stop = (): Promise<void> => {
     if (!stopping) {
       stopping = (async () => {
-        if (pid === undefined || exited) return;
-        tree.capture(pid);
-        await killProcessTree(pid, settings.killGraceMs, { exited: () => exited });
-        // Tool commands seen earlier that outlived omp (they run in their own sessions).
-        tree.killAll();
-        await tree.waitAllGone();
+        if (pid === undefined || supervisorExited) return;
+        // The supervisor forwards SIGTERM to omp (which saves its session), SIGKILLs omp after the
+        // grace, then ends every process left: the same path as the end of any run.
+        try {
+          process.kill(pid, "SIGTERM");
+        } catch {
+          return; // gone already
+        }
+        const ceiling = settings.killGraceMs * 2 + SUPERVISOR_SLACK_MS;
+        if (await waitUntil(() => supervisorExited, ceiling)) return;
+        // A supervisor that does not answer: end it and everything under it without it.
+        await killProcessTree(pid, 0, { exited: () => supervisorExited });
       })();
     }
     return stopping;
@@ -323,35 +434,33 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     void stop();
   }, settings.runTimeoutMs + settings.timeoutSlackMs);
   timer.unref();
-  // Snapshot the tree now and then, so descendants whose parent died are still known at kill time.
-  const watcher =
-    pid === undefined
-      ? undefined
-      : setInterval(() => {
-          if (!exited && isAlive(pid)) tree.capture(pid);
-        }, 1000);
-  watcher?.unref();
 
   const done = (async (): Promise<RunResult> => {
     const [result] = await Promise.all([
       subprocess,
       readStdout().catch(() => {}),
       readStderr().catch(() => {}),
+      reportsRead,
     ]);
     exited = true;
     clearTimeout(timer);
-    if (watcher) clearInterval(watcher);
-    emit(renderer.end());
+    await emit(renderer.end());
     if (stopping) await stopping;
-    // Leftover tool commands of a finished run (omp normally ends them; make sure).
-    if (tree.killAll().length > 0) await tree.waitAllGone();
     const endedAt = new Date();
-    const spawnError =
-      result.exitCode === undefined && result.signal === undefined && result.failed
-        ? `Could not start omp (\`${settings.bin}\`): ${result.originalMessage ?? result.shortMessage}. Check OMP_BIN and that bun is on PATH.`
+    // omp's own status, as the supervisor saw it; the supervisor's when it could not tell.
+    const ompExit = reports.find((r) => r.type === "exit");
+    const ompSpawnError = reports.find((r) => r.type === "spawn-error");
+    const leftovers = reports.flatMap((r) => (r.type === "leftovers" ? r.processes : []));
+    if (leftovers.length > 0) await emit([{ kind: "info", text: leftoverLine(leftovers) }]);
+    const spawnError = ompSpawnError
+      ? `Could not start omp (\`${settings.bin}\`): ${ompSpawnError.message}. Check OMP_BIN and that bun is on PATH.`
+      : result.exitCode === undefined && result.signal === undefined && result.failed
+        ? context.bun === undefined
+          ? `Could not start omp (\`${settings.bin}\`): no \`bun\` next to it or on PATH. omp and ompcord's run supervisor both need Bun: install it (\`npm install\` in the checkout does) or set OMP_BIN to node_modules/.bin/omp.`
+          : `Could not start omp (\`${settings.bin}\`) under \`${context.bun}\`: ${result.originalMessage ?? result.shortMessage}. Check OMP_BIN and that bun is on PATH.`
         : undefined;
-    const exitCode = result.exitCode ?? null;
-    const signal = result.signal ?? null;
+    const exitCode = ompSpawnError ? null : ompExit ? ompExit.code : (result.exitCode ?? null);
+    const signal = ompSpawnError ? null : ompExit ? ompExit.signal : (result.signal ?? null);
     const classification = classifyRun(tally, {
       exitCode,
       signal,
@@ -362,15 +471,15 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
       stderrTail: stderrTail.toString(),
     });
     const errorLine = classification.error ? `✗ ${classification.error}` : undefined;
-    if (errorLine && classification.outcome !== "success") emit([{ kind: "error", text: errorLine }]);
+    if (errorLine && classification.outcome !== "success") await emit([{ kind: "error", text: errorLine }]);
     await transcript.close();
     return {
       outcome: classification.outcome,
       exitCode,
       signal,
-      error: classification.error ? context.redactor.redact(classification.error) : undefined,
+      error: classification.error ? await context.redactor.redactAsync(classification.error) : undefined,
       ompSessionId: tally.ompSessionId,
-      finalText: context.redactor.redact(tally.finalText),
+      finalText: await context.redactor.redactAsync(tally.finalText, { maxChars: settings.outputKeptBytes }),
       tokens: tally.tokens,
       cost: tally.cost,
       outputBytes,
@@ -378,6 +487,7 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
       transcriptPath: request.transcriptPath,
       startedAt,
       endedAt,
+      leftovers,
     };
   })();
 

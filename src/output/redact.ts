@@ -1,5 +1,16 @@
 // Secret redaction for everything that leaves the bot: exact values the bot knows (its token, API
-// keys from the environment) and the shapes of common credentials. Pure.
+// keys from the environment) and the shapes of common credentials (./secret-shapes.ts). Time linear in
+// the text; long text can be redacted in slices that give the event loop back between them. Pure
+// TypeScript without Node APIs (the OMP extension bundles it under Bun).
+
+import {
+  exactShape,
+  renderMasked,
+  type ScanOptions,
+  SHAPES,
+  type Shape,
+  ShapeScan,
+} from "./secret-shapes.js";
 
 /** What a secret is replaced with. */
 export const REDACTED = "[REDACTED]";
@@ -7,118 +18,163 @@ export const REDACTED = "[REDACTED]";
 /** Exact secrets shorter than this are not masked: masking "abc" everywhere would wreck output. */
 const MIN_EXACT_SECRET_LENGTH = 8;
 
-/** Credential shapes. Each match is replaced whole, or only its value group when `keep` is set. */
-const SHAPES: ReadonlyArray<{ name: string; pattern: RegExp; keepPrefixGroup?: boolean }> = [
-  // PEM private keys on one line (the multi-line form is handled by the line state below).
-  {
-    name: "private key",
-    pattern:
-      /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/g,
-  },
-  // Anthropic, OpenAI (legacy, project, service account), OpenRouter …: `sk-` then a long token.
-  { name: "sk key", pattern: /\bsk-(?:ant-|proj-|svcacct-|or-v1-)?[A-Za-z0-9_-]{16,}/g },
-  // GitHub classic and fine-grained tokens.
-  { name: "github token", pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,})/g },
-  // Slack bot/user/app tokens.
-  { name: "slack token", pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
-  // AWS access key ids.
-  { name: "aws key id", pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g },
-  // Google API keys.
-  { name: "google key", pattern: /\bAIza[0-9A-Za-z_-]{35}/g },
-  // JWTs: three base64url parts, the first two starting with `{"` encoded (eyJ).
-  { name: "jwt", pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
-  // Discord bot tokens: base64 user id . timestamp . HMAC.
-  {
-    name: "discord token",
-    pattern: /\b[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}\b/g,
-  },
-  // `Authorization: Bearer …` and bare `Bearer …`.
-  { name: "bearer", pattern: /\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, keepPrefixGroup: true },
-  // `password=…`, `secret: …`, `api_key="…"`, `DB_PASSWORD=…`, `client-secret …`.
-  {
-    name: "secret pair",
-    pattern:
-      /\b([A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?key|private[_-]?key)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?)[^\s"',;]{3,}/gi,
-    keepPrefixGroup: true,
-  },
-  // `GITHUB_TOKEN=…`, `token: …`; but `tokens: 1500` and `max_tokens=4096` are counts agents print all
-  // the time, so a value that is only a number is left alone.
-  {
-    name: "token pair",
-    pattern:
-      /\b([A-Za-z0-9_.-]*token[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?)(?![\d.,]+(?:[\s"',;]|$))[^\s"',;]{3,}/gi,
-    keepPrefixGroup: true,
-  },
-];
+/**
+ * Context kept on each side of a cut in a text (a long line shown in pieces, a log string cut short):
+ * longer than any secret shape, so a secret across the cut is seen whole and masked on both sides.
+ */
+export const REDACT_OVERLAP_CHARS = 4096;
 
-const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/;
-const PEM_END = /-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----/;
+/**
+ * Text longer than this is redacted in slices of this size by the async methods, with the event loop
+ * given back between slices: at the slowest shape's rate (tens of MB/s, `npm run bench -- redactor`)
+ * one slice holds it for a few milliseconds.
+ */
+export const REDACT_SLICE_CHARS = 64 * 1024;
 
 export interface RedactorOptions {
   /** Exact values to mask wherever they appear (bot token, API tokens, secret env values). */
   secrets?: readonly string[];
+  /**
+   * How the async methods give the event loop back between slices (default: a zero timeout). Node
+   * callers pass `setImmediate` from `node:timers/promises`, which does not wait for the timer clamp.
+   */
+  yieldControl?: () => Promise<void>;
 }
 
-/** Masks secrets in text given line by line, remembering an open private-key block across lines. */
+export interface RedactOptions {
+  /**
+   * Keep only the first `maxChars` characters of the text, redacted as if the rest were there: a
+   * secret the cut goes through is masked, not left half visible.
+   */
+  maxChars?: number;
+}
+
+export interface LineOptions {
+  /** The line goes on in the next call (a long line shown in pieces): mask across the cut. */
+  continues?: boolean;
+}
+
+/**
+ * Masks secrets in text given line by line: remembers an open private-key block across lines, and
+ * sees across the cut between the pieces of a long line. One call at a time.
+ */
 export interface LineRedactor {
-  line(text: string): string;
+  /** Synchronous: linear, but a very long line holds the event loop for its whole length. */
+  line(text: string, options?: LineOptions): string;
+  /** The same, giving the event loop back between slices of a long line. */
+  lineAsync(text: string, options?: LineOptions): Promise<string>;
 }
 
 export interface Redactor {
   /** Masks every secret in `text` (multi-line text welcome). */
-  redact(text: string): string;
+  redact(text: string, options?: RedactOptions): string;
+  /** The same, giving the event loop back between slices of a long text. */
+  redactAsync(text: string, options?: RedactOptions): Promise<string>;
   /** A stateful line-by-line redactor for one stream of lines (one per run). */
   lines(): LineRedactor;
 }
 
-function escapeRegExp(value: string): string {
-  return value.replace(/[\\^$.*+?()[\]{}|]/g, "\\$&");
-}
+const zeroTimeout = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** What rendering and the line state need of a scan. */
+type ScanResult = Pick<ShapeScan, "spans" | "keySpans" | "keyOpen">;
+const NOTHING_FOUND: ScanResult = { spans: () => [], keySpans: [], keyOpen: false };
 
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   const secrets = [...new Set((options.secrets ?? []).filter((s) => s.length >= MIN_EXACT_SECRET_LENGTH))]
     // Longest first, so a secret containing another is masked whole.
     .sort((a, b) => b.length - a.length);
-  const exact = secrets.length > 0 ? new RegExp(secrets.map(escapeRegExp).join("|"), "g") : undefined;
+  const exact = exactShape(secrets);
+  const shapes: readonly Shape[] = exact ? [exact, ...SHAPES] : SHAPES;
+  const yieldControl = options.yieldControl ?? zeroTimeout;
 
-  const maskShapes = (text: string): string => {
-    let out = exact ? text.replace(exact, REDACTED) : text;
-    for (const shape of SHAPES) {
-      out = shape.keepPrefixGroup
-        ? out.replace(shape.pattern, (_match, prefix: string) => `${prefix}${REDACTED}`)
-        : out.replace(shape.pattern, REDACTED);
+  // Most lines hold no anchor of any shape: one pass of all anchors at once (case-insensitive, so a
+  // superset) tells, and such a line costs one regex test instead of a scan per shape.
+  const anyAnchor = new RegExp(shapes.map((shape) => `(?:${shape.anchor.source})`).join("|"), "i");
+  const scanSync = (text: string, scanOptions?: ScanOptions): ScanResult => {
+    if (!scanOptions?.insideKey && !anyAnchor.test(text)) return NOTHING_FOUND;
+    const scan = new ShapeScan(text, shapes, scanOptions);
+    scan.advance();
+    return scan;
+  };
+  const scanInSlices = async (text: string, scanOptions?: ScanOptions): Promise<ShapeScan> => {
+    const scan = new ShapeScan(text, shapes, scanOptions);
+    for (let to = REDACT_SLICE_CHARS; ; to += REDACT_SLICE_CHARS) {
+      scan.advance(to);
+      if (scan.done) return scan;
+      await yieldControl();
     }
-    return out;
   };
 
-  const redact = (text: string): string => {
-    const masked = maskShapes(text);
-    // A BEGIN without its END (cut-off output): mask from BEGIN to the end of the text.
-    const begin = PEM_BEGIN.exec(masked);
-    return begin ? `${masked.slice(0, begin.index)}${REDACTED}` : masked;
+  /** The text a cut at `maxChars` keeps, with the context the redactor needs to see past the cut. */
+  const head = (text: string, redactOptions?: RedactOptions) => {
+    const max = redactOptions?.maxChars;
+    if (max === undefined || text.length <= max) return { text, keep: text.length };
+    return { text: text.slice(0, max + REDACT_OVERLAP_CHARS), keep: max };
+  };
+
+  const lines = (): LineRedactor => {
+    // Already shown raw text just before the next piece (context for a secret across the cut), the
+    // raw text of this piece held back for the next, and whether the next text starts inside a key.
+    let shown = "";
+    let held = "";
+    let insideKey = false;
+
+    const begin = (text: string, lineOptions?: LineOptions) => {
+      const buffer = shown + held + text;
+      const from = shown.length;
+      // Hold back the end of a piece that goes on: a secret starting there may need what comes next.
+      const to = lineOptions?.continues
+        ? Math.max(from, buffer.length - REDACT_OVERLAP_CHARS)
+        : buffer.length;
+      return { buffer, from, to, scanOptions: { insideKey } };
+    };
+    const finish = (
+      scan: ScanResult,
+      { buffer, from, to }: { buffer: string; from: number; to: number },
+      lineOptions?: LineOptions,
+    ): string => {
+      const out = renderMasked(buffer, scan.spans(), REDACTED, from, to);
+      if (lineOptions?.continues) {
+        const next = Math.max(0, to - REDACT_OVERLAP_CHARS);
+        shown = buffer.slice(next, to);
+        held = buffer.slice(to);
+        insideKey = keyCovers(scan, next);
+      } else {
+        shown = "";
+        held = "";
+        insideKey = scan.keyOpen;
+      }
+      return out;
+    };
+    /** Whether `position` lies inside a private-key block that starts before it. */
+    const keyCovers = (scan: ScanResult, position: number): boolean => {
+      if (position === 0) return insideKey;
+      return scan.keySpans.some((span) => span.start < position && span.end > position);
+    };
+
+    return {
+      line(text, lineOptions) {
+        const job = begin(text, lineOptions);
+        return finish(scanSync(job.buffer, job.scanOptions), job, lineOptions);
+      },
+      async lineAsync(text, lineOptions) {
+        const job = begin(text, lineOptions);
+        return finish(await scanInSlices(job.buffer, job.scanOptions), job, lineOptions);
+      },
+    };
   };
 
   return {
-    redact,
-    lines() {
-      let insideKey = false;
-      return {
-        line(text: string): string {
-          if (insideKey) {
-            const end = PEM_END.exec(text);
-            if (!end) return REDACTED;
-            insideKey = false;
-            return `${REDACTED}${redact(text.slice(end.index + end[0].length))}`;
-          }
-          const masked = maskShapes(text);
-          const begin = PEM_BEGIN.exec(masked);
-          if (begin) {
-            insideKey = true;
-            return `${masked.slice(0, begin.index)}${REDACTED}`;
-          }
-          return masked;
-        },
-      };
+    redact(text, redactOptions) {
+      const cut = head(text, redactOptions);
+      return renderMasked(cut.text, scanSync(cut.text).spans(), REDACTED, 0, cut.keep);
     },
+    async redactAsync(text, redactOptions) {
+      const cut = head(text, redactOptions);
+      const scan = await scanInSlices(cut.text);
+      return renderMasked(cut.text, scan.spans(), REDACTED, 0, cut.keep);
+    },
+    lines,
   };
 }

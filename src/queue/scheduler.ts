@@ -5,6 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import PQueue from "p-queue";
+import { describeUnusableWorkDir, directoryProblem } from "../config/index.js";
 import { createLogger, type Logger, withContext } from "../log.js";
 import type { NewPrompt, PromptRow, SessionRow, SessionState, Store } from "../store/index.js";
 import type { OmpEvent, OmpRun, OmpRunner, OutputLine, RunResult } from "./types.js";
@@ -47,6 +48,12 @@ export interface RunSchedulerOptions {
   transcriptsDir: string;
   /** Each session's omp `--session-dir` is `<ompSessionsDir>/<sessionId>`. */
   ompSessionsDir: string;
+  /**
+   * Why a run cannot start in this working directory (undefined when it can), checked before each run:
+   * omp is not spawned in a directory that vanished or turned read-only, and the reason becomes the
+   * run's error. May repair what the bot owns. Default: the directory must exist and be writable.
+   */
+  checkWorkDir?: (dir: string) => string | undefined;
   logger?: Logger;
 }
 
@@ -116,6 +123,7 @@ export class RunScheduler {
   readonly #observer: RunObserver | undefined;
   readonly #transcriptsDir: string;
   readonly #ompSessionsDir: string;
+  readonly #checkWorkDir: (dir: string) => string | undefined;
   readonly #logger: Logger;
   readonly #max: number;
   readonly #global: PQueue;
@@ -134,6 +142,7 @@ export class RunScheduler {
     this.#observer = options.observer;
     this.#transcriptsDir = options.transcriptsDir;
     this.#ompSessionsDir = options.ompSessionsDir;
+    this.#checkWorkDir = options.checkWorkDir ?? defaultWorkDirCheck;
     this.#logger = options.logger ?? silentLogger();
     this.#max = maxConcurrentRuns;
     this.#global = new PQueue({ concurrency: maxConcurrentRuns });
@@ -360,37 +369,56 @@ export class RunScheduler {
     lane.active = active;
 
     let result: RunResult;
-    try {
-      const run = this.#runner.start({
-        prompt: prompt.text,
-        cwd: session.workDir,
-        ...(session.ompSessionId ? { ompSessionId: session.ompSessionId } : {}),
-        sessionDir,
-        sessionId,
-        transcriptPath,
-        onLine: (line) => this.#notify("onLine", () => this.#observer?.onLine(sessionId, line)),
-        onEvent: (event) => this.#notify("onEvent", () => this.#observer?.onEvent?.(sessionId, event)),
-      });
-      active.run = run;
-      if (run.pid !== undefined) this.#store.setRunPid(row.id, run.pid);
-      log.info({ pid: run.pid, runNumber: row.runNumber }, "run started");
-      this.#notify("onStart", () =>
-        this.#observer?.onStart({
+    // Checked before spawning: in a directory that is gone omp would fail with a message about its
+    // `cwd` option, which tells a person nothing.
+    const unusable = this.#checkWorkDir(session.workDir);
+    if (unusable !== undefined) {
+      log.warn({ workDir: session.workDir, reason: unusable }, "run not started: working directory unusable");
+      result = notStartedResult(unusable, transcriptPath, row.startedAt);
+    } else {
+      try {
+        const run = this.#runner.start({
+          prompt: prompt.text,
+          cwd: session.workDir,
+          ...(session.ompSessionId ? { ompSessionId: session.ompSessionId } : {}),
+          sessionDir,
           sessionId,
-          promptId: prompt.id,
-          runId: row.id,
-          run,
-          runNumber: row.runNumber,
-          prompt: { ...prompt, status: "running", startedAt: row.startedAt },
-        }),
-      );
-      if (active.cancelRequested) void run.cancel();
-      result = await run.done;
-    } catch (error) {
-      // The runner reports process failures in the result; an exception here means it could not even start.
-      result = crashedResult(error, transcriptPath, row.startedAt);
+          transcriptPath,
+          onLine: (line) => this.#notify("onLine", () => this.#observer?.onLine(sessionId, line)),
+          onEvent: (event) => this.#notify("onEvent", () => this.#observer?.onEvent?.(sessionId, event)),
+          // Durably, as each starts: after a crash of the bot, recovery ends only these very processes.
+          onProcess: (role, identity) => this.#store.recordRunProcess(row.id, role, identity),
+        });
+        active.run = run;
+        if (run.pid !== undefined) this.#store.setRunPid(row.id, run.pid);
+        log.info({ pid: run.pid, runNumber: row.runNumber }, "run started");
+        this.#notify("onStart", () =>
+          this.#observer?.onStart({
+            sessionId,
+            promptId: prompt.id,
+            runId: row.id,
+            run,
+            runNumber: row.runNumber,
+            prompt: { ...prompt, status: "running", startedAt: row.startedAt },
+          }),
+        );
+        if (active.cancelRequested) void run.cancel();
+        result = await run.done;
+      } catch (error) {
+        // The runner reports process failures in the result; an exception here means it could not even start.
+        result = crashedResult(error, transcriptPath, row.startedAt);
+      }
     }
 
+    if (result.leftovers.length > 0) {
+      for (const leftover of result.leftovers) {
+        this.#store.recordRunProcess(row.id, "leftover", leftover, {
+          name: leftover.name,
+          endedBy: leftover.stuck ? "none (would not end)" : leftover.signal,
+        });
+      }
+      log.warn({ leftovers: result.leftovers }, "the run left processes running; they were ended");
+    }
     this.#store.finishRun(row.id, {
       outcome: result.outcome,
       exitCode: result.exitCode,
@@ -438,12 +466,27 @@ export function sessionStateAfter(result: Pick<RunResult, "outcome" | "exitCode"
   return "degraded";
 }
 
+/** The default `checkWorkDir`: the directory must exist and be writable by this process. */
+function defaultWorkDirCheck(dir: string): string | undefined {
+  const problem = directoryProblem(dir);
+  return problem && `${describeUnusableWorkDir(dir, problem)}, then send the prompt again.`;
+}
+
 function crashedResult(error: unknown, transcriptPath: string, startedAt: Date): RunResult {
+  return notStartedResult(
+    `omp could not be started: ${error instanceof Error ? error.message : String(error)}`,
+    transcriptPath,
+    startedAt,
+  );
+}
+
+/** A run that never had a process: no exit code, no signal, which leaves the session Failed. */
+function notStartedResult(error: string, transcriptPath: string, startedAt: Date): RunResult {
   return {
     outcome: "crashed",
     exitCode: null,
     signal: null,
-    error: `omp could not be started: ${error instanceof Error ? error.message : String(error)}`,
+    error,
     ompSessionId: undefined,
     finalText: "",
     tokens: 0,
@@ -453,5 +496,6 @@ function crashedResult(error: unknown, transcriptPath: string, startedAt: Date):
     transcriptPath,
     startedAt,
     endedAt: new Date(),
+    leftovers: [],
   };
 }

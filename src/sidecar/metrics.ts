@@ -1,7 +1,12 @@
 // Prometheus metrics of one bot instance: a registry per server so tests and restarts never collide.
 
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import { METRIC_PREFIX } from "./constants.js";
+import { KNOWN_EVENT_TYPES, METRIC_PREFIX, OTHER_EVENT_TYPE } from "./constants.js";
+
+/** The `event_type` label for an event type a client sent: one of a fixed set, never the text itself. */
+export function eventTypeLabel(eventType: string): string {
+  return KNOWN_EVENT_TYPES.has(eventType) ? eventType : OTHER_EVENT_TYPE;
+}
 
 /** The gauges and counters the rest of the bot updates; served as text on `GET /metrics`. */
 export class SidecarMetrics {
@@ -16,12 +21,14 @@ export class SidecarMetrics {
   readonly dashboardEdits: Counter;
   /** 429 responses Discord answered (discord.js retries them; a rising count means we ask too much). */
   readonly rateLimitHits: Counter;
-  /** Telemetry events accepted from omp extensions. */
+  /** Telemetry events accepted from omp extensions, labelled with {@link eventTypeLabel} only. */
   readonly eventsReceived: Counter<"event_type">;
   /** Steering messages handed to a polling agent. */
   readonly steeringDelivered: Counter;
-  /** Requests refused, by reason (unauthorized, too_large, invalid, unknown_session). */
+  /** Requests refused, by reason: the error codes of the answers (unauthorized, payload_too_large, invalid_json, invalid_request, unknown_session). */
   readonly requestsRejected: Counter<"reason">;
+  /** Connections closed on arrival because the sidecar already had its maximum open. */
+  readonly connectionsDropped: Counter;
 
   constructor() {
     const registers = [this.registry];
@@ -62,6 +69,11 @@ export class SidecarMetrics {
       name: `${METRIC_PREFIX}sidecar_requests_rejected_total`,
       help: "Sidecar API requests refused, by reason",
       labelNames: ["reason"],
+      registers,
+    });
+    this.connectionsDropped = new Counter({
+      name: `${METRIC_PREFIX}sidecar_connections_dropped_total`,
+      help: "Sidecar connections closed on arrival because too many were open",
       registers,
     });
   }

@@ -21,6 +21,7 @@ export interface SteeringMessage {
 
 export interface SidecarPorts {
   sessionExists(sessionId: string): boolean | Promise<boolean>;
+  /** Stores an event; its type and content arrive already redacted. */
   recordEvent(event: SidecarEvent): void | Promise<void>;
   /**
    * The session's undelivered steering messages, oldest first, marked delivered in the same step:

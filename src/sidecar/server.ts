@@ -2,31 +2,64 @@
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import Fastify, { type FastifyError, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
 import { z } from "zod";
-import { SIDECAR_DEFAULT_BODY_LIMIT, SIDECAR_DEFAULT_HOST, SIDECAR_LIMITS } from "./constants.js";
-import { SidecarMetrics } from "./metrics.js";
+import {
+  SIDECAR_DEFAULT_BODY_LIMIT,
+  SIDECAR_DEFAULT_HOST,
+  SIDECAR_LIMITS,
+  SIDECAR_MAX_CONNECTIONS,
+  SIDECAR_MAX_JSON_DEPTH,
+  SIDECAR_TIMEOUTS,
+} from "./constants.js";
+import { nestsDeeperThan } from "./json-depth.js";
+import { eventTypeLabel, SidecarMetrics } from "./metrics.js";
 import type { SidecarPorts } from "./ports.js";
 
 export interface SidecarOptions {
-  /** Bearer token every `/api/*` request must carry. */
+  /** Bearer token every request but `GET /healthz` must carry (the API and `/metrics`). */
   token: string;
   /** 0 picks a free port (tests). */
   port: number;
+  /**
+   * When `port` is taken, listen on a free port instead of failing (for a port nobody chose: the
+   * default). The URL then says which. Default false: a taken port rejects with `SidecarListenError`.
+   */
+  fallbackToFreePort?: boolean | undefined;
   /** Default 127.0.0.1. */
   host?: string | undefined;
   /** Largest request body in bytes; default 64 KiB. */
   bodyLimitBytes?: number | undefined;
+  /** Limits on slow clients, in milliseconds; each defaults to {@link SIDECAR_TIMEOUTS}. */
+  timeouts?: Partial<SidecarTimeouts> | undefined;
+  /** Open connections at once; default {@link SIDECAR_MAX_CONNECTIONS}. */
+  maxConnections?: number | undefined;
   ports: SidecarPorts;
+  /**
+   * Masks secrets (the bot's redactor): applied to everything the sidecar stores, event type and
+   * content alike, before it reaches the ports.
+   */
+  redact: (text: string) => string;
   /** Reuse the bot's metrics; a fresh registry is made when omitted. */
   metrics?: SidecarMetrics | undefined;
   /** Called with errors from the ports (the store), which the client only sees as a 500. */
   onError?: ((error: unknown, context: { route: string }) => void) | undefined;
 }
 
+export type SidecarTimeouts = { [K in keyof typeof SIDECAR_TIMEOUTS]: number };
+
 export interface Sidecar {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
+  /** The port it listens on: `options.port`, or a free one after a fallback (or when it was 0). */
+  readonly port: number;
+  /** Set when the requested port was taken and a free one was used instead. */
+  readonly fellBackFrom: number | undefined;
   readonly metrics: SidecarMetrics;
   close(): Promise<void>;
 }
@@ -38,8 +71,30 @@ type ErrorCode =
   | "invalid_request"
   | "unknown_session";
 
-/** Routes that answer without a token: liveness and scraping, which reveal nothing about sessions. */
-const PUBLIC_ROUTES = new Set(["/healthz", "/metrics"]);
+/** The API could not listen: the port is taken or not allowed, or the host is not this machine's. */
+export class SidecarListenError extends Error {
+  override readonly name = "SidecarListenError";
+  /** `EADDRINUSE`, `EACCES`, `EADDRNOTAVAIL`, … */
+  readonly code: string;
+  readonly host: string;
+  readonly port: number;
+
+  constructor(host: string, port: number, cause: unknown) {
+    const code = (cause as { code?: unknown }).code;
+    super(`The sidecar API cannot listen on ${host}:${port}: ${(cause as Error).message ?? String(cause)}`, {
+      cause,
+    });
+    this.code = typeof code === "string" ? code : "UNKNOWN";
+    this.host = host;
+    this.port = port;
+  }
+}
+
+/**
+ * Routes that answer without a token: liveness only. `/metrics` is not one of them: its counts describe
+ * what the bot does (runs, sessions, events), and Prometheus can send the token (`authorization`).
+ */
+const PUBLIC_ROUTES = new Set(["/healthz"]);
 
 const sessionId = z.string().trim().min(1).max(SIDECAR_LIMITS.sessionIdChars);
 
@@ -59,12 +114,30 @@ const eventBody = z.strictObject({
 
 const pollQuery = z.object({ session_id: sessionId });
 
+/** Thrown by the JSON parser for a body that nests too deep; the error handler turns it into a 400. */
+class JsonTooDeepError extends Error {
+  readonly code = "OMPCORD_JSON_TOO_DEEP";
+  readonly statusCode = 400;
+}
+
+/**
+ * The schema's problems, by field. Paths are the schema's own field names; messages say what was
+ * expected and never repeat what was sent (zod names unknown keys, which a client may have filled with
+ * anything, a secret included).
+ */
 function describeIssues(error: z.ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({
     path: issue.path.length > 0 ? issue.path.join(".") : "(body)",
-    message: issue.message,
+    message:
+      issue.code === "unrecognized_keys"
+        ? `${issue.keys.length} unknown field${issue.keys.length === 1 ? "" : "s"}: send only the fields named in the message`
+        : issue.message,
   }));
 }
+
+/** Said for an unknown session id, which is not repeated (a client may have sent anything there). */
+const UNKNOWN_SESSION_MESSAGE =
+  "No ompcord session has the id in `session_id`. Send the OMPCORD_SESSION_ID of the run you are in.";
 
 function digest(value: string): Buffer {
   return createHash("sha256").update(value).digest();
@@ -82,21 +155,94 @@ function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
+/** The sidecar's fastify instance, with every route and limit, not yet listening. */
+export interface SidecarServer {
+  readonly app: FastifyInstance;
+  readonly metrics: SidecarMetrics;
+  /** Listens on the configured host and port; resolves once it does. */
+  listen(): Promise<Sidecar>;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`Expected \`${name}\` to be an integer from 1 up, got \`${value}\``);
+  }
+  return value;
+}
+
+function resolveTimeouts(overrides: Partial<SidecarTimeouts> = {}): SidecarTimeouts {
+  const timeouts = { ...SIDECAR_TIMEOUTS, ...overrides };
+  for (const [name, value] of Object.entries(timeouts)) positiveInteger(`timeouts.${name}`, value);
+  // Node refuses a header timeout longer than the request timeout; say so in our own words.
+  if (timeouts.headersMs > timeouts.requestMs) {
+    throw new RangeError(
+      `Expected \`timeouts.headersMs\` to be at most \`timeouts.requestMs\` (${timeouts.requestMs}), got \`${timeouts.headersMs}\``,
+    );
+  }
+  return timeouts;
+}
+
 /** Starts the API and resolves once it listens. */
 export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
+  return buildSidecar(options).listen();
+}
+
+/**
+ * Builds the API without listening: `startSidecar` is this and `listen()`. Exported so a test can add a
+ * route of its own (a request held like a long-poll) to the server as configured.
+ */
+export function buildSidecar(options: SidecarOptions): SidecarServer {
   if (typeof options.token !== "string" || options.token.trim() === "") {
     throw new TypeError("Expected `token` to be a non-empty string: the sidecar API never runs unprotected");
   }
-  const bodyLimit = options.bodyLimitBytes ?? SIDECAR_DEFAULT_BODY_LIMIT;
-  if (!Number.isInteger(bodyLimit) || bodyLimit < 1) {
-    throw new RangeError(`Expected \`bodyLimitBytes\` to be an integer from 1 up, got \`${bodyLimit}\``);
-  }
+  const bodyLimit = positiveInteger("bodyLimitBytes", options.bodyLimitBytes ?? SIDECAR_DEFAULT_BODY_LIMIT);
+  const timeouts = resolveTimeouts(options.timeouts);
+  const maxConnections = positiveInteger("maxConnections", options.maxConnections ?? SIDECAR_MAX_CONNECTIONS);
   const host = options.host ?? SIDECAR_DEFAULT_HOST;
   const metrics = options.metrics ?? new SidecarMetrics();
   const expected = digest(options.token);
-  const { ports } = options;
+  const { ports, redact } = options;
+  if (typeof redact !== "function") {
+    throw new TypeError("Expected `redact` to be a function: nothing reaches the store unredacted");
+  }
 
-  const app = Fastify({ bodyLimit, logger: false });
+  const app = Fastify({
+    bodyLimit,
+    logger: false,
+    // Node's http server enforces these (see SIDECAR_TIMEOUTS): the header and request timeouts count
+    // only while a request is received, so a route may hold a request it has fully read.
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    connectionTimeout: timeouts.socketIdleMs,
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: timeouts.checkIntervalMs },
+    // A URL fastify cannot decode is answered before any hook runs; by default the answer repeats the
+    // path, which may hold anything.
+    frameworkErrors: (error, _request, reply) => {
+      metrics.requestsRejected.inc({ reason: "invalid_request" });
+      // (fastify types this reply with the route's generics, which a framework error has none of.)
+      return (reply as FastifyReply).code(400).send({
+        error: "invalid_request",
+        message:
+          error.code === "FST_ERR_BAD_URL"
+            ? "The request's path is not valid percent-encoding. Encode each part with encodeURIComponent."
+            : "The request's path cannot be routed. The README's Sidecar API section lists the routes.",
+      });
+    },
+  });
+  app.server.maxConnections = maxConnections;
+  app.server.on("drop", () => metrics.connectionsDropped.inc());
+
+  // fastify's own JSON parser (size limit, prototype-poisoning checks), then a depth check that runs
+  // before anything recursive (validation, JSON.stringify of the content) can see the value.
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser<string>("application/json", { parseAs: "string" }, (request, body, done) => {
+    parseJson(request, body, (error: Error | null, value?: unknown) => {
+      if (error) return done(error, undefined);
+      if (nestsDeeperThan(value, SIDECAR_MAX_JSON_DEPTH)) return done(new JsonTooDeepError(), undefined);
+      done(null, value);
+    });
+  });
 
   const fail = (reply: FastifyReply, status: number, error: ErrorCode, message: string, extra = {}) => {
     metrics.requestsRejected.inc({ reason: error });
@@ -116,8 +262,8 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
         401,
         "unauthorized",
         presented === undefined
-          ? "Send the sidecar token in an `Authorization: Bearer <token>` header: the token ompcord gives each run (set as OMPCORD_API_TOKEN)."
-          : "The bearer token is not this bot's sidecar token. Use the token the bot passed to this run.",
+          ? "Send the sidecar token in an `Authorization: Bearer <token>` header: a run has it as OMPCORD_API_TOKEN; a metrics scraper uses the bot's OMPCORD_API_TOKEN or the token in <data dir>/api-token."
+          : "The bearer token is not this bot's sidecar token. Use the token the bot passed to this run (or, to scrape /metrics, the bot's OMPCORD_API_TOKEN).",
       );
     }
   });
@@ -131,12 +277,26 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
         `The request body is larger than ${bodyLimit} bytes. Send smaller events (truncate long content).`,
       );
     }
+    if (error instanceof JsonTooDeepError) {
+      return fail(
+        reply,
+        400,
+        "invalid_request",
+        `The JSON body nests deeper than ${SIDECAR_MAX_JSON_DEPTH} levels of arrays and objects. Flatten the content, or send it as a string.`,
+      );
+    }
     if (
       error.code === "FST_ERR_CTP_INVALID_JSON_BODY" ||
       error.code === "FST_ERR_CTP_EMPTY_JSON_BODY" ||
       error instanceof SyntaxError
     ) {
-      return fail(reply, 400, "invalid_json", `The request body is not valid JSON: ${error.message}`);
+      // fastify's message names no part of the body; a parser's own message could quote it.
+      return fail(
+        reply,
+        400,
+        "invalid_json",
+        "The request body is not valid JSON (or it has a `__proto__` or `constructor.prototype` key). Send what JSON.stringify makes.",
+      );
     }
     if (error.code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") {
       return fail(
@@ -147,21 +307,41 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
       );
     }
     if (error.statusCode !== undefined && error.statusCode < 500) {
-      return fail(reply, error.statusCode, "invalid_request", error.message);
+      // Not error.message: some of fastify's messages quote the request (a header, the path).
+      return fail(
+        reply,
+        error.statusCode,
+        "invalid_request",
+        `The sidecar cannot read this request (${error.code ?? `HTTP ${error.statusCode}`}). The README's Sidecar API section says what each route expects.`,
+      );
     }
-    options.onError?.(error, { route: request.routeOptions.url ?? request.url });
+    // The route's pattern, not the URL: its query may hold anything, and the log is no place for it.
+    options.onError?.(error, { route: request.routeOptions.url ?? "(no route)" });
     return reply.code(500).send({
       error: "internal_error",
       message: "The sidecar could not handle this request; the bot's log has the details. Retry later.",
     });
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
+  // The 404 lists the routes as registered, so it cannot drift from them (HEAD is implied by GET).
+  const routes: { method: string; url: string }[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) {
+      if (method !== "HEAD") routes.push({ method, url: route.url });
+    }
+  });
+  app.setNotFoundHandler((request, reply) => {
+    // The path is repeated only when it is one of ours: anything else may hold what a client should
+    // not see echoed (a secret pasted in the wrong place).
+    const path = request.url.split("?")[0] ?? "";
+    const known = routes.some((route) => route.url === path);
+    return reply.code(404).send({
       error: "not_found",
-      message: `No route ${request.method} ${request.url.split("?")[0]}. Routes: POST /api/webhook/event, GET /api/commands/poll, GET /healthz, GET /metrics.`,
-    }),
-  );
+      message: `${known ? `No route ${request.method} ${path}` : `No route for ${request.method} at this path`}. Routes: ${routes
+        .map((route) => `${route.method} ${route.url}`)
+        .join(", ")}.`,
+    });
+  });
 
   app.get("/healthz", async () => ({ ok: true }));
 
@@ -183,16 +363,16 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
     }
     const body = parsed.data;
     if (!(await ports.sessionExists(body.session_id))) {
-      return fail(reply, 404, "unknown_session", `No ompcord session has id \`${body.session_id}\`.`);
+      return fail(reply, 404, "unknown_session", UNKNOWN_SESSION_MESSAGE);
     }
     await ports.recordEvent({
       sessionId: body.session_id,
-      eventType: body.event_type,
-      content: typeof body.content === "string" ? body.content : JSON.stringify(body.content),
+      eventType: redact(body.event_type),
+      content: redact(typeof body.content === "string" ? body.content : JSON.stringify(body.content)),
       timestamp: new Date(body.timestamp),
       receivedAt: new Date(),
     });
-    metrics.eventsReceived.inc({ event_type: body.event_type });
+    metrics.eventsReceived.inc({ event_type: eventTypeLabel(body.event_type) });
     return reply.code(202).send({ ok: true });
   });
 
@@ -211,7 +391,7 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
     }
     const id = parsed.data.session_id;
     if (!(await ports.sessionExists(id))) {
-      return fail(reply, 404, "unknown_session", `No ompcord session has id \`${id}\`.`);
+      return fail(reply, 404, "unknown_session", UNKNOWN_SESSION_MESSAGE);
     }
     const messages = await ports.takeSteering(id);
     metrics.steeringDelivered.inc(messages.length);
@@ -225,12 +405,36 @@ export async function startSidecar(options: SidecarOptions): Promise<Sidecar> {
     };
   });
 
-  await app.listen({ host, port: options.port });
-  const address = app.server.address() as AddressInfo;
-  const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
   return {
-    url: `http://${urlHost}:${address.port}`,
+    app,
     metrics,
-    close: () => app.close(),
+    async listen() {
+      let fellBackFrom: number | undefined;
+      try {
+        await app.listen({ host, port: options.port });
+      } catch (error) {
+        const taken = (error as { code?: unknown }).code === "EADDRINUSE";
+        if (!taken || !options.fallbackToFreePort) {
+          await app.close();
+          throw new SidecarListenError(host, options.port, error);
+        }
+        fellBackFrom = options.port;
+        try {
+          await app.listen({ host, port: 0 });
+        } catch (retryError) {
+          await app.close();
+          throw new SidecarListenError(host, 0, retryError);
+        }
+      }
+      const address = app.server.address() as AddressInfo;
+      const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+      return {
+        url: `http://${urlHost}:${address.port}`,
+        port: address.port,
+        fellBackFrom,
+        metrics,
+        close: () => app.close(),
+      };
+    },
   };
 }

@@ -17,6 +17,7 @@ export type {
   NewPrompt,
   NewSession,
   ReconcileResult,
+  RecordedProcess,
   RunFinish,
   RunStart,
   StoreOptions,

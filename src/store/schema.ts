@@ -7,6 +7,11 @@ import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-or
 export const SESSION_STATES = ["idle", "busy", "waiting", "degraded", "failed"] as const;
 export const PROMPT_SOURCES = ["reaction", "new", "say", "message", "steer"] as const;
 export const PROMPT_STATUSES = ["queued", "running", "done", "failed", "cancelled", "interrupted"] as const;
+/**
+ * A run's processes worth remembering: the supervisor (the run's root, which ends everything under it)
+ * and omp, recorded as they start; and each `leftover` the supervisor had to end when omp exited.
+ */
+export const RUN_PROCESS_ROLES = ["supervisor", "omp", "leftover"] as const;
 /** A run's outcome is null while it runs; `interrupted` is written by the reconcile after a restart. */
 export const RUN_OUTCOMES = [
   "success",
@@ -75,6 +80,7 @@ export const runs = sqliteTable(
       .references(() => sessions.id),
     /** 1-based count of runs in the session, shown on the dashboard. */
     runNumber: integer("run_number").notNull(),
+    /** The run's root process: the supervisor omp runs under (its identity is in `run_processes`). */
     pid: integer("pid"),
     startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
     endedAt: integer("ended_at", { mode: "timestamp_ms" }),
@@ -91,6 +97,31 @@ export const runs = sqliteTable(
     uniqueIndex("runs_session_number").on(table.sessionId, table.runNumber),
     index("runs_ended").on(table.endedAt),
   ],
+);
+
+/**
+ * Who a run's processes were, so that after a restart only those very processes are ended: a pid alone
+ * may belong to anyone by then (pid reuse, a reboot), a pid with its start time and the boot id not.
+ */
+export const runProcesses = sqliteTable(
+  "run_processes",
+  {
+    id: text("id").primaryKey(),
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id),
+    role: text("role", { enum: RUN_PROCESS_ROLES }).notNull(),
+    pid: integer("pid").notNull(),
+    /** `/proc/<pid>/stat` field 22: start time in clock ticks since boot. */
+    startTicks: integer("start_ticks").notNull(),
+    /** `/proc/sys/kernel/random/boot_id` when the process ran. */
+    bootId: text("boot_id").notNull(),
+    /** Leftovers only: the kernel's name for the process and the signal that ended it. */
+    name: text("name"),
+    endedBy: text("ended_by"),
+    createdAt: createdAt(),
+  },
+  (table) => [index("run_processes_run").on(table.runId)],
 );
 
 export const events = sqliteTable(
@@ -129,6 +160,8 @@ export const steering = sqliteTable(
 export type SessionRow = typeof sessions.$inferSelect;
 export type PromptRow = typeof prompts.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
+export type RunProcessRow = typeof runProcesses.$inferSelect;
+export type RunProcessRole = (typeof RUN_PROCESS_ROLES)[number];
 export type EventRow = typeof events.$inferSelect;
 export type SteeringRow = typeof steering.$inferSelect;
 export type SessionState = (typeof SESSION_STATES)[number];

@@ -2,7 +2,7 @@
 // Multi-step changes run in one transaction, so a crash leaves either all of a change or none of it.
 
 import type { Database } from "better-sqlite3";
-import { and, asc, count, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, isNull, sql } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { DuplicateLaunchError, UnknownRecordError } from "./errors.js";
 import { newId } from "./ids.js";
@@ -14,7 +14,10 @@ import {
   type PromptStatus,
   prompts,
   type RunOutcome,
+  type RunProcessRole,
+  type RunProcessRow,
   type RunRow,
+  runProcesses,
   runs,
   type SessionRow,
   type SessionState,
@@ -61,6 +64,13 @@ export interface RunFinish {
   endedAt?: Date;
 }
 
+/** A process as `recordRunProcess` takes it: who it is, durably. */
+export interface RecordedProcess {
+  pid: number;
+  startTicks: number;
+  bootId: string;
+}
+
 /** A run that was running when the bot died: its pid may still be alive, its dashboard needs a repaint. */
 export interface InterruptedRun {
   run: RunRow;
@@ -85,6 +95,12 @@ export interface StoreStats {
 export interface StoreOptions {
   /** The clock behind every timestamp; tests pass a fixed one. */
   now?: () => Date;
+  /**
+   * Masks secrets in text kept at rest (see src/output/redact.ts): session names, run errors, and
+   * prompts and steering messages once they have run or been dropped (until then they must stay as
+   * typed). Default: text is stored as given.
+   */
+  redact?: (text: string) => string;
 }
 
 const TERMINAL_PROMPT: Record<RunFinish["outcome"], PromptStatus> = {
@@ -98,6 +114,7 @@ const TERMINAL_PROMPT: Record<RunFinish["outcome"], PromptStatus> = {
 export class Store {
   readonly #db: BetterSQLite3Database;
   readonly #now: () => Date;
+  readonly #redact: (text: string) => string;
 
   /** Use `openStore(path)`: it applies the pragmas and migrations this class relies on. */
   constructor(
@@ -108,6 +125,7 @@ export class Store {
   ) {
     this.#db = db;
     this.#now = options.now ?? (() => new Date());
+    this.#redact = options.redact ?? ((text) => text);
   }
 
   close(): void {
@@ -134,7 +152,7 @@ export class Store {
             parentChannelId: input.parentChannelId,
             threadId: input.threadId,
             launchMessageId: input.launchMessageId ?? null,
-            name: input.name,
+            name: this.#redact(input.name),
             createdBy: input.createdBy,
             workDir: input.workDir,
             state: input.state ?? "idle",
@@ -284,11 +302,12 @@ export class Store {
 
   /** Drops the session's waiting prompts (they stay as `cancelled` history); returns how many. */
   cancelQueuedPrompts(sessionId: string): number {
-    return this.#db
-      .update(prompts)
-      .set({ status: "cancelled", endedAt: this.#now() })
-      .where(and(eq(prompts.sessionId, sessionId), eq(prompts.status, "queued")))
-      .run().changes;
+    return this.#transaction(() => {
+      const endedAt = this.#now();
+      const dropped = this.listQueuedPrompts(sessionId);
+      for (const prompt of dropped) this.#settlePrompt(prompt, "cancelled", endedAt);
+      return dropped.length;
+    });
   }
 
   // ── runs ────────────────────────────────────────────────────────────────────────────────────
@@ -348,7 +367,7 @@ export class Store {
           outcome: result.outcome,
           exitCode: result.exitCode,
           signal: result.signal,
-          error: result.error ?? null,
+          error: result.error ? this.#redact(result.error) : null,
           tokens: result.tokens ?? 0,
           cost: result.cost ?? 0,
           outputBytes: result.outputBytes ?? 0,
@@ -357,13 +376,47 @@ export class Store {
         .returning()
         .get();
       if (!row) throw new UnknownRecordError("runs", runId);
-      this.#db
-        .update(prompts)
-        .set({ status: TERMINAL_PROMPT[result.outcome], endedAt })
-        .where(eq(prompts.id, row.promptId))
-        .run();
+      const prompt = this.getPrompt(row.promptId);
+      if (prompt) this.#settlePrompt(prompt, TERMINAL_PROMPT[result.outcome], endedAt);
       return row;
     });
+  }
+
+  /**
+   * Records one process of a run with its identity (pid, start ticks, boot id); for a leftover also its
+   * name and the signal that ended it. Restart recovery ends only processes recorded here.
+   */
+  recordRunProcess(
+    runId: string,
+    role: RunProcessRole,
+    process: RecordedProcess,
+    leftover?: { name: string; endedBy: string },
+  ): RunProcessRow {
+    const row = this.#db
+      .insert(runProcesses)
+      .values({
+        id: newId(),
+        runId,
+        role,
+        pid: process.pid,
+        startTicks: process.startTicks,
+        bootId: process.bootId,
+        name: leftover?.name ?? null,
+        endedBy: leftover?.endedBy ?? null,
+      })
+      .returning()
+      .get();
+    return row;
+  }
+
+  /** The recorded processes of a run, in the order they were recorded. */
+  runProcesses(runId: string): RunProcessRow[] {
+    return this.#db
+      .select()
+      .from(runProcesses)
+      .where(eq(runProcesses.runId, runId))
+      .orderBy(asc(runProcesses.createdAt), sql`rowid`)
+      .all();
   }
 
   getRun(id: string): RunRow | undefined {
@@ -412,18 +465,7 @@ export class Store {
           .run();
       }
       const runningPrompts = this.#db.select().from(prompts).where(eq(prompts.status, "running")).all();
-      if (runningPrompts.length > 0) {
-        this.#db
-          .update(prompts)
-          .set({ status: "interrupted", endedAt: now })
-          .where(
-            inArray(
-              prompts.id,
-              runningPrompts.map((prompt) => prompt.id),
-            ),
-          )
-          .run();
-      }
+      for (const prompt of runningPrompts) this.#settlePrompt(prompt, "interrupted", now);
 
       const degraded = new Set([
         ...cutOff.map((run) => run.sessionId),
@@ -518,16 +560,14 @@ export class Store {
         .all();
       if (pending.length === 0) return [];
       const deliveredAt = this.#now();
-      this.#db
-        .update(steering)
-        .set({ deliveredAt })
-        .where(
-          inArray(
-            steering.id,
-            pending.map((message) => message.id),
-          ),
-        )
-        .run();
+      // Handed over as typed; the copy kept is masked from now on, like a prompt that has run.
+      for (const message of pending) {
+        this.#db
+          .update(steering)
+          .set({ deliveredAt, text: this.#redact(message.text) })
+          .where(eq(steering.id, message.id))
+          .run();
+      }
       return pending.map((message) => ({ ...message, deliveredAt }));
     });
   }
@@ -603,15 +643,34 @@ export class Store {
 
   #setPromptStatus(id: string, status: PromptStatus): PromptRow {
     const now = this.#now();
-    const times = status === "running" ? { startedAt: now, endedAt: null } : { endedAt: now };
+    if (status !== "running" && status !== "queued") {
+      return this.#transaction(() => {
+        const prompt = this.getPrompt(id);
+        if (!prompt) throw new UnknownRecordError("prompts", id);
+        return this.#settlePrompt(prompt, status, now);
+      });
+    }
     const row = this.#db
       .update(prompts)
-      .set({ status, ...times })
+      .set({ status, startedAt: now, endedAt: null })
       .where(eq(prompts.id, id))
       .returning()
       .get();
     if (!row) throw new UnknownRecordError("prompts", id);
     return row;
+  }
+
+  /**
+   * Ends a prompt (done, failed, cancelled, interrupted): it has run or been dropped, so from now on
+   * only its redacted text is kept. Every way a prompt ends goes through here.
+   */
+  #settlePrompt(prompt: PromptRow, status: PromptStatus, endedAt: Date): PromptRow {
+    return this.#db
+      .update(prompts)
+      .set({ status, endedAt, text: this.#redact(prompt.text) })
+      .where(eq(prompts.id, prompt.id))
+      .returning()
+      .get()!;
   }
 
   #throwIfLaunched(input: NewSession): void {

@@ -35,7 +35,10 @@ afterAll(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-function setup(prompt: string, options: { runTimeoutMs?: number; killGraceMs?: number } = {}) {
+function setup(
+  prompt: string,
+  options: { runTimeoutMs?: number; killGraceMs?: number; outputKeptBytes?: number } = {},
+) {
   const n = ++counter;
   const pidDir = join(scratch, `pids-${n}`);
   mkdirSync(pidDir);
@@ -43,6 +46,7 @@ function setup(prompt: string, options: { runTimeoutMs?: number; killGraceMs?: n
     bin: FAKE_OMP,
     runTimeoutMs: options.runTimeoutMs ?? 30_000,
     killGraceMs: options.killGraceMs ?? 500,
+    outputKeptBytes: options.outputKeptBytes,
     timeoutSlackMs: 200,
     env: { ...process.env, FAKE_OMP_PID_DIR: pidDir },
     envPassthrough: ["FAKE_OMP_PID_DIR"],
@@ -136,6 +140,38 @@ describe("bad output", () => {
     expect(readFileSync(transcriptPath, "utf8")).toContain("survived the garbage");
   });
 
+  it("a GitHub token across the 16 KiB cut of a newline-less answer is masked in both pieces and the transcript", async () => {
+    // FAKE token, built at run time: the shape of a classic GitHub token, issued by nobody.
+    const token = `ghp_${"FAKE0fake1FAKE2fake3".repeat(2).slice(0, 36)}`;
+    // 16 KiB is where the line renderer cuts; the token starts 20 characters before it.
+    const { run, lines, transcriptPath } = setup(`at-offset ${16 * 1024 - 20} ${token}`);
+    const result = await run.done;
+    expect(result.outcome).toBe("success");
+    const shown = lines.map((l) => l.text).join("\n");
+    const transcript = readFileSync(transcriptPath, "utf8");
+    expect(shown).toContain("[REDACTED]");
+    for (const [where, text] of [
+      ["lines", shown],
+      ["transcript", transcript],
+      ["final answer", result.finalText],
+    ] as const) {
+      // Neither half of the token, nor the whole, anywhere.
+      expect(text, where).not.toContain(token.slice(0, 20));
+      expect(text, where).not.toContain(token.slice(20));
+    }
+    // Nothing else is lost: all the filler before and the tail after arrive.
+    expect(shown.split("f").length - 1).toBe(16 * 1024 - 21);
+    expect(shown).toContain(" tail tail");
+  });
+
+  it("a final answer cut at outputKeptBytes masks a token the cut goes through", async () => {
+    const token = `ghp_${"FAKE0fake1FAKE2fake3".repeat(2).slice(0, 36)}`; // FAKE
+    const { run } = setup(`at-offset ${16 * 1024 - 20} ${token}`, { outputKeptBytes: 16 * 1024 });
+    const result = await run.done;
+    expect(result.finalText.endsWith("[REDACTED]")).toBe(true);
+    expect(result.finalText).not.toContain(token.slice(0, 20));
+  });
+
   it("50 MB of output streams through with bounded memory and every line in the transcript", async () => {
     const before = process.memoryUsage().rss;
     let peak = before;
@@ -215,5 +251,51 @@ describe("ends of a run", () => {
     // The same flags (only the session's own paths differ), and none of the text.
     expect(longArgs).toHaveLength(args.length);
     expect(longArgs.join(" ")).not.toContain("word");
+  });
+});
+
+describe("processes a run leaves behind", () => {
+  /** What the run's transcript and lines say about processes ompcord had to end. */
+  const killNotice = /left \d+ process(es)? running; ompcord ended/;
+
+  it.each([["plain"], ["setsid"], ["double-fork"]])(
+    "a %s job ignoring SIGTERM, started just before omp exits, is ended with the run, and the transcript says so",
+    async (style) => {
+      const { run, startedPids, lines, transcriptPath } = setup(
+        `leave-behind${style === "plain" ? "" : ` ${style}`}`,
+      );
+      const result = await run.done;
+      expect(result.outcome).toBe("success");
+      const pids = startedPids();
+      expect(pids.length).toBeGreaterThanOrEqual(2); // fake omp and its job
+      expect(pids.filter((pid) => isAlive(pid))).toEqual([]);
+      const notice = lines.find((line) => killNotice.test(line.text));
+      expect(notice?.kind).toBe("info");
+      expect(notice?.text).toContain("sleep (pid");
+      expect(readFileSync(transcriptPath, "utf8")).toMatch(killNotice);
+      expect(result.leftovers.map((p) => p.name)).toContain("sleep");
+      expect(result.leftovers.find((p) => p.name === "sleep")?.signal).toBe("SIGKILL");
+    },
+  );
+
+  it("cancel ends a job ignoring SIGTERM that omp started earlier", async () => {
+    const { run, startedPids, lines } = setup("leave-behind double-fork hang", { killGraceMs: 300 });
+    await waitFor(() => startedPids().length === 2);
+    await run.cancel();
+    const result = await run.done;
+    expect(result.outcome).toBe("cancelled");
+    expect(startedPids().filter((pid) => isAlive(pid))).toEqual([]);
+    expect(lines.some((line) => killNotice.test(line.text))).toBe(true);
+  });
+
+  it("cancel ends a job omp starts while it handles SIGTERM, after every snapshot", async () => {
+    const { run, startedPids, events } = setup("leave-behind-on-term", { killGraceMs: 300 });
+    await waitFor(() => events.some((event) => event.type === "session"));
+    await run.cancel();
+    const result = await run.done;
+    expect(result.outcome).toBe("cancelled");
+    const pids = startedPids();
+    expect(pids.length).toBeGreaterThanOrEqual(2); // fake omp and the job it started on SIGTERM
+    expect(pids.filter((pid) => isAlive(pid))).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import {
   reply,
   requestText,
   startFakeModel,
+  toolThenReply,
 } from "../support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
 
@@ -166,6 +167,33 @@ describe("runner on real omp", () => {
     expect(result.outcome).toBe("cancelled");
     expect(lines.some((l) => l.text === `▶ bash: ${SLEEP} 317`)).toBe(true);
     expect(processesMatching("sleep 317")).toEqual([]);
+  });
+
+  it("a job a tool leaves running, ignoring SIGTERM, is ended when the run ends, and the transcript says so", async () => {
+    // The shape from the field: a tool backgrounds a job just before the agent answers and omp exits.
+    const job = `sh -c 'trap "" TERM; exec ${SLEEP} 331' > /dev/null 2>&1 &`;
+    model.on("leave a job running", bashThenReply(job, "Started it."));
+    const { lines, request: req } = request("leave a job running");
+    const result = await runner.start(req).done;
+    expect(result.outcome).toBe("success");
+    expect(result.finalText).toBe("Started it.");
+    expect(processesMatching(`${SLEEP} 331`)).toEqual([]);
+    expect(lines.some((l) => l.kind === "info" && /ompcord ended .*sleep \(pid \d+/.test(l.text))).toBe(true);
+    expect(readFileSync(req.transcriptPath, "utf8")).toMatch(/left \d+ process(es)? running; ompcord ended/);
+  });
+
+  it("omp's process broker (hub `start`) is off in bot runs: nothing is launched outside the run", async () => {
+    // The broker is shared per project by every omp on the machine and built to outlive them.
+    model.on(
+      "start a dev server",
+      toolThenReply("hub", { op: "start", name: "web", application: SLEEP, args: ["333"] }, "Tried."),
+    );
+    const { lines, request: req } = request("start a dev server");
+    const result = await runner.start(req).done;
+    expect(result.outcome).toBe("success");
+    expect(lines.map((l) => l.text).join("\n")).toContain("Process supervision is disabled");
+    expect(processesMatching(`${SLEEP} 333`)).toEqual([]);
+    expect(result.leftovers).toEqual([]);
   });
 
   it("a provider that keeps answering 500 ends as failed with the provider error, well within the limit", async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -69,6 +69,7 @@ class FakeRun implements OmpRun {
       transcriptPath: this.request.transcriptPath,
       startedAt: this.#startedAt,
       endedAt: new Date(),
+      leftovers: [],
       ...partial,
     });
   }
@@ -115,13 +116,15 @@ function scheduler(options: { max?: number; observer?: RunObserver; on?: Store }
 let threads = 0;
 function session(on: Store = store): SessionRow {
   threads += 1;
+  const workDir = join(dir, `work-${threads}`);
+  mkdirSync(workDir);
   return on.createSession({
     guildId: "g",
     parentChannelId: "c",
     threadId: `thread-${threads}`,
     name: `session ${threads}`,
     createdBy: "u",
-    workDir: join(dir, `work-${threads}`),
+    workDir,
   });
 }
 
@@ -171,6 +174,42 @@ describe("order", () => {
     expect(existsSync(request.sessionDir)).toBe(true);
     expect(run).toMatchObject({ pid: 1000, outcome: "success", exitCode: 0, tokens: 10, outputBytes: 42 });
     expect(run.transcriptPath).toBe(request.transcriptPath);
+  });
+
+  it("records the run's processes as they start, and the leftovers it had to end", async () => {
+    const s = session();
+    const rs = scheduler();
+    queue(s.id, "leave a job");
+    rs.kick(s.id);
+    await runsStarted(1);
+    const fake = runner.runs[0]!;
+    fake.request.onProcess?.("supervisor", { pid: 1000, startTicks: 50, bootId: "boot-1" });
+    fake.request.onProcess?.("omp", { pid: 1001, startTicks: 51, bootId: "boot-1" });
+    const leftover = {
+      pid: 1002,
+      startTicks: 60,
+      bootId: "boot-1",
+      name: "python3",
+      signal: "SIGKILL" as const,
+    };
+    fake.finish({ leftovers: [leftover] });
+    await rs.onIdle();
+
+    const run = store.latestRun(s.id)!;
+    expect(
+      store.runProcesses(run.id).map(({ role, pid, startTicks, bootId, name, endedBy }) => ({
+        role,
+        pid,
+        startTicks,
+        bootId,
+        name,
+        endedBy,
+      })),
+    ).toEqual([
+      { role: "supervisor", pid: 1000, startTicks: 50, bootId: "boot-1", name: null, endedBy: null },
+      { role: "omp", pid: 1001, startTicks: 51, bootId: "boot-1", name: null, endedBy: null },
+      { role: "leftover", pid: 1002, startTicks: 60, bootId: "boot-1", name: "python3", endedBy: "SIGKILL" },
+    ]);
   });
 
   it("a prompt queued while the worker drains is picked up without another kick", async () => {
@@ -407,6 +446,87 @@ describe("failures", () => {
     expect(store.latestRun(s.id)?.error).toContain("spawn omp ENOENT");
     // Every later prompt would fail the same way: SPEC's Failed, not Degraded.
     expect(store.getSession(s.id)?.state).toBe("failed");
+  });
+
+  it("a working directory that is gone starts no omp: the run fails with the reason and the session turns Failed", async () => {
+    runner.autoFinish = () => ({});
+    const ends: RunResult[] = [];
+    const s = session();
+    const rs = scheduler({
+      observer: { onStart: () => {}, onLine: () => {}, onEnd: (ctx) => ends.push(ctx.result) },
+    });
+    rmSync(s.workDir, { recursive: true });
+    queue(s.id, "x");
+    rs.kick(s.id);
+    await rs.onIdle();
+    expect(runner.runs).toHaveLength(0);
+    expect(ends.map((result) => result.outcome)).toEqual(["crashed"]);
+    expect(ends[0]?.error).toBe(
+      `working directory ${s.workDir} is gone: recreate it (mkdir -p ${s.workDir}), then send the prompt again.`,
+    );
+    expect(store.latestRun(s.id)).toMatchObject({ outcome: "crashed", error: ends[0]?.error });
+    expect(store.getPrompt(store.latestRun(s.id)!.promptId)?.status).toBe("failed");
+    expect(store.getSession(s.id)?.state).toBe("failed");
+  });
+
+  it("once the working directory is back, the next prompt runs and the session is Idle again", async () => {
+    runner.autoFinish = () => ({});
+    const s = session();
+    const rs = scheduler();
+    rmSync(s.workDir, { recursive: true });
+    queue(s.id, "while gone");
+    rs.kick(s.id);
+    await rs.onIdle();
+    expect(store.getSession(s.id)?.state).toBe("failed");
+
+    mkdirSync(s.workDir);
+    queue(s.id, "after it came back");
+    rs.kick(s.id);
+    await rs.onIdle();
+    expect(runner.texts()).toEqual(["after it came back"]);
+    expect(runner.runs[0]?.request.cwd).toBe(s.workDir);
+    expect(store.getSession(s.id)?.state).toBe("idle");
+  });
+
+  it("a working directory replaced by a file is refused the same way, naming what is wrong", async () => {
+    runner.autoFinish = () => ({});
+    const s = session();
+    const rs = scheduler();
+    rmSync(s.workDir, { recursive: true });
+    writeFileSync(s.workDir, "not a directory");
+    queue(s.id, "x");
+    rs.kick(s.id);
+    await rs.onIdle();
+    expect(runner.runs).toHaveLength(0);
+    expect(store.latestRun(s.id)?.error).toContain(`working directory ${s.workDir} is not a directory`);
+    expect(store.getSession(s.id)?.state).toBe("failed");
+  });
+
+  it("asks the injected check, so the bot can repair a directory it owns before the run", async () => {
+    runner.autoFinish = () => ({});
+    const s = session();
+    const checked: string[] = [];
+    const rs = new RunScheduler({
+      store,
+      runner,
+      maxConcurrentRuns: 1,
+      transcriptsDir: join(dir, "transcripts"),
+      ompSessionsDir: join(dir, "omp-sessions"),
+      checkWorkDir: (workDir) => {
+        checked.push(workDir);
+        return checked.length === 1 ? "working directory is read-only: fix it" : undefined;
+      },
+    });
+    schedulers.push(rs);
+    queue(s.id, "first");
+    rs.kick(s.id);
+    await rs.onIdle();
+    expect(store.latestRun(s.id)?.error).toBe("working directory is read-only: fix it");
+    queue(s.id, "second");
+    rs.kick(s.id);
+    await rs.onIdle();
+    expect(checked).toEqual([s.workDir, s.workDir]);
+    expect(runner.texts()).toEqual(["second"]);
   });
 
   it("a throwing observer stops nothing", async () => {

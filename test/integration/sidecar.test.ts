@@ -1,9 +1,21 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { type AddressInfo, connect, createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createRedactor } from "../../src/output/redact.js";
 import {
+  buildSidecar,
   createMemorySidecarPorts,
+  KNOWN_EVENT_TYPES,
+  removeSidecarDiscovery,
+  SIDECAR_MAX_CONNECTIONS,
+  SIDECAR_TIMEOUTS,
   type Sidecar,
+  SidecarListenError,
   type SidecarPorts,
   startSidecar,
+  writeSidecarDiscovery,
 } from "../../src/sidecar/index.js";
 
 /** The JSON shapes the API answers with, loosely: each test reads the fields it checks. */
@@ -19,6 +31,11 @@ interface ApiBody {
 const read = async (response: Response): Promise<ApiBody> => (await response.json()) as ApiBody;
 
 const TOKEN = "test-token-0123456789abcdef";
+/** A FAKE OpenAI-style key, built at run time: the shape of a real one, valid nowhere. */
+const FAKE_KEY = ["sk", "proj", "FAKEfakeFAKEfake0123456789abcdef"].join("-");
+/** An exact secret the bot knows (as it knows its own token), that has no recognisable shape. */
+const KNOWN_SECRET = "fake-known-secret-value-42";
+const redactor = createRedactor({ secrets: [TOKEN, KNOWN_SECRET] });
 
 let sidecar: Sidecar;
 let ports: ReturnType<typeof createMemorySidecarPorts>;
@@ -30,6 +47,7 @@ async function start(overrides: Partial<SidecarPorts> = {}) {
     token: TOKEN,
     port: 0,
     bodyLimitBytes: 1024,
+    redact: redactor.redact,
     ports: { ...ports, ...overrides },
     onError: (error) => errors.push(error),
   });
@@ -196,7 +214,7 @@ describe("sidecar API", () => {
     sidecar.metrics.dashboardEdits.inc(3);
     sidecar.metrics.rateLimitHits.inc();
     await postEvent(event);
-    const response = await fetch(`${sidecar.url}/metrics`);
+    const response = await api("/metrics");
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/plain");
     const text = await response.text();
@@ -211,9 +229,11 @@ describe("sidecar API", () => {
 
   it("keeps metrics per server: a second instance starts from zero", async () => {
     sidecar.metrics.runsActive.set(9);
-    const other = await startSidecar({ token: TOKEN, port: 0, ports });
+    const other = await startSidecar({ token: TOKEN, port: 0, ports, redact: redactor.redact });
     try {
-      const text = await (await fetch(`${other.url}/metrics`)).text();
+      const text = await (
+        await fetch(`${other.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      ).text();
       expect(text).toMatch(/^ompcord_runs_active 0$/m);
     } finally {
       await other.close();
@@ -233,20 +253,363 @@ describe("sidecar API", () => {
     expect(String(errors[0])).toContain("SQLITE_BUSY");
   });
 
-  it("answers unknown routes with 404 listing the routes", async () => {
+  it("answers unknown routes with 404 listing every route, each of which exists", async () => {
     const response = await api("/api/nothing");
     expect(response.status).toBe(404);
-    expect((await read(response)).message).toContain("POST /api/webhook/event");
+    const { message } = await read(response);
+    const listed = [...message!.matchAll(/\b(GET|POST) (\/[\w/]+)/g)].map(
+      (match) => `${match[1]} ${match[2]}`,
+    );
+    expect(listed.sort()).toEqual([
+      "GET /api/commands/poll",
+      "GET /healthz",
+      "GET /metrics",
+      "POST /api/webhook/event",
+    ]);
+    for (const route of listed) {
+      const [method, path] = route.split(" ");
+      expect((await api(path!, { method: method! })).status, route).not.toBe(404);
+    }
+  });
+
+  it("a wrong method on a route is answered 404 naming the route's path", async () => {
+    const response = await api("/api/commands/poll?session_id=s-1", { method: "DELETE" });
+    expect(response.status).toBe(404);
+    expect((await read(response)).message).toContain("DELETE /api/commands/poll");
+  });
+
+  describe("no answer echoes what the request sent (it may hold a secret)", () => {
+    const SENT = ["fake", "secret", "sent", "by", "the", "client"].join("-");
+    const expectNoEcho = async (response: Response, status: number) => {
+      expect(response.status).toBe(status);
+      const text = await response.text();
+      expect(text).not.toContain(SENT);
+      expect((JSON.parse(text) as ApiBody).message).toBeTruthy();
+    };
+
+    it("an unknown field's name", async () => {
+      await expectNoEcho(await postEvent({ ...event, [SENT]: 1 }), 400);
+    });
+
+    it("an unknown session id, in an event and in a poll", async () => {
+      await expectNoEcho(await postEvent({ ...event, session_id: SENT }), 404);
+      await expectNoEcho(await api(`/api/commands/poll?session_id=${SENT}`), 404);
+    });
+
+    it("an unknown path", async () => {
+      await expectNoEcho(await api(`/api/${SENT}`), 404);
+    });
+
+    it("a path with broken percent-encoding, with or without the token", async () => {
+      await expectNoEcho(await api(`/api/%zz-${SENT}`), 400);
+      await expectNoEcho(await api(`/%zz-${SENT}`, { token: null }), 400);
+    });
+
+    it("a body that is not JSON", async () => {
+      await expectNoEcho(await postEvent(`{"session_id": ${SENT}}`), 400);
+    });
   });
 
   it("refuses to start without a token", async () => {
-    await expect(startSidecar({ token: " ", port: 0, ports })).rejects.toThrow(/non-empty string/);
+    await expect(startSidecar({ token: " ", port: 0, ports, redact: redactor.redact })).rejects.toThrow(
+      /non-empty string/,
+    );
+  });
+
+  it("refuses to start without a redactor", async () => {
+    // @ts-expect-error: the run-time check guards callers the types do not reach.
+    await expect(startSidecar({ token: TOKEN, port: 0, ports })).rejects.toThrow(
+      /Expected `redact` to be a function/,
+    );
+  });
+});
+
+describe("sidecar telemetry", () => {
+  const scrape = async () => (await api("/metrics")).text();
+
+  it("a secret sent as event_type never reaches /metrics nor the stored event", async () => {
+    for (const secret of [FAKE_KEY, KNOWN_SECRET]) {
+      const response = await postEvent({ ...event, event_type: secret, content: `then ${secret}` });
+      expect(response.status).toBe(202);
+    }
+    expect(ports.events).toHaveLength(2);
+    for (const stored of ports.events) {
+      expect(stored.eventType).toBe("[REDACTED]");
+      expect(stored.content).toBe("then [REDACTED]");
+    }
+    const text = await scrape();
+    expect(text).not.toContain(FAKE_KEY);
+    expect(text).not.toContain(KNOWN_SECRET);
+    expect(text).toMatch(/^ompcord_sidecar_events_total\{event_type="other"\} 2$/m);
+  });
+
+  it("redacts JSON content after serialising it", async () => {
+    const response = await postEvent({ ...event, content: { command: `curl -H "x: ${FAKE_KEY}"` } });
+    expect(response.status).toBe(202);
+    expect(ports.events[0]!.content).not.toContain(FAKE_KEY);
+    expect(ports.events[0]!.content).toContain("[REDACTED]");
+  });
+
+  it("the known event types are exactly the events omp's extension API emits", () => {
+    const types = readFileSync(
+      resolve(
+        import.meta.dirname,
+        "../../node_modules/@oh-my-pi/pi-coding-agent/src/extensibility/extensions/types.ts",
+      ),
+      "utf8",
+    );
+    const emitted = new Set([...types.matchAll(/\bon\(event: "([a-z_]+)"/g)].map((match) => match[1]));
+    expect([...KNOWN_EVENT_TYPES].sort()).toEqual([...emitted].sort());
+  });
+
+  it("300 distinct event types do not grow the label set: unknown ones count as `other`", async () => {
+    await postEvent({ ...event, event_type: "tool_call" });
+    for (let i = 0; i < 300; i++) {
+      expect((await postEvent({ ...event, event_type: `made_up_${i}` })).status).toBe(202);
+    }
+    const lines = (await scrape())
+      .split("\n")
+      .filter((line) => line.startsWith("ompcord_sidecar_events_total{"));
+    expect(lines.sort()).toEqual([
+      'ompcord_sidecar_events_total{event_type="other"} 300',
+      'ompcord_sidecar_events_total{event_type="tool_call"} 1',
+    ]);
+    // Every event is still stored, under its own (redacted) name.
+    expect(ports.events).toHaveLength(301);
+    expect(ports.events.at(-1)!.eventType).toBe("made_up_299");
+  });
+});
+
+describe("sidecar deeply nested JSON", () => {
+  const DEPTH = 30_000;
+  const deepArray = `${"[".repeat(DEPTH)}${"]".repeat(DEPTH)}`;
+  const deepObject = `${'{"a":'.repeat(DEPTH)}1${"}".repeat(DEPTH)}`;
+  const asContent = (json: string) =>
+    `{"session_id":"s-1","event_type":"tool_call","timestamp":1700000000000,"content":${json}}`;
+
+  beforeEach(async () => {
+    // Room for 30 000 levels of objects: the depth limit must hold whatever the size limit is.
+    await sidecar.close();
+    ports = createMemorySidecarPorts(["s-1"]);
+    sidecar = await startSidecar({
+      token: TOKEN,
+      port: 0,
+      bodyLimitBytes: 1024 * 1024,
+      redact: redactor.redact,
+      ports,
+      onError: (error) => errors.push(error),
+    });
+  });
+
+  for (const [name, body] of [
+    ["a 30 000-deep array as the body", deepArray],
+    ["a 30 000-deep object as the body", deepObject],
+    ["a 30 000-deep array as the content", asContent(deepArray)],
+    ["a 30 000-deep object as the content", asContent(deepObject)],
+  ] as const) {
+    it(`${name} gets 400 saying how deep JSON may nest, and nothing is stored`, async () => {
+      const response = await postEvent(body);
+      expect(response.status).toBe(400);
+      const answer = await read(response);
+      expect(answer.error).toBe("invalid_request");
+      expect(answer.message).toMatch(/nests deeper than \d+ levels/);
+      expect(ports.events).toEqual([]);
+      expect(errors).toEqual([]);
+    });
+  }
+
+  it("the depth check holds whatever the JSON media type's parameters", async () => {
+    const response = await postEvent(asContent(deepArray), {
+      headers: { "content-type": "application/json; charset=utf-8" },
+    });
+    expect(response.status).toBe(400);
+    expect((await read(response)).message).toMatch(/nests deeper than \d+ levels/);
+  });
+
+  it("content nested a few levels deep is stored", async () => {
+    const content = { a: [{ b: { c: [1, [2, [3]]] } }] };
+    expect((await postEvent({ ...event, content })).status).toBe(202);
+    expect(JSON.parse(ports.events[0]!.content)).toEqual(content);
+  });
+});
+
+describe("sidecar slow clients", () => {
+  /** Short limits so each test takes seconds; the defaults are the same code with larger numbers. */
+  const timeouts = {
+    headersMs: 500,
+    requestMs: 1_000,
+    keepAliveMs: 500,
+    socketIdleMs: 20_000,
+    checkIntervalMs: 100,
+  };
+  const MAX_CONNECTIONS = 4;
+  /** Ceiling for a test that waits for the server to cut a connection: generous, not a measurement. */
+  const CEILING_MS = 30_000;
+  const sockets: Socket[] = [];
+
+  const options = () => ({
+    token: TOKEN,
+    port: 0,
+    redact: redactor.redact,
+    ports,
+    timeouts,
+    maxConnections: MAX_CONNECTIONS,
+    onError: (error: unknown) => errors.push(error),
+  });
+
+  beforeEach(async () => {
+    await sidecar.close();
+    ports = createMemorySidecarPorts(["s-1"]);
+    sidecar = await startSidecar(options());
+  });
+  afterEach(() => {
+    for (const socket of sockets.splice(0)) socket.destroy();
+  });
+
+  /** A raw TCP client of `url`: `closed` resolves with everything it received once the server closes it. */
+  function rawClient(url: string, onConnect: (socket: Socket) => void = () => undefined) {
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    sockets.push(socket);
+    let received = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      received += chunk;
+    });
+    socket.on("error", () => undefined); // a reset is a close too
+    const connected = new Promise<void>((resolve) => socket.once("connect", resolve));
+    const closed = new Promise<string>((resolve) => socket.once("close", () => resolve(received)));
+    socket.once("connect", () => onConnect(socket));
+    return { socket, connected, closed };
+  }
+
+  /** Writes `text`, then one more byte every 100 ms until the socket closes: never a complete request. */
+  function trickle(socket: Socket, text: string) {
+    socket.write(text);
+    const timer = setInterval(() => socket.write("a"), 100);
+    socket.once("close", () => clearInterval(timer));
+  }
+  const trickleHeaders = (socket: Socket) =>
+    trickle(socket, "GET /healthz HTTP/1.1\r\nHost: sidecar\r\nX-Pad: ");
+
+  it("a client trickling its headers is cut with 408 by the header timeout", {
+    timeout: CEILING_MS,
+  }, async () => {
+    const client = rawClient(sidecar.url, trickleHeaders);
+    expect(await client.closed).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it("a connection that sends nothing is cut by the header timeout", { timeout: CEILING_MS }, async () => {
+    const client = rawClient(sidecar.url);
+    expect(await client.closed).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it("an authenticated client trickling its body is cut with 408 by the request timeout, and nothing is stored", {
+    timeout: CEILING_MS,
+  }, async () => {
+    const client = rawClient(sidecar.url, (socket) =>
+      trickle(
+        socket,
+        [
+          "POST /api/webhook/event HTTP/1.1",
+          "Host: sidecar",
+          `Authorization: Bearer ${TOKEN}`,
+          "Content-Type: application/json",
+          "Content-Length: 900",
+          "",
+          '{"session_id":"s-1","event_type":"tool_call","timestamp":1,"content":"',
+        ].join("\r\n"),
+      ),
+    );
+    expect(await client.closed).toMatch(/^HTTP\/1\.1 408 /);
+    expect(ports.events).toEqual([]);
+  });
+
+  it("an idle keep-alive connection is closed after its answer", { timeout: CEILING_MS }, async () => {
+    const client = rawClient(sidecar.url, (socket) =>
+      socket.write("GET /healthz HTTP/1.1\r\nHost: sidecar\r\nConnection: keep-alive\r\n\r\n"),
+    );
+    expect(await client.closed).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
+  it("connections beyond the cap are closed at once, and an authenticated request succeeds once the trickling ones are cut", {
+    timeout: CEILING_MS,
+  }, async () => {
+    const tricklers = Array.from({ length: MAX_CONNECTIONS }, () => rawClient(sidecar.url, trickleHeaders));
+    await Promise.all(tricklers.map((client) => client.connected));
+
+    const overCap = rawClient(sidecar.url, trickleHeaders);
+    // Closed without a byte: not answered, not timed out (a timed-out one gets a 408).
+    expect(await overCap.closed).toBe("");
+    expect(await sidecar.metrics.connectionsDropped.get()).toMatchObject({ values: [{ value: 1 }] });
+
+    for (const answer of await Promise.all(tricklers.map((client) => client.closed))) {
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    }
+    const response = await api("/api/commands/poll?session_id=s-1");
+    expect(response.status).toBe(200);
+  });
+
+  it("a request the server holds longer than the header and request timeouts is answered, not cut", {
+    timeout: CEILING_MS,
+  }, async () => {
+    // A route that answers late, as a long-poll waiting for steering does.
+    const holdMs = 3 * timeouts.requestMs;
+    const held = buildSidecar(options());
+    held.app.get("/api/test/held", async () => {
+      await new Promise((resolve) => setTimeout(resolve, holdMs));
+      return { answered: true };
+    });
+    const server = await held.listen();
+    try {
+      const response = await fetch(`${server.url}/api/test/held`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ answered: true });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("without overrides, the HTTP server gets the named limits", async () => {
+    const { app } = buildSidecar({ token: TOKEN, port: 0, redact: redactor.redact, ports });
+    const { server } = app;
+    await app.close();
+    expect({
+      headersMs: server.headersTimeout,
+      requestMs: server.requestTimeout,
+      keepAliveMs: server.keepAliveTimeout,
+      socketIdleMs: server.timeout,
+      maxConnections: server.maxConnections,
+    }).toEqual({
+      headersMs: SIDECAR_TIMEOUTS.headersMs,
+      requestMs: SIDECAR_TIMEOUTS.requestMs,
+      keepAliveMs: SIDECAR_TIMEOUTS.keepAliveMs,
+      socketIdleMs: SIDECAR_TIMEOUTS.socketIdleMs,
+      maxConnections: SIDECAR_MAX_CONNECTIONS,
+    });
+  });
+
+  it("refuses timeouts that contradict each other, naming the option", async () => {
+    await expect(startSidecar({ ...options(), timeouts: { ...timeouts, headersMs: 5_000 } })).rejects.toThrow(
+      /Expected `timeouts.headersMs` to be at most `timeouts.requestMs` \(1000\), got `5000`/,
+    );
+    await expect(startSidecar({ ...options(), timeouts: { ...timeouts, requestMs: 0 } })).rejects.toThrow(
+      /Expected `timeouts.requestMs` to be an integer from 1 up, got `0`/,
+    );
+    await expect(startSidecar({ ...options(), maxConnections: -1 })).rejects.toThrow(
+      /Expected `maxConnections` to be an integer from 1 up, got `-1`/,
+    );
   });
 });
 
 describe("sidecar API token check", () => {
-  it("guards every route but /healthz and /metrics, however the path is spelled", async () => {
+  it("guards every route but /healthz, however the path is spelled", async () => {
     for (const path of [
+      "/metrics",
+      "/METRICS",
+      "/%6Detrics",
       "/api/nothing",
       "/%61pi/commands/poll?session_id=s-1",
       "/API/commands/poll?session_id=s-1",
@@ -254,6 +617,109 @@ describe("sidecar API token check", () => {
     ]) {
       expect((await fetch(`${sidecar.url}${path}`)).status, path).toBe(401);
     }
-    expect((await fetch(`${sidecar.url}/metrics`)).status).toBe(200);
+    expect((await fetch(`${sidecar.url}/healthz`)).status).toBe(200);
+  });
+
+  it("/metrics without the token answers 401 and serves no metric", async () => {
+    sidecar.metrics.runsActive.set(3);
+    for (const token of [null, "wrong-token-0123456789"]) {
+      const response = await api("/metrics", { token });
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toContain("Bearer");
+      expect(await response.text()).not.toContain("ompcord_runs_active");
+    }
+    expect(await (await api("/metrics")).text()).toMatch(/^ompcord_runs_active 3$/m);
+  });
+});
+
+describe("sidecar port", () => {
+  /** A port some other program holds for the length of a test. */
+  async function takenPort(): Promise<{ port: number; release: () => Promise<void> }> {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as AddressInfo;
+    return { port, release: () => new Promise<void>((resolve) => blocker.close(() => resolve())) };
+  }
+
+  it("a taken port that may fall back gives way to a free one and says which", async () => {
+    const taken = await takenPort();
+    const ports = createMemorySidecarPorts([]);
+    const moved = await startSidecar({
+      token: TOKEN,
+      port: taken.port,
+      fallbackToFreePort: true,
+      ports,
+      redact: redactor.redact,
+    });
+    try {
+      expect(moved.fellBackFrom).toBe(taken.port);
+      expect(moved.port).not.toBe(taken.port);
+      expect(moved.url).toBe(`http://127.0.0.1:${moved.port}`);
+      expect((await fetch(`${moved.url}/healthz`)).ok).toBe(true);
+    } finally {
+      await moved.close();
+      await taken.release();
+    }
+  });
+
+  it("a port that is free is used as asked, with no fallback reported", async () => {
+    const free = await startSidecar({
+      token: TOKEN,
+      port: 0,
+      fallbackToFreePort: true,
+      ports: createMemorySidecarPorts([]),
+      redact: redactor.redact,
+    });
+    try {
+      expect(free.fellBackFrom).toBeUndefined();
+      expect(free.url).toBe(`http://127.0.0.1:${free.port}`);
+    } finally {
+      await free.close();
+    }
+  });
+
+  it("a taken port that may not fall back rejects with a SidecarListenError naming host, port and code", async () => {
+    const taken = await takenPort();
+    try {
+      const error = await startSidecar({
+        token: TOKEN,
+        port: taken.port,
+        ports: createMemorySidecarPorts([]),
+        redact: redactor.redact,
+      }).then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(SidecarListenError);
+      expect(error).toMatchObject({ code: "EADDRINUSE", host: "127.0.0.1", port: taken.port });
+    } finally {
+      await taken.release();
+    }
+  });
+});
+
+describe("sidecar discovery file", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "ompcord-discovery-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("is written whole with mode 0600, and removed only by the process it names", () => {
+    const file = join(dir, "sidecar.json");
+    writeSidecarDiscovery(file, { url: "http://127.0.0.1:45678", port: 45_678, pid: 4242 });
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({
+      url: "http://127.0.0.1:45678",
+      port: 45_678,
+      pid: 4242,
+    });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readdirSync(dir)).toEqual(["sidecar.json"]);
+    removeSidecarDiscovery(file, 1);
+    expect(existsSync(file)).toBe(true);
+    removeSidecarDiscovery(file, 4242);
+    expect(existsSync(file)).toBe(false);
   });
 });

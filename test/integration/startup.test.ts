@@ -1,10 +1,13 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { type AddressInfo, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { DEFAULTS } from "../../src/config/index.js";
 import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { spawnBotProcess } from "../support/bot-process.js";
 
 const repo = join(import.meta.dirname, "..", "..");
 const tsxLoader = pathToFileURL(join(repo, "node_modules", "tsx", "dist", "loader.mjs")).href;
@@ -128,4 +131,98 @@ describe("start-up with a valid configuration that Discord refuses", () => {
       await emu.close();
     }
   });
+});
+
+describe("start-up with a path or port that cannot work", () => {
+  const discord = {
+    DISCORD_BOT_TOKEN: TOKEN,
+    DISCORD_GUILD_ID: "111111111111111111",
+    DISCORD_CHANNEL_ID: "222222222222222222",
+    DISCORD_ALLOWED_USERS: "333333333333333333",
+    OMPCORD_API_TOKEN: "startup-test-api-token",
+  };
+
+  it("an OMP_WORKDIR that does not exist: names it and the fix, exits 1, and does not create it", async () => {
+    const missing = join(cwd, "my-projcet");
+    const { code, stdout, stderr } = await start({ ...discord, OMP_WORKDIR: missing });
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(
+      `OMP_WORKDIR: expected an existing directory ompcord can write to, got \`${missing}\`.`,
+    );
+    expect(stderr).toContain(`mkdir -p ${missing}`);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it("an OMPCORD_API_PORT another program listens on: names the variable and the fix, exits 1", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const { code, stderr } = await start({ ...discord, OMPCORD_API_PORT: String(port) });
+      expect(code).toBe(1);
+      expect(stderr).toContain(
+        `OMPCORD_API_PORT: expected a port no other program listens on, got \`${port}\`.`,
+      );
+      expect(stderr).toContain("remove OMPCORD_API_PORT");
+      expect(stderr).not.toMatch(/\n\s+at /);
+      expect(stderr).not.toContain("EADDRINUSE");
+    } finally {
+      await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+});
+
+describe("start-up when the default sidecar port is taken", () => {
+  /** Holds the default port: waits for whoever has it (a parallel test's bot) to let go first. */
+  async function holdDefaultPort(): Promise<Server> {
+    const server = createServer();
+    await vi.waitFor(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          server.once("error", reject);
+          server.listen(DEFAULTS.apiPort, "127.0.0.1", () => {
+            server.off("error", reject);
+            resolve();
+          });
+        }),
+      { timeout: 180_000, interval: 500 },
+    );
+    return server;
+  }
+
+  it("listens on a free port instead, logs it and writes the URL to <data dir>/sidecar.json (removed at exit)", async () => {
+    const emu = await startEmulator();
+    const world = emu.seed();
+    const held = await holdDefaultPort();
+    try {
+      const bot = spawnBotProcess({
+        cwd,
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: cwd,
+          DISCORD_BOT_TOKEN: emu.botToken,
+          DISCORD_GUILD_ID: world.guildId,
+          DISCORD_CHANNEL_ID: world.channelId,
+          DISCORD_ALLOWED_USERS: world.users.alice.id,
+          DISCORD_API_URL: emu.restUrl,
+        },
+      });
+      await bot.ready(120_000);
+      const file = join(cwd, ".data", "sidecar.json");
+      const sidecar = JSON.parse(readFileSync(file, "utf8")) as { url: string; port: number; pid: number };
+      expect(sidecar.port).not.toBe(DEFAULTS.apiPort);
+      expect(sidecar).toEqual({ url: `http://127.0.0.1:${sidecar.port}`, port: sidecar.port, pid: bot.pid });
+      expect((await fetch(`${sidecar.url}/healthz`)).ok).toBe(true);
+      expect(bot.output()).toContain(
+        `port ${DEFAULTS.apiPort} is taken, listening on ${sidecar.port} instead`,
+      );
+      expect(await bot.stop()).toEqual({ code: 0, signal: null });
+      expect(existsSync(file)).toBe(false);
+    } finally {
+      await new Promise((resolve) => held.close(resolve));
+      await emu.close();
+    }
+  }, 300_000);
 });

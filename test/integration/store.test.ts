@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createRedactor } from "../../src/output/redact.js";
 import {
   DuplicateLaunchError,
   type NewSession,
@@ -453,5 +454,85 @@ describe("restart", () => {
     expect(store.listQueuedPrompts(crashed.id).map((p) => p.text)).toEqual(["second", "third"]);
     expect(store.sessionsWithQueuedPrompts()).toEqual([crashed.id]);
     expect(store.stats().runsRunning).toBe(0);
+  });
+});
+
+describe("secrets at rest", () => {
+  // FAKE key: the shape of an OpenAI project key, issued by nobody.
+  const key = ["sk-proj", "FAKEfakeFAKEfake0123456789abcdef"].join("-");
+  let safe: Store;
+  beforeEach(() => {
+    safe = openStore(join(dir, "redacting.db"), { redact: createRedactor().redact });
+  });
+  afterEach(() => safe.close());
+
+  const newSession = (name = "Run: deploy") =>
+    safe.createSession({
+      guildId: "111111111111111111",
+      parentChannelId: "222222222222222222",
+      threadId: `safe-thread-${++threadCounter}`,
+      name,
+      createdBy: "333333333333333333",
+      workDir: "/tmp/work",
+    });
+  const newPrompt = (sessionId: string) =>
+    safe.enqueuePrompt({
+      sessionId,
+      authorId: "333333333333333333",
+      text: `deploy with ${key}`,
+      source: "say",
+    });
+  const storedText = (id: string) =>
+    (safe.sqlite.prepare("select text from prompts where id = ?").get(id) as { text: string }).text;
+
+  it("keeps a queued or running prompt as typed: it must run as typed", () => {
+    const s = newSession();
+    const p = newPrompt(s.id);
+    expect(storedText(p.id)).toBe(`deploy with ${key}`);
+    safe.startRun({ sessionId: s.id, promptId: p.id });
+    expect(storedText(p.id)).toBe(`deploy with ${key}`);
+  });
+
+  it.each([
+    ["done", { outcome: "success" as const }],
+    ["failed", { outcome: "failed" as const, error: `invalid api key ${key}` }],
+    ["cancelled", { outcome: "cancelled" as const }],
+  ])("stores a prompt redacted once its run ended (%s), and the run's error too", (status, finish) => {
+    const s = newSession();
+    const p = newPrompt(s.id);
+    const run = safe.startRun({ sessionId: s.id, promptId: p.id });
+    safe.finishRun(run.id, { exitCode: 0, signal: null, ...finish });
+    const row = safe.getPrompt(p.id)!;
+    expect(row.status).toBe(status);
+    expect(row.text).toBe("deploy with [REDACTED]");
+    expect(JSON.stringify(safe.getRun(run.id))).not.toContain(key);
+  });
+
+  it("stores a prompt redacted once it was dropped from the queue or failed before its run", () => {
+    const s = newSession();
+    const dropped = newPrompt(s.id);
+    const failed = newPrompt(s.id);
+    safe.markPromptFailed(failed.id);
+    expect(safe.cancelQueuedPrompts(s.id)).toBe(1);
+    expect(storedText(dropped.id)).toBe("deploy with [REDACTED]");
+    expect(storedText(failed.id)).toBe("deploy with [REDACTED]");
+  });
+
+  it("stores a prompt redacted when a restart interrupted its run", () => {
+    const s = newSession();
+    const p = newPrompt(s.id);
+    safe.startRun({ sessionId: s.id, promptId: p.id });
+    safe.reconcileAfterRestart();
+    expect(safe.getPrompt(p.id)).toMatchObject({ status: "interrupted", text: "deploy with [REDACTED]" });
+  });
+
+  it("stores session names redacted, and steering messages redacted once delivered", () => {
+    const s = newSession(`Run: deploy with ${key}`);
+    expect(s.name).toBe("Run: deploy with [REDACTED]");
+    safe.enqueueSteering({ sessionId: s.id, authorId: "333333333333333333", text: `use ${key}` });
+    // The agent gets the message as typed; the stored copy is masked once it is handed over.
+    expect(safe.takeSteering(s.id).map((m) => m.text)).toEqual([`use ${key}`]);
+    const rows = safe.sqlite.prepare("select * from steering").all();
+    expect(JSON.stringify(rows)).not.toContain(key);
   });
 });

@@ -23,6 +23,8 @@ export interface BotProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Everything the process printed so far (pino JSON lines and stderr). */
   output(): string;
+  /** SIGTERM (to the process group for a `command`), SIGKILL after `graceMs`; resolves once it exited. */
+  stop(graceMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 export interface BotProcessOptions {
@@ -36,18 +38,27 @@ export interface BotProcessOptions {
   script?: string;
   /** Extra stdio: `ipc` for a child that reports figures. */
   ipc?: boolean;
+  /**
+   * Another command that starts the bot (`npm start` for the newcomer test). It runs in its own
+   * process group, so `stop()` reaches the bot under npm and its shell too.
+   */
+  command?: { file: string; args: string[] };
 }
 
 export function spawnBotProcess(options: BotProcessOptions): BotProcess {
   const args = options.script
     ? ["--input-type=module", "-e", options.script]
     : ["--import", TSX_LOADER, BOT_MAIN];
-  const child = spawn(process.execPath, args, {
+  const file = options.command?.file ?? process.execPath;
+  const group = options.command !== undefined;
+  const child = spawn(file, options.command?.args ?? args, {
     cwd: options.cwd,
     env: options.env,
     stdio: options.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
+    detached: group,
   });
-  if (child.pid === undefined) throw new Error(`could not start the bot process (${process.execPath})`);
+  if (child.pid === undefined) throw new Error(`could not start the bot process (${file})`);
+  const pid = child.pid;
   const log = options.logFile ? createWriteStream(options.logFile, { flags: "a" }) : undefined;
   // Only the head and the tail are kept in memory: a debug log of a long run is large.
   let head = "";
@@ -73,11 +84,31 @@ export function spawnBotProcess(options: BotProcessOptions): BotProcess {
     });
   });
   const output = () => (head.length < 64 * 1024 ? head : `${head}\n…\n${tail}`);
+  let ended = false;
+  void exited.then(() => {
+    ended = true;
+  });
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(group ? -pid : pid, name);
+    } catch {
+      // already gone
+    }
+  };
   return {
-    pid: child.pid,
+    pid,
     child,
     exited,
     output,
+    async stop(graceMs = 30_000) {
+      if (!ended) signal("SIGTERM");
+      const timer = setTimeout(() => signal("SIGKILL"), graceMs);
+      const result = await exited;
+      clearTimeout(timer);
+      // npm may exit before the bot under it: make sure nothing of the group is left.
+      if (group) signal("SIGKILL");
+      return result;
+    },
     ready(timeoutMs = 30_000) {
       if (readySeen) return Promise.resolve();
       return new Promise<void>((resolveReady, reject) => {

@@ -20,8 +20,16 @@ export interface OmpHome {
   cleanup(): void;
 }
 
+export interface OmpHomeOptions {
+  /**
+   * Make this model omp's default (`modelRoles.default` in `~/.omp/agent/config.yml`), as a person's
+   * own omp settings would, for runs started without `--model`.
+   */
+  defaultModel?: string;
+}
+
 /** Creates a HOME whose omp talks to the fake model at `baseUrl` (`http://127.0.0.1:<port>/v1`). */
-export function createOmpHome(baseUrl: string): OmpHome {
+export function createOmpHome(baseUrl: string, options: OmpHomeOptions = {}): OmpHome {
   const home = mkdtempSync(join(tmpdir(), "ompcord-home-"));
   const agentDir = join(home, ".omp", "agent");
   mkdirSync(agentDir, { recursive: true });
@@ -37,6 +45,9 @@ export function createOmpHome(baseUrl: string): OmpHome {
       "",
     ].join("\n"),
   );
+  if (options.defaultModel !== undefined) {
+    writeFileSync(join(agentDir, "config.yml"), `modelRoles:\n  default: ${options.defaultModel}\n`);
+  }
   const workDir = join(home, "work");
   mkdirSync(workDir);
   const env: Record<string, string> = {

@@ -1,16 +1,22 @@
 import { Writable } from "node:stream";
+import { DiscordAPIError } from "discord.js";
 import { describe, expect, it } from "vitest";
-import { createLogger, withContext } from "../../src/log.js";
+import { createLogger, LOG_LINE_MAX_CHARS, withContext } from "../../src/log.js";
+import { createRedactor } from "../../src/output/redact.js";
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
+  const raw: string[] = [];
   const destination = new Writable({
     write(chunk, _encoding, callback) {
-      for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line));
+      for (const line of String(chunk).split("\n").filter(Boolean)) {
+        raw.push(line);
+        lines.push(JSON.parse(line));
+      }
       callback();
     },
   });
-  return { lines, destination };
+  return { lines, raw, destination };
 }
 
 const redact = (text: string) =>
@@ -62,5 +68,72 @@ describe("logger", () => {
     logger.info("hidden");
     logger.warn("shown");
     expect(lines.map((line) => line.msg)).toEqual(["shown"]);
+  });
+});
+
+describe("logger: lines stay readable and small", () => {
+  const redactor = createRedactor();
+  const redact = redactor.redact;
+
+  it("logs a failed Discord upload with method, url, status, code and message, not its body or files", () => {
+    const { lines, raw, destination } = capture();
+    const logger = createLogger({ logLevel: "info" }, { destination, redact });
+    // A real discord.js error for an upload of a 600 KB transcript, as the bot saw one.
+    const transcript = Buffer.alloc(600_000, "transcript line\n");
+    const error = new DiscordAPIError(
+      { code: 50035, message: "Invalid Form Body" },
+      50035,
+      400,
+      "POST",
+      "https://discord.com/api/v10/channels/123/messages",
+      {
+        files: [{ name: "transcript.txt", data: transcript }],
+        body: { content: "the answer text", attachments: [{ id: 0, filename: "transcript.txt" }] },
+      },
+    );
+    logger.warn({ err: error, sessionId: "s1" }, "posting the answer failed");
+    expect(raw[0]!.length).toBeLessThanOrEqual(LOG_LINE_MAX_CHARS);
+    expect(lines[0]).toMatchObject({
+      sessionId: "s1",
+      msg: "posting the answer failed",
+      err: {
+        method: "POST",
+        url: "https://discord.com/api/v10/channels/123/messages",
+        status: 400,
+        code: 50035,
+        message: expect.stringContaining("Invalid Form Body"),
+      },
+    });
+    expect(raw[0]).not.toContain("transcript line");
+    expect(raw[0]).not.toContain("the answer text");
+  });
+
+  it("cuts any line to LOG_LINE_MAX_CHARS, marks the cut, and keeps it valid JSON with its context", () => {
+    const { lines, raw, destination } = capture();
+    const logger = withContext(createLogger({ logLevel: "info" }, { destination, redact }), {
+      sessionId: "s1",
+    });
+    logger.info({ output: "x".repeat(100_000) }, "a long string");
+    logger.info({ items: Array.from({ length: 100_000 }, (_, i) => i) }, "a long array");
+    const fields = Object.fromEntries(["a", "b", "c", "d", "e"].map((key) => [key, key.repeat(7000)]));
+    logger.info(fields, "many long fields");
+    logger.info(`${"m".repeat(50_000)}`);
+    expect(raw).toHaveLength(4);
+    for (const line of raw) expect(line.length).toBeLessThanOrEqual(LOG_LINE_MAX_CHARS);
+    expect(lines.every((line) => line.sessionId === "s1")).toBe(true);
+    expect(lines[0]!.output).toMatch(/^x+… \[\d+ more characters not logged\]$/);
+    expect(lines[1]!.items).toContain("… [99980 more items not logged]");
+    expect(JSON.stringify(lines[2])).toContain("not logged: line too long");
+    expect(lines[3]!.msg).toMatch(/^m+… \[\d+ more characters not logged\]$/);
+  });
+
+  it("masks a secret the cut of a long string goes through", () => {
+    const { raw, destination } = capture();
+    const logger = createLogger({ logLevel: "info" }, { destination, redact });
+    const token = `ghp_${"FAKE0fake1FAKE2fake3".repeat(2).slice(0, 36)}`; // FAKE
+    for (let at = 4000; at < 9000; at += 250) {
+      logger.info({ output: `${"x".repeat(at)} ${token} ${"y".repeat(20_000)}` }, "cut");
+    }
+    for (const line of raw) expect(line).not.toContain(token.slice(0, 12));
   });
 });

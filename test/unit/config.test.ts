@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  BUNDLED_OMP_BIN,
   type ConfigError,
   type ConfigProblem,
   configSecrets,
@@ -64,7 +65,8 @@ describe("defaults", () => {
       plainMessagesQueue: true,
     });
     expect(config.omp).toEqual({
-      bin: "omp",
+      // npm installed omp next to ompcord: used by path, so `node dist/main.js` finds it without npm's PATH.
+      bin: BUNDLED_OMP_BIN,
       model: undefined,
       extraArgs: [],
       workDir: join(cwd, ".data", "workspace"),
@@ -83,6 +85,29 @@ describe("defaults", () => {
     expect(config.api.host).toBe("127.0.0.1");
     expect(config.api.port).toBe(8901);
     expect(config.logLevel).toBe("info");
+    expect(config.configured).toEqual([
+      "DISCORD_BOT_TOKEN",
+      "DISCORD_GUILD_ID",
+      "DISCORD_CHANNEL_ID",
+      "DISCORD_ALLOWED_USERS",
+    ]);
+  });
+
+  it("the bundled omp is node_modules/.bin/omp of this checkout", () => {
+    expect(BUNDLED_OMP_BIN).toBe(join(import.meta.dirname, "..", "..", "node_modules", ".bin", "omp"));
+  });
+
+  it("records which variables the person set, in any source, so a default may adapt and a setting not", () => {
+    mkdirSync(join(cwd, "config"));
+    writeFileSync(join(cwd, "config", "ompcord.json"), JSON.stringify({ OMP_WORKDIR: "/srv/work" }));
+    writeFileSync(join(cwd, ".env"), "OMPCORD_API_PORT=8901\nOMP_MODEL=\n");
+    const config = load({ ...VALID, LOG_LEVEL: "debug" });
+    expect(config.configured).toEqual(
+      expect.arrayContaining(["OMP_WORKDIR", "OMPCORD_API_PORT", "LOG_LEVEL", "DISCORD_BOT_TOKEN"]),
+    );
+    // An empty value is unset: the default applies and may adapt.
+    expect(config.configured).not.toContain("OMP_MODEL");
+    expect(config.configured).not.toContain("OMPCORD_DATA_DIR");
   });
 
   it("parses every optional setting when given", () => {
@@ -349,7 +374,10 @@ describe("sources", () => {
     mkdirSync(join(cwd, "config"));
     const example = readFileSync(new URL("../../config/ompcord.example.json", import.meta.url), "utf8");
     writeFileSync(join(cwd, "config", "ompcord.json"), example);
-    expect(() => load(VALID)).not.toThrow();
+    const config = load(VALID);
+    for (const adapting of ["OMP_BIN", "OMPCORD_API_PORT", "OMP_WORKDIR"] as const) {
+      expect(config.configured, adapting).not.toContain(adapting);
+    }
   });
 
   it("reports whether a .env file was found, for the start-up hint", () => {
@@ -417,6 +445,10 @@ describe(".env.example", () => {
     const config = load({});
     expect(config.omp.maxConcurrentRuns).toBe(2);
     expect(config.discord.launchEmoji).toBe("🚀");
+    // Defaults that adapt stay unset: the bundled omp, a free port when 8901 is taken, a created workspace.
+    for (const adapting of ["OMP_BIN", "OMPCORD_API_PORT", "OMP_WORKDIR"] as const) {
+      expect(config.configured, adapting).not.toContain(adapting);
+    }
   });
 });
 

@@ -120,6 +120,10 @@ describe("overlayYaml", () => {
     expect(yaml).toContain("disabledProviders: [ollama, llama.cpp, lm-studio]");
   });
 
+  it("turns omp's shared process broker off, so nothing a run launches can outlive it", () => {
+    expect(overlayYaml({ maxRetries: 2 })).toContain("launch:\n  enabled: false");
+  });
+
   it("zero retries disables retrying", () => {
     expect(overlayYaml({ maxRetries: 0 })).toContain("enabled: false\n  maxRetries: 0");
   });

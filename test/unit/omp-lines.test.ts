@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { OmpEvent } from "../../src/omp/events.js";
-import { cleanText, LineRenderer, toolSummary } from "../../src/omp/lines.js";
+import {
+  cleanText,
+  dropCutWord,
+  dropCutWordAtStart,
+  LineRenderer,
+  toolSummary,
+} from "../../src/omp/lines.js";
 
 const assistantEnd = (
   text: string,
@@ -115,6 +121,17 @@ describe("LineRenderer", () => {
     expect(lines.every((l) => l.text.length <= 16 * 1024)).toBe(true);
   });
 
+  it("marks the pieces of a long line as going on, keeping the spaces at each cut", () => {
+    const r = new LineRenderer();
+    const text = `${"word ".repeat(4000)}end`;
+    const pieces = [...r.push({ type: "text_delta", delta: text }), ...r.end()];
+    expect(pieces.slice(0, -1).every((l) => l.continues === true)).toBe(true);
+    expect(pieces.length).toBe(2);
+    expect(pieces.at(-1)!.continues).toBeUndefined();
+    // Joined, the pieces give the line back: no space lost where two words met the cut.
+    expect(pieces.map((l) => l.text).join("")).toBe(text);
+  });
+
   it("end() returns the last partial line", () => {
     const r = new LineRenderer();
     r.push({ type: "text_delta", delta: "tail" });
@@ -129,6 +146,22 @@ describe("toolSummary and cleanText", () => {
     expect(toolSummary("grep", { pattern: "TODO", path: "src" })).toBe("grep: src");
     expect(toolSummary("todo", {})).toBe("todo");
     expect(toolSummary("bash", { command: "x".repeat(500) }).length).toBeLessThanOrEqual(206);
+  });
+  it("drops a word cut off at 200 characters rather than show a token's head", () => {
+    const token = `ghp_${"A1b2C3d4".repeat(5).slice(0, 36)}`; // FAKE
+    const command = `curl -H 'Authorization: token ${token}' ${"https://example.test/x ".repeat(10)}`;
+    const cut = 200 - "bash: curl -H 'Authorization: token ".length - 10;
+    const summary = toolSummary("bash", {
+      command: `${command.slice(0, command.indexOf(token))}${"x".repeat(cut)} ${token} y`,
+    });
+    expect(summary.endsWith("…")).toBe(true);
+    expect(summary).not.toContain("ghp_");
+  });
+  it("drops a cut-off word only when it is short enough to be a secret", () => {
+    expect(dropCutWord("one two thr")).toBe("one two");
+    expect(dropCutWord(`one ${"A".repeat(300)}`)).toBe(`one ${"A".repeat(300)}`);
+    expect(dropCutWordAtStart("ken123 and the rest")).toBe("and the rest");
+    expect(dropCutWordAtStart(`${"A".repeat(300)} rest`)).toBe(`${"A".repeat(300)} rest`);
   });
   it("removes escape sequences, bells and NULs", () => {
     expect(cleanText("\u001b[2J\u001b[Ha\u0000b\u0007c  ")).toBe("abc");

@@ -12,14 +12,22 @@
 //                       (SIGTERM honoured; combine with ignore-sigterm: "ignore-sigterm spawn-children")
 //   garbage             invalid UTF-8, ANSI noise, a 2 MB line without JSON, a NUL byte, then a reply
 //   hang                prints the session event and then nothing, forever
+//   leave-behind [setsid|double-fork] [hang]
+//                       starts a job that ignores SIGTERM (`trap "" TERM; exec sleep 300`, as a plain
+//                       child, in its own session, or orphaned at once by a middle shell), waits until
+//                       it runs, then replies and exits 0 at once (with `hang`: waits forever instead)
+//   leave-behind-on-term
+//                       waits; on SIGTERM starts such a job (double-forked) and exits at once
 //   exit-now <code>     exits at once with <code>, printing only "fake-omp: exit-now" on stderr
 //   secret              prints a fake API key in a tool result
+//   at-offset <N> <s>   one newline-less assistant message: <s> at offset N after filler, then more
+//                       filler, streamed in 1000-character deltas (a secret across a cut)
 //   args                replies with its own argv as JSON (to check what the runner passed)
 //
 // The PID file: when FAKE_OMP_PID_DIR is set, every process this script starts writes
 // `<dir>/<pid>` so tests can check that all of them are gone.
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const argv = process.argv.slice(2);
@@ -78,6 +86,38 @@ function sleeper() {
   const child = spawn("sleep", ["300"], { detached: true, stdio: "ignore" });
   recordPid(child.pid);
   return child.pid;
+}
+
+/** The pids in the pid dir: every process of this script and of its jobs that said who it is. */
+function recorded() {
+  return process.env.FAKE_OMP_PID_DIR ? readdirSync(process.env.FAKE_OMP_PID_DIR) : [];
+}
+
+function isSleeping(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "sleep";
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What a tool's `cmd &` can leave behind: a job that ignores SIGTERM. It records its own pid (the pid
+ * dir is how tests find everything this script started); resolves once it has.
+ */
+async function leaveBehind(style) {
+  const before = new Set(recorded());
+  const job = 'trap "" TERM; touch "$FAKE_OMP_PID_DIR/$$"; exec sleep 300';
+  if (style === "double-fork") {
+    // The middle shell exits at once: the job is orphaned before anyone could see its parent.
+    spawn("sh", ["-c", 'sh -c "$0" &', job], { stdio: "ignore" }).unref();
+  } else {
+    spawn("sh", ["-c", job], { detached: style === "setsid", stdio: "ignore" }).unref();
+  }
+  // Until the job has recorded itself and become `sleep` (so reports name it the same every time).
+  const deadline = Date.now() + 10_000;
+  const running = () => recorded().some((pid) => !before.has(pid) && isSleeping(pid));
+  while (!running() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
 }
 
 /** Writes with backpressure, so a flood does not buffer gigabytes in this process. */
@@ -164,6 +204,28 @@ switch (behaviour) {
     forever();
     break;
   }
+  case "leave-behind": {
+    const style = words.find((word) => word === "setsid" || word === "double-fork");
+    header();
+    out({ type: "tool_execution_start", toolCallId: "t1", toolName: "bash", args: { command: "job &" } });
+    await leaveBehind(style);
+    if (words.includes("hang")) {
+      forever();
+      break;
+    }
+    reply(`left a ${style ?? "plain"} job behind`);
+    process.exit(0);
+    break;
+  }
+  case "leave-behind-on-term": {
+    process.on("SIGTERM", async () => {
+      await leaveBehind("double-fork");
+      process.exit(143);
+    });
+    header();
+    forever();
+    break;
+  }
   case "exit-now": {
     process.stderr.write("fake-omp: exit-now\n");
     process.exit(Number(words[1] ?? 1));
@@ -182,6 +244,24 @@ switch (behaviour) {
       isError: false,
     });
     reply("done");
+    break;
+  }
+  case "at-offset": {
+    const offset = Number(words[1] ?? 0);
+    const text = `${"f".repeat(offset - 1)} ${words[2] ?? ""}${" tail".repeat(400)}`;
+    header();
+    out({ type: "message_start", message: { role: "assistant", content: [] } });
+    for (let i = 0; i < text.length; i += 1000) {
+      out({
+        type: "message_update",
+        assistantMessageEvent: { type: "text_delta", delta: text.slice(i, i + 1000) },
+      });
+    }
+    out({
+      type: "message_end",
+      message: { role: "assistant", content: [{ type: "text", text }], usage, stopReason: "stop" },
+    });
+    out({ type: "agent_end", messages: [] });
     break;
   }
   case "args": {
