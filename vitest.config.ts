@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 // Real omp runs cost ~330 MB and ~1.6 s each on a 2-core box: keep file parallelism modest.
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
+    include: ["test/**/*.test.ts", "packages/*/test/**/*.test.ts"],
     pool: "forks",
     maxWorkers: 2,
     testTimeout: 60_000,

@@ -6,7 +6,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { Client, Events, GatewayIntentBits, type Message, Partials, type TextChannel } from "discord.js";
-import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/emulator/index.js";
+import {
+  type Emulator,
+  type EmulatorOptions,
+  startEmulator,
+} from "../../packages/discord-emulator/src/index.js";
 import type { Scenario } from "./types.js";
 
 export interface ThroughputOptions {

@@ -2,7 +2,7 @@
 // `/omp stop` do, and only for allowed users. Real omp against the fake model.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InteractionView, MessageView } from "../../src/emulator/index.js";
+import type { InteractionView, MessageView } from "../../packages/discord-emulator/src/index.js";
 import { type BotHarness, readDashboard, startBotHarness } from "../support/bot-harness.js";
 import { reply, slowReply } from "../support/fake-model/index.js";
 

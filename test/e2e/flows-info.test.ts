@@ -2,7 +2,7 @@
 // running bot. Real omp against the fake model.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InteractionView } from "../../src/emulator/index.js";
+import type { InteractionView } from "../../packages/discord-emulator/src/index.js";
 import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
 import { slowReply } from "../support/fake-model/index.js";
 

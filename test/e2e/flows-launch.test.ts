@@ -2,8 +2,8 @@
 // against the fake model; what is asserted is what the person sees in Discord.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { MessageView } from "../../packages/discord-emulator/src/index.js";
 import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
-import type { MessageView } from "../../src/emulator/index.js";
 import {
   answerText,
   type BotHarness,

@@ -4,7 +4,7 @@
 // row, no prompt, no run, no model request.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { MessageView } from "../../src/emulator/index.js";
+import type { MessageView } from "../../packages/discord-emulator/src/index.js";
 import { type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
 import { reply } from "../support/fake-model/index.js";
 import {

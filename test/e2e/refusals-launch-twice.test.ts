@@ -3,7 +3,7 @@
 // thread, one session row, one prompt, one model conversation.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { MessageView } from "../../src/emulator/index.js";
+import type { MessageView } from "../../packages/discord-emulator/src/index.js";
 import { type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
 import { reply } from "../support/fake-model/index.js";
 

@@ -3,7 +3,11 @@
 // run is cancelled and announced once however many Cancel presses arrive together.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InteractionHandle, InteractionView, MessageView } from "../../src/emulator/index.js";
+import type {
+  InteractionHandle,
+  InteractionView,
+  MessageView,
+} from "../../packages/discord-emulator/src/index.js";
 import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
 
 describe("a session stops once", () => {

@@ -3,7 +3,7 @@
 // parse. And a long prompt (over Linux's argument limit, so on stdin) reaches the model intact.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MessageView } from "../../src/emulator/index.js";
+import type { MessageView } from "../../packages/discord-emulator/src/index.js";
 import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
 import { contentText, reply } from "../support/fake-model/index.js";
 

@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MessageView } from "../../src/emulator/index.js";
+import type { MessageView } from "../../packages/discord-emulator/src/index.js";
 import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
 import { bashThenReply, contentText, httpError, reply } from "../support/fake-model/index.js";
 

@@ -2,7 +2,7 @@
 // no row, no model request).
 
 import { expect } from "vitest";
-import type { InteractionView, MessageView } from "../../src/emulator/index.js";
+import type { InteractionView, MessageView } from "../../packages/discord-emulator/src/index.js";
 import { answerText, type BotHarness, type StoreCounts } from "./bot-harness.js";
 
 export interface World {

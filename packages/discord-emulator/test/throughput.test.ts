@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { run } from "../../bench/scenarios/emulator-throughput.js";
+import { run } from "../../../bench/scenarios/emulator-throughput.js";
 
 describe("throughput", () => {
   it("measures messages/s a discord.js client sustains, and Discord's limits never 429 it", async () => {
