@@ -2,12 +2,8 @@
 // at once, stop the session and announce it one time; the second gets a private refusal. Likewise a
 // run is cancelled and announced once however many Cancel presses arrive together.
 
+import type { InteractionHandle, InteractionView, MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type {
-  InteractionHandle,
-  InteractionView,
-  MessageView,
-} from "../../packages/discord-emulator/src/index.js";
 import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
 
 describe("a session stops once", () => {

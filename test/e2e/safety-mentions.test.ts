@@ -2,8 +2,8 @@
 // answer are shown neutralised, and every message the bot wrote carried `allowed_mentions` with no
 // parse. And a long prompt (over Linux's argument limit, so on stdin) reaches the model intact.
 
+import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MessageView } from "../../packages/discord-emulator/src/index.js";
 import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
 import { contentText, reply } from "../support/fake-model/index.js";
 

@@ -5,7 +5,6 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { pino } from "pino";
 import {
   type ChannelView,
   type Emulator,
@@ -13,7 +12,8 @@ import {
   type MessageView,
   type SeededWorld,
   startEmulator,
-} from "../../packages/discord-emulator/src/index.js";
+} from "@ompcord/discord-emulator";
+import { pino } from "pino";
 import { type OmpcordApp, startOmpcord } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config/index.js";
 import { DASHBOARD_STATES, type DashboardState } from "../../src/discord/dashboard/index.js";
