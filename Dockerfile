@@ -17,10 +17,17 @@ COPY package.json package-lock.json ./
 # Full install (dev dependencies carry tsc); pruned to production dependencies after the build.
 # `npm install`, not `npm ci`: the lock file lists only the platform packages (biome, omp natives) the
 # project's registry serves, and `npm ci` refuses a lock without every platform's optional packages.
-RUN npm install --no-audit --no-fund
+# The bot alone: the workspace packages (packages/*, the Discord emulator for tests and the local
+# playground) are neither copied nor installed. `--workspaces=false` makes npm ignore the root's
+# "workspaces" (and their lock entries) rather than rely on packages/ being absent: even
+# `--omit=dev` would otherwise install and link a workspace and its own dependencies. (`ws` is still
+# here: discord.js needs it.) The local playground loads the emulator at start only when installed: a
+# start here without a Discord token prints the configuration help.
+RUN npm install --workspaces=false --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# build:bot, not build: `npm run build` also builds the emulator workspace, which is not here.
+RUN npm run build:bot && npm prune --omit=dev --workspaces=false --no-audit --no-fund
 
 # ---- runtime ------------------------------------------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime

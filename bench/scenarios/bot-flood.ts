@@ -3,7 +3,7 @@
 // dashboard, the bot's RSS peak and event-loop delay. The bot runs alone in a child process.
 
 import { join } from "node:path";
-import type { MessageView } from "../../src/emulator/index.js";
+import type { MessageView } from "@ompcord/discord-emulator";
 import { spawnBotProcess } from "../../test/support/bot-process.js";
 import { type BotChildReport, type BotChildRequest, botChildScript, buildBot } from "./bot-child.js";
 import { FAKE_OMP_BIN, LAUNCH_EMOJI, pollUntil, startBotWorld, summary } from "./bot-world.js";

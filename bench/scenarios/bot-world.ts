@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type Emulator, type SeededWorld, startEmulator } from "../../src/emulator/index.js";
+import { type Emulator, type SeededWorld, startEmulator } from "@ompcord/discord-emulator";
 
 export const FAKE_OMP_BIN = resolve(import.meta.dirname, "../../test/support/fake-omp/fake-omp.mjs");
 export const LAUNCH_EMOJI = "🚀";

@@ -1,8 +1,8 @@
 // The dashboard's Cancel and Stop buttons, clicked as people click them: they do what `/omp cancel` and
 // `/omp stop` do, and only for allowed users. Real omp against the fake model.
 
+import type { InteractionView, MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InteractionView, MessageView } from "../../src/emulator/index.js";
 import { type BotHarness, readDashboard, startBotHarness } from "../support/bot-harness.js";
 import { reply, slowReply } from "../support/fake-model/index.js";
 

@@ -3,9 +3,9 @@
 // so — when it is launched, after a restart, and on a dashboard posted again. One run slot
 // (OMP_MAX_CONCURRENT_RUNS=1) and the fake omp, whose `hang` holds the slot until it is cancelled.
 
+import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
-import type { MessageView } from "../../src/emulator/index.js";
 import { type BotHarness, readDashboard, startBotHarness } from "../support/bot-harness.js";
 
 /** One version of a message from its edit history. */

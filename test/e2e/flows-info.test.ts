@@ -1,8 +1,8 @@
 // `/omp status`, `/omp health` and `/omp version` as a person asks them: private answers describing the
 // running bot. Real omp against the fake model.
 
+import type { InteractionView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InteractionView } from "../../src/emulator/index.js";
 import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
 import { slowReply } from "../support/fake-model/index.js";
 

@@ -1,9 +1,9 @@
 // Starting sessions as a person does: 🚀 on a message in the launch channel, or `/omp new`. Real omp
 // against the fake model; what is asserted is what the person sees in Discord.
 
+import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
-import type { MessageView } from "../../src/emulator/index.js";
 import {
   answerText,
   type BotHarness,

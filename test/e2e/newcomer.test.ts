@@ -19,8 +19,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
+import { type Emulator, type SeededWorld, startEmulator } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Emulator, type SeededWorld, startEmulator } from "../../src/emulator/index.js";
 import { type BotProcess, spawnBotProcess } from "../support/bot-process.js";
 import { type FakeModel, reply, startFakeModel } from "../support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, type OmpHome } from "../support/omp-home.js";

@@ -3,8 +3,8 @@
 // text. Each gets a clear answer (private for interactions) and nothing changes: no thread, no session
 // row, no prompt, no run, no model request.
 
+import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { MessageView } from "../../src/emulator/index.js";
 import { type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
 import { reply } from "../support/fake-model/index.js";
 import {

@@ -2,8 +2,8 @@
 // first launch is still in flight, and a reaction after a restart each start nothing twice — one
 // thread, one session row, one prompt, one model conversation.
 
+import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { MessageView } from "../../src/emulator/index.js";
 import { type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
 import { reply } from "../support/fake-model/index.js";
 

@@ -3,8 +3,8 @@
 // run is cancelled and announced once however many Cancel presses arrive together, and those that lost
 // the race are told so privately.
 
+import type { InteractionHandle, InteractionView, MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { InteractionHandle, InteractionView, MessageView } from "../../src/emulator/index.js";
 import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
 
 describe("a session stops once", () => {

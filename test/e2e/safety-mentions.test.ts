@@ -3,8 +3,8 @@
 // parse. Nothing it posts carries terminal escape sequences or their remains. And a long prompt
 // (over Linux's argument limit) reaches the model intact.
 
+import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MessageView } from "../../src/emulator/index.js";
 import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
 import { contentText, reply } from "../support/fake-model/index.js";
 

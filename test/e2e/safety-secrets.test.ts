@@ -3,8 +3,8 @@
 // database; the child's environment has no DISCORD_BOT_TOKEN even when the bot's own process has it.
 
 import { existsSync, readFileSync } from "node:fs";
+import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { MessageView } from "../../src/emulator/index.js";
 import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
 import { bashThenReply, contentText, httpError, reply } from "../support/fake-model/index.js";
 

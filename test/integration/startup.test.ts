@@ -4,9 +4,9 @@ import { type AddressInfo, createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { type Emulator, startEmulator } from "@ompcord/discord-emulator";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { DEFAULTS } from "../../src/config/index.js";
-import { type Emulator, startEmulator } from "../../src/emulator/index.js";
 import { spawnBotProcess } from "../support/bot-process.js";
 
 const repo = join(import.meta.dirname, "..", "..");

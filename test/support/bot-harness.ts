@@ -5,10 +5,6 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { pino } from "pino";
-import { type OmpcordApp, startOmpcord } from "../../src/app.js";
-import { type Config, loadConfig } from "../../src/config/index.js";
-import { DASHBOARD_STATES, type DashboardState } from "../../src/discord/dashboard/index.js";
 import {
   type ChannelView,
   type Emulator,
@@ -16,7 +12,11 @@ import {
   type MessageView,
   type SeededWorld,
   startEmulator,
-} from "../../src/emulator/index.js";
+} from "@ompcord/discord-emulator";
+import { pino } from "pino";
+import { type OmpcordApp, startOmpcord } from "../../src/app.js";
+import { type Config, loadConfig } from "../../src/config/index.js";
+import { DASHBOARD_STATES, type DashboardState } from "../../src/discord/dashboard/index.js";
 import { type BotProcess, spawnBotProcess } from "./bot-process.js";
 import { type FakeModel, startFakeModel } from "./fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "./omp-home.js";

@@ -1,8 +1,8 @@
 // What refusal tests assert: the caller alone saw a reason, and nothing in the world changed (no thread,
 // no row, no model request).
 
+import type { InteractionView, MessageView } from "@ompcord/discord-emulator";
 import { expect } from "vitest";
-import type { InteractionView, MessageView } from "../../src/emulator/index.js";
 import { answerText, type BotHarness, type StoreCounts } from "./bot-harness.js";
 
 export interface World {

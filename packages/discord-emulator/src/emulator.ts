@@ -4,11 +4,12 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type ChannelType, GatewayIntentBits } from "discord-api-types/v10";
+import { GatewayIntentBits } from "discord-api-types/v10";
 import { DEFAULT_RATE_LIMITS, GatewayDefaults, InteractionTiming, type RateLimitRules } from "./constants.js";
 import { interactionHandle, UserActor } from "./control/actor.js";
 import { type CountersSnapshot, RestCounters } from "./control/counters.js";
 import { handleControl } from "./control/http.js";
+import type { ControlTarget, FaultControls, NewChannelInput } from "./control/target.js";
 import {
   type ChannelView,
   channelView,
@@ -16,10 +17,11 @@ import {
   interactionView,
   type MessageView,
   messageView,
+  type SeededWorld,
   type UserView,
   userView,
 } from "./control/views.js";
-import { waitForState } from "./control/waiters.js";
+import { type WaitOptionsInput, waitForState } from "./control/waiters.js";
 import { EmulatorCore } from "./core.js";
 import { RestFaults } from "./faults/faults.js";
 import { GatewayServer } from "./gateway/server.js";
@@ -48,19 +50,9 @@ export interface EmulatorOptions {
   resumeWindowMs?: number;
 }
 
-export interface WaitOptionsInput {
-  timeoutMs?: number;
-}
-
-export interface SeededWorld {
-  guildId: string;
-  channelId: string;
-  users: { alice: UserView; bob: UserView };
-}
-
 const DEFAULT_WAIT_MS = 5_000;
 
-export class Emulator {
+export class Emulator implements ControlTarget {
   /** The base discord.js needs: `new Client({ rest: { api: emu.restUrl } })`. */
   readonly restUrl: string;
   readonly gatewayUrl: string;
@@ -71,17 +63,7 @@ export class Emulator {
   readonly botUser: UserView;
 
   /** Fault injection: REST latency and failures, gateway drops. */
-  readonly faults: {
-    /** Drops every gateway connection; the client resumes unless `resumable: false`. Returns how many. */
-    dropGateway(options?: { resumable?: boolean }): number;
-    /** Sends op 7 Reconnect on every gateway connection; clients reconnect and resume. Returns how many. */
-    requestReconnect(): number;
-    /** The next `count` REST calls (optionally only those whose route contains `route`) fail with `status`. */
-    failNextRequests(count: number, options?: { status?: number; route?: string }): void;
-    /** Adds latency to every REST call. */
-    setLatency(ms: number): void;
-    clear(): void;
-  };
+  readonly faults: FaultControls;
 
   constructor(
     /** The underlying world, for what the control API does not cover yet. */
@@ -115,15 +97,7 @@ export class Emulator {
     return { id: guild.id, name: guild.name };
   }
 
-  createChannel(input: {
-    guildId: string;
-    name: string;
-    type?: ChannelType;
-    parentId?: string;
-    topic?: string;
-    /** The bot gets 403 Missing Access on it and no events from it. */
-    hiddenFromBot?: boolean;
-  }): ChannelView {
+  createChannel(input: NewChannelInput): ChannelView {
     return channelView(this.store.createChannel(input));
   }
 

@@ -11,10 +11,11 @@ import {
 } from "discord-api-types/v10";
 import { type WebSocket, WebSocketServer } from "ws";
 import { GatewayDefaults } from "../constants.js";
-import { guildCreatePayload } from "../state/guild-payload.js";
+import { guildCreatePayload, memberPayload } from "../state/guild-payload.js";
 import { serializeUser } from "../state/serialize.js";
-import type { DispatchRequest, EmulatorStore } from "../state/store.js";
+import type { EmulatorStore } from "../state/store.js";
 import { ZlibStreamEncoder } from "./compression.js";
+import { type DispatchRequest, dispatchOf } from "./dispatcher.js";
 import { contentVisible, stripMessageContent } from "./intents.js";
 
 const PRIVILEGED_INTENTS =
@@ -105,7 +106,10 @@ export class GatewayServer {
     private readonly store: EmulatorStore,
     private readonly options: GatewayOptions,
   ) {
-    this.unsubscribe = store.onDispatch((request) => this.dispatch(request));
+    this.unsubscribe = store.onChange((event) => {
+      const request = dispatchOf(store, event);
+      if (request) this.dispatch(request);
+    });
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -272,7 +276,7 @@ export class GatewayServer {
     }
     this.sendDispatch(session, GatewayDispatchEvents.GuildMembersChunk, {
       guild_id: guild.id,
-      members: ids.map((id) => this.store.memberPayload(guild.id, id)),
+      members: ids.map((id) => memberPayload(this.store, guild.id, id)),
       chunk_index: 0,
       chunk_count: 1,
       not_found: notFound,

@@ -4,14 +4,14 @@
 
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ChannelType } from "discord-api-types/v10";
-import type { Emulator } from "../emulator.js";
 import { sendJson } from "../rest/api.js";
 import { readRaw } from "../rest/body.js";
+import type { ControlTarget } from "./target.js";
 import type { MessageView } from "./views.js";
 import { WaitTimeoutError } from "./waiters.js";
 
 type Body = Record<string, unknown>;
-type Handler = (emu: Emulator, params: string[], body: Body, query: URLSearchParams) => unknown;
+type Handler = (emu: ControlTarget, params: string[], body: Body, query: URLSearchParams) => unknown;
 
 /** A declarative message filter: every given field must match. */
 export interface MessageFilter {
@@ -200,7 +200,7 @@ const routes: [string, RegExp, Handler][] = [
 ];
 
 export async function handleControl(
-  emu: Emulator,
+  emu: ControlTarget,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,

@@ -1,18 +1,10 @@
 // The emulated Discord world: users, guilds, channels, threads, messages, reactions, pins, commands and
-// interactions. Every mutation goes through here, so the gateway dispatch and the change notifications the
-// await helpers listen to come from one place.
+// interactions. Every mutation goes through here and announces itself as a change event (records, never
+// wire formats): the gateway turns them into dispatches (gateway/dispatcher.ts), the await helpers re-check.
 
 import { EventEmitter } from "node:events";
-import {
-  type APIApplicationCommand,
-  type APIEmbed,
-  ChannelType,
-  GatewayDispatchEvents,
-  GatewayIntentBits,
-  MessageType,
-} from "discord-api-types/v10";
+import { type APIApplicationCommand, type APIEmbed, ChannelType, MessageType } from "discord-api-types/v10";
 import { MessageFlagBits } from "../constants.js";
-import { guildCreatePayload } from "./guild-payload.js";
 import type {
   AllowedMentions,
   AttachmentRecord,
@@ -23,35 +15,33 @@ import type {
   MessageRecord,
   UserRecord,
 } from "./records.js";
-import {
-  type SerializeContext,
-  serializeChannel,
-  serializeMember,
-  serializeMessage,
-  serializeThreadMember,
-} from "./serialize.js";
+import type { SerializeContext } from "./serialize.js";
 import { SnowflakeGenerator } from "./snowflake.js";
 
-/** A gateway event the store wants delivered; the gateway filters it per session by intents. */
-export interface DispatchRequest {
-  t: GatewayDispatchEvents;
-  d: Record<string, unknown>;
-  guildId: string | null;
-  /** The intent a session needs to receive it; null for events every session gets. */
-  intent: number | null;
-  /** For message payloads: who wrote it and who it mentions, to apply the Message Content rule. */
-  messageAuthorId?: string;
-  messageMentionIds?: string[];
-}
+export type Emoji = { id: string | null; name: string | null };
 
+/**
+ * One change to the world, announced as it happens (a new thread comes before its owner's join, as on
+ * Discord's gateway). Listeners must not mutate the store: the gateway serialises the records at once.
+ */
 export type ChangeEvent =
+  | { kind: "guildCreate"; guild: GuildRecord }
+  | { kind: "channelCreate"; channel: ChannelRecord }
+  | { kind: "channelUpdate"; channel: ChannelRecord }
+  /** The channel or thread is already gone from `channels`. */
+  | { kind: "channelDelete"; channel: ChannelRecord }
+  | { kind: "threadCreate"; thread: ChannelRecord }
+  | { kind: "threadMemberAdd"; thread: ChannelRecord; userId: string; joinedAt: Date }
+  | { kind: "threadMemberRemove"; thread: ChannelRecord; userId: string }
   | { kind: "messageCreate"; message: MessageRecord }
   | { kind: "messageUpdate"; message: MessageRecord }
   | { kind: "messageDelete"; message: MessageRecord }
-  | { kind: "reaction"; message: MessageRecord }
+  | { kind: "reactionAdd"; message: MessageRecord; userId: string; emoji: Emoji }
+  | { kind: "reactionRemove"; message: MessageRecord; userId: string; emoji: Emoji }
   | { kind: "pins"; channel: ChannelRecord; message: MessageRecord }
-  | { kind: "channel"; channel: ChannelRecord }
-  | { kind: "interaction"; interaction: InteractionRecord }
+  | { kind: "interactionCreate"; interaction: InteractionRecord }
+  /** Acknowledged, answered or followed up: for the await helpers only. */
+  | { kind: "interactionUpdate"; interaction: InteractionRecord }
   | { kind: "closed" };
 
 export interface NewMessage {
@@ -89,7 +79,7 @@ export interface ChannelPatch {
   invitable?: boolean;
 }
 
-const EMOJI_KEY = (emoji: { id: string | null; name: string | null }) => emoji.id ?? emoji.name ?? "";
+const EMOJI_KEY = (emoji: Emoji) => emoji.id ?? emoji.name ?? "";
 
 export class EmulatorStore {
   readonly ids = new SnowflakeGenerator();
@@ -117,18 +107,9 @@ export class EmulatorStore {
     return { users: this.users, botUserId: this.bot.id, channels: this.channels };
   }
 
-  onDispatch(listener: (request: DispatchRequest) => void): () => void {
-    this.events.on("dispatch", listener);
-    return () => this.events.off("dispatch", listener);
-  }
-
   onChange(listener: (event: ChangeEvent) => void): () => void {
     this.events.on("change", listener);
     return () => this.events.off("change", listener);
-  }
-
-  private dispatch(request: DispatchRequest): void {
-    this.events.emit("dispatch", request);
   }
 
   private changed(event: ChangeEvent): void {
@@ -159,13 +140,7 @@ export class EmulatorStore {
       members: new Map([...this.users.keys()].map((id) => [id, new Date()])),
     };
     this.guilds.set(guild.id, guild);
-    // A guild made while a client is connected arrives as the bot "joining" it.
-    this.dispatch({
-      t: GatewayDispatchEvents.GuildCreate,
-      d: guildCreatePayload(this, guild.id),
-      guildId: guild.id,
-      intent: GatewayIntentBits.Guilds,
-    });
+    this.changed({ kind: "guildCreate", guild });
     return guild;
   }
 
@@ -193,15 +168,7 @@ export class EmulatorStore {
       thread: null,
     };
     this.channels.set(channel.id, channel);
-    if (!channel.hiddenFromBot) {
-      this.dispatch({
-        t: GatewayDispatchEvents.ChannelCreate,
-        d: serializeChannel(channel) as unknown as Record<string, unknown>,
-        guildId: channel.guildId,
-        intent: GatewayIntentBits.Guilds,
-      });
-    }
-    this.changed({ kind: "channel", channel });
+    this.changed({ kind: "channelCreate", channel });
     return channel;
   }
 
@@ -227,12 +194,6 @@ export class EmulatorStore {
     const message = this.messages.get(id);
     if (!message || message.deletedAt) throw new Error(`Unknown message ${id}`);
     return message;
-  }
-
-  memberPayload(guildId: string, userId: string, withUser = true) {
-    const guild = this.requireGuild(guildId);
-    const user = this.requireUser(userId);
-    return serializeMember(user, guild.members.get(userId) ?? guild.createdAt, withUser);
   }
 
   channelMessages(channelId: string, options: { includeDeleted?: boolean; includeEphemeral?: boolean } = {}) {
@@ -285,19 +246,6 @@ export class EmulatorStore {
     if (!message.ephemeral) {
       channel.lastMessageId = message.id;
       if (channel.thread) channel.messageCount += 1;
-      const d = {
-        ...serializeMessage(message, this.serializeContext),
-        guild_id: channel.guildId,
-        member: this.memberPayload(channel.guildId, message.authorId, false),
-      };
-      this.dispatch({
-        t: GatewayDispatchEvents.MessageCreate,
-        d: d as unknown as Record<string, unknown>,
-        guildId: channel.guildId,
-        intent: GatewayIntentBits.GuildMessages,
-        messageAuthorId: message.authorId,
-        messageMentionIds: message.mentionIds,
-      });
     }
     this.changed({ kind: "messageCreate", message });
     return message;
@@ -313,34 +261,12 @@ export class EmulatorStore {
     message.allowedMentions = patch.allowedMentions ?? null;
     message.editedAt = now;
     message.history.push(this.versionOf(message, now));
-    if (!message.ephemeral) {
-      this.dispatch({
-        t: GatewayDispatchEvents.MessageUpdate,
-        d: {
-          ...serializeMessage(message, this.serializeContext),
-          guild_id: message.guildId,
-          member: this.memberPayload(message.guildId!, message.authorId, false),
-        } as unknown as Record<string, unknown>,
-        guildId: message.guildId,
-        intent: GatewayIntentBits.GuildMessages,
-        messageAuthorId: message.authorId,
-        messageMentionIds: message.mentionIds,
-      });
-    }
     this.changed({ kind: "messageUpdate", message });
     return message;
   }
 
   deleteMessage(message: MessageRecord): void {
     message.deletedAt = new Date();
-    if (!message.ephemeral) {
-      this.dispatch({
-        t: GatewayDispatchEvents.MessageDelete,
-        d: { id: message.id, channel_id: message.channelId, guild_id: message.guildId },
-        guildId: message.guildId,
-        intent: GatewayIntentBits.GuildMessages,
-      });
-    }
     this.changed({ kind: "messageDelete", message });
   }
 
@@ -359,59 +285,20 @@ export class EmulatorStore {
   // ── reactions and pins ─────────────────────────────────────────────────────────────────────────
 
   /** Returns false when the user had already reacted (Discord answers 204 and dispatches nothing). */
-  addReaction(
-    message: MessageRecord,
-    userId: string,
-    emoji: { id: string | null; name: string | null },
-  ): boolean {
+  addReaction(message: MessageRecord, userId: string, emoji: Emoji): boolean {
     const key = EMOJI_KEY(emoji);
     const reaction = message.reactions.get(key) ?? { emoji, userIds: new Set<string>() };
     message.reactions.set(key, reaction);
     if (reaction.userIds.has(userId)) return false;
     reaction.userIds.add(userId);
-    this.dispatch({
-      t: GatewayDispatchEvents.MessageReactionAdd,
-      d: {
-        user_id: userId,
-        channel_id: message.channelId,
-        message_id: message.id,
-        guild_id: message.guildId,
-        member: message.guildId ? this.memberPayload(message.guildId, userId) : undefined,
-        emoji,
-        message_author_id: message.authorId,
-        burst: false,
-        burst_colors: [],
-        type: 0,
-      },
-      guildId: message.guildId,
-      intent: GatewayIntentBits.GuildMessageReactions,
-    });
-    this.changed({ kind: "reaction", message });
+    this.changed({ kind: "reactionAdd", message, userId, emoji });
     return true;
   }
 
-  removeReaction(
-    message: MessageRecord,
-    userId: string,
-    emoji: { id: string | null; name: string | null },
-  ): boolean {
+  removeReaction(message: MessageRecord, userId: string, emoji: Emoji): boolean {
     const reaction = message.reactions.get(EMOJI_KEY(emoji));
     if (!reaction?.userIds.delete(userId)) return false;
-    this.dispatch({
-      t: GatewayDispatchEvents.MessageReactionRemove,
-      d: {
-        user_id: userId,
-        channel_id: message.channelId,
-        message_id: message.id,
-        guild_id: message.guildId,
-        emoji: reaction.emoji,
-        burst: false,
-        type: 0,
-      },
-      guildId: message.guildId,
-      intent: GatewayIntentBits.GuildMessageReactions,
-    });
-    this.changed({ kind: "reaction", message });
+    this.changed({ kind: "reactionRemove", message, userId, emoji: reaction.emoji });
     return true;
   }
 
@@ -424,16 +311,6 @@ export class EmulatorStore {
       .filter((m) => m.pinned && m.pinnedAt)
       .map((m) => m.pinnedAt!.getTime());
     channel.lastPinTimestamp = pinnedTimes.length > 0 ? new Date(Math.max(...pinnedTimes)) : null;
-    this.dispatch({
-      t: GatewayDispatchEvents.ChannelPinsUpdate,
-      d: {
-        guild_id: channel.guildId,
-        channel_id: channel.id,
-        last_pin_timestamp: channel.lastPinTimestamp?.toISOString() ?? null,
-      },
-      guildId: channel.guildId,
-      intent: GatewayIntentBits.Guilds,
-    });
     this.changed({ kind: "pins", channel, message });
     if (pinned) {
       // Discord posts "<user> pinned a message" as a system message referencing the pinned one.
@@ -489,14 +366,8 @@ export class EmulatorStore {
     if (input.starterMessage) {
       input.starterMessage.threadId = thread.id;
     }
-    this.dispatch({
-      t: GatewayDispatchEvents.ThreadCreate,
-      d: { ...(serializeChannel(thread) as unknown as Record<string, unknown>), newly_created: true },
-      guildId: thread.guildId,
-      intent: GatewayIntentBits.Guilds,
-    });
+    this.changed({ kind: "threadCreate", thread });
     this.addThreadMember(thread, input.ownerId);
-    this.changed({ kind: "channel", channel: thread });
     return thread;
   }
 
@@ -505,38 +376,13 @@ export class EmulatorStore {
     thread.thread.memberIds.add(userId);
     const joinedAt = new Date();
     this.threadJoins.get(thread.id)?.set(userId, joinedAt);
-    this.dispatch({
-      t: GatewayDispatchEvents.ThreadMembersUpdate,
-      d: {
-        id: thread.id,
-        guild_id: thread.guildId,
-        member_count: thread.thread.memberIds.size,
-        added_members: [
-          {
-            ...serializeThreadMember(thread.id, userId, joinedAt),
-            member: this.memberPayload(thread.guildId, userId),
-          },
-        ],
-      },
-      guildId: thread.guildId,
-      intent: GatewayIntentBits.Guilds,
-    });
+    this.changed({ kind: "threadMemberAdd", thread, userId, joinedAt });
   }
 
   removeThreadMember(thread: ChannelRecord, userId: string): void {
     if (!thread.thread?.memberIds.delete(userId)) return;
     this.threadJoins.get(thread.id)?.delete(userId);
-    this.dispatch({
-      t: GatewayDispatchEvents.ThreadMembersUpdate,
-      d: {
-        id: thread.id,
-        guild_id: thread.guildId,
-        member_count: thread.thread.memberIds.size,
-        removed_member_ids: [userId],
-      },
-      guildId: thread.guildId,
-      intent: GatewayIntentBits.Guilds,
-    });
+    this.changed({ kind: "threadMemberRemove", thread, userId });
   }
 
   updateChannel(channel: ChannelRecord, patch: ChannelPatch): ChannelRecord {
@@ -552,46 +398,25 @@ export class EmulatorStore {
       if (patch.autoArchiveDuration !== undefined) t.autoArchiveDuration = patch.autoArchiveDuration;
       if (patch.invitable !== undefined) t.invitable = patch.invitable;
     }
-    this.dispatch({
-      t: t ? GatewayDispatchEvents.ThreadUpdate : GatewayDispatchEvents.ChannelUpdate,
-      d: serializeChannel(channel) as unknown as Record<string, unknown>,
-      guildId: channel.guildId,
-      intent: GatewayIntentBits.Guilds,
-    });
-    this.changed({ kind: "channel", channel });
+    this.changed({ kind: "channelUpdate", channel });
     return channel;
   }
 
   /** Deletes a channel or thread as a moderator would: REST answers 404 for it from now on. */
   deleteChannel(channel: ChannelRecord): void {
     this.channels.delete(channel.id);
-    const d = channel.thread
-      ? { id: channel.id, guild_id: channel.guildId, parent_id: channel.parentId, type: channel.type }
-      : serializeChannel(channel);
-    this.dispatch({
-      t: channel.thread ? GatewayDispatchEvents.ThreadDelete : GatewayDispatchEvents.ChannelDelete,
-      d: d as unknown as Record<string, unknown>,
-      guildId: channel.guildId,
-      intent: GatewayIntentBits.Guilds,
-    });
-    this.changed({ kind: "channel", channel });
+    this.changed({ kind: "channelDelete", channel });
   }
 
   // ── interactions ───────────────────────────────────────────────────────────────────────────────
 
-  recordInteraction(record: InteractionRecord, payload: Record<string, unknown>): void {
+  recordInteraction(record: InteractionRecord): void {
     this.interactions.set(record.id, record);
-    this.dispatch({
-      t: GatewayDispatchEvents.InteractionCreate,
-      d: payload,
-      guildId: record.guildId,
-      intent: null,
-    });
-    this.changed({ kind: "interaction", interaction: record });
+    this.changed({ kind: "interactionCreate", interaction: record });
   }
 
   interactionChanged(record: InteractionRecord): void {
-    this.changed({ kind: "interaction", interaction: record });
+    this.changed({ kind: "interactionUpdate", interaction: record });
   }
 
   /** The emulator is closing: pending waits end now instead of at their timeouts. */

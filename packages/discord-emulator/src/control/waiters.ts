@@ -10,6 +10,11 @@ export class WaitTimeoutError extends Error {
   }
 }
 
+/** How long a caller waits (a default applies when omitted). */
+export interface WaitOptionsInput {
+  timeoutMs?: number;
+}
+
 export interface WaitOptions {
   timeoutMs: number;
   /** Names the wait in the timeout error. */

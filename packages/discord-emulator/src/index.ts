@@ -11,7 +11,15 @@ export type {
 } from "./control/actor.js";
 export type { CountersSnapshot } from "./control/counters.js";
 export type { MessageFilter } from "./control/http.js";
-export type { AttachmentView, ChannelView, InteractionView, MessageView, UserView } from "./control/views.js";
+export type {
+  AttachmentView,
+  ChannelView,
+  InteractionView,
+  MessageView,
+  SeededWorld,
+  UserView,
+} from "./control/views.js";
+export type { WaitOptionsInput } from "./control/waiters.js";
 export { WaitTimeoutError } from "./control/waiters.js";
-export type { EmulatorOptions, SeededWorld, WaitOptionsInput } from "./emulator.js";
+export type { EmulatorOptions } from "./emulator.js";
 export { Emulator, startEmulator } from "./emulator.js";

@@ -1,6 +1,6 @@
 // Guild, member, role, channel and active-thread fetches.
 
-import { guildPayload } from "../../state/guild-payload.js";
+import { guildPayload, memberPayload } from "../../state/guild-payload.js";
 import { everyoneRole, serializeChannel } from "../../state/serialize.js";
 import { unknownGuild, unknownMember } from "../errors.js";
 import type { RouteContext, RouteDefinition } from "../router.js";
@@ -61,7 +61,7 @@ export const guildRoutes: RouteDefinition[] = [
     handle: (ctx) => {
       const guild = guildOf(ctx);
       if (!guild.members.has(ctx.params.user_id!)) throw unknownMember();
-      return { body: ctx.core.store.memberPayload(guild.id, ctx.params.user_id!) };
+      return { body: memberPayload(ctx.core.store, guild.id, ctx.params.user_id!) };
     },
   },
   {
@@ -73,7 +73,7 @@ export const guildRoutes: RouteDefinition[] = [
       const limit = Math.min(Number(ctx.query.get("limit") ?? 1), 1000);
       const after = BigInt(ctx.query.get("after") ?? "0");
       const ids = [...guild.members.keys()].filter((id) => BigInt(id) > after).slice(0, limit);
-      return { body: ids.map((id) => ctx.core.store.memberPayload(guild.id, id)) };
+      return { body: ids.map((id) => memberPayload(ctx.core.store, guild.id, id)) };
     },
   },
 ];

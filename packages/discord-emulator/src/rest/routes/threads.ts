@@ -1,6 +1,7 @@
 // Threads: from a message, standalone, archived listing, and thread members.
 
 import { ChannelType } from "discord-api-types/v10";
+import { memberPayload } from "../../state/guild-payload.js";
 import type { ChannelRecord } from "../../state/records.js";
 import { serializeChannel, serializeThreadMember } from "../../state/serialize.js";
 import { validateThreadName } from "../../validation/message.js";
@@ -13,12 +14,12 @@ function threadOf(ctx: RouteContext): ChannelRecord {
   return channel;
 }
 
-const memberPayload = (ctx: RouteContext, thread: ChannelRecord, userId: string) => {
+const threadMemberPayload = (ctx: RouteContext, thread: ChannelRecord, userId: string) => {
   const joinedAt = ctx.core.store.threadJoins.get(thread.id)?.get(userId) ?? new Date();
   return {
     ...serializeThreadMember(thread.id, userId, joinedAt),
     ...(ctx.query.get("with_member") === "true"
-      ? { member: ctx.core.store.memberPayload(thread.guildId, userId) }
+      ? { member: memberPayload(ctx.core.store, thread.guildId, userId) }
       : {}),
   };
 };
@@ -124,7 +125,7 @@ export const threadRoutes: RouteDefinition[] = [
     handle: (ctx) => {
       const thread = threadOf(ctx);
       if (!thread.thread!.memberIds.has(ctx.params.user_id!)) throw unknownMember();
-      return { body: memberPayload(ctx, thread, ctx.params.user_id!) };
+      return { body: threadMemberPayload(ctx, thread, ctx.params.user_id!) };
     },
   },
   {
@@ -133,7 +134,7 @@ export const threadRoutes: RouteDefinition[] = [
     major: "channel_id",
     handle: (ctx) => {
       const thread = threadOf(ctx);
-      return { body: [...thread.thread!.memberIds].map((id) => memberPayload(ctx, thread, id)) };
+      return { body: [...thread.thread!.memberIds].map((id) => threadMemberPayload(ctx, thread, id)) };
     },
   },
 ];

@@ -2,7 +2,7 @@ import zlib from "node:zlib";
 import { type Client, Events, GatewayIntentBits, type Message } from "discord.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
-import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { type Emulator, startEmulator } from "../src/index.js";
 import { type Harness, loggedInClient, startHarness } from "./helpers.js";
 
 /** Resolves once `done()` holds, polling: for conditions on the client side, which the emulator cannot see. */

@@ -13,7 +13,7 @@ import { ALL_PERMISSIONS } from "../constants.js";
 import type { EmulatorCore } from "../core.js";
 import { parseEmoji } from "../rest/routes/reactions.js";
 import type { ChannelRecord, InteractionRecord, UserRecord } from "../state/records.js";
-import { serializeChannel, serializeMessage, serializeUser } from "../state/serialize.js";
+import { serializeChannel, serializeUser } from "../state/serialize.js";
 import type { EmulatorStore } from "../state/store.js";
 import { type InteractionView, interactionView, type MessageView, messageView } from "./views.js";
 import { waitForState } from "./waiters.js";
@@ -337,29 +337,7 @@ export class UserActor {
       originalMessageId: null,
       followUpMessageIds: [],
     };
-    const message = messageId ? this.store.messages.get(messageId) : undefined;
-    const payload = {
-      id: record.id,
-      application_id: record.applicationId,
-      type,
-      token: record.token,
-      version: 1,
-      data,
-      guild_id: channel.guildId,
-      guild: { id: channel.guildId, locale: "en-US", features: [] },
-      channel_id: channel.id,
-      channel: serializeChannel(channel),
-      member: { ...this.store.memberPayload(channel.guildId, this.user.id), permissions: ALL_PERMISSIONS },
-      app_permissions: ALL_PERMISSIONS,
-      locale: "en-US",
-      guild_locale: "en-US",
-      entitlements: [],
-      authorizing_integration_owners: { "0": channel.guildId },
-      context: 0,
-      attachment_size_limit: 26_214_400,
-      ...(message ? { message: serializeMessage(message, this.store.serializeContext) } : {}),
-    };
-    this.store.recordInteraction(record, payload);
+    this.store.recordInteraction(record);
     return interactionHandle(this.store, record);
   }
 }

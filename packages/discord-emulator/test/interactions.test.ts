@@ -12,7 +12,7 @@ import {
   type TextChannel,
 } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator } from "../../src/emulator/index.js";
+import { startEmulator } from "../src/index.js";
 import { type Harness, loggedInClient, nextEvent, startHarness } from "./helpers.js";
 
 const omp = new SlashCommandBuilder()

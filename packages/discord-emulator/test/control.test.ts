@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import {
   Events,
@@ -9,8 +10,11 @@ import {
   type TextChannel,
 } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator } from "../../src/emulator/index.js";
+import { startEmulator } from "../src/index.js";
 import { type Harness, startHarness } from "./helpers.js";
+
+/** The CLI's source, found from here so the test does not depend on the working directory. */
+const CLI = resolve(import.meta.dirname, "../src/cli.ts");
 
 describe("control API over HTTP", () => {
   let h: Harness;
@@ -137,7 +141,7 @@ describe("lifecycle", () => {
   });
 
   it("the CLI prints the REST URL, a token and seeded ids, and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/emulator/cli.ts", "--json"], {
+    const child = spawn(process.execPath, ["--import", "tsx", CLI, "--json"], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     const [line] = (await once(createInterface({ input: child.stdout }), "line")) as [string];

@@ -19,6 +19,13 @@ export interface UserView {
   bot: boolean;
 }
 
+/** What `emu.seed()` made: a guild "ompcord-dev", its #launch channel, and users alice and bob. */
+export interface SeededWorld {
+  guildId: string;
+  channelId: string;
+  users: { alice: UserView; bob: UserView };
+}
+
 export interface AttachmentView {
   id: string;
   filename: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_RATE_LIMITS } from "../../src/emulator/constants.js";
-import { RateLimiter } from "../../src/emulator/ratelimit/limiter.js";
-import { FixedWindow } from "../../src/emulator/ratelimit/window.js";
+import { DEFAULT_RATE_LIMITS } from "../src/constants.js";
+import { RateLimiter } from "../src/ratelimit/limiter.js";
+import { FixedWindow } from "../src/ratelimit/window.js";
 
 describe("rate-limit windows", () => {
   it("a window opened by its first request allows `limit` until it closes", () => {

@@ -1,9 +1,16 @@
-// Guild payloads: the guild object REST returns, and GUILD_CREATE's, which adds its roles, members,
-// visible channels and active threads.
+// Guild payloads: the guild object REST returns, GUILD_CREATE's, which adds its roles, members, visible
+// channels and active threads, and the guild member object REST, gateway and interactions share.
 
 import type { GuildRecord } from "./records.js";
-import { everyoneRole, serializeChannel } from "./serialize.js";
+import { everyoneRole, serializeChannel, serializeMember } from "./serialize.js";
 import type { EmulatorStore } from "./store.js";
+
+/** A user's guild member object; `withUser: false` leaves out `user` (as in MESSAGE_CREATE's `member`). */
+export function memberPayload(store: EmulatorStore, guildId: string, userId: string, withUser = true) {
+  const guild = store.requireGuild(guildId);
+  const user = store.requireUser(userId);
+  return serializeMember(user, guild.members.get(userId) ?? guild.createdAt, withUser);
+}
 
 /** The guild object as `GET /guilds/{id}` returns it. */
 export function guildPayload(guild: GuildRecord): Record<string, unknown> {
@@ -42,7 +49,7 @@ export function guildPayload(guild: GuildRecord): Record<string, unknown> {
 export function guildCreatePayload(store: EmulatorStore, guildId: string): Record<string, unknown> {
   const guild = store.requireGuild(guildId);
   const channels = [...store.channels.values()].filter((c) => c.guildId === guildId && !c.hiddenFromBot);
-  const members = [...guild.members.keys()].map((userId) => store.memberPayload(guildId, userId));
+  const members = [...guild.members.keys()].map((userId) => memberPayload(store, guildId, userId));
   return {
     ...guildPayload(guild),
     premium_subscription_count: 0,

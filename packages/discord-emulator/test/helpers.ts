@@ -2,12 +2,7 @@
 // logged in to it with the intents and partials ompcord uses (SPEC §9).
 
 import { Client, Events, GatewayIntentBits, Partials } from "discord.js";
-import {
-  type Emulator,
-  type EmulatorOptions,
-  type SeededWorld,
-  startEmulator,
-} from "../../src/emulator/index.js";
+import { type Emulator, type EmulatorOptions, type SeededWorld, startEmulator } from "../src/index.js";
 
 export const BOT_INTENTS = [
   GatewayIntentBits.Guilds,
