@@ -39,6 +39,15 @@ export interface DashboardView {
   /** Why the session is in its state: "Interrupted by a restart", a failure reason. */
   note: string | undefined;
   stopped: boolean;
+  /** Messages the bot owes the thread that wait for a retry (Discord failed them); absent when none. */
+  delivery?: DashboardDelivery | undefined;
+}
+
+export interface DashboardDelivery {
+  /** How many messages wait. */
+  messages: number;
+  /** A run's answer or closing note is among them. */
+  answer: boolean;
 }
 
 /** A fresh session's dashboard: idle, nothing run yet. */
