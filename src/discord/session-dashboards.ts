@@ -246,7 +246,7 @@ export class SessionDashboards implements SessionEvents {
   #deliveryFor(session: SessionRow): DashboardDelivery {
     const target: OutboxTarget = { threadId: session.threadId, sessionId: session.id };
     return {
-      send: (entries) => this.outbox.enqueue(target, entries).progress,
+      send: (entries, options) => this.outbox.enqueue(target, entries, options).progress,
       waiting: () => this.outbox.waiting(session.threadId),
     };
   }

@@ -241,4 +241,24 @@ describe("LiveDashboard at the end of a run", () => {
     expect(sink.posts.map(({ message }) => message.content)).toEqual(["late answer"]);
     expect(fieldOf(sink.lastEdit, "Delivery")).toBeUndefined();
   });
+
+  it("paints the run's end once, after the answer and before the closing note with the transcript", async () => {
+    const { clock, sink, dashboard } = setup();
+    sink.delayMs = 50;
+    await clock.advance(200);
+    lines(dashboard, 45);
+    await clock.advance(100);
+    lines(dashboard, 11);
+    const done = dashboard.runEnded(result({ finalText: "the answer", lineCount: 56 }));
+    await clock.advance(30_000);
+    await done;
+    const idle = sink.edits.filter(({ payload }) => fieldOf(payload, "State") === "Idle");
+    expect(idle).toHaveLength(1);
+    expect(sink.posts.map(({ message }) => message.content)).toEqual([
+      "the answer",
+      expect.stringContaining("transcript-run3.log"),
+    ]);
+    expect(sink.posts[0]!.at).toBeLessThan(idle[0]!.at);
+    expect(sink.posts[1]!.at).toBeGreaterThan(idle[0]!.at);
+  });
 });

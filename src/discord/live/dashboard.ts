@@ -59,8 +59,11 @@ export interface LiveDashboardCounts {
 
 /** Where a dashboard hands the messages its runs leave in the thread: the bot's durable outbox. */
 export interface DashboardDelivery {
-  /** Stores the entries before any attempt and queues them for the thread; see `ThreadOutbox.enqueue`. */
-  send(entries: OutboxEntry[]): Promise<DeliveryProgress>;
+  /**
+   * Stores the entries before any attempt and queues them for the thread, not attempted before `after`
+   * settles when given; see `ThreadOutbox.enqueue`.
+   */
+  send(entries: OutboxEntry[], options?: { after?: Promise<unknown> }): Promise<DeliveryProgress>;
   /** What waits for a retry now (a dashboard opened after a restart shows it from its first paint). */
   waiting(): DeliveryWaiting | undefined;
 }
@@ -148,6 +151,8 @@ export class LiveDashboard {
   #version = 0;
   #paintedVersion = 0;
   #dirty = false;
+  /** The next edit goes out even if the state did not change (the heartbeat's elapsed time). */
+  #repaint = false;
   #painting: Promise<void> | undefined;
   /** Set while an edit or a post is in flight: one request at a time per dashboard, whichever kind. */
   #sinkBusy: Promise<void> | undefined;
@@ -207,7 +212,7 @@ export class LiveDashboard {
       });
       this.#ownOutbox = outbox;
       this.#delivery = {
-        send: (entries) => outbox.enqueue(target, entries).progress,
+        send: (entries, sendOptions) => outbox.enqueue(target, entries, sendOptions).progress,
         waiting: () => outbox.waiting(target.threadId),
       };
     }
@@ -307,13 +312,25 @@ export class LiveDashboard {
       if (previous) await previous;
       // The answer first: the final edit may have to wait out the edit interval, and the person should
       // not wait with it. The final state is painted once the answer landed, or once Discord failed it
-      // (the outbox then retries it, and the dashboard says so).
-      const progress = await this.#sendRunEnd(view, result, runNumber, outputFitted);
-      if (progress === "gone") {
-        this.#gone(new DashboardGoneError("thread"));
-        return;
+      // (the outbox then retries it, and the dashboard says so). The closing note with the transcript
+      // comes last: stored with the answer, sent once the final edit settled, so the run's last lines
+      // do not wait behind an upload for a place in the thread's window.
+      let painted!: () => void;
+      const finalPainted = new Promise<void>((resolve) => {
+        painted = resolve;
+      });
+      try {
+        const { answer, note } = await this.#sendRunEnd(view, result, runNumber, outputFitted, finalPainted);
+        if ((await answer) === "gone") {
+          this.#gone(new DashboardGoneError("thread"));
+          return;
+        }
+        await this.#requestPaint();
+        painted();
+        if ((await note) === "gone") this.#gone(new DashboardGoneError("thread"));
+      } finally {
+        painted();
       }
-      await this.#requestPaint();
     })();
     const tracked: Promise<void> = work
       .catch((error: unknown) => {
@@ -409,7 +426,11 @@ export class LiveDashboard {
     this.#heartbeat = this.#clock.setTimeout(() => {
       this.#heartbeat = undefined;
       if (!this.#runActive || this.#halted) return;
-      if (this.#clock.now() - this.#lastEditAt >= HEARTBEAT_MS) void this.#requestPaint();
+      if (this.#clock.now() - this.#lastEditAt >= HEARTBEAT_MS) {
+        // Nothing changed but the elapsed time: paint all the same.
+        this.#repaint = true;
+        void this.#requestPaint();
+      }
       this.#scheduleHeartbeat();
     }, due);
   }
@@ -435,7 +456,17 @@ export class LiveDashboard {
 
   // --- painting ------------------------------------------------------------------------------------
 
-  /** Resolves when an edit rendered after this call has landed or been given up. */
+  /** The last edit that landed shows the newest state, and no repaint of it was asked for. */
+  #upToDate(): boolean {
+    return (
+      !this.#repaint &&
+      this.#runEndView === undefined &&
+      this.#pendingLines.length === 0 &&
+      this.#version === this.#paintedVersion
+    );
+  }
+
+  /** Resolves when an edit showing the state as of this call has landed or been given up. */
   #requestPaint(): Promise<void> {
     if (this.#halted) return Promise.resolve();
     if (this.#dirty) this.#counts.coalesced++;
@@ -455,6 +486,10 @@ export class LiveDashboard {
         await this.#waitForTurn();
         if (this.#halted) break;
         this.#dirty = false;
+        // A request made while the edit in flight already carried the newest state (a run's end asks
+        // again once its answer landed) would only repeat that edit and spend a place in the window.
+        if (this.#upToDate()) continue;
+        this.#repaint = false;
         const landed = await this.#editOnce();
         if (!landed && !this.#halted && this.#retriesLeft > 0) {
           this.#retriesLeft--;
@@ -563,16 +598,21 @@ export class LiveDashboard {
 
   // --- posting -------------------------------------------------------------------------------------
 
-  /** Hands the answer, the closing message and the transcript of an ended run to the outbox, in order. */
+  /**
+   * Hands the answer, then the closing message with the transcript, of an ended run to the outbox, both
+   * stored now; the closing message is held until `after` (the final edit).
+   */
   async #sendRunEnd(
     view: DashboardView,
     result: RunEnd,
     runNumber: number,
     outputFitted: boolean,
-  ): Promise<DeliveryProgress> {
+    after: Promise<void>,
+  ): Promise<{ answer: Promise<DeliveryProgress>; note: Promise<DeliveryProgress> }> {
+    const none = Promise.resolve<DeliveryProgress>("settled");
     // Halted meanwhile (the dashboard message was deleted, or shutdown began) is no reason to drop the
     // answer: the outbox is the thread's, not the dashboard's. A stopped session's thread gets nothing.
-    if (view.stopped) return "settled";
+    if (view.stopped) return { answer: none, note: none };
     const bytes = result.transcriptPath ? await this.#fileSize(result.transcriptPath) : undefined;
     const entries = runEndEntries({
       runNumber,
@@ -584,7 +624,12 @@ export class LiveDashboard {
       transcriptPath: result.transcriptPath || undefined,
       maxAnswerMessages: this.#maxAnswerMessages,
     });
-    return this.#delivery.send(entries);
+    const answers = entries.filter((entry) => entry.kind === "answer");
+    const notes = entries.filter((entry) => entry.kind !== "answer");
+    return {
+      answer: answers.length > 0 ? this.#delivery.send(answers) : none,
+      note: notes.length > 0 ? this.#delivery.send(notes, { after }) : none,
+    };
   }
 
   // --- lifecycle -----------------------------------------------------------------------------------

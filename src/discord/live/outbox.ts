@@ -110,6 +110,8 @@ interface Batch {
 
 interface LaneItem {
   item: OutboxItem;
+  /** Not attempted before this settles (the dashboard's final edit, for a run's closing note). */
+  after: Promise<unknown> | undefined;
   /** Set once the original message was refused (or its upload failed too often): the reason. */
   fallbackReason: string | undefined;
   uploadFailures: number;
@@ -227,12 +229,14 @@ export class ThreadOutbox {
   }
 
   /**
-   * Stores the entries (before any attempt) and queues them behind whatever the thread is still owed.
-   * `progress` resolves as soon as their fate is known for now; it never rejects.
+   * Stores the entries (before any attempt) and queues them behind whatever the thread is still owed;
+   * with `after`, they (and so everything behind them) are not attempted before it settles. `progress`
+   * resolves as soon as their fate is known for now; it never rejects.
    */
   enqueue(
     target: OutboxTarget,
     entries: readonly OutboxEntry[],
+    options: { after?: Promise<unknown> | undefined } = {},
   ): { items: OutboxItem[]; progress: Promise<DeliveryProgress> } {
     const items = entries.length > 0 ? this.#store.add(target, entries) : [];
     // Shutting down: stored all the same, so the next start delivers them.
@@ -246,7 +250,9 @@ export class ThreadOutbox {
     const progress = new Promise<DeliveryProgress>((resolve) => {
       lane.batches.push({ left: new Set(items.map((item) => item.id)), resolve });
     });
-    for (const item of items) lane.queue.push({ item, fallbackReason: undefined, uploadFailures: 0 });
+    for (const item of items) {
+      lane.queue.push({ item, after: options.after, fallbackReason: undefined, uploadFailures: 0 });
+    }
     if (lane.waiting) {
       // Behind a thread that already waits for a retry: this batch waits too.
       this.#setWaiting(lane, true);
@@ -262,7 +268,7 @@ export class ThreadOutbox {
     for (const item of pending) {
       const lane = this.#lane({ threadId: item.threadId, sessionId: item.sessionId });
       if (lane.queue.some((queued) => queued.item.id === item.id)) continue;
-      lane.queue.push({ item, fallbackReason: undefined, uploadFailures: 0 });
+      lane.queue.push({ item, after: undefined, fallbackReason: undefined, uploadFailures: 0 });
     }
     for (const lane of this.#lanes.values()) if (lane.queue.length > 0) this.#start(lane);
     return pending.length;
@@ -359,6 +365,11 @@ export class ThreadOutbox {
     const signal = this.#stop.signal;
     while (lane.queue.length > 0 && !signal.aborted && !lane.ended) {
       const head = lane.queue[0]!;
+      if (head.after) {
+        await this.#until(lane, head.after);
+        head.after = undefined;
+        continue;
+      }
       lane.posting = head;
       const outcome = await this.#attempt(writes, lane.target.threadId, head, signal);
       lane.posting = undefined;
@@ -519,6 +530,19 @@ export class ThreadOutbox {
     } catch (error) {
       this.#logger.debug({ threadId: lane.target.threadId, err: error }, "onWaiting hook threw");
     }
+  }
+
+  /** Waits for `promise` (never rejecting); `close` and `abandon` cut it short. */
+  #until(lane: Lane, promise: Promise<unknown>): Promise<void> {
+    if (this.#stop.signal.aborted || lane.ended) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        lane.wake = undefined;
+        resolve();
+      };
+      lane.wake = done;
+      promise.then(done, done);
+    });
   }
 
   /** Waits on the injected clock; `close` and `abandon` cut it short. */
