@@ -5,7 +5,7 @@ import { arch, cpus, loadavg, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { OMP_BIN } from "../test/support/omp-home.js";
-import { botFlood } from "./scenarios/bot-flood.js";
+import { botFlood, botFloodLoaded } from "./scenarios/bot-flood.js";
 import { botLaunchLatency } from "./scenarios/bot-launch-latency.js";
 import { botOverhead } from "./scenarios/bot-overhead.js";
 import { emulatorThroughput } from "./scenarios/emulator-throughput.js";
@@ -20,6 +20,7 @@ const SCENARIOS: Record<string, Scenario> = {
   [throughput.name]: throughput,
   [emulatorThroughput.name]: emulatorThroughput,
   [botFlood.name]: botFlood,
+  [botFloodLoaded.name]: botFloodLoaded,
   [botLaunchLatency.name]: botLaunchLatency,
   [botOverhead.name]: botOverhead,
   [redactor.name]: redactor,

@@ -24,7 +24,7 @@ import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
 import { onMessageCreate } from "./discord/listeners/message-create.js";
 import { onReactionAdd } from "./discord/listeners/reaction-add.js";
 import { endSessionOfVanishedThread, onThreadDelete } from "./discord/listeners/thread-delete.js";
-import type { DashboardEditInfo } from "./discord/live/index.js";
+import { type DashboardEditInfo, ThreadWriteWindows } from "./discord/live/index.js";
 import { recoverAfterRestart } from "./discord/recover.js";
 import { SessionDashboards } from "./discord/session-dashboards.js";
 import { createLogger, type Logger } from "./log.js";
@@ -142,6 +142,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   });
 
   const client = createDiscordClient(config);
+  // One write window per channel, shared by every writer into it: dashboards, the outbox, listeners.
+  const writes = new ThreadWriteWindows();
   const dashboards = new SessionDashboards({
     client,
     store,
@@ -149,6 +151,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     metrics: sidecar.metrics,
     redact: (text) => redactor.redact(text),
     onEdit: options.onDashboardEdit,
+    writes,
   });
   const scheduler = new RunScheduler({
     store,
@@ -178,6 +181,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     scheduler,
     sessions,
     dashboards,
+    outbox: dashboards.outbox,
+    writes,
     health,
     logger,
     startedAt: new Date(),
@@ -211,6 +216,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     await registerCommands(ctx);
     await recoverAfterRestart(ctx, reconciled);
   } catch (error) {
+    await dashboards.outbox.close();
     clearInterval(metricsTimer);
     await client.destroy();
     await sidecar.close();
@@ -218,6 +224,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     store.close();
     throw error;
   }
+  // What threads were still owed when the bot last stopped goes out before new runs add to it.
+  const owed = dashboards.resumeDeliveries();
   const resumed = scheduler.resumeAll();
   logger.info(
     {
@@ -226,6 +234,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       allowedUsers: config.discord.allowedUserIds.length,
       sidecar: sidecar.url,
       resumedSessions: resumed.length,
+      owedMessages: owed,
       maxConcurrentRuns: config.omp.maxConcurrentRuns,
     },
     `ompcord ready as ${client.user?.tag ?? "?"}; react ${config.discord.launchEmoji} or use /omp new`,

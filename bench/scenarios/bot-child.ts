@@ -13,8 +13,11 @@ const DIST = resolve(ROOT, "dist");
 
 /** What the child reports: every dashboard edit with output in it, memory and event-loop figures. */
 export interface BotChildReport {
-  /** Per edit that showed new output: the session and its lags (ms) from the newest/oldest line's arrival. */
-  edits: { sessionId: string; newestLagMs: number; oldestLagMs: number }[];
+  /**
+   * Per edit that showed new output: the session, when it landed (bot clock, ms) and its lags (ms) from
+   * the newest/oldest line's arrival.
+   */
+  edits: { sessionId: string; at: number; newestLagMs: number; oldestLagMs: number }[];
   /** All edits Discord accepted, with or without new output. */
   editCount: number;
   rssPeakMB: number;
@@ -60,6 +63,7 @@ const onDashboardEdit = (info) => {
   if (info.newestLineAt === undefined) return;
   edits.push({
     sessionId: info.sessionId,
+    at: info.at,
     newestLagMs: info.at - info.newestLineAt,
     oldestLagMs: info.at - (info.oldestLineAt ?? info.newestLineAt),
   });

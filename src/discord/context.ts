@@ -8,6 +8,7 @@ import type { SessionService } from "../sessions/service.js";
 import type { SidecarMetrics } from "../sidecar/index.js";
 import type { Store } from "../store/index.js";
 import type { HealthChecks } from "./health.js";
+import type { ThreadOutbox, ThreadWriteWindows } from "./live/index.js";
 import type { SessionDashboards } from "./session-dashboards.js";
 
 export interface BotContext {
@@ -17,6 +18,13 @@ export interface BotContext {
   readonly scheduler: RunScheduler;
   readonly sessions: SessionService;
   readonly dashboards: SessionDashboards;
+  /** Everything the bot owes a thread (answers, notes, replies) goes through here, durably. */
+  readonly outbox: ThreadOutbox;
+  /**
+   * Per-channel write windows: every message the bot creates or edits in a channel, and every reaction,
+   * books its write in `writes.for(channelId)` (interaction responses do not: they have their own limits).
+   */
+  readonly writes: Pick<ThreadWriteWindows, "for">;
   readonly health: HealthChecks;
   readonly logger: Logger;
   readonly startedAt: Date;

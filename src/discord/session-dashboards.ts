@@ -1,5 +1,6 @@
 // The bridge from runs to dashboards: the scheduler's RunObserver and the session service's events
-// become LiveDashboard updates, and each dashboard's sink is its thread's pinned message via discord.js.
+// become LiveDashboard updates, each dashboard's sink is its thread's pinned message via discord.js, and
+// what the bot owes a thread goes through the durable outbox (SQLite-backed, posted via discord.js).
 
 import { readFileSync, statSync } from "node:fs";
 import { AttachmentBuilder, type Client, DiscordAPIError, RESTJSONErrorCodes } from "discord.js";
@@ -8,7 +9,7 @@ import type { OmpEvent } from "../omp/index.js";
 import { type RunObserver, type SlotWait, sessionStateAfter } from "../queue/scheduler.js";
 import type { SessionEvents } from "../sessions/service.js";
 import type { SidecarMetrics } from "../sidecar/index.js";
-import type { SessionRow, Store } from "../store/index.js";
+import type { OutboxRow, SessionRow, Store } from "../store/index.js";
 import {
   type DashboardPayload,
   type DashboardView,
@@ -17,12 +18,23 @@ import {
   renderDashboard,
 } from "./dashboard/index.js";
 import {
+  type DashboardDelivery,
   type DashboardEditInfo,
   DashboardGoneError,
   DashboardRegistry,
   type DashboardSink,
   type LiveDashboard,
+  type OutboxEntry,
+  type OutboxItem,
+  type OutboxSettlement,
+  type OutboxStore,
+  type OutboxTarget,
+  runEndEntries,
+  type ThreadFile,
   type ThreadMessage,
+  ThreadOutbox,
+  type ThreadPoster,
+  ThreadWriteWindows,
 } from "./live/index.js";
 
 /** How much of the last transcript a restart reads back to refill the dashboard's tail. */
@@ -37,10 +49,15 @@ export interface SessionDashboardsOptions {
   redact?: ((text: string) => string) | undefined;
   /** Benchmarks measure stdout → edit lag here. */
   onEdit?: ((info: DashboardEditInfo) => void) | undefined;
+  /** The per-thread write windows every writer into a thread shares (default: the dashboards' own). */
+  writes?: ThreadWriteWindows | undefined;
 }
 
 export class SessionDashboards implements SessionEvents {
   readonly registry: DashboardRegistry;
+  /** Everything the bot owes a thread: answers, closing notes, replies. */
+  readonly outbox: ThreadOutbox;
+  readonly writes: ThreadWriteWindows;
   readonly #client: Client;
   readonly #store: Store;
   readonly #logger: Logger;
@@ -64,6 +81,22 @@ export class SessionDashboards implements SessionEvents {
         options.onEdit?.(info);
       },
     });
+    this.writes = options.writes ?? new ThreadWriteWindows();
+    this.outbox = new ThreadOutbox({
+      store: new StoreOutbox(options.store),
+      poster: new DiscordThreadPoster(options.client),
+      windows: this.writes,
+      reserveSlot: () => this.registry.reserveSlot(),
+      logger: options.logger,
+      onWaiting: (target, waiting) => {
+        if (target.sessionId) this.registry.get(target.sessionId)?.deliveryChanged(waiting);
+      },
+    });
+  }
+
+  /** After a restart: delivers what the threads are still owed. Returns how many messages. */
+  resumeDeliveries(): number {
+    return this.outbox.resume();
   }
 
   /** Starts keeping a dashboard up to date; `justPosted` when its message was sent a moment ago. */
@@ -74,23 +107,49 @@ export class SessionDashboards implements SessionEvents {
     options: { justPosted?: boolean } = {},
   ): LiveDashboard {
     const sink = new ThreadDashboardSink(this.#client, session.threadId, messageId);
-    return this.registry.open(view, sink, options);
+    return this.registry.open(view, sink, {
+      ...options,
+      writes: this.writes.for(session.threadId),
+      delivery: this.#deliveryFor(session),
+    });
   }
 
+  /** The thread is gone: its dashboard stops, and what it was owed is given up. */
   detach(sessionId: string): void {
     void this.registry.close(sessionId);
+    const session = this.#store.getSession(sessionId);
+    if (session) this.outbox.abandon(session.threadId, "the thread no longer exists");
   }
 
-  /** Paints the newest state now and stops (a stopped session: nothing changes after this). */
+  /**
+   * Paints the newest state now and stops (a stopped session: nothing changes after this). Messages the
+   * thread is still owed are given up: the thread is being archived, and a post would reopen it.
+   */
   async settle(sessionId: string): Promise<void> {
     const dashboard = this.registry.get(sessionId);
-    if (!dashboard) return;
-    await dashboard.flushNow();
-    await this.registry.close(sessionId);
+    if (dashboard) {
+      await dashboard.flushNow();
+      await this.registry.close(sessionId);
+    }
+    const session = this.#store.getSession(sessionId);
+    if (session) {
+      const dropped = this.outbox.abandon(
+        session.threadId,
+        "the session was stopped before the message could be delivered",
+      );
+      if (dropped > 0) {
+        this.#logger.warn(
+          { sessionId, threadId: session.threadId, dropped },
+          "session stopped with messages still owed to its thread; see /omp status",
+        );
+      }
+    }
   }
 
+  /** Shutdown: final paints, then the outbox stops; what is still owed is delivered after the restart. */
   async settleAll(): Promise<void> {
     await this.registry.closeAll();
+    await this.outbox.close();
   }
 
   /**
@@ -187,7 +246,10 @@ export class SessionDashboards implements SessionEvents {
     },
     onEnd: ({ sessionId, runNumber, result }) => {
       const dashboard = this.registry.get(sessionId);
-      if (!dashboard) return;
+      if (!dashboard) {
+        this.#sendRunEndWithoutDashboard(sessionId, runNumber, result);
+        return;
+      }
       dashboard.apply({ type: "queue", depth: this.#store.countQueued(sessionId) });
       if (sessionStateAfter(result) === "failed") {
         dashboard.apply({ type: "failed", reason: result.error ?? "omp could not start" });
@@ -199,6 +261,35 @@ export class SessionDashboards implements SessionEvents {
       });
     },
   };
+
+  #deliveryFor(session: SessionRow): DashboardDelivery {
+    const target: OutboxTarget = { threadId: session.threadId, sessionId: session.id };
+    return {
+      send: (entries, options) => this.outbox.enqueue(target, entries, options).progress,
+      waiting: () => this.outbox.waiting(session.threadId),
+    };
+  }
+
+  /**
+   * A run ended while its session had no open dashboard (its message was deleted and a new one is on its
+   * way): the answer is still owed. Without a dashboard nobody knows what was shown, so the transcript
+   * goes along. A stopped session gets nothing, as with a dashboard.
+   */
+  #sendRunEndWithoutDashboard(sessionId: string, runNumber: number, result: RunEndResult): void {
+    const session = this.#store.getSession(sessionId);
+    if (!session || session.stoppedAt !== null) return;
+    const bytes = transcriptBytes(result.transcriptPath);
+    const entries = runEndEntries({
+      runNumber,
+      outcome: result.outcome,
+      error: result.error,
+      finalText: result.finalText ?? "",
+      outputFitted: false,
+      transcript: bytes === undefined ? undefined : { path: result.transcriptPath, bytes },
+      transcriptPath: result.transcriptPath || undefined,
+    });
+    this.outbox.enqueue({ threadId: session.threadId, sessionId }, entries);
+  }
 
   /**
    * A session's dashboard rebuilt from the store, for a dashboard posted anew. A session with nothing
@@ -251,16 +342,140 @@ function readTail(path: string): string[] {
   }
 }
 
+type RunEndResult = Parameters<RunObserver["onEnd"]>[0]["result"];
+
+function transcriptBytes(path: string | undefined): number | undefined {
+  if (!path) return undefined;
+  try {
+    const info = statSync(path);
+    return info.isFile() ? info.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How files are kept in an outbox row: a path on the host, or small data inline. */
+type StoredFile = { name: string; path: string } | { name: string; base64: string };
+
+/** The outbox's items in the bot's SQLite store; rows are rebuilt into messages after a restart. */
+class StoreOutbox implements OutboxStore {
+  readonly #store: Store;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  add(target: OutboxTarget, entries: readonly OutboxEntry[]): OutboxItem[] {
+    const rows = this.#store.addOutbox(
+      target,
+      entries.map((entry) => ({
+        kind: entry.kind,
+        content: entry.message.content,
+        files: entry.message.files?.length ? JSON.stringify(entry.message.files.map(storedFile)) : null,
+        replyTo: entry.message.replyTo ?? null,
+        fallback: entry.fallback ?? null,
+      })),
+    );
+    return rows.map((row, i) => ({
+      ...entries[i]!,
+      id: row.id,
+      threadId: row.threadId,
+      sessionId: target.sessionId,
+    }));
+  }
+
+  pending(): OutboxItem[] {
+    return this.#store.pendingOutbox().map(itemFromRow);
+  }
+
+  attemptFailed(id: string, reason: string): void {
+    this.#store.outboxAttemptFailed(id, reason);
+  }
+
+  settle(id: string, how: OutboxSettlement, reason?: string): void {
+    this.#store.settleOutbox(id, how, reason);
+  }
+}
+
+function storedFile(file: ThreadFile): StoredFile {
+  return "path" in file
+    ? { name: file.name, path: file.path }
+    : { name: file.name, base64: file.data.toString("base64") };
+}
+
+function itemFromRow(row: OutboxRow): OutboxItem {
+  const stored = row.files ? (JSON.parse(row.files) as StoredFile[]) : [];
+  const files: ThreadFile[] = stored.map((file) =>
+    "path" in file
+      ? { name: file.name, path: file.path }
+      : { name: file.name, data: Buffer.from(file.base64, "base64") },
+  );
+  return {
+    id: row.id,
+    threadId: row.threadId,
+    sessionId: row.sessionId ?? undefined,
+    kind: row.kind,
+    message: {
+      content: row.content,
+      ...(files.length > 0 ? { files } : {}),
+      ...(row.replyTo ? { replyTo: row.replyTo } : {}),
+      allowedMentions: { parse: [] },
+    },
+    ...(row.fallback !== null ? { fallback: row.fallback } : {}),
+  };
+}
+
+/** Posts into a thread through discord.js; a deleted thread is `DashboardGoneError`. */
+class DiscordThreadPoster implements ThreadPoster {
+  readonly #client: Client;
+
+  constructor(client: Client) {
+    this.#client = client;
+  }
+
+  async post(threadId: string, message: ThreadMessage): Promise<void> {
+    const thread = await fetchThread(this.#client, threadId);
+    const files = message.files?.map((file) =>
+      "path" in file
+        ? new AttachmentBuilder(file.path, { name: file.name })
+        : new AttachmentBuilder(file.data, { name: file.name }),
+    );
+    try {
+      await thread.send({
+        content: message.content,
+        files,
+        allowedMentions: { parse: [] },
+        // A reply to a message deleted meanwhile still lands, as a plain message.
+        ...(message.replyTo ? { reply: { messageReference: message.replyTo, failIfNotExists: false } } : {}),
+      });
+    } catch (error) {
+      throw gone(error);
+    }
+  }
+}
+
+async function fetchThread(client: Client, threadId: string) {
+  try {
+    const channel = await client.channels.fetch(threadId);
+    if (!channel?.isThread()) throw new DashboardGoneError("thread");
+    return channel;
+  } catch (error) {
+    throw gone(error);
+  }
+}
+
 /** One thread's dashboard message, edited through discord.js; Discord's "unknown" errors mean gone. */
 class ThreadDashboardSink implements DashboardSink {
   readonly #client: Client;
   readonly #threadId: string;
   readonly #messageId: string;
+  readonly #poster: DiscordThreadPoster;
 
   constructor(client: Client, threadId: string, messageId: string) {
     this.#client = client;
     this.#threadId = threadId;
     this.#messageId = messageId;
+    this.#poster = new DiscordThreadPoster(client);
   }
 
   async edit(payload: DashboardPayload): Promise<void> {
@@ -279,28 +494,13 @@ class ThreadDashboardSink implements DashboardSink {
     }
   }
 
-  async post(message: ThreadMessage): Promise<void> {
-    const thread = await this.#thread();
-    const files = message.files?.map((file) =>
-      "path" in file
-        ? new AttachmentBuilder(file.path, { name: file.name })
-        : new AttachmentBuilder(file.data, { name: file.name }),
-    );
-    try {
-      await thread.send({ content: message.content, files, allowedMentions: { parse: [] } });
-    } catch (error) {
-      throw gone(error);
-    }
+  /** Unused by the bot's dashboards (their posts go through the outbox); kept for the interface. */
+  post(message: ThreadMessage): Promise<void> {
+    return this.#poster.post(this.#threadId, message);
   }
 
-  async #thread() {
-    try {
-      const channel = await this.#client.channels.fetch(this.#threadId);
-      if (!channel?.isThread()) throw new DashboardGoneError("thread");
-      return channel;
-    } catch (error) {
-      throw gone(error);
-    }
+  #thread() {
+    return fetchThread(this.#client, this.#threadId);
   }
 }
 

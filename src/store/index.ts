@@ -14,6 +14,7 @@ export { newId } from "./ids.js";
 export * from "./schema.js";
 export type {
   InterruptedRun,
+  NewOutboxMessage,
   NewPrompt,
   NewSession,
   ReconcileResult,

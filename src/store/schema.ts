@@ -157,6 +157,46 @@ export const steering = sqliteTable(
   (table) => [index("steering_pending").on(table.sessionId, table.deliveredAt)],
 );
 
+export const OUTBOX_KINDS = ["answer", "note", "reply"] as const;
+/** `pending` until delivered, delivered as its fallback, or given up (`undeliverable`, with the reason). */
+export const OUTBOX_STATUSES = ["pending", "delivered", "fallback", "undeliverable"] as const;
+
+/**
+ * Messages the bot owes a thread (answers, closing notes with their files, replies), written before the
+ * first attempt to post them, so an outage or a restart delays them instead of losing them.
+ */
+export const outbox = sqliteTable(
+  "outbox",
+  {
+    id: text("id").primaryKey(),
+    /** The session the thread belongs to, when it is one. */
+    sessionId: text("session_id").references(() => sessions.id),
+    threadId: text("thread_id").notNull(),
+    /** Order within the thread, 1, 2, 3…: delivered in this order. */
+    position: integer("position").notNull(),
+    kind: text("kind", { enum: OUTBOX_KINDS }).notNull(),
+    /** The message text, already redacted and mention-safe. */
+    content: text("content").notNull(),
+    /** JSON list of `{ name, path }` (a file on the host) or `{ name, base64 }` (small inline data). */
+    files: text("files"),
+    /** The message of the thread this one replies to. */
+    replyTo: text("reply_to"),
+    /** Posted instead, without files, when Discord refuses the message for good. */
+    fallback: text("fallback"),
+    status: text("status", { enum: OUTBOX_STATUSES }).notNull().default("pending"),
+    /** Attempts that failed so far (a delivered row may have some: they were retried). */
+    failures: integer("failures").notNull().default(0),
+    /** The last failure, or why it was given up. */
+    lastError: text("last_error"),
+    createdAt: createdAt(),
+    settledAt: integer("settled_at", { mode: "timestamp_ms" }),
+  },
+  (table) => [
+    uniqueIndex("outbox_thread_position").on(table.threadId, table.position),
+    index("outbox_status").on(table.status, table.settledAt),
+  ],
+);
+
 export type SessionRow = typeof sessions.$inferSelect;
 export type PromptRow = typeof prompts.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
@@ -164,6 +204,9 @@ export type RunProcessRow = typeof runProcesses.$inferSelect;
 export type RunProcessRole = (typeof RUN_PROCESS_ROLES)[number];
 export type EventRow = typeof events.$inferSelect;
 export type SteeringRow = typeof steering.$inferSelect;
+export type OutboxRow = typeof outbox.$inferSelect;
+export type OutboxKind = (typeof OUTBOX_KINDS)[number];
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 export type SessionState = (typeof SESSION_STATES)[number];
 export type PromptSource = (typeof PROMPT_SOURCES)[number];
 export type PromptStatus = (typeof PROMPT_STATUSES)[number];

@@ -2,13 +2,17 @@
 // Multi-step changes run in one transaction, so a crash leaves either all of a change or none of it.
 
 import type { Database } from "better-sqlite3";
-import { and, asc, count, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, isNull, sql } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { DuplicateLaunchError, UnknownRecordError } from "./errors.js";
 import { newId } from "./ids.js";
 import {
   type EventRow,
   events,
+  type OutboxKind,
+  type OutboxRow,
+  type OutboxStatus,
+  outbox,
   type PromptRow,
   type PromptSource,
   type PromptStatus,
@@ -82,6 +86,16 @@ export interface ReconcileResult {
   interruptedRuns: InterruptedRun[];
   /** Every session whose state the reconcile changed (busy → degraded or idle): repaint these dashboards. */
   affectedSessions: SessionRow[];
+}
+
+/** A message the bot owes a thread, as the outbox hands it to the store. */
+export interface NewOutboxMessage {
+  kind: OutboxKind;
+  content: string;
+  /** JSON text of the files (see the schema). */
+  files?: string | null;
+  replyTo?: string | null;
+  fallback?: string | null;
 }
 
 export interface StoreStats {
@@ -570,6 +584,96 @@ export class Store {
       }
       return pending.map((message) => ({ ...message, deliveredAt }));
     });
+  }
+
+  // ── outbox ──────────────────────────────────────────────────────────────────────────────────
+
+  /** Stores messages owed to a thread after everything already stored for it, in one transaction. */
+  addOutbox(
+    target: { threadId: string; sessionId?: string | null | undefined },
+    messages: readonly NewOutboxMessage[],
+  ): OutboxRow[] {
+    return this.#transaction(() => {
+      const last = this.#db
+        .select({ position: sql<number>`coalesce(max(${outbox.position}), 0)` })
+        .from(outbox)
+        .where(eq(outbox.threadId, target.threadId))
+        .get();
+      const now = this.#now();
+      return messages.map((message, i) =>
+        this.#db
+          .insert(outbox)
+          .values({
+            id: newId(),
+            sessionId: target.sessionId ?? null,
+            threadId: target.threadId,
+            position: (last?.position ?? 0) + i + 1,
+            kind: message.kind,
+            content: message.content,
+            files: message.files ?? null,
+            replyTo: message.replyTo ?? null,
+            fallback: message.fallback ?? null,
+            status: "pending",
+            createdAt: now,
+          })
+          .returning()
+          .get(),
+      );
+    });
+  }
+
+  /** Messages still owed, each thread's in order. */
+  pendingOutbox(): OutboxRow[] {
+    return this.#db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.status, "pending"))
+      .orderBy(asc(outbox.threadId), asc(outbox.position))
+      .all();
+  }
+
+  /** An attempt failed and will be tried again. */
+  outboxAttemptFailed(id: string, reason: string): void {
+    this.#db
+      .update(outbox)
+      .set({ failures: sql`${outbox.failures} + 1`, lastError: reason })
+      .where(eq(outbox.id, id))
+      .run();
+  }
+
+  /** The message was delivered (as itself or as its fallback) or given up; a settled row stays settled. */
+  settleOutbox(id: string, status: Exclude<OutboxStatus, "pending">, reason?: string | null): void {
+    this.#db
+      .update(outbox)
+      .set({
+        status,
+        settledAt: this.#now(),
+        ...(reason !== undefined ? { lastError: reason } : {}),
+      })
+      .where(and(eq(outbox.id, id), eq(outbox.status, "pending")))
+      .run();
+  }
+
+  getOutbox(id: string): OutboxRow | undefined {
+    return this.#db.select().from(outbox).where(eq(outbox.id, id)).get();
+  }
+
+  /** Messages given up since `since`, newest first (for `/omp status`), and how many there are in all. */
+  undeliverableOutbox(since: Date, limit = 5): { rows: OutboxRow[]; total: number } {
+    const where = and(eq(outbox.status, "undeliverable"), gte(outbox.settledAt, since));
+    const rows = this.#db
+      .select()
+      .from(outbox)
+      .where(where)
+      .orderBy(desc(outbox.settledAt), desc(sql`rowid`))
+      .limit(limit)
+      .all();
+    const total = this.#db.select({ n: count() }).from(outbox).where(where).get()?.n ?? 0;
+    return { rows, total };
+  }
+
+  countPendingOutbox(): number {
+    return this.#db.select({ n: count() }).from(outbox).where(eq(outbox.status, "pending")).get()?.n ?? 0;
   }
 
   // ── health ──────────────────────────────────────────────────────────────────────────────────

@@ -365,6 +365,59 @@ describe("steering across processes", () => {
   });
 });
 
+describe("the outbox", () => {
+  it("keeps each thread's messages in order, across separate adds and a reopen", () => {
+    const owner = session();
+    store.addOutbox({ threadId: owner.threadId, sessionId: owner.id }, [
+      { kind: "answer", content: "first" },
+      { kind: "note", content: "second", files: JSON.stringify([{ name: "t.log", path: "/t.log" }]) },
+    ]);
+    store.addOutbox({ threadId: "another-thread" }, [{ kind: "reply", content: "elsewhere", replyTo: "42" }]);
+    const [third] = store.addOutbox({ threadId: owner.threadId, sessionId: owner.id }, [
+      { kind: "answer", content: "third", fallback: "⚠️ could not be posted" },
+    ]);
+    store.close();
+    store = openStore(dbPath);
+    const pending = store.pendingOutbox();
+    expect(pending.filter((row) => row.threadId === owner.threadId).map((row) => row.content)).toEqual([
+      "first",
+      "second",
+      "third",
+    ]);
+    expect(pending.find((row) => row.content === "second")?.files).toContain("/t.log");
+    expect(pending.find((row) => row.content === "elsewhere")).toMatchObject({
+      replyTo: "42",
+      sessionId: null,
+    });
+    expect(store.getOutbox(third!.id)?.fallback).toBe("⚠️ could not be posted");
+  });
+
+  it("counts failed attempts, settles a row once, and lists the recent undeliverable ones for /omp status", () => {
+    const owner = session();
+    const [delivered, refused, old] = store.addOutbox({ threadId: owner.threadId, sessionId: owner.id }, [
+      { kind: "answer", content: "lands" },
+      { kind: "answer", content: "refused" },
+      { kind: "note", content: "long ago" },
+    ]);
+    store.outboxAttemptFailed(delivered!.id, "503 Service Unavailable");
+    store.settleOutbox(delivered!.id, "delivered");
+    store.settleOutbox(delivered!.id, "undeliverable", "too late");
+    expect(store.getOutbox(delivered!.id)).toMatchObject({
+      status: "delivered",
+      failures: 1,
+      lastError: "503 Service Unavailable",
+    });
+    store.settleOutbox(refused!.id, "undeliverable", "403 Missing Access (code 50001)");
+    store.settleOutbox(old!.id, "undeliverable", "gone");
+    store.sqlite.prepare("update outbox set settled_at = 0 where id = ?").run(old!.id);
+    const recent = store.undeliverableOutbox(new Date(Date.now() - 60_000));
+    expect(recent.total).toBe(1);
+    expect(recent.rows.map((row) => row.lastError)).toEqual(["403 Missing Access (code 50001)"]);
+    expect(store.countPendingOutbox()).toBe(0);
+    expect(store.pendingOutbox()).toEqual([]);
+  });
+});
+
 describe("stats", () => {
   it("counts active and busy sessions, queued prompts and running runs", () => {
     const a = session();

@@ -153,6 +153,17 @@ describe("renderDashboard", () => {
     expect(fields.Queued).toMatch(/^Waiting for a free run slot \(2 of 2 in use\)/);
   });
 
+  it("says when the answer waits to be delivered, and says nothing when nothing waits", () => {
+    const waiting = renderDashboard(view({ delivery: { messages: 2, answer: true } }), now);
+    const field = waiting.embeds[0].fields?.find((f) => f.name === "Delivery");
+    expect(field?.value).toBe("📨 answer waiting to be delivered (retrying) · 2 messages in all");
+    const reply = renderDashboard(view({ delivery: { messages: 1, answer: false } }), now);
+    expect(reply.embeds[0].fields?.find((f) => f.name === "Delivery")?.value).toBe(
+      "📨 1 message waiting to be delivered (retrying)",
+    );
+    expect(renderDashboard(view(), now).embeds[0].fields?.some((f) => f.name === "Delivery")).toBe(false);
+  });
+
   it("never lets mentions ping: allowedMentions parses nothing and @everyone is neutralised", () => {
     const payload = renderDashboard(
       view({ prompt: { text: "@everyone look", authorId: "1" }, note: "@here" }),

@@ -26,6 +26,36 @@ describe("status, health, version and queue embeds", () => {
     expect(embedProblems(embed)).toEqual([]);
   });
 
+  it("status names messages that wait for Discord and each one given up lately, and turns orange", () => {
+    const embed = statusEmbed({
+      uptimeMs: 1000,
+      gatewayPingMs: 40,
+      runs: { active: 0, queued: 0, max: 2 },
+      sessions: { active: 1 },
+      delivery: {
+        pending: 2,
+        undeliverable: {
+          total: 1,
+          windowMs: 24 * 3_600_000,
+          recent: [
+            {
+              threadId: "123456789012345678",
+              kind: "answer",
+              reason: "403 Missing Access (code 50001)",
+              at: new Date(1_700_000_000_000),
+            },
+          ],
+        },
+      },
+    });
+    const field = embed.fields?.find((f) => f.name.includes("Messages to threads"));
+    expect(field?.value).toContain("2 messages waiting to be delivered (retrying).");
+    expect(field?.value).toContain("1 message undelivered");
+    expect(field?.value).toContain("<#123456789012345678> answer, <t:1700000000:R>: 403 Missing Access");
+    expect(embed.color).toBe(0xf1c40f);
+    expect(embedProblems(embed)).toEqual([]);
+  });
+
   it("status says the latency is not measured before the first heartbeat", () => {
     const embed = statusEmbed({
       uptimeMs: 1000,

@@ -113,15 +113,14 @@ describe("LiveDashboard when Discord fails", () => {
     expect(gaps).toEqual([1000, 2000]);
   });
 
-  it("retries a post that failed with a transient error once", async () => {
+  it("retries a post that failed with a transient error until it lands", async () => {
     const { clock, sink, dashboard } = setup();
     dashboard.apply(runStarted());
-    sink.failPosts(serverError());
+    sink.failPosts(serverError(), serverError(), new Error("socket hang up"));
     const done = dashboard.runEnded(result({ finalText: "the answer" }));
     await clock.advance(30_000);
     await done;
     expect(sink.posts.map(({ message }) => message.content)).toEqual(["the answer"]);
-    expect(dashboard.counts).toMatchObject({ posts: 1, postFailures: 1 });
   });
 
   it("survives hooks that throw", async () => {

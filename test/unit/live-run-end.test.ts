@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LiveDashboard, type ThreadMessage } from "../../src/discord/live/index.js";
+import { LiveDashboard, runEndEntries, type ThreadMessage } from "../../src/discord/live/index.js";
 import { FakeClock, FakeSink, fieldOf, result, runStarted, tailOf, view } from "./live-fakes.js";
 
 function setup(fileSize: number | "none" = 2048) {
@@ -204,5 +204,61 @@ describe("LiveDashboard at the end of a run", () => {
     await flushed;
     expect(sink.posts.map(({ message }) => message.content)).toEqual(["answer"]);
     expect(fieldOf(sink.lastEdit, "State")).toMatch(/stopped/);
+  });
+
+  it("gives every message a fallback naming where the transcript is on the host, without the files", () => {
+    const entries = runEndEntries({
+      runNumber: 2,
+      outcome: "failed",
+      error: "exit 1",
+      finalText: words(20_000),
+      outputFitted: false,
+      transcript: { path: "/data/transcripts/2.log", bytes: 4096 },
+      maxAnswerMessages: 5,
+    });
+    expect(entries.map((entry) => entry.kind)).toEqual(["answer", "note"]);
+    expect(entries[0]!.fallback).toBe(
+      "⚠️ Part of the answer of run #2 could not be posted here: the transcript of run #2 is on the bot's host at `/data/transcripts/2.log`",
+    );
+    const note = entries[1]!;
+    expect(fileNames(note.message)).toEqual(["answer.md", "transcript-run2.log"]);
+    expect(note.fallback).toContain("❌ Run #2 failed: exit 1");
+    expect(note.fallback).toContain("answer.md and transcript-run2.log could not be attached");
+    expect(note.fallback).toContain("`/data/transcripts/2.log`");
+    expect(note.fallback).not.toContain("is in transcript-run2.log");
+  });
+
+  it("shows a waiting answer on the dashboard while Discord fails, and clears it once it landed", async () => {
+    const { clock, sink, dashboard } = setup();
+    await clock.advance(2000);
+    sink.failPosts(...Array.from({ length: 3 }, () => Object.assign(new Error("503"), { status: 503 })));
+    const done = dashboard.runEnded(result({ finalText: "late answer" }));
+    await clock.advance(1500);
+    await done;
+    expect(fieldOf(sink.lastEdit, "State")).toBe("Idle");
+    expect(fieldOf(sink.lastEdit, "Delivery")).toBe("📨 answer waiting to be delivered (retrying)");
+    await clock.advance(30_000);
+    expect(sink.posts.map(({ message }) => message.content)).toEqual(["late answer"]);
+    expect(fieldOf(sink.lastEdit, "Delivery")).toBeUndefined();
+  });
+
+  it("paints the run's end once, after the answer and before the closing note with the transcript", async () => {
+    const { clock, sink, dashboard } = setup();
+    sink.delayMs = 50;
+    await clock.advance(200);
+    lines(dashboard, 45);
+    await clock.advance(100);
+    lines(dashboard, 11);
+    const done = dashboard.runEnded(result({ finalText: "the answer", lineCount: 56 }));
+    await clock.advance(30_000);
+    await done;
+    const idle = sink.edits.filter(({ payload }) => fieldOf(payload, "State") === "Idle");
+    expect(idle).toHaveLength(1);
+    expect(sink.posts.map(({ message }) => message.content)).toEqual([
+      "the answer",
+      expect.stringContaining("transcript-run3.log"),
+    ]);
+    expect(sink.posts[0]!.at).toBeLessThan(idle[0]!.at);
+    expect(sink.posts[1]!.at).toBeGreaterThan(idle[0]!.at);
   });
 });

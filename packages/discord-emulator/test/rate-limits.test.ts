@@ -1,4 +1,4 @@
-import { HTTPError, type TextChannel } from "discord.js";
+import { AttachmentBuilder, DiscordAPIError, HTTPError, type TextChannel } from "discord.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Harness, startHarness } from "./helpers.js";
 
@@ -73,6 +73,28 @@ describe("rate limits and injected faults", () => {
     const error = await channel.send("never").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HTTPError);
     expect((error as HTTPError).status).toBe(503);
+  });
+
+  it("injects a 4xx with Discord's error code, and can fail only the uploads", async () => {
+    h = await startHarness();
+    const channel = h.client.channels.cache.get(h.world.channelId) as TextChannel;
+    h.emu.faults.failNextRequests(1, { status: 403, code: 50001, route: "POST /channels" });
+    const refused = await channel.send("not allowed").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DiscordAPIError);
+    expect((refused as DiscordAPIError).status).toBe(403);
+    expect((refused as DiscordAPIError).code).toBe(50001);
+
+    h.emu.faults.failNextRequests(4, { status: 500, uploadsOnly: true });
+    const plain = await channel.send("no files here");
+    expect(plain.content).toBe("no files here");
+    const upload = await channel
+      .send({ content: "with a file", files: [new AttachmentBuilder(Buffer.from("x"), { name: "a.txt" })] })
+      .catch((e: unknown) => e);
+    expect(upload).toBeInstanceOf(HTTPError);
+    expect(h.emu.counters.injectedFailures).toBe(5);
+    expect(() => h!.emu.faults.failNextRequests(1, { status: 429 })).toThrow(
+      /Expected `status` to be a 4xx \(not 429\) or 5xx status, got `429`/,
+    );
   });
 
   it("added latency delays every REST answer", async () => {

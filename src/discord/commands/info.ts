@@ -3,6 +3,7 @@
 import { type ChatInputCommandInteraction, MessageFlags } from "discord.js";
 import type { BotContext } from "../context.js";
 import { healthEmbed, statusEmbed, versionEmbed } from "../format/index.js";
+import { OUTBOX_STATUS_WINDOW_MS } from "../live/index.js";
 import { NO_MENTIONS } from "../replies.js";
 
 export async function statusCommand(
@@ -13,6 +14,7 @@ export async function statusCommand(
   // Counted before the checks, which may take seconds (an uncached `omp --version`).
   const runs = ctx.scheduler.stats();
   const stats = ctx.store.stats();
+  const undeliverable = ctx.store.undeliverableOutbox(new Date(Date.now() - OUTBOX_STATUS_WINDOW_MS));
   const checks = await ctx.health.run();
   const embed = statusEmbed({
     uptimeMs: Date.now() - ctx.startedAt.getTime(),
@@ -20,6 +22,19 @@ export async function statusCommand(
     runs,
     sessions: { active: stats.sessionsActive },
     checks,
+    delivery: {
+      pending: ctx.store.countPendingOutbox(),
+      undeliverable: {
+        total: undeliverable.total,
+        windowMs: OUTBOX_STATUS_WINDOW_MS,
+        recent: undeliverable.rows.map((row) => ({
+          threadId: row.threadId,
+          kind: row.kind,
+          reason: row.lastError ?? "no reason recorded",
+          at: row.settledAt ?? row.createdAt,
+        })),
+      },
+    },
   });
   await interaction.editReply({ embeds: [embed], allowedMentions: NO_MENTIONS });
 }

@@ -2,7 +2,7 @@
 
 import { DISPLAY_LIMITS } from "../format/limits.js";
 import { stripControlCharacters, truncateEnd, truncateMiddle } from "../format/text.js";
-import { type DashboardView, isRunning, type SlotWait } from "./view.js";
+import { type DashboardDelivery, type DashboardView, isRunning, type SlotWait } from "./view.js";
 
 /** Mirrors `RunOutcome` of src/omp/run.ts; kept local so the renderer does not depend on the runner. */
 export type DashboardRunOutcome = "success" | "failed" | "timed_out" | "cancelled" | "crashed";
@@ -28,7 +28,9 @@ export type DashboardEvent =
   | { type: "interrupted"; note?: string | undefined }
   /** The session cannot run at all (omp missing, workspace gone). */
   | { type: "failed"; reason: string }
-  | { type: "stopped"; by?: string | undefined };
+  | { type: "stopped"; by?: string | undefined }
+  /** Messages owed to the thread wait for a retry (undefined: nothing waits any more). */
+  | { type: "delivery"; waiting: DashboardDelivery | undefined };
 
 export const INTERRUPTED_NOTE =
   "Interrupted by a restart. Queued prompts continue; send the prompt again to retry.";
@@ -161,6 +163,11 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
       };
     case "failed":
       return { ...view, state: "failed", note: note(event.reason), pending: undefined };
+    case "delivery": {
+      const messages = Math.floor(nonNegative(event.waiting?.messages ?? 0));
+      if (messages === 0) return view.delivery === undefined ? view : { ...view, delivery: undefined };
+      return { ...view, delivery: { messages, answer: event.waiting?.answer === true } };
+    }
     case "stopped":
       return {
         ...view,

@@ -76,6 +76,14 @@ function promptField(view: DashboardView): APIEmbedField | undefined {
   return field(isRunning(view) ? "Prompt" : "Last prompt", `${quoted}\nqueued by ${author}`, false);
 }
 
+/** Discord failed messages the bot owes the thread: they wait for a retry, and people should know. */
+function deliveryField(delivery: NonNullable<DashboardView["delivery"]>): APIEmbedField {
+  const count = Math.max(1, Math.floor(delivery.messages));
+  const what = delivery.answer ? "answer" : count === 1 ? "1 message" : `${count} messages`;
+  const more = delivery.answer && count > 1 ? ` · ${count} messages in all` : "";
+  return field("Delivery", `📨 ${what} waiting to be delivered (retrying)${more}`, false);
+}
+
 /**
  * The output tail as a code block of at most `budget` characters, newest lines kept. Backtick runs are
  * broken up so agent output can never close the block early.
@@ -183,6 +191,7 @@ export function renderDashboard(view: DashboardView, _now?: Date): DashboardPayl
   }
   const prompt = promptField(view);
   if (prompt) fields.push(prompt);
+  if (view.delivery && view.delivery.messages > 0) fields.push(deliveryField(view.delivery));
   if (view.note?.trim()) {
     fields.push(
       field(

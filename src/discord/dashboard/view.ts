@@ -53,6 +53,15 @@ export interface DashboardView {
   stopped: boolean;
   /** Set from the moment the shown prompt is next to run until its run starts (or nothing will run). */
   pending?: PendingStart | undefined;
+  /** Messages the bot owes the thread that wait for a retry (Discord failed them); absent when none. */
+  delivery?: DashboardDelivery | undefined;
+}
+
+export interface DashboardDelivery {
+  /** How many messages wait. */
+  messages: number;
+  /** A run's answer or closing note is among them. */
+  answer: boolean;
 }
 
 /** A fresh session's dashboard: idle, nothing run yet. */

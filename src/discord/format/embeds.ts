@@ -2,7 +2,14 @@
 
 import type { APIEmbed, APIEmbedField } from "discord-api-types/v10";
 import { DISCORD_LIMITS, DISPLAY_LIMITS, EMPTY_VALUE } from "./limits.js";
-import { formatDuration, nonEmpty, stripControlCharacters, truncateEnd, truncateMiddle } from "./text.js";
+import {
+  countOf,
+  formatDuration,
+  nonEmpty,
+  stripControlCharacters,
+  truncateEnd,
+  truncateMiddle,
+} from "./text.js";
 
 /** Colours reused from the dashboard's palette (SPEC §1) so the bot looks like one product. */
 export const EMBED_COLORS = { ok: 0x2ecc71, info: 0x5865f2, warn: 0xf1c40f, bad: 0xe74c3c } as const;
@@ -22,6 +29,24 @@ export interface StatusData {
   runs: { active: number; queued: number; max: number };
   sessions: { active: number; total?: number | undefined };
   checks?: readonly HealthCheck[] | undefined;
+  /** Messages owed to threads: how many wait, and the ones given up lately. */
+  delivery?: DeliveryStatus | undefined;
+}
+
+export interface UndeliveredMessage {
+  threadId: string;
+  /** `answer`, `note`, `reply`. */
+  kind: string;
+  /** Why it was given up, as the outbox recorded it. */
+  reason: string;
+  at: Date;
+}
+
+export interface DeliveryStatus {
+  /** Messages not delivered yet (retrying or about to be sent). */
+  pending: number;
+  /** Messages given up within `windowMs` before now: the newest few, and how many in all. */
+  undeliverable: { total: number; recent: readonly UndeliveredMessage[]; windowMs: number };
 }
 
 export interface VersionData {
@@ -99,6 +124,10 @@ export function statusEmbed(data: StatusData): APIEmbed {
         : `${data.sessions.active} active · ${data.sessions.total} total`,
     ),
   ];
+  const undelivered = data.delivery?.undeliverable;
+  if (data.delivery && (data.delivery.pending > 0 || (undelivered?.total ?? 0) > 0)) {
+    fields.push(field("📨 Messages to threads", deliveryText(data.delivery), false));
+  }
   if (checks.length > 0) {
     fields.push(
       field(
@@ -108,11 +137,29 @@ export function statusEmbed(data: StatusData): APIEmbed {
       ),
     );
   }
+  const troubled = !healthy || (undelivered?.total ?? 0) > 0;
   return {
-    title: healthy ? "🟢 ompcord is running" : "🟠 ompcord is running with problems",
-    color: healthy ? EMBED_COLORS.ok : EMBED_COLORS.warn,
+    title: troubled ? "🟠 ompcord is running with problems" : "🟢 ompcord is running",
+    color: troubled ? EMBED_COLORS.warn : EMBED_COLORS.ok,
     fields,
   };
+}
+
+/** What waits, and each message given up lately: where, what, when and why. */
+function deliveryText(delivery: DeliveryStatus): string {
+  const { pending, undeliverable } = delivery;
+  const window = formatDuration(undeliverable.windowMs);
+  const lines = [
+    pending > 0 ? `${countOf(pending, "message")} waiting to be delivered (retrying).` : undefined,
+    undeliverable.total > 0
+      ? `**${countOf(undeliverable.total, "message")} undelivered** in the last ${window}; the transcripts on the host hold what they said:`
+      : undefined,
+    ...undeliverable.recent.map(
+      (message) =>
+        `• <#${message.threadId}> ${oneLine(message.kind, 20)}, <t:${Math.floor(message.at.getTime() / 1000)}:R>: ${oneLine(message.reason, 200)}`,
+    ),
+  ].filter((line): line is string => line !== undefined);
+  return joinWithin(lines, DISCORD_LIMITS.embedFieldValue, (n) => `…and ${n} more`);
 }
 
 /** `/omp health`: one line per check with ✅/❌ and the reason. */

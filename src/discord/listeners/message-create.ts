@@ -1,10 +1,11 @@
 // MESSAGE_CREATE: a plain message from an allowed user in a session thread queues like `/omp say`
-// (OMPCORD_PLAIN_MESSAGES). Everyone else's chat in the thread is left alone.
+// (OMPCORD_PLAIN_MESSAGES). Everyone else's chat in the thread is left alone. A refusal is a reply the
+// bot owes the thread (through the outbox); the 📥 acknowledgement books its write in the thread's window.
 
 import type { Message } from "discord.js";
 import { checkAccess, isBlankText } from "../access/index.js";
 import type { BotContext } from "../context.js";
-import { NO_MENTIONS } from "../replies.js";
+import { writeInWindow } from "../live/index.js";
 
 /** Acknowledges a queued message without adding noise to the thread. */
 const QUEUED_REACTION = "📥";
@@ -29,16 +30,18 @@ export async function onMessageCreate(ctx: BotContext, message: Message): Promis
     },
     ctx.sessions.policy,
   );
+  const reply = (content: string) => {
+    ctx.outbox.enqueue({ threadId: message.channelId, sessionId: session.id }, [
+      { kind: "reply", message: { content, allowedMentions: { parse: [] }, replyTo: message.id } },
+    ]);
+  };
   try {
     if (!ctx.accepting) {
-      await message.reply({
-        content: "🚫 ompcord is shutting down; send it again once it is back.",
-        allowedMentions: NO_MENTIONS,
-      });
+      reply("🚫 ompcord is shutting down; send it again once it is back.");
       return;
     }
     if (!access.ok) {
-      await message.reply({ content: `🚫 ${access.reason}`, allowedMentions: NO_MENTIONS });
+      reply(`🚫 ${access.reason}`);
       return;
     }
     ctx.sessions.queue({
@@ -47,7 +50,7 @@ export async function onMessageCreate(ctx: BotContext, message: Message): Promis
       text: message.content,
       source: "message",
     });
-    await message.react(QUEUED_REACTION);
+    await writeInWindow(ctx.writes.for(message.channelId), () => message.react(QUEUED_REACTION));
   } catch (error) {
     ctx.logger.warn(
       { err: error, sessionId: session.id, messageId: message.id },

@@ -13,6 +13,7 @@ import { checkAccess } from "../access/index.js";
 import type { BotContext } from "../context.js";
 import { threadName } from "../format/index.js";
 import { openSessionInThread } from "../launch.js";
+import { writeInWindow } from "../live/index.js";
 import { NO_MENTIONS } from "../replies.js";
 
 /** A refusal notice under a message is public: it goes away on its own. */
@@ -105,6 +106,7 @@ async function noticeOnce(
   ctx: BotContext,
   message: {
     id: string;
+    channelId: string;
     reply: (options: {
       content: string;
       allowedMentions: typeof NO_MENTIONS;
@@ -119,10 +121,10 @@ async function noticeOnce(
   // Remembered only to keep one person from filling a channel with notices; the oldest go first.
   if (refused.size > REFUSALS_REMEMBERED) refused.delete(refused.values().next().value!);
   try {
-    const notice = await message.reply({
-      content: `<@${userId}> 🚫 ${reason}`,
-      allowedMentions: NO_MENTIONS,
-    });
+    // In the launch channel, not a thread, but Discord's shared write limit is per channel all the same.
+    const notice = await writeInWindow(ctx.writes.for(message.channelId), () =>
+      message.reply({ content: `<@${userId}> 🚫 ${reason}`, allowedMentions: NO_MENTIONS }),
+    );
     setTimeout(() => void notice.delete().catch(() => undefined), REFUSAL_NOTICE_MS).unref();
   } catch (error) {
     ctx.logger.warn({ err: error, messageId: message.id }, "could not post the refusal notice");

@@ -1,6 +1,7 @@
 // LiveDashboard: keeps one session's pinned dashboard message in step with its runs. It folds events and
 // output lines into a DashboardModel, paints the newest state at SPEC §1's cadence with never more than
-// one edit in flight, and posts each run's answer, failure note and transcript when the run ends.
+// one edit in flight, inside the thread's write window, and hands each run's answer, failure note and
+// transcript to the outbox when the run ends (shown on the dashboard while Discord keeps them waiting).
 
 import { stat } from "node:fs/promises";
 import type { OutputLine, RunResult } from "../../omp/index.js";
@@ -10,21 +11,25 @@ import { renderDashboard } from "../dashboard/render.js";
 import type { DashboardView } from "../dashboard/view.js";
 import { DISPLAY_LIMITS } from "../format/limits.js";
 import {
-  CHANNEL_WRITE_MARGIN_MS,
-  CHANNEL_WRITE_WINDOW_MS,
-  CHANNEL_WRITES_PER_WINDOW,
   EDIT_RETRIES,
   HEARTBEAT_MS,
   MAX_ANSWER_MESSAGES,
-  POST_RETRIES,
   RETRY_DELAY_MAX_MS,
   RETRY_DELAY_MS,
 } from "./constants.js";
-import { isDashboardGone } from "./errors.js";
+import { DashboardGoneError, isDashboardGone } from "./errors.js";
+import {
+  type DeliveryProgress,
+  type DeliveryWaiting,
+  MemoryOutboxStore,
+  type OutboxEntry,
+  ThreadOutbox,
+} from "./outbox.js";
 import { type DashboardPacing, soloPacing } from "./pacing.js";
-import { runEndMessages } from "./run-end.js";
-import type { DashboardSink, LiveLogger, ThreadMessage } from "./sink.js";
+import { runEndEntries } from "./run-end.js";
+import type { DashboardSink, LiveLogger } from "./sink.js";
 import { silentLogger } from "./sink.js";
+import { type ChannelWrites, ThreadWriteWindow } from "./write-window.js";
 
 /** The parts of a RunResult the dashboard reads (the scheduler's and the runner's results both fit). */
 export type RunEnd = Pick<
@@ -50,9 +55,17 @@ export interface LiveDashboardCounts {
   coalesced: number;
   /** Edits that failed with a transient error (each one is retried or superseded). */
   editFailures: number;
-  /** Thread messages Discord accepted (answers, notes, attachments). */
-  posts: number;
-  postFailures: number;
+}
+
+/** Where a dashboard hands the messages its runs leave in the thread: the bot's durable outbox. */
+export interface DashboardDelivery {
+  /**
+   * Stores the entries before any attempt and queues them for the thread, not attempted before `after`
+   * settles when given; see `ThreadOutbox.enqueue`.
+   */
+  send(entries: OutboxEntry[], options?: { after?: Promise<unknown> }): Promise<DeliveryProgress>;
+  /** What waits for a retry now (a dashboard opened after a restart shows it from its first paint). */
+  waiting(): DeliveryWaiting | undefined;
 }
 
 export interface LiveDashboardOptions {
@@ -74,6 +87,16 @@ export interface LiveDashboardOptions {
   fileSize?: (path: string) => Promise<number | undefined>;
   /** The dashboard message was posted just now: that post counts in the thread's write window. */
   justPosted?: boolean;
+  /**
+   * The thread's write window, shared with every other writer into the thread (default: the dashboard's
+   * own, for a dashboard on its own).
+   */
+  writes?: ChannelWrites;
+  /**
+   * The bot's outbox for this thread (default: an outbox of the dashboard's own in memory, posting
+   * through `sink.post`; it retries but does not survive a restart).
+   */
+  delivery?: DashboardDelivery;
 }
 
 type Halt = "gone" | "closed";
@@ -104,13 +127,13 @@ export class LiveDashboard {
   readonly #pacing: DashboardPacing;
   readonly #maxAnswerMessages: number;
   readonly #fileSize: (path: string) => Promise<number | undefined>;
-  readonly #counts: LiveDashboardCounts = {
-    edits: 0,
-    coalesced: 0,
-    editFailures: 0,
-    posts: 0,
-    postFailures: 0,
-  };
+  readonly #counts: LiveDashboardCounts = { edits: 0, coalesced: 0, editFailures: 0 };
+  readonly #writes: ChannelWrites;
+  readonly #delivery: DashboardDelivery;
+  /** The outbox this dashboard made for itself when none was given; closed with it. */
+  readonly #ownOutbox: ThreadOutbox | undefined;
+  /** Aborted when the dashboard halts: a wait for the write window ends with it. */
+  readonly #halting = new AbortController();
 
   // Output waits here until the next paint: folding it into the model line by line would cost a new
   // view per line, and only the newest TAIL_LINES can ever show.
@@ -128,6 +151,8 @@ export class LiveDashboard {
   #version = 0;
   #paintedVersion = 0;
   #dirty = false;
+  /** The next edit goes out even if the state did not change (the heartbeat's elapsed time). */
+  #repaint = false;
   #painting: Promise<void> | undefined;
   /** Set while an edit or a post is in flight: one request at a time per dashboard, whichever kind. */
   #sinkBusy: Promise<void> | undefined;
@@ -137,8 +162,6 @@ export class LiveDashboard {
   // A run's final view, painted before anything newer: the next queued run starts (and turns the view
   // Busy again) long before the edit interval lets the final edit out, and "newest wins" would skip it.
   #runEndView: { view: DashboardView; version: number } | undefined;
-  // When this dashboard's recent writes to its thread went out (edits and posts), oldest first.
-  #writeTimes: number[];
 
   #ending: Promise<void> | undefined;
   #halted: Halt | undefined;
@@ -170,7 +193,31 @@ export class LiveDashboard {
     this.#pacing = options.pacing ?? soloPacing;
     this.#maxAnswerMessages = maxAnswerMessages;
     this.#fileSize = options.fileSize ?? fileSizeOnDisk;
-    this.#writeTimes = options.justPosted ? [this.#clock.now()] : [];
+    this.#writes = options.writes ?? new ThreadWriteWindow({ clock: this.#clock });
+    if (options.justPosted) this.#writes.recordSettled();
+    if (options.delivery) {
+      this.#delivery = options.delivery;
+      this.#ownOutbox = undefined;
+    } else {
+      const sink = this.#sink;
+      const target = { threadId: this.sessionId, sessionId: this.sessionId };
+      const outbox = new ThreadOutbox({
+        store: new MemoryOutboxStore(),
+        poster: { post: (_threadId, message) => sink.post(message) },
+        windows: { for: () => this.#writes },
+        reserveSlot: () => this.#pacing.reserveSlot(),
+        clock: this.#clock,
+        logger: this.#logger,
+        onWaiting: (_target, waiting) => this.deliveryChanged(waiting),
+      });
+      this.#ownOutbox = outbox;
+      this.#delivery = {
+        send: (entries, sendOptions) => outbox.enqueue(target, entries, sendOptions).progress,
+        waiting: () => outbox.waiting(target.threadId),
+      };
+    }
+    const waiting = this.#delivery.waiting();
+    if (waiting) this.#model.apply({ type: "delivery", waiting });
   }
 
   /** The newest state, painted or not. */
@@ -227,6 +274,11 @@ export class LiveDashboard {
     this.#takeLine(line.text, this.#clock.now());
   }
 
+  /** Messages owed to the thread started or stopped waiting for a retry: shown on the dashboard. */
+  deliveryChanged(waiting: DeliveryWaiting | undefined): void {
+    this.apply({ type: "delivery", waiting });
+  }
+
   /**
    * The run ended: a final edit with its last lines and final state (retried on transient errors), then
    * the answer, a failure note and the transcript when the output did not fit. Nothing is posted once the
@@ -259,9 +311,26 @@ export class LiveDashboard {
     const work = (async () => {
       if (previous) await previous;
       // The answer first: the final edit may have to wait out the edit interval, and the person should
-      // not wait with it. The final state is painted right after (one request in flight at a time).
-      await this.#postRunEnd(view, result, runNumber, outputFitted);
-      await this.#requestPaint();
+      // not wait with it. The final state is painted once the answer landed, or once Discord failed it
+      // (the outbox then retries it, and the dashboard says so). The closing note with the transcript
+      // comes last: stored with the answer, sent once the final edit settled, so the run's last lines
+      // do not wait behind an upload for a place in the thread's window.
+      let painted!: () => void;
+      const finalPainted = new Promise<void>((resolve) => {
+        painted = resolve;
+      });
+      try {
+        const { answer, note } = await this.#sendRunEnd(view, result, runNumber, outputFitted, finalPainted);
+        if ((await answer) === "gone") {
+          this.#gone(new DashboardGoneError("thread"));
+          return;
+        }
+        await this.#requestPaint();
+        painted();
+        if ((await note) === "gone") this.#gone(new DashboardGoneError("thread"));
+      } finally {
+        painted();
+      }
     })();
     const tracked: Promise<void> = work
       .catch((error: unknown) => {
@@ -289,10 +358,13 @@ export class LiveDashboard {
     else if (this.#painting) await this.#painting;
   }
 
-  /** Stops all editing and posting; resolves when the request in flight, if any, has settled. */
+  /**
+   * Stops all editing; resolves when the request in flight, if any, has settled. Messages already handed
+   * to the bot's outbox stay there (a dashboard's own outbox stops with it).
+   */
   async close(): Promise<void> {
     this.#halt("closed");
-    await Promise.allSettled([this.#painting, this.#ending]);
+    await Promise.allSettled([this.#painting, this.#ending, this.#ownOutbox?.close()]);
   }
 
   // --- output -------------------------------------------------------------------------------------
@@ -354,7 +426,11 @@ export class LiveDashboard {
     this.#heartbeat = this.#clock.setTimeout(() => {
       this.#heartbeat = undefined;
       if (!this.#runActive || this.#halted) return;
-      if (this.#clock.now() - this.#lastEditAt >= HEARTBEAT_MS) void this.#requestPaint();
+      if (this.#clock.now() - this.#lastEditAt >= HEARTBEAT_MS) {
+        // Nothing changed but the elapsed time: paint all the same.
+        this.#repaint = true;
+        void this.#requestPaint();
+      }
       this.#scheduleHeartbeat();
     }, due);
   }
@@ -380,7 +456,17 @@ export class LiveDashboard {
 
   // --- painting ------------------------------------------------------------------------------------
 
-  /** Resolves when an edit rendered after this call has landed or been given up. */
+  /** The last edit that landed shows the newest state, and no repaint of it was asked for. */
+  #upToDate(): boolean {
+    return (
+      !this.#repaint &&
+      this.#runEndView === undefined &&
+      this.#pendingLines.length === 0 &&
+      this.#version === this.#paintedVersion
+    );
+  }
+
+  /** Resolves when an edit showing the state as of this call has landed or been given up. */
   #requestPaint(): Promise<void> {
     if (this.#halted) return Promise.resolve();
     if (this.#dirty) this.#counts.coalesced++;
@@ -400,6 +486,10 @@ export class LiveDashboard {
         await this.#waitForTurn();
         if (this.#halted) break;
         this.#dirty = false;
+        // A request made while the edit in flight already carried the newest state (a run's end asks
+        // again once its answer landed) would only repeat that edit and spend a place in the window.
+        if (this.#upToDate()) continue;
+        this.#repaint = false;
         const landed = await this.#editOnce();
         if (!landed && !this.#halted && this.#retriesLeft > 0) {
           this.#retriesLeft--;
@@ -417,29 +507,9 @@ export class LiveDashboard {
     const backoff = this.#failuresInARow > 0 ? retryDelayMs(this.#failuresInARow) : 0;
     const readyAt = this.#lastEditAt + Math.max(this.#pacing.minEditIntervalMs(), backoff);
     await this.#sleep(readyAt - this.#clock.now());
-    if (this.#halted) return;
-    await this.#waitForChannelRoom();
-    if (this.#halted) return;
-    // The slot is booked only when this dashboard is ready, so a slow one never holds a slot it can't use.
-    await this.#sleep(this.#pacing.reserveSlot());
   }
 
-  /** Waits until one more write fits the thread's write window (edits and posts share it). */
-  async #waitForChannelRoom(): Promise<void> {
-    const window = CHANNEL_WRITE_WINDOW_MS + CHANNEL_WRITE_MARGIN_MS;
-    while (!this.#halted) {
-      const now = this.#clock.now();
-      this.#writeTimes = this.#writeTimes.filter((at) => at > now - window);
-      if (this.#writeTimes.length < CHANNEL_WRITES_PER_WINDOW) return;
-      await this.#sleep(this.#writeTimes[0]! + window - now);
-    }
-  }
-
-  #recordWrite(): void {
-    this.#writeTimes.push(this.#clock.now());
-  }
-
-  /** Waits until no edit or post of this dashboard is in flight, then holds the sink until released. */
+  /** Waits until no edit of this dashboard is in flight, then holds the sink until released. */
   async #acquireSink(): Promise<() => void> {
     while (this.#sinkBusy) await this.#sinkBusy;
     let release!: () => void;
@@ -452,11 +522,23 @@ export class LiveDashboard {
     return release;
   }
 
+  /**
+   * One edit: the sink (one edit in flight), then a place in the thread's write window, then a slot of
+   * the shared budget. The place is booked before the slot wait and held until the edit settled, so a
+   * wait on the way can only make the write later than booked, never crowd Discord's window.
+   */
   async #editOnce(): Promise<boolean> {
     const release = await this.#acquireSink();
+    let ticket: Awaited<ReturnType<ChannelWrites["acquire"]>>;
     try {
+      if (this.#halted) return false;
+      ticket = await this.#writes.acquire({ signal: this.#halting.signal });
+      if (!ticket || this.#halted) return false;
+      // The slot is booked only when this dashboard is ready, so a slow one never holds a slot it can't use.
+      await this.#sleep(this.#pacing.reserveSlot());
       return await this.#editNow();
     } finally {
+      ticket?.settled();
       release();
     }
   }
@@ -475,7 +557,6 @@ export class LiveDashboard {
     this.#unshownOldestAt = undefined;
     this.#unshownNewestAt = undefined;
     this.#lastEditAt = now;
-    this.#recordWrite();
     try {
       await this.#sink.edit(payload);
     } catch (error) {
@@ -517,67 +598,38 @@ export class LiveDashboard {
 
   // --- posting -------------------------------------------------------------------------------------
 
-  /** Posts one message, retried on transient errors; false when it did not land. */
-  /** The answer, the closing message and the transcript of an ended run, in order. */
-  async #postRunEnd(
+  /**
+   * Hands the answer, then the closing message with the transcript, of an ended run to the outbox, both
+   * stored now; the closing message is held until `after` (the final edit).
+   */
+  async #sendRunEnd(
     view: DashboardView,
     result: RunEnd,
     runNumber: number,
     outputFitted: boolean,
-  ): Promise<void> {
-    if (view.stopped || this.#halted) return;
+    after: Promise<void>,
+  ): Promise<{ answer: Promise<DeliveryProgress>; note: Promise<DeliveryProgress> }> {
+    const none = Promise.resolve<DeliveryProgress>("settled");
+    // Halted meanwhile (the dashboard message was deleted, or shutdown began) is no reason to drop the
+    // answer: the outbox is the thread's, not the dashboard's. A stopped session's thread gets nothing.
+    if (view.stopped) return { answer: none, note: none };
     const bytes = result.transcriptPath ? await this.#fileSize(result.transcriptPath) : undefined;
-    const messages = runEndMessages({
+    const entries = runEndEntries({
       runNumber,
       outcome: result.outcome,
       error: result.error,
       finalText: result.finalText ?? "",
       outputFitted,
       transcript: bytes === undefined ? undefined : { path: result.transcriptPath, bytes },
+      transcriptPath: result.transcriptPath || undefined,
       maxAnswerMessages: this.#maxAnswerMessages,
     });
-    for (const message of messages) {
-      await this.#post(message);
-      if (this.#halted) return;
-    }
-  }
-
-  async #post(message: ThreadMessage): Promise<boolean> {
-    for (let attempt = 0; ; attempt++) {
-      if (this.#halted) return false;
-      await this.#waitForChannelRoom();
-      if (this.#halted) return false;
-      await this.#sleep(this.#pacing.reserveSlot());
-      if (this.#halted) return false;
-      const release = await this.#acquireSink();
-      if (this.#halted) {
-        release();
-        return false;
-      }
-      this.#recordWrite();
-      try {
-        await this.#sink.post(message);
-        this.#counts.posts++;
-        return true;
-      } catch (error) {
-        if (isDashboardGone(error)) {
-          this.#gone(error);
-          return false;
-        }
-        this.#counts.postFailures++;
-        if (attempt >= POST_RETRIES) {
-          this.#logger.warn(
-            { sessionId: this.sessionId, err: error },
-            "posting to the thread failed; gave up",
-          );
-          return false;
-        }
-        this.#logger.debug({ sessionId: this.sessionId, err: error, attempt }, "posting failed; retrying");
-      } finally {
-        release();
-      }
-      await this.#sleep(retryDelayMs(attempt + 1));
-    }
+    const answers = entries.filter((entry) => entry.kind === "answer");
+    const notes = entries.filter((entry) => entry.kind !== "answer");
+    return {
+      answer: answers.length > 0 ? this.#delivery.send(answers) : none,
+      note: notes.length > 0 ? this.#delivery.send(notes, { after }) : none,
+    };
   }
 
   // --- lifecycle -----------------------------------------------------------------------------------
@@ -599,6 +651,7 @@ export class LiveDashboard {
   #halt(reason: Halt): void {
     if (this.#halted) return;
     this.#halted = reason;
+    this.#halting.abort();
     this.#endRunCadence();
     this.#pendingLines = [];
     for (const wake of [...this.#wakers]) wake();

@@ -5,9 +5,15 @@
 import { type BatcherClock, systemClock } from "../../output/batcher.js";
 import type { DashboardView } from "../dashboard/view.js";
 import { DASHBOARD_REQUESTS_PER_SECOND, MIN_EDIT_INTERVAL_MS } from "./constants.js";
-import { type DashboardEditInfo, LiveDashboard, type LiveDashboardCounts } from "./dashboard.js";
+import {
+  type DashboardDelivery,
+  type DashboardEditInfo,
+  LiveDashboard,
+  type LiveDashboardCounts,
+} from "./dashboard.js";
 import { adaptiveEditIntervalMs, type DashboardPacing, RequestBudget } from "./pacing.js";
 import type { DashboardSink, LiveLogger } from "./sink.js";
+import type { ChannelWrites } from "./write-window.js";
 
 export interface DashboardRegistryOptions {
   clock?: BatcherClock;
@@ -53,13 +59,7 @@ export class DashboardRegistry {
   readonly #dashboards = new Map<string, LiveDashboard>();
   readonly #busy = new Set<string>();
   // Counts of dashboards no longer open, so totals never go down.
-  readonly #retired: LiveDashboardCounts = {
-    edits: 0,
-    coalesced: 0,
-    editFailures: 0,
-    posts: 0,
-    postFailures: 0,
-  };
+  readonly #retired: LiveDashboardCounts = { edits: 0, coalesced: 0, editFailures: 0 };
   #gone = 0;
 
   constructor(options: DashboardRegistryOptions = {}) {
@@ -86,7 +86,11 @@ export class DashboardRegistry {
    * The session's live dashboard, created from `view` and `sink` when there is none open. An open one is
    * returned as is: to paint on a new message (a re-posted dashboard), `close` the old one first.
    */
-  open(view: DashboardView, sink: DashboardSink, options: { justPosted?: boolean } = {}): LiveDashboard {
+  open(
+    view: DashboardView,
+    sink: DashboardSink,
+    options: { justPosted?: boolean; writes?: ChannelWrites; delivery?: DashboardDelivery } = {},
+  ): LiveDashboard {
     const existing = this.#dashboards.get(view.sessionId);
     if (existing && !existing.closed) return existing;
     if (existing) this.#retire(existing);
@@ -103,6 +107,8 @@ export class DashboardRegistry {
         : {}),
       ...(this.#options.fileSize ? { fileSize: this.#options.fileSize } : {}),
       ...(options.justPosted ? { justPosted: true } : {}),
+      ...(options.writes ? { writes: options.writes } : {}),
+      ...(options.delivery ? { delivery: options.delivery } : {}),
       onGone: (sessionId) => {
         this.#gone++;
         if (this.#dashboards.get(sessionId) === dashboard) this.#retire(dashboard);
@@ -144,6 +150,11 @@ export class DashboardRegistry {
     return this.#busy.size;
   }
 
+  /** Books a slot of the shared budget for a request that is not a dashboard's (the outbox's posts). */
+  reserveSlot(): number {
+    return this.#budget.reserve();
+  }
+
   /** The least interval between two edits of one busy dashboard right now. */
   editIntervalMs(): number {
     return adaptiveEditIntervalMs(this.#busy.size, this.#requestsPerSecond, this.#minEditIntervalMs);
@@ -175,6 +186,4 @@ function addCounts(into: LiveDashboardCounts, from: LiveDashboardCounts): void {
   into.edits += from.edits;
   into.coalesced += from.coalesced;
   into.editFailures += from.editFailures;
-  into.posts += from.posts;
-  into.postFailures += from.postFailures;
 }

@@ -1,11 +1,13 @@
 // The messages a finished run leaves in its thread: the answer (split, capped), then one closing message
-// naming a failure and carrying the attachments. Pure: the controller gathers the facts and sends.
+// naming a failure and carrying the attachments, each with the fallback the outbox posts if Discord
+// refuses it. Pure: the controller gathers the facts and hands the entries to the outbox.
 
 import type { DashboardRunOutcome } from "../dashboard/model.js";
 import { answerMessages } from "../format/answer.js";
-import { DISPLAY_LIMITS } from "../format/limits.js";
-import { escapeMentions, stripControlCharacters, truncateEnd } from "../format/text.js";
+import { DISCORD_LIMITS, DISPLAY_LIMITS } from "../format/limits.js";
+import { escapeMentions, stripControlCharacters, truncateEnd, truncateMiddle } from "../format/text.js";
 import { ATTACHMENT_MAX_BYTES, ERROR_NOTE_CHARS, MAX_ANSWER_MESSAGES } from "./constants.js";
+import type { OutboxEntry } from "./outbox.js";
 import type { ThreadFile, ThreadMessage } from "./sink.js";
 
 export interface RunEndFacts {
@@ -18,6 +20,8 @@ export interface RunEndFacts {
   outputFitted: boolean;
   /** The run's transcript file and its size; undefined when there is none on disk. */
   transcript: { path: string; bytes: number } | undefined;
+  /** Where the transcript is on the host, named by the fallbacks (default `transcript.path`). */
+  transcriptPath?: string | undefined;
   /** Default `MAX_ANSWER_MESSAGES`. */
   maxAnswerMessages?: number;
 }
@@ -43,48 +47,83 @@ export function transcriptFileName(runNumber: number): string {
   return `transcript-run${runNumber}.log`;
 }
 
+/** Where the run's transcript is on the host, as a fallback names it (a path a person can copy). */
+function hostPath(path: string): string {
+  const clean = stripControlCharacters(path).replace(/`/g, "'");
+  return `\`${truncateMiddle(clean, 500)}\``;
+}
+
 /** What to post, in order; every message is mention-safe and within Discord's limits. */
 export function runEndMessages(facts: RunEndFacts): ThreadMessage[] {
+  return runEndEntries(facts).map((entry) => entry.message);
+}
+
+/**
+ * The outbox entries for an ended run: the answer's messages, then the closing note with its files. Each
+ * carries the fallback posted instead when Discord refuses it for good, naming where the transcript is
+ * on the host (it holds the whole run, the answer included).
+ */
+export function runEndEntries(facts: RunEndFacts): OutboxEntry[] {
   const max = Math.max(1, Math.floor(facts.maxAnswerMessages ?? MAX_ANSWER_MESSAGES));
+  const run = `run #${facts.runNumber}`;
+  const path = facts.transcriptPath ?? facts.transcript?.path;
+  const where = path ? `: the transcript of ${run} is on the bot's host at ${hostPath(path)}` : ".";
   const chunks = answerMessages(facts.finalText);
   const answerCut = chunks.length > max;
   // A cut answer shows its opening in the thread; the whole text is one click away in answer.md.
-  const messages: ThreadMessage[] = answerCut ? chunks.slice(0, 1) : chunks;
+  const entries: OutboxEntry[] = (answerCut ? chunks.slice(0, 1) : chunks).map((message) => ({
+    kind: "answer",
+    message,
+    fallback: `⚠️ Part of the answer of ${run} could not be posted here${where}`,
+  }));
 
-  const notes: string[] = [];
+  // Lines about an attached file are left out of the fallback, which goes without the files.
+  const notes: { text: string; aboutFiles: boolean }[] = [];
   const files: ThreadFile[] = [];
   if (facts.outcome !== "success") {
-    notes.push(outcomeNote(facts.outcome, facts.runNumber, facts.error));
+    notes.push({ text: outcomeNote(facts.outcome, facts.runNumber, facts.error), aboutFiles: false });
   } else if (chunks.length === 0) {
-    notes.push(`✅ Run #${facts.runNumber} finished without a final answer.`);
+    notes.push({ text: `✅ Run #${facts.runNumber} finished without a final answer.`, aboutFiles: false });
   }
   if (answerCut) {
-    notes.push(
-      `The answer is ${facts.finalText.length} characters long, more than ${max} messages: the whole answer is in answer.md.`,
-    );
+    notes.push({
+      text: `The answer is ${facts.finalText.length} characters long, more than ${max} messages: the whole answer is in answer.md.`,
+      aboutFiles: true,
+    });
     files.push({ name: "answer.md", data: Buffer.from(stripControlCharacters(facts.finalText), "utf8") });
   }
   if ((!facts.outputFitted || answerCut) && facts.transcript) {
     const name = transcriptFileName(facts.runNumber);
     if (facts.transcript.bytes <= ATTACHMENT_MAX_BYTES) {
-      notes.push(
-        facts.outputFitted
+      notes.push({
+        text: facts.outputFitted
           ? `The full transcript of run #${facts.runNumber} is in ${name}.`
           : `The dashboard showed only the last ${DISPLAY_LIMITS.dashboardTailLines} lines: the full transcript of run #${facts.runNumber} is in ${name}.`,
-      );
+        aboutFiles: true,
+      });
       files.push({ name, path: facts.transcript.path });
     } else {
-      notes.push(
-        `The transcript of run #${facts.runNumber} (${megabytes(facts.transcript.bytes)}) is too large to attach; it stays on the bot's host.`,
-      );
+      notes.push({
+        text: `The transcript of run #${facts.runNumber} (${megabytes(facts.transcript.bytes)}) is too large to attach; it stays on the bot's host.`,
+        aboutFiles: false,
+      });
     }
   }
   if (notes.length > 0) {
-    messages.push({
-      content: notes.join("\n"),
-      ...(files.length > 0 ? { files } : {}),
-      allowedMentions: { parse: [] },
+    const kept = notes.filter((note) => !note.aboutFiles).map((note) => note.text);
+    const fallback =
+      files.length > 0
+        ? [...kept, `⚠️ ${files.map((file) => file.name).join(" and ")} could not be attached${where}`]
+        : [`⚠️ The closing note of ${run} could not be posted here${where}`];
+    entries.push({
+      kind: "note",
+      message: {
+        content: notes.map((note) => note.text).join("\n"),
+        ...(files.length > 0 ? { files } : {}),
+        allowedMentions: { parse: [] },
+      },
+      fallback: truncateEnd(fallback.join("\n"), DISCORD_LIMITS.messageContent - 400),
     });
   }
-  return messages;
+  return entries;
 }

@@ -11,12 +11,14 @@ export interface ThreadMessage {
   content: string;
   files?: ThreadFile[];
   allowedMentions: { parse: [] };
+  /** Posted as a reply to this message of the thread (still posted if that message is gone). */
+  replyTo?: string;
 }
 
 /**
  * One session's thread and its pinned dashboard message. Both calls throw `DashboardGoneError` when the
- * thread or the message no longer exists; any other error (5xx, network, a refused attachment) is
- * treated as transient.
+ * thread or the message no longer exists; other errors keep discord.js's shape (status, Discord's code)
+ * so the outbox can tell a refusal from a transient failure.
  */
 export interface DashboardSink {
   /** Edits the dashboard message in place. */

@@ -156,6 +156,8 @@ const routes: [string, RegExp, Handler][] = [
       emu.faults.failNextRequests(Number(b.count ?? 1), {
         ...(typeof b.status === "number" ? { status: b.status } : {}),
         ...(typeof b.route === "string" ? { route: b.route } : {}),
+        ...(typeof b.code === "number" ? { code: b.code } : {}),
+        ...(b.uploadsOnly === true ? { uploadsOnly: true } : {}),
       });
       return { ok: true };
     },

@@ -13,8 +13,14 @@ export interface FaultControls {
   dropGateway(options?: { resumable?: boolean }): number;
   /** Sends op 7 Reconnect on every gateway connection; clients reconnect and resume. Returns how many. */
   requestReconnect(): number;
-  /** The next `count` REST calls (optionally only those whose route contains `route`) fail with `status`. */
-  failNextRequests(count: number, options?: { status?: number; route?: string }): void;
+  /**
+   * The next `count` REST calls (optionally only those whose route contains `route`, or only uploads)
+   * fail with `status` (5xx, or 4xx with Discord's error `code`).
+   */
+  failNextRequests(
+    count: number,
+    options?: { status?: number; route?: string; code?: number; uploadsOnly?: boolean },
+  ): void;
   /** Adds latency to every REST call. */
   setLatency(ms: number): void;
   clear(): void;

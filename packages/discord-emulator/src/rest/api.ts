@@ -50,10 +50,16 @@ export class RestApi {
     core.counters.request(match.key);
     const raw = await readRaw(req);
 
-    const failure = core.faults.takeFailure(match.key);
+    const failure = core.faults.takeFailure({
+      routeKey: match.key,
+      multipart: req.headers["content-type"]?.startsWith("multipart/form-data") ?? false,
+    });
     if (failure) {
       core.counters.injectedFailure();
-      sendJson(res, failure.status, { message: `${failure.status}: injected failure`, code: 0 });
+      sendJson(res, failure.status, {
+        message: `${failure.status}: injected failure`,
+        code: failure.code ?? 0,
+      });
       return;
     }
 
