@@ -6,7 +6,7 @@ import { type Emulator, startEmulator } from "../src/index.js";
 import { type Harness, loggedInClient, startHarness } from "./helpers.js";
 
 /** Resolves once `done()` holds, polling: for conditions on the client side, which the emulator cannot see. */
-async function until(done: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+async function until(done: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const started = Date.now();
   while (!done()) {
     if (Date.now() - started > timeoutMs)
