@@ -112,7 +112,9 @@ async function until(check: () => boolean): Promise<boolean> {
   return true;
 }
 
-describe("runner on real omp", () => {
+// Each test has its own prompts, session directory and sleep duration, so they run side by side: most
+// of a real omp run is waiting (on start-up, the model, a tool, a time limit).
+describe.concurrent("runner on real omp", () => {
   it("a text reply arrives as an assistant line, the final text, the session id and usage", async () => {
     model.on("say hello plainly", reply("Hello there, human."));
     const { lines, request: req } = request("say hello plainly");
@@ -187,7 +189,11 @@ describe("runner on real omp", () => {
     model.on("sleep for a long time", bashThenReply(`${SLEEP} 317`, "never"));
     const { lines, request: req } = request("sleep for a long time");
     const run = patient.start(req);
-    expect(await until(() => processesMatching("sleep 317").length > 0), "the tool runs").toBe(true);
+    // The tool runs, and the runner has seen omp say so (the process may show up first).
+    const toolShown = () => lines.some((l) => l.text === `▶ bash: ${SLEEP} 317`);
+    expect(await until(() => processesMatching("sleep 317").length > 0 && toolShown()), "the tool runs").toBe(
+      true,
+    );
     const started = Date.now();
     await run.cancel();
     const result = await run.done;
@@ -195,7 +201,6 @@ describe("runner on real omp", () => {
     expect(result.signal).not.toBe("SIGKILL");
     expect(Date.now() - started).toBeLessThan(killGraceMs / 2);
     expect(result.outcome).toBe("cancelled");
-    expect(lines.some((l) => l.text === `▶ bash: ${SLEEP} 317`)).toBe(true);
     expect(processesMatching("sleep 317")).toEqual([]);
   });
 
@@ -258,8 +263,9 @@ describe("runner on real omp", () => {
       bin: OMP_BIN,
       model: FAKE_MODEL_ID,
       // omp counts its --max-time from a point in its start-up; the limit leaves a loaded machine
-      // time to get from there to the tool, so omp's deadline finds the tool running.
-      runTimeoutMs: 15_000,
+      // (and the other tests of this file, which run alongside) time to get from there to the tool, so
+      // omp's deadline finds the tool running. The wait overlaps the other tests.
+      runTimeoutMs: 30_000,
       // The runner's own limit stays out of the way: this is about omp's.
       timeoutSlackMs: 10 * 60_000,
       maxRetries: 0,
@@ -310,7 +316,7 @@ describe("runner on real omp", () => {
   });
 });
 
-describe("user text reaches the model as words, never as omp input", () => {
+describe.concurrent("user text reaches the model as words, never as omp input", () => {
   it("`@path` mentions do not attach the file, and magic keywords add no hidden notice", async () => {
     const canary = join(home.workDir, "canary.txt");
     writeFileSync(canary, "CANARY-CONTENTS-7f3a\n");
