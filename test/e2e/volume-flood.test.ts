@@ -2,9 +2,9 @@
 // 429, the dashboard is edited at most once a second and ends on the output's tail, the transcript in
 // the thread holds every line, and the bot's memory does not grow with the output.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type DashboardEditInfo, MIN_EDIT_INTERVAL_MS } from "../../src/discord/live/index.js";
-import { type BotHarness, RUN_WAIT_MS, startBotHarness } from "../support/bot-harness.js";
+import { type BotHarness, EVENT_WAIT_MS, RUN_WAIT_MS, startBotHarness } from "../support/bot-harness.js";
 
 const LINES = 20_000;
 /** Heap the bot may add while streaming; the output alone (20 000 lines, ~1 MB of events) fits many times. */
@@ -53,7 +53,12 @@ describe("volume: 20 000 lines of output", () => {
     // At most one edit a second (the first version is the post itself): each edit Discord stored was
     // sent at least the interval after the one before.
     const session = h.app!.ctx.store.getSessionByThread(thread.id)!;
-    const sent = edits.filter((edit) => edit.sessionId === session.id).map((edit) => edit.sentAt);
+    const sentTimes = () => edits.filter((edit) => edit.sessionId === session.id).map((edit) => edit.sentAt);
+    // The bot hears of an edit when Discord's answer arrives, a moment after the emulator stored it.
+    await vi.waitFor(() => expect(sentTimes()).toHaveLength(h.dashboard(thread.id)!.history.length - 1), {
+      timeout: EVENT_WAIT_MS,
+    });
+    const sent = sentTimes();
     expect(sent.length).toBeGreaterThan(1);
     const gaps = sent.slice(1).map((at, i) => at - sent[i]!);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(MIN_EDIT_INTERVAL_MS);
