@@ -110,7 +110,7 @@ describe("terminal colour never reaches Discord", () => {
     const { thread } = await h.launch(`${ESC}[35mcolour test${ESC}[0m please`);
     const posted = await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.author.bot && m.content.includes("bold red"),
-      { timeoutMs: 90_000 },
+      { timeoutMs: RUN_WAIT_MS },
     );
     expect(posted.content).toBe("green answer and bold red");
     const queued = await h.command(h.alice, thread.id, "say", {
@@ -119,7 +119,7 @@ describe("terminal colour never reaches Discord", () => {
     expect(answerText(queued)).toContain("colour follow-up");
     await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.author.bot && m.content.includes("second answer"),
-      { timeoutMs: 90_000 },
+      { timeoutMs: RUN_WAIT_MS },
     );
     await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("second answer"));
 
