@@ -23,7 +23,7 @@ describe("rate limits and injected faults", () => {
       "dashboard v0",
       ...edits.map((m) => m.content),
     ]);
-  }, 20_000);
+  }, 60_000);
 
   it("route buckets are advertised in Discord's headers and a 429 carries retry_after", async () => {
     h = await startHarness({ rateLimits: { messageCreate: { limit: 2, windowMs: 60_000 } } });
