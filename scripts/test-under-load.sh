@@ -39,6 +39,8 @@ if [ "$ref" = HEAD ] && ! git -C "$repo" diff --quiet HEAD; then
   echo "note: $repo has uncommitted changes; only commit ${commit:0:12} is tested" >&2
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/ompcord-load-XXXXXX")
+# As readable as a normal checkout: some tests run a check as an unprivileged user from the clone.
+chmod 755 "$work"
 load_pids=()
 
 stop_load() {
