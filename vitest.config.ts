@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 
 /**
@@ -8,15 +9,19 @@ import { defineConfig } from "vitest/config";
  */
 const CONDITIONS = ["@ompcord/source", "node"];
 
-// Real omp runs cost ~330 MB and ~1.6 s each on a 2-core box: keep file parallelism modest.
+// Most of a test's time is waiting (for omp to start, a model reply, a tool, a grace period), so one file
+// per core plus one keeps a 2-core box busy: on one, under the same background load, 3 workers took the
+// suite from 530 s to 402 s (4: 393 s). Each worker may hold a bot and an omp (~330 MB): capped at 6.
+// Timeouts are ceilings for a shared, loaded machine (omp alone then takes over 10 s to start): a test
+// waits for events, so a generous ceiling costs time only when something is broken.
 export default defineConfig({
   ssr: { resolve: { conditions: CONDITIONS } },
   test: {
     include: ["test/**/*.test.ts", "packages/*/test/**/*.test.ts"],
     pool: "forks",
-    maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    maxWorkers: Math.min(Math.max(availableParallelism() + 1, 3), 6),
+    testTimeout: 240_000,
+    hookTimeout: 120_000,
     reporters: ["default"],
   },
 });

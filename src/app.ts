@@ -46,7 +46,10 @@ import { openStore } from "./store/index.js";
 export interface OmpcordApp {
   readonly ctx: BotContext;
   readonly sidecar: Sidecar;
-  /** Stops taking work, lets runs end within `graceMs` (then cancels them), closes everything. */
+  /**
+   * Stops taking work, lets runs end within `graceMs` (then cancels them), closes everything. `graceMs`
+   * is `OMPCORD_SHUTDOWN_GRACE` unless given.
+   */
   stop(options?: { graceMs?: number }): Promise<void>;
 }
 
@@ -58,9 +61,6 @@ export interface StartOptions {
   /** Called after each dashboard edit Discord accepted (the stdout → Discord lag benchmark). */
   onDashboardEdit?: (info: DashboardEditInfo) => void;
 }
-
-/** How long shutdown lets running prompts finish before cancelling them. */
-export const SHUTDOWN_GRACE_MS = 10_000;
 
 export function packageVersion(): string {
   const path = new URL("../package.json", import.meta.url);
@@ -244,7 +244,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   return {
     ctx,
     sidecar,
-    stop({ graceMs = SHUTDOWN_GRACE_MS } = {}) {
+    stop({ graceMs = config.omp.shutdownGraceMs } = {}) {
       stopping ??= (async () => {
         ctx.accepting = false;
         logger.info({ graceMs }, "shutting down: no new work, letting runs finish");

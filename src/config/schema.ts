@@ -43,6 +43,7 @@ const settingsSchema = z.object({
   OMP_MAX_CONCURRENT_RUNS: wholeNumber(RANGES.maxConcurrentRuns).optional(),
   OMP_RUN_TIMEOUT: duration(RANGES.runTimeoutMs).optional(),
   OMP_KILL_GRACE: duration(RANGES.killGraceMs).optional(),
+  OMPCORD_SHUTDOWN_GRACE: duration(RANGES.shutdownGraceMs).optional(),
   OMP_MAX_RETRIES: wholeNumber(RANGES.maxRetries).optional(),
   OMP_ENV_PASSTHROUGH: envNameList(["DISCORD_BOT_TOKEN", "OMPCORD_API_TOKEN"]).optional(),
   OMPCORD_PROMPT_MAX_CHARS: wholeNumber(RANGES.promptMaxChars).optional(),
@@ -147,6 +148,10 @@ export const VARIABLES: Record<Variable, VariableDoc> = {
   OMP_KILL_GRACE: {
     expected: durationRange(RANGES.killGraceMs),
     fix: "Set OMP_KILL_GRACE like 2s: the wait between SIGTERM and SIGKILL on cancel.",
+  },
+  OMPCORD_SHUTDOWN_GRACE: {
+    expected: durationRange(RANGES.shutdownGraceMs),
+    fix: "Set OMPCORD_SHUTDOWN_GRACE like 10s: how long running prompts may finish when ompcord stops.",
   },
   OMP_MAX_RETRIES: {
     expected: `a whole number ${range(RANGES.maxRetries)}`,
@@ -289,6 +294,7 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
       maxConcurrentRuns: settings.OMP_MAX_CONCURRENT_RUNS ?? DEFAULTS.maxConcurrentRuns,
       runTimeoutMs: settings.OMP_RUN_TIMEOUT ?? DEFAULTS.runTimeoutMs,
       killGraceMs: settings.OMP_KILL_GRACE ?? DEFAULTS.killGraceMs,
+      shutdownGraceMs: settings.OMPCORD_SHUTDOWN_GRACE ?? DEFAULTS.shutdownGraceMs,
       maxRetries: settings.OMP_MAX_RETRIES ?? DEFAULTS.maxRetries,
       envPassthrough: settings.OMP_ENV_PASSTHROUGH ?? [],
     },

@@ -29,6 +29,8 @@ export interface Config {
     maxConcurrentRuns: number;
     runTimeoutMs: number;
     killGraceMs: number;
+    /** How long running prompts may finish on SIGTERM/SIGINT before they are cancelled. */
+    shutdownGraceMs: number;
     maxRetries: number;
     /** Extra environment variable names the omp child may receive, beyond the runner's allowlist. */
     envPassthrough: string[];

@@ -13,8 +13,13 @@ import type { HealthCheck } from "./format/index.js";
 
 /** `omp --version` starts Bun and omp: a few hundred ms; cached so /omp status stays quick. */
 const OMP_VERSION_TTL_MS = 60_000;
-const OMP_VERSION_TIMEOUT_MS = 15_000;
-const SIDECAR_TIMEOUT_MS = 2_000;
+/**
+ * Ceilings, not expectations: the commands defer their answer first, so a slow check only delays it.
+ * With every core busy (agents' builds and tests) Bun takes many seconds to start omp, and a check that
+ * gave up sooner would call a healthy omp broken.
+ */
+const OMP_VERSION_TIMEOUT_MS = 60_000;
+const SIDECAR_TIMEOUT_MS = 10_000;
 
 export interface HealthChecksOptions {
   client: Client;
@@ -27,6 +32,8 @@ export interface HealthChecksOptions {
   /** Default: the directory must exist and be writable by this process. */
   checkDirectory?: (dir: string) => DirectoryProblem | undefined;
   env?: NodeJS.ProcessEnv;
+  /** How long `omp --version` may take (default 60 s). */
+  ompVersionTimeoutMs?: number;
 }
 
 export class HealthChecks {
@@ -80,11 +87,18 @@ export class HealthChecks {
       : { name: "omp binary", ok: false, detail: error ?? "did not answer" };
   }
 
-  /** `omp --version`, run the way runs are run (same PATH rules), cached for a minute. */
+  /**
+   * `omp --version`, run the way runs are run (same PATH rules), cached for a minute. A probe that timed
+   * out is not kept: it says the machine was slow, and the next question deserves a fresh look.
+   */
   ompVersion(): Promise<{ version?: string; error?: string }> {
     const now = Date.now();
     if (!this.#ompVersion || now - this.#ompVersion.at > OMP_VERSION_TTL_MS) {
-      this.#ompVersion = { at: now, value: this.#probeOmp() };
+      const probe = { at: now, value: this.#probeOmp() };
+      this.#ompVersion = probe;
+      void probe.value.then(({ timedOut }) => {
+        if (timedOut && this.#ompVersion === probe) this.#ompVersion = undefined;
+      });
     }
     return this.#ompVersion.value;
   }
@@ -104,7 +118,7 @@ export class HealthChecks {
     }
   }
 
-  async #probeOmp(): Promise<{ version?: string; error?: string }> {
+  async #probeOmp(): Promise<{ version?: string; error?: string; timedOut?: boolean }> {
     const { ompBin, envPassthrough } = this.#options;
     const env = buildChildEnv(this.#options.env ?? process.env, {
       sessionId: "health",
@@ -116,13 +130,19 @@ export class HealthChecks {
         env,
         extendEnv: false,
         stdin: "ignore",
-        timeout: OMP_VERSION_TIMEOUT_MS,
+        timeout: this.#options.ompVersionTimeoutMs ?? OMP_VERSION_TIMEOUT_MS,
       });
       return { version: stdout.trim().split("\n")[0] };
     } catch (error) {
       const failure = error as { code?: string; shortMessage?: string; timedOut?: boolean };
       if (failure.code === "ENOENT") return { error: `\`${ompBin}\` not found: install omp or set OMP_BIN` };
-      if (failure.timedOut) return { error: `\`${ompBin} --version\` did not answer in 15 s` };
+      if (failure.timedOut) {
+        const seconds = Math.round((this.#options.ompVersionTimeoutMs ?? OMP_VERSION_TIMEOUT_MS) / 1000);
+        return {
+          error: `\`${ompBin} --version\` did not answer in ${seconds} s: check OMP_BIN, or whether the machine is overloaded`,
+          timedOut: true,
+        };
+      }
       return { error: failure.shortMessage ?? String(error) };
     }
   }

@@ -111,6 +111,13 @@ function firstMeaningfulLine(text: string): string | undefined {
   return line && line.length > 0 ? line : undefined;
 }
 
+/** What a run that omp itself ended at its time limit was doing, for a person. */
+function timeLimitError(lastStopReason: string | undefined): string {
+  if (lastStopReason === "toolUse") return "The run hit its time limit while a tool was running.";
+  if (lastStopReason === undefined) return "The run hit its time limit before omp had answered.";
+  return "The run hit its time limit and was stopped.";
+}
+
 /** success / failed / timed_out / cancelled / crashed, with a message a person can act on. */
 export function classifyRun(tally: RunTally, facts: ExitFacts): Classification {
   const classification = classify(tally, facts);
@@ -128,16 +135,19 @@ function classify(tally: RunTally, facts: ExitFacts): Classification {
   }
   const stderr = firstMeaningfulLine(facts.stderrTail);
   if (facts.exitCode === 0) {
+    // omp exits 0 when its --max-time passes outside a model request: during a tool (the agent ends
+    // on a tool call, unanswered) or, on a busy machine, before its first request (no answer at all).
+    // Whichever of omp's deadline and the runner's own fires first, the run timed out.
+    const answered = tally.lastStopReason === "stop" || tally.lastStopReason === "length";
+    if (facts.reachedTimeLimit && !answered && tally.lastStopReason !== "error") {
+      return { outcome: "timed_out", error: timeLimitError(tally.lastStopReason) };
+    }
     const terminalFailure = tally.lastStopReason === "error" || tally.lastStopReason === "aborted";
     if (terminalFailure) {
       return {
         outcome: "failed",
         error: `The model provider failed: ${tally.lastError ?? tally.providerError}`,
       };
-    }
-    // omp exits 0 when --max-time expires during a tool: the agent ends on a tool call, unanswered.
-    if (tally.lastStopReason === "toolUse" && facts.reachedTimeLimit) {
-      return { outcome: "timed_out", error: "The run hit its time limit while a tool was running." };
     }
     return { outcome: "success", error: undefined };
   }

@@ -123,7 +123,11 @@ export interface RunnerOptions {
   overlayPath?: string;
   /** The parent environment the child's is built from (default process.env). */
   env?: NodeJS.ProcessEnv;
-  /** Extra time after `runTimeoutMs` before the runner stops omp itself (default 5000). */
+  /**
+   * Extra time after `runTimeoutMs` before the runner stops omp itself (default 5000). omp counts its
+   * `--max-time` from a point in its own start-up, which takes seconds on a busy machine, so either
+   * deadline may fire first; both end the run as timed_out.
+   */
   timeoutSlackMs?: number;
 }
 
@@ -429,7 +433,12 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     return stopping;
   };
 
+  // omp ended on its own (the supervisor says so before it has ended the leftovers and exits itself):
+  // a time limit or cancel that comes after must not relabel the run.
+  const ompEnded = () => supervisorExited || reports.some((r) => r.type === "exit");
+
   const timer = setTimeout(() => {
+    if (ompEnded()) return;
     timedOut = true;
     void stop();
   }, settings.runTimeoutMs + settings.timeoutSlackMs);
@@ -496,7 +505,7 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     done,
     async cancel() {
       // A run that already ended keeps its own outcome.
-      if (!exited) cancelled = true;
+      if (!exited && !ompEnded()) cancelled = true;
       await stop();
       await done.then(
         () => {},

@@ -3,8 +3,8 @@
 
 import type { InteractionView, MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BotHarness, readDashboard, startBotHarness } from "../support/bot-harness.js";
-import { reply, slowReply } from "../support/fake-model/index.js";
+import { type BotHarness, EVENT_WAIT_MS, readDashboard, startBotHarness } from "../support/bot-harness.js";
+import { heldReply, reply } from "../support/fake-model/index.js";
 
 interface ButtonView {
   label?: string;
@@ -39,9 +39,10 @@ describe("dashboard buttons", () => {
   });
 
   it("Cancel stops the running prompt; the same click by a user who is not allowed is refused privately and changes nothing", async () => {
+    // Held mid-answer and never let go: the run is busy until it is cancelled.
     h.model.on(
       "a slow essay to cancel",
-      slowReply("An essay that streams for a long while, word by word.", 1, 150),
+      heldReply("An essay that streams ", "for a long while, word by word.").step,
     );
     const { thread } = await h.launch("a slow essay to cancel");
     const session = h.app!.ctx.store.getSessionByThread(thread.id)!;
@@ -52,7 +53,7 @@ describe("dashboard buttons", () => {
     const refused = await h.emu
       .as(h.bob)
       .clickButton({ messageId: busy.message.id, customId: cancelId })
-      .waitForReply({ timeoutMs: 10_000 });
+      .waitForReply({ timeoutMs: EVENT_WAIT_MS });
     expect(privateAnswer(refused)).toMatch(/not on this bot's list of allowed users/);
     expect(h.emu.messages(thread.id)).toHaveLength(before);
     expect(h.app!.ctx.sessions.snapshot(session.id).running).toBeDefined();
@@ -61,10 +62,10 @@ describe("dashboard buttons", () => {
     const clicked = h.emu.as(h.alice).clickButton({ messageId: busy.message.id, customId: cancelId });
     const notice = await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.author.bot && m.content.includes("Run cancelled by"),
-      { timeoutMs: 15_000 },
+      { timeoutMs: EVENT_WAIT_MS },
     );
     expect(notice.mentionIds).toEqual([]);
-    expect(privateAnswer(await clicked.waitForReply({ timeoutMs: 10_000 }))).toBe("");
+    expect(privateAnswer(await clicked.waitForReply({ timeoutMs: EVENT_WAIT_MS }))).toBe("");
 
     const degraded = await h.waitForDashboard(thread.id, (d) => d.state === "degraded");
     expect(degraded.message.embeds[0]?.color).toBe(0xe67e22);
@@ -80,7 +81,7 @@ describe("dashboard buttons", () => {
     const session = h.app!.ctx.store.getSessionByThread(thread.id)!;
     const idle = await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("#1"));
     await h.emu.waitFor(() => h.botPosts(thread.id).find((m) => m.content.includes("Quick job done.")), {
-      timeoutMs: 10_000,
+      timeoutMs: EVENT_WAIT_MS,
       what: "the answer",
     });
     const stopId = buttonId(idle.message, /stop/i);
@@ -89,7 +90,7 @@ describe("dashboard buttons", () => {
     const refused = await h.emu
       .as(h.bob)
       .clickButton({ messageId: idle.message.id, customId: stopId })
-      .waitForReply({ timeoutMs: 10_000 });
+      .waitForReply({ timeoutMs: EVENT_WAIT_MS });
     expect(privateAnswer(refused)).toMatch(/not on this bot's list of allowed users/);
     expect(h.emu.messages(thread.id)).toHaveLength(before);
     expect(h.emu.channel(thread.id)?.archived).toBe(false);
@@ -99,11 +100,11 @@ describe("dashboard buttons", () => {
     h.emu.as(h.alice).clickButton({ messageId: idle.message.id, customId: stopId });
     const notice = await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.author.bot && m.content.includes("Session stopped by"),
-      { timeoutMs: 15_000 },
+      { timeoutMs: EVENT_WAIT_MS },
     );
     expect(notice.mentionIds).toEqual([]);
     await h.emu.waitFor(() => (h.emu.channel(thread.id)?.archived ? true : undefined), {
-      timeoutMs: 10_000,
+      timeoutMs: EVENT_WAIT_MS,
       what: "the thread archived",
     });
     const final = readDashboard(h.dashboard(thread.id)!);

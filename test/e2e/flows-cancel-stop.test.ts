@@ -7,8 +7,15 @@ import type { APIEmbed } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
 import { formatDuration } from "../../src/discord/format/index.js";
-import { answerText, type BotHarness, readDashboard, startBotHarness } from "../support/bot-harness.js";
-import { bashThenReply, reply, slowReply } from "../support/fake-model/index.js";
+import {
+  answerText,
+  type BotHarness,
+  EVENT_WAIT_MS,
+  RUN_WAIT_MS,
+  readDashboard,
+  startBotHarness,
+} from "../support/bot-harness.js";
+import { bashThenReply, heldReply, reply } from "../support/fake-model/index.js";
 
 /** An absolute path: omp's embedded shell runs a bare `sleep` in-process, without a process to find. */
 const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
@@ -50,7 +57,7 @@ function shownElapsedMs(value: string | undefined, readAt: number): number {
 }
 
 /** Polls `check` (the process table changes without telling the emulator) until it holds. */
-async function until(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+async function until(check: () => boolean, what: string, timeoutMs = RUN_WAIT_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`${what}: not true after ${timeoutMs} ms`);
@@ -120,7 +127,7 @@ describe("cancelling and stopping", () => {
     ).toBe(true);
     await h.emu.waitFor(
       () => h.botPosts(thread.id).find((m) => m.content.includes("Still here after the cancel.")),
-      { timeoutMs: 10_000, what: "the queued prompt's answer" },
+      { timeoutMs: EVENT_WAIT_MS, what: "the queued prompt's answer" },
     );
     expect(h.botPosts(thread.id).some((m) => m.content.includes("Run #1 was cancelled"))).toBe(true);
     expect(h.botPosts(thread.id).some((m) => m.content.includes("The build finished."))).toBe(false);
@@ -134,10 +141,8 @@ describe("cancelling and stopping", () => {
   });
 
   it("`/omp stop` archives the thread, leaves the dashboard saying stopped, keeps the rows, and a later `/omp say` is refused privately", async () => {
-    h.model.on(
-      "a long job to stop",
-      slowReply("This answer is streamed slowly so it can be stopped.", 1, 150),
-    );
+    // Held mid-answer and never let go: the run is busy until the session is stopped.
+    h.model.on("a long job to stop", heldReply("This answer is held ", "until the session stops.").step);
     h.model.on("never runs", reply("This should never be answered."));
 
     const { thread } = await h.launch("a long job to stop");
@@ -150,7 +155,7 @@ describe("cancelling and stopping", () => {
     expect(answerText(stop)).toContain("1 queued prompt was dropped");
 
     await h.emu.waitFor(() => (h.emu.channel(thread.id)?.archived ? true : undefined), {
-      timeoutMs: 10_000,
+      timeoutMs: EVENT_WAIT_MS,
       what: "the thread archived",
     });
     const final = readDashboard(h.dashboard(thread.id)!);

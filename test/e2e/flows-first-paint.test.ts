@@ -6,7 +6,7 @@
 import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
-import { type BotHarness, readDashboard, startBotHarness } from "../support/bot-harness.js";
+import { type BotHarness, EVENT_WAIT_MS, readDashboard, startBotHarness } from "../support/bot-harness.js";
 
 /** One version of a message from its edit history. */
 type Version = MessageView["history"][number];
@@ -64,7 +64,7 @@ describe("the first paint tells the truth", () => {
     expect(cancelDisabled(dashboard.history[0]!)).toBe(true);
     const sessionId = h.app!.ctx.sessions.byThread(thread.id)!.id;
     await h.emu.waitFor(() => h.app!.ctx.sessions.snapshot(sessionId).waitingForSlot || undefined, {
-      timeoutMs: 10_000,
+      timeoutMs: EVENT_WAIT_MS,
       what: "the prompt queued for a slot",
     });
     const early = await h.command(h.alice, thread.id, "cancel");
@@ -90,7 +90,7 @@ describe("the first paint tells the truth", () => {
         const pinned = h.emu.pins(thread.id)[0];
         return pinned && pinned.id !== dashboard.id ? pinned : undefined;
       },
-      { timeoutMs: 20_000, what: "a new pinned dashboard" },
+      { timeoutMs: EVENT_WAIT_MS, what: "a new pinned dashboard" },
     );
     const first = reading(reposted.history[0]!);
     expect(first.state).toBe("starting");
@@ -117,7 +117,7 @@ describe("the first paint tells the truth", () => {
 
     const firstRepaint = async (threadId: string) => {
       const version = await h.emu.waitFor(() => h.dashboard(threadId)!.history[editsBefore.get(threadId)!], {
-        timeoutMs: 20_000,
+        timeoutMs: EVENT_WAIT_MS,
         what: `the first repaint of ${threadId} after the restart`,
       });
       return reading(version);

@@ -4,7 +4,7 @@
 import type { InteractionView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
-import { slowReply } from "../support/fake-model/index.js";
+import { heldReply } from "../support/fake-model/index.js";
 
 /** The answer is only the caller's: ephemeral, and nothing of it reached the channel. */
 function expectPrivate(h: BotHarness, view: InteractionView): void {
@@ -54,7 +54,9 @@ describe("information commands", () => {
   });
 
   it("`/omp status` answers privately with uptime, the running prompt counted, sessions and a healthy checklist", async () => {
-    h.model.on("keep the status busy", slowReply("Busy for long enough that the status counts it.", 1, 120));
+    // Held mid-answer until the status has been read: the run is surely busy when it is counted.
+    const held = heldReply("Busy for long enough ", "that the status counts it.");
+    h.model.on("keep the status busy", held.step);
     const { thread } = await h.launch("keep the status busy");
     await h.waitForDashboard(thread.id, (d) => d.state === "busy");
 
@@ -68,6 +70,7 @@ describe("information commands", () => {
     const health = embedField(view, "Health") ?? "";
     expect(health.split("\n")).toHaveLength(5);
     expect(health.split("\n").every((l) => l.startsWith("✅"))).toBe(true);
+    held.release();
     await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("#1"));
   });
 });

@@ -8,10 +8,12 @@ import {
   answerText,
   type BotHarness,
   type DashboardReading,
+  EVENT_WAIT_MS,
+  RUN_WAIT_MS,
   readDashboard,
   startBotHarness,
 } from "../support/bot-harness.js";
-import { reply, slowReply } from "../support/fake-model/index.js";
+import { heldReply, reply } from "../support/fake-model/index.js";
 
 /** The value of the dashboard field called `name`, or undefined when the dashboard has none. */
 function fieldValue(reading: DashboardReading, name: string): string | undefined {
@@ -39,8 +41,12 @@ describe("launching sessions", () => {
 
   it("🚀 on a message opens `Run: <first words>` from it; the pinned dashboard goes Busy then Idle and the answer is posted", async () => {
     const answer = "The fizzbuzz loop counts from one to fifteen and prints words for multiples.";
-    // About 3 s of streaming: long enough to see the dashboard Busy.
-    h.model.on("explain the fizzbuzz", slowReply(answer, 2, 80));
+    // Held mid-answer until the dashboard has shown Busy, however slow the machine.
+    const held = heldReply(
+      "The fizzbuzz loop counts ",
+      "from one to fifteen and prints words for multiples.",
+    );
+    h.model.on("explain the fizzbuzz", held.step);
     const { thread, dashboard, message } = await h.launch("explain the fizzbuzz loop in main.ts");
 
     expect(thread.name).toBe("Run: explain the fizzbuzz loop in main.ts");
@@ -53,6 +59,7 @@ describe("launching sessions", () => {
     expect(busy.message.embeds[0]?.color).toBe(0x5865f2);
     expect(busy.text).toContain("explain the fizzbuzz loop in main.ts");
     expect(fieldValue(busy, "Run")).toBe("#1");
+    held.release();
 
     const idle = await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("#1"));
     expect(idle.message.embeds[0]?.color).toBe(0x2ecc71);
@@ -71,7 +78,7 @@ describe("launching sessions", () => {
     expect(h.emu.pins(thread.id).map((m) => m.id)).toEqual([dashboard.id]);
 
     const posted = await h.emu.waitFor(() => h.botPosts(thread.id).find((m) => m.content.includes(answer)), {
-      timeoutMs: 10_000,
+      timeoutMs: EVENT_WAIT_MS,
       what: "the answer in the thread",
     });
     expect(posted.pinned).toBe(false);
@@ -101,7 +108,7 @@ describe("launching sessions", () => {
         const all = h.botPosts(thread.id);
         return all.some((m) => m.content.includes(outro)) ? all : undefined;
       },
-      { timeoutMs: 15_000, what: "the whole long answer" },
+      { timeoutMs: EVENT_WAIT_MS, what: "the whole long answer" },
     );
 
     expect(posts.length).toBeGreaterThanOrEqual(3);
@@ -143,16 +150,18 @@ describe("launching sessions", () => {
       subcommand: "new",
       options: { prompt: "list the open todos", name: "todo sweep" },
     });
-    const thread = await h.emu.waitForThread((t) => t.name === "Session: todo sweep", { timeoutMs: 10_000 });
+    const thread = await h.emu.waitForThread((t) => t.name === "Session: todo sweep", {
+      timeoutMs: EVENT_WAIT_MS,
+    });
     expect(thread.parentId).toBe(h.world.channelId);
     expect(thread.starterMessageId).toBeNull();
 
-    const view = await handle.waitForReply({ timeoutMs: 10_000 });
+    const view = await handle.waitForReply({ timeoutMs: EVENT_WAIT_MS });
     expect(view.original?.ephemeral ?? false).toBe(false);
     expect(answerText(view)).toContain(`<#${thread.id}>`);
 
     const dashboard = await h.emu.waitFor(() => h.dashboard(thread.id), {
-      timeoutMs: 10_000,
+      timeoutMs: EVENT_WAIT_MS,
       what: "pinned dashboard",
     });
     expect(readDashboard(dashboard).text).toContain("Session: todo sweep");
@@ -160,7 +169,7 @@ describe("launching sessions", () => {
     expect(idle.text).toContain("list the open todos");
     const posted = await h.emu.waitFor(
       () => h.botPosts(thread.id).find((m) => m.content.includes("There are three TODOs left in src/.")),
-      { timeoutMs: 10_000, what: "the answer in the thread" },
+      { timeoutMs: EVENT_WAIT_MS, what: "the answer in the thread" },
     );
     expect(posted.pinned).toBe(false);
   });
@@ -172,7 +181,7 @@ describe("launching sessions", () => {
     const view = await h.command(h.alice, h.world.channelId, "new", { prompt });
     const thread = await h.emu.waitForThread(
       (t) => t.parentId === h.world.channelId && t.name.startsWith("Session: summarise the changelog"),
-      { timeoutMs: 10_000 },
+      { timeoutMs: EVENT_WAIT_MS },
     );
     expect(thread.name.length).toBeLessThanOrEqual(100);
     expect(thread.name).toMatch(/…$/);
@@ -180,7 +189,7 @@ describe("launching sessions", () => {
     expect(answerText(view)).toContain(`<#${thread.id}>`);
     await h.emu.waitFor(
       () => h.botPosts(thread.id).find((m) => m.content.includes("Twelve releases, mostly fixes.")),
-      { timeoutMs: 15_000, what: "the answer in the thread" },
+      { timeoutMs: RUN_WAIT_MS, what: "the answer in the thread" },
     );
   });
 });

@@ -2,8 +2,8 @@
 // to see the line, plain messages in the thread. Real omp against the fake model.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
-import { reply, requestText, slowReply } from "../support/fake-model/index.js";
+import { answerText, type BotHarness, EVENT_WAIT_MS, startBotHarness } from "../support/bot-harness.js";
+import { heldReply, reply, requestText } from "../support/fake-model/index.js";
 
 describe("queueing follow-ups in a session", () => {
   let h: BotHarness;
@@ -20,8 +20,9 @@ describe("queueing follow-ups in a session", () => {
     const first = "The bean count is forty-two beans in the jar.";
     const second = "Doubled, that makes eighty-four beans.";
     const third = "Halved again, back to forty-two beans.";
-    // Slow enough that both follow-ups and the queue listing land while it streams.
-    h.model.on("count the slow beans", slowReply(first, 1, 150));
+    // Held mid-answer until both follow-ups and the queue listing have landed, however slow the machine.
+    const held = heldReply("The bean count is ", "forty-two beans in the jar.");
+    h.model.on("count the slow beans", held.step);
     h.model.on("double the beans", reply(second));
     h.model.on("halve the beans", reply(third));
 
@@ -51,22 +52,23 @@ describe("queueing follow-ups in a session", () => {
     expect(three).toBeGreaterThan(two);
     expect(lines[three]).toMatch(/^\*\*2\.\*\*/);
     expect(lines[three]).toContain(`<@${carol}>`);
+    // The dashboard counts the line while it is there.
+    const waiting = (fields: { value: string }[] | undefined) =>
+      fields?.some((f) => f.value === "2 waiting") ?? false;
+    await h.waitForDashboard(thread.id, (d) => d.state === "busy" && waiting(d.message.embeds[0]?.fields));
+    held.release();
 
     const done = await h.waitForDashboard(
       thread.id,
       (d) => d.state === "idle" && d.text.includes("#3") && d.text.includes("then halve the beans"),
-      45_000,
     );
-    // The dashboard counted the line while it was there.
-    expect(done.message.history.some((v) => v.embeds[0]?.fields?.some((f) => f.value === "2 waiting"))).toBe(
-      true,
-    );
+    expect(done.message.history.some((v) => waiting(v.embeds[0]?.fields))).toBe(true);
     const answers = await h.emu.waitFor(
       () => {
         const posts = h.botPosts(thread.id).map((m) => m.content);
         return posts.some((c) => c.includes(third)) ? posts : undefined;
       },
-      { timeoutMs: 10_000, what: "the third answer" },
+      { timeoutMs: EVENT_WAIT_MS, what: "the third answer" },
     );
     const order = [first, second, third].map((text) => answers.findIndex((c) => c.includes(text)));
     expect(order.every((i) => i >= 0)).toBe(true);
@@ -96,7 +98,7 @@ describe("queueing follow-ups in a session", () => {
 
     await h.emu.waitFor(
       () => h.emu.message(fromAlice.id)?.reactions.find((r) => r.emoji === "📥" && r.userIds.length > 0),
-      { timeoutMs: 10_000, what: "📥 on alice's message" },
+      { timeoutMs: EVENT_WAIT_MS, what: "📥 on alice's message" },
     );
     const ran = await h.waitForDashboard(
       thread.id,
@@ -105,7 +107,7 @@ describe("queueing follow-ups in a session", () => {
     expect(ran.text).toContain(`<@${h.alice}>`);
     await h.emu.waitFor(
       () => h.botPosts(thread.id).find((m) => m.content.includes("Renamed the helper to parseLine.")),
-      { timeoutMs: 10_000, what: "the answer to alice's message" },
+      { timeoutMs: EVENT_WAIT_MS, what: "the answer to alice's message" },
     );
 
     // bob's message came first on the gateway, so it was handled (and ignored) before alice's ran.

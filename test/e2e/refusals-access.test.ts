@@ -5,7 +5,13 @@
 
 import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
+import {
+  type BotHarness,
+  EVENT_WAIT_MS,
+  LAUNCH_EMOJI,
+  RUN_WAIT_MS,
+  startBotHarness,
+} from "../support/bot-harness.js";
 import { reply } from "../support/fake-model/index.js";
 import {
   expectPrivateRefusal,
@@ -26,7 +32,9 @@ describe("refusals: who and where", () => {
 
   /** The public notice the bot posts under a refused 🚀 (a reply to that message). */
   const refusalNotice = (message: MessageView) =>
-    h.emu.waitForMessage((m) => m.author.bot && m.referencedMessageId === message.id, { timeoutMs: 10_000 });
+    h.emu.waitForMessage((m) => m.author.bot && m.referencedMessageId === message.id, {
+      timeoutMs: EVENT_WAIT_MS,
+    });
 
   beforeAll(async () => {
     h = await startBotHarness({ moreAllowedUsers: ["carol"] });
@@ -35,7 +43,7 @@ describe("refusals: who and where", () => {
     const launched = await h.launch("a session to poke at");
     sessionThreadId = launched.thread.id;
     await h.emu.waitForMessage((m) => m.channelId === sessionThreadId && m.content.includes("Ready."), {
-      timeoutMs: 30_000,
+      timeoutMs: RUN_WAIT_MS,
     });
     dashboard = (await h.waitForDashboard(sessionThreadId, (d) => d.state === "idle")).message;
   });
@@ -70,7 +78,7 @@ describe("refusals: who and where", () => {
     const stop = dashboardButton(dashboard, "stop");
     const before = snapshot();
     const handle = h.emu.as(h.bob).clickButton({ messageId: dashboard.id, customId: stop });
-    expectPrivateRefusal(await handle.waitForReply({ timeoutMs: 10_000 }), /not on this bot's list/);
+    expectPrivateRefusal(await handle.waitForReply({ timeoutMs: EVENT_WAIT_MS }), /not on this bot's list/);
     expectUnchanged(before);
     expect(h.app!.ctx.sessions.byThread(sessionThreadId)?.stoppedAt).toBeNull();
   });
@@ -135,11 +143,13 @@ describe("refusals: who and where", () => {
     const other = h.emu.createGuild({ name: "someone-elses-server" });
     const channel = h.emu.createChannel({ guildId: other.id, name: "launch" });
     // The bot must have learnt of the guild before the reaction arrives (GUILD_CREATE, then the events).
-    await vi.waitFor(() => expect(h.app!.ctx.client.guilds.cache.has(other.id)).toBe(true));
+    await vi.waitFor(() => expect(h.app!.ctx.client.guilds.cache.has(other.id)).toBe(true), {
+      timeout: EVENT_WAIT_MS,
+    });
     const before = snapshot();
     const message = h.emu.as(h.alice).postMessage(channel.id, "run this over here");
     h.emu.as(h.alice).react(channel.id, message.id, LAUNCH_EMOJI);
-    await vi.waitFor(() => expect(h.logText()).toContain('"code":"wrong_guild"'), { timeout: 10_000 });
+    await vi.waitFor(() => expect(h.logText()).toContain('"code":"wrong_guild"'), { timeout: EVENT_WAIT_MS });
     expectUnchanged(before);
     expect(h.emu.messages(channel.id).filter((m) => m.author.bot)).toEqual([]);
   });

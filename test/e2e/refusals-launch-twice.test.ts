@@ -4,7 +4,13 @@
 
 import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
+import {
+  type BotHarness,
+  EVENT_WAIT_MS,
+  LAUNCH_EMOJI,
+  RUN_WAIT_MS,
+  startBotHarness,
+} from "../support/bot-harness.js";
 import { reply } from "../support/fake-model/index.js";
 
 describe("a 🚀 launch happens once per message", () => {
@@ -43,7 +49,7 @@ describe("a 🚀 launch happens once per message", () => {
   /** Waits for the run of `prompt` to post `answer` in `threadId`. */
   const answered = (threadId: string, answer: string) =>
     h.emu.waitForMessage((m) => m.channelId === threadId && m.content.includes(answer), {
-      timeoutMs: 30_000,
+      timeoutMs: RUN_WAIT_MS,
     });
 
   /** Lets everything the gateway delivered so far be handled: the bot answers a command after it. */
@@ -90,7 +96,7 @@ describe("a 🚀 launch happens once per message", () => {
       // The thread exists but the dashboard is not pinned yet: the launch is half done.
       const thread = await h.emu.waitForThread(
         (t) => t.starterMessageId === message.id || t.id === message.id,
-        { timeoutMs: 10_000 },
+        { timeoutMs: EVENT_WAIT_MS },
       );
       expect(h.emu.pins(thread.id)).toEqual([]);
       actor.unreact(h.world.channelId, message.id, LAUNCH_EMOJI);
@@ -118,7 +124,9 @@ describe("a 🚀 launch happens once per message", () => {
     h.emu.as(carol).react(h.world.channelId, message.id, LAUNCH_EMOJI);
     await drain();
     // The new process has no in-memory guard for it: only the store and Discord's thread can stop it.
-    await vi.waitFor(() => expect(h.logText()).toMatch(/ompcord ready[\s\S]*ompcord ready/));
+    await vi.waitFor(() => expect(h.logText()).toMatch(/ompcord ready[\s\S]*ompcord ready/), {
+      timeout: EVENT_WAIT_MS,
+    });
     expect(launchesOf(message, prompt)).toEqual({ threads: 1, sessions: 1, prompts: 1, conversations: 1 });
     expect(h.emu.messages(h.world.channelId).filter((m) => m.referencedMessageId === message.id)).toEqual([]);
   });

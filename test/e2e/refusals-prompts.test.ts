@@ -3,7 +3,14 @@
 // no thread, no session row, no prompt, no run, no model request.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answerText, type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
+import {
+  answerText,
+  type BotHarness,
+  EVENT_WAIT_MS,
+  LAUNCH_EMOJI,
+  RUN_WAIT_MS,
+  startBotHarness,
+} from "../support/bot-harness.js";
 import { reply, type Step } from "../support/fake-model/index.js";
 import {
   expectPrivateRefusal,
@@ -27,7 +34,7 @@ describe("refusals: what may be asked", () => {
     h.model.on(prompt, reply(answer));
     const { thread } = await h.launch(prompt);
     await h.emu.waitForMessage((m) => m.channelId === thread.id && m.content.includes(answer), {
-      timeoutMs: 30_000,
+      timeoutMs: RUN_WAIT_MS,
     });
     await h.waitForDashboard(thread.id, (d) => d.state === "idle");
     return thread.id;
@@ -64,7 +71,7 @@ describe("refusals: what may be asked", () => {
     const message = h.emu.as(h.alice).postMessage(h.world.channelId, "\u200b\u200b");
     h.emu.as(h.alice).react(h.world.channelId, message.id, LAUNCH_EMOJI);
     const notice = await h.emu.waitForMessage((m) => m.author.bot && m.referencedMessageId === message.id, {
-      timeoutMs: 10_000,
+      timeoutMs: EVENT_WAIT_MS,
     });
     expect(notice.content).toMatch(/has no text to run/);
     expectUnchanged(before);
@@ -84,7 +91,7 @@ describe("refusals: what may be asked", () => {
     const message = h.emu.as(h.alice).postMessage(h.world.channelId, "y".repeat(PROMPT_MAX_CHARS + 50));
     h.emu.as(h.alice).react(h.world.channelId, message.id, LAUNCH_EMOJI);
     const notice = await h.emu.waitForMessage((m) => m.author.bot && m.referencedMessageId === message.id, {
-      timeoutMs: 10_000,
+      timeoutMs: EVENT_WAIT_MS,
     });
     expect(notice.content).toMatch(/the limit is 200/);
     expectUnchanged(before);
@@ -140,7 +147,7 @@ describe("refusals: what may be asked", () => {
     const tooLong = h.emu.as(h.alice).postMessage(thread.id, "w".repeat(PROMPT_MAX_CHARS + 1));
     const overflow = h.emu.as(h.alice).postMessage(thread.id, "a plain message, one too many");
     const replyTo = (id: string) =>
-      h.emu.waitForMessage((m) => m.author.bot && m.referencedMessageId === id, { timeoutMs: 10_000 });
+      h.emu.waitForMessage((m) => m.author.bot && m.referencedMessageId === id, { timeoutMs: EVENT_WAIT_MS });
     expect((await replyTo(tooLong.id)).content).toMatch(/the limit is 200/);
     expect((await replyTo(overflow.id)).content).toMatch(/queue is full/);
     expect(h.emu.messages(thread.id).filter((m) => m.referencedMessageId === invisible.id)).toEqual([]);

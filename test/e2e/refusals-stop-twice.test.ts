@@ -5,7 +5,13 @@
 
 import type { InteractionHandle, InteractionView, MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
+import {
+  answerText,
+  type BotHarness,
+  EVENT_WAIT_MS,
+  RUN_WAIT_MS,
+  startBotHarness,
+} from "../support/bot-harness.js";
 
 describe("a session stops once", () => {
   let h: BotHarness;
@@ -31,12 +37,12 @@ describe("a session stops once", () => {
         const refused = views.filter((v) => /This session was stopped/.test(told(v)));
         return stopped.length + refused.length === 2 ? { stopped, refused } : undefined;
       },
-      { timeoutMs: 20_000, what: "both answers" },
+      { timeoutMs: RUN_WAIT_MS, what: "both answers" },
     );
 
   const busySession = async (prompt: string) => {
     const { thread, dashboard } = await h.launch(prompt);
-    await h.waitForDashboard(thread.id, (d) => d.state === "busy", 20_000);
+    await h.waitForDashboard(thread.id, (d) => d.state === "busy");
     return { thread, dashboard };
   };
 
@@ -51,7 +57,10 @@ describe("a session stops once", () => {
     const told = [refused[0]!.original, ...refused[0]!.followUps].filter((m) => m !== null);
     expect(told.length).toBeGreaterThan(0);
     for (const message of told) expect(message.ephemeral).toBe(true);
-    await h.emu.waitFor(() => h.emu.channel(thread.id).archived, { timeoutMs: 10_000, what: "archived" });
+    await h.emu.waitFor(() => h.emu.channel(thread.id).archived, {
+      timeoutMs: EVENT_WAIT_MS,
+      what: "archived",
+    });
     expect(announcements(thread.id)).toHaveLength(1);
   });
 
@@ -62,7 +71,10 @@ describe("a session stops once", () => {
     expect(stopped).toHaveLength(1);
     expect(refused).toHaveLength(1);
     expect(refused[0]!.original?.ephemeral).toBe(true);
-    await h.emu.waitFor(() => h.emu.channel(thread.id).archived, { timeoutMs: 10_000, what: "archived" });
+    await h.emu.waitFor(() => h.emu.channel(thread.id).archived, {
+      timeoutMs: EVENT_WAIT_MS,
+      what: "archived",
+    });
     expect(
       h.app!.ctx.store.sqlite.prepare("SELECT count(*) AS n FROM runs WHERE outcome = 'cancelled'").get(),
     ).toEqual({
@@ -82,7 +94,7 @@ describe("a run is cancelled once", () => {
 
   it("a double click on Cancel plus /omp cancel announce one cancel in public; the two that lost are told privately", async () => {
     const { thread, dashboard } = await h.launch("hang for three cancels");
-    await h.waitForDashboard(thread.id, (d) => d.state === "busy", 20_000);
+    await h.waitForDashboard(thread.id, (d) => d.state === "busy");
     const cancel = buttonId(dashboard, "cancel");
     const first = h.emu.as(h.alice).clickButton({ messageId: dashboard.id, customId: cancel });
     const second = h.emu.as(h.alice).clickButton({ messageId: dashboard.id, customId: cancel });
@@ -90,7 +102,7 @@ describe("a run is cancelled once", () => {
     await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.content.includes("Run #1 was cancelled"),
       {
-        timeoutMs: 20_000,
+        timeoutMs: RUN_WAIT_MS,
       },
     );
     // What each presser was told: the reply and follow-ups (not the dashboard a button sits on).
@@ -100,7 +112,7 @@ describe("a run is cancelled once", () => {
     };
     const all = [first, second, command];
     await h.emu.waitFor(() => all.every((handle) => told(handle).length > 0) || undefined, {
-      timeoutMs: 20_000,
+      timeoutMs: EVENT_WAIT_MS,
       what: "every presser told what happened",
     });
     await h.command(h.alice, thread.id, "queue");
@@ -121,7 +133,7 @@ describe("a run is cancelled once", () => {
 
   it("/omp cancel while another cancel of the run is under way is answered privately", async () => {
     const { thread } = await h.launch("hang for a late cancel");
-    await h.waitForDashboard(thread.id, (d) => d.state === "busy", 20_000);
+    await h.waitForDashboard(thread.id, (d) => d.state === "busy");
     const sessionId = h.app!.ctx.sessions.byThread(thread.id)!.id;
     // Someone else's cancel (e.g. a shutdown) already under way when this one arrives.
     const underWay = h.app!.ctx.sessions.cancel(sessionId);

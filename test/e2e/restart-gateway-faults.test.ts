@@ -3,9 +3,8 @@
 // message sent while the bot was disconnected still reaches it (RESUME replays it) and gets answered.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitUntil } from "../../src/omp/kill.js";
-import { type BotHarness, startBotHarness } from "../support/bot-harness.js";
-import { reply, slowReply } from "../support/fake-model/index.js";
+import { type BotHarness, RUN_WAIT_MS, startBotHarness } from "../support/bot-harness.js";
+import { heldReply, reply } from "../support/fake-model/index.js";
 
 const FAILED_CALLS = 3;
 
@@ -20,28 +19,31 @@ describe("gateway drop and REST 5xx during a run", () => {
 
   it("completes the run, catches the dashboard up and loses no message", async () => {
     const steady = "Steady answer, streamed while Discord misbehaves.";
-    h.model.on("steady work", slowReply(steady, 4, 150));
+    // Held mid-answer while Discord misbehaves, then let go.
+    const held = heldReply("Steady answer, ", "streamed while Discord misbehaves.");
+    h.model.on("steady work", held.step);
     h.model.on("during the drop", reply("Heard you during the drop."));
 
     const { thread } = await h.launch("steady work through the faults");
     // The run is in flight once the model streams.
-    expect(await waitUntil(() => h.model.requestsMatching("steady work").length > 0, 30_000, 20)).toBe(true);
+    await held.reached;
     const before = h.emu.counters;
 
     expect(h.emu.faults.dropGateway({ resumable: true })).toBeGreaterThan(0);
     h.emu.faults.failNextRequests(FAILED_CALLS, { status: 503 });
     // Sent while the bot is disconnected: only a RESUME replay brings it to the bot.
     h.emu.as(h.alice).postMessage(thread.id, "during the drop: are you still there?");
+    held.release();
 
     // The run's answer lands despite the faults.
     await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.author.bot && m.content.includes(steady),
-      { timeoutMs: 45_000 },
+      { timeoutMs: RUN_WAIT_MS },
     );
     // The message from the disconnected moment ran as the next prompt and got its answer.
     await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.author.bot && m.content.includes("Heard you during the drop."),
-      { timeoutMs: 45_000 },
+      { timeoutMs: RUN_WAIT_MS },
     );
     await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("during the drop"));
 

@@ -9,7 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
 import { isAlive } from "../../src/omp/index.js";
 import { waitUntil } from "../../src/omp/kill.js";
-import { answerText, type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
+import {
+  answerText,
+  type BotHarness,
+  EVENT_WAIT_MS,
+  LAUNCH_EMOJI,
+  RUN_WAIT_MS,
+  startBotHarness,
+} from "../support/bot-harness.js";
 import type { BotProcess } from "../support/bot-process.js";
 import { bashThenReply, reply } from "../support/fake-model/index.js";
 
@@ -86,7 +93,9 @@ describe("restart with a queued prompt and a run in flight", () => {
 
     const { thread, message } = await h.launch("slow tool please, then report");
     // The run is in flight once omp has started the tool command.
-    expect(await waitUntil(() => toolCommandPids().length > 0, 30_000, 100), "omp runs the tool").toBe(true);
+    expect(await waitUntil(() => toolCommandPids().length > 0, RUN_WAIT_MS, 100), "omp runs the tool").toBe(
+      true,
+    );
     const queued = await h.command(h.alice, thread.id, "say", { prompt: "after the restart: what now?" });
     expect(answerText(queued)).not.toMatch(/🚫|not allowed|cannot/i);
     const runBefore = readDb().prepare("select pid, outcome, run_number from runs").all() as RunRecord[];
@@ -109,7 +118,7 @@ describe("restart with a queued prompt and a run in flight", () => {
     // Nothing of the run outlives its bot, before any restart.
     const runPids = [runBefore[0]!.pid!, ompPid, ...toolPids];
     expect(
-      await waitUntil(() => runPids.every((pid) => !isAlive(pid)), 30_000, 100),
+      await waitUntil(() => runPids.every((pid) => !isAlive(pid)), EVENT_WAIT_MS, 100),
       `still running after the bot died: ${runPids.filter((pid) => isAlive(pid)).join(", ")}`,
     ).toBe(true);
     const editsBefore = h.dashboard(thread.id)!.history.length;
@@ -128,7 +137,7 @@ describe("restart with a queued prompt and a run in flight", () => {
     // The queued prompt runs to its answer in the same thread.
     const answer = await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.author.bot && m.content.includes("Answered after the restart."),
-      { timeoutMs: 45_000 },
+      { timeoutMs: RUN_WAIT_MS },
     );
     expect(answer.mentionIds).toEqual([]);
     await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("after the restart"));
@@ -156,6 +165,7 @@ describe("restart with a queued prompt and a run in flight", () => {
     expect(h.emu.threads(h.world.channelId)).toHaveLength(threadsBefore);
     expect(readDb().prepare("select count(*) as n from sessions").get()).toEqual({ n: 1 });
     expect(readDb().prepare("select count(*) as n from prompts").get()).toEqual({ n: 2 });
-    // Two bot starts and the waits above, each with its own ceiling, on a machine that may be busy.
-  }, 180_000);
+    // Two bot starts and the waits above, each with its own ceiling, on a machine that may be busy
+    // (under stress-ng --cpu 2 this test took 150 s).
+  }, 300_000);
 });

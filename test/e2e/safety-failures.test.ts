@@ -5,8 +5,14 @@
 
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
-import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
-import { slowReply } from "../support/fake-model/index.js";
+import {
+  answerText,
+  type BotHarness,
+  EVENT_WAIT_MS,
+  RUN_WAIT_MS,
+  startBotHarness,
+} from "../support/bot-harness.js";
+import { heldReply, slowReply } from "../support/fake-model/index.js";
 
 describe("omp missing", () => {
   let h: BotHarness;
@@ -19,7 +25,7 @@ describe("omp missing", () => {
 
   it("the dashboard turns Failed (red) with a reason naming OMP_BIN, and the bot keeps answering", async () => {
     const { thread } = await h.launch("anything at all");
-    const failed = await h.waitForDashboard(thread.id, (d) => d.state === "failed", 20_000);
+    const failed = await h.waitForDashboard(thread.id, (d) => d.state === "failed");
     expect(failed.message.embeds[0]?.color).toBe(0xe74c3c);
     expect(DASHBOARD_STATES.failed.color).toBe(0xe74c3c);
     expect(failed.text).toMatch(/OMP_BIN/);
@@ -44,17 +50,17 @@ describe("omp exiting at once", () => {
 
   it("the dashboard turns Degraded (orange) with the exit reason, and the session takes prompts again", async () => {
     const { thread } = await h.launch("exit-now 3");
-    const degraded = await h.waitForDashboard(thread.id, (d) => d.state === "degraded", 20_000);
+    const degraded = await h.waitForDashboard(thread.id, (d) => d.state === "degraded");
     expect(degraded.message.embeds[0]?.color).toBe(0xe67e22);
     expect(degraded.text).toMatch(/\b3\b|fake-omp: exit-now/);
     const note = await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.author.bot && /Run #1 (failed|crashed)/.test(m.content),
-      { timeoutMs: 10_000 },
+      { timeoutMs: EVENT_WAIT_MS },
     );
     expect(note.content).toMatch(/exit|code 3|exit-now/i);
     const next = await h.command(h.alice, thread.id, "say", { prompt: "try again" });
     expect(answerText(next)).toMatch(/Queued/);
-    await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("try again"), 20_000);
+    await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("try again"));
   });
 });
 
@@ -68,10 +74,10 @@ describe("a thread deleted while its run is busy", () => {
   });
 
   it("stops the session, cancels the run, leaves no omp behind, and the bot stays up", async () => {
-    // A stream that would take about a minute: the run is surely busy when the thread goes.
-    h.model.on("stream slowly", slowReply("tick\n".repeat(600), 5, 100));
+    // Held mid-answer and never let go: the run is surely busy when the thread goes.
+    h.model.on("stream slowly", heldReply("tick\ntick\n", "tick\n".repeat(600)).step);
     const { thread } = await h.launch("stream slowly");
-    await h.waitForDashboard(thread.id, (d) => d.state === "busy" && d.text.includes("tick"), 30_000);
+    await h.waitForDashboard(thread.id, (d) => d.state === "busy" && d.text.includes("tick"));
     const session = h.app!.ctx.sessions.byThread(thread.id)!;
     const running = h
       .app!.ctx.store.sqlite.prepare("SELECT id, pid FROM runs WHERE session_id = ? AND ended_at IS NULL")
@@ -89,7 +95,7 @@ describe("a thread deleted while its run is busy", () => {
         expect(run?.endedAt).toBeTruthy();
         return { row: row!, run: run! };
       },
-      { timeout: 15_000, interval: 100 },
+      { timeout: EVENT_WAIT_MS, interval: 100 },
     );
     expect(stopped.run.outcome).toBe("cancelled");
     expect(isAlive(running.pid)).toBe(false);
@@ -100,7 +106,7 @@ describe("a thread deleted while its run is busy", () => {
     h.model.on("after the deletion", slowReply("still here", 50, 0));
     const { thread: next } = await h.launch("after the deletion");
     await h.emu.waitForMessage((m) => m.channelId === next.id && m.content.includes("still here"), {
-      timeoutMs: 30_000,
+      timeoutMs: RUN_WAIT_MS,
     });
   });
 });
@@ -116,19 +122,22 @@ describe("a dashboard message deleted while its run is busy", () => {
 
   it("gets a fresh pinned dashboard, and the session and its run go on", async () => {
     const lines = Array.from({ length: 60 }, (_, i) => `step ${i + 1} of the plan`).join("\n");
-    h.model.on("keep going", slowReply(`${lines}\nall steps done`, 12, 50));
+    // Held mid-answer until the replacement dashboard is there, then let go.
+    const held = heldReply(`${lines}\n`, "all steps done");
+    h.model.on("keep going", held.step);
     const { thread, dashboard } = await h.launch("keep going");
-    await h.waitForDashboard(thread.id, (d) => d.state === "busy" && d.text.includes("step"), 30_000);
+    await h.waitForDashboard(thread.id, (d) => d.state === "busy" && d.text.includes("step"));
 
     // A moderator deletes the pinned dashboard; the thread stays.
     h.emu.core.store.deleteMessage(h.emu.core.store.messages.get(dashboard.id)!);
 
     const replacement = await h.emu.waitFor(
       () => h.emu.pins(thread.id).find((m) => m.id !== dashboard.id && m.author.bot),
-      { timeoutMs: 15_000, what: "a new pinned dashboard" },
+      { timeoutMs: EVENT_WAIT_MS, what: "a new pinned dashboard" },
     );
+    held.release();
     await h.emu.waitForMessage((m) => m.channelId === thread.id && m.content.includes("all steps done"), {
-      timeoutMs: 30_000,
+      timeoutMs: RUN_WAIT_MS,
     });
     const done = await h.waitForDashboard(thread.id, (d) => d.state === "idle");
     expect(done.message.id).toBe(replacement.id);

@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
+import { answerText, type BotHarness, RUN_WAIT_MS, startBotHarness } from "../support/bot-harness.js";
 import { type ChatRequest, contentText, reply } from "../support/fake-model/index.js";
 
 /**
@@ -39,7 +39,7 @@ describe("injection through Discord text", () => {
     h.model.on((text) => visible(text).includes(prompt), reply(answer));
     const { thread } = await h.launch(prompt);
     await h.emu.waitForMessage((m) => m.channelId === thread.id && m.content.includes(answer), {
-      timeoutMs: 30_000,
+      timeoutMs: RUN_WAIT_MS,
     });
     return h.model.requests.slice(before);
   };
@@ -91,7 +91,7 @@ describe("injection through Discord text", () => {
     await h.emu.waitForMessage(
       (m) => m.channelId === threadId && m.content.includes("Read without the NUL."),
       {
-        timeoutMs: 30_000,
+        timeoutMs: RUN_WAIT_MS,
       },
     );
     expect(userTexts(h.model.requestsMatching("nul byte test")).map(visible)).toEqual(["nul byte test"]);

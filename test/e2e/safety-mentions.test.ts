@@ -5,7 +5,7 @@
 
 import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
+import { answerText, type BotHarness, RUN_WAIT_MS, startBotHarness } from "../support/bot-harness.js";
 import { contentText, reply } from "../support/fake-model/index.js";
 
 /** Message types the bot writes itself (default, reply, slash-command answer); not Discord's system notes. */
@@ -43,7 +43,7 @@ describe("mentions never ping", () => {
     const { thread } = await h.launch(prompt);
     const posted = await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.author.bot && m.content.includes("ping answer"),
-      { timeoutMs: 30_000 },
+      { timeoutMs: RUN_WAIT_MS },
     );
     const idle = await h.waitForDashboard(
       thread.id,
@@ -55,7 +55,7 @@ describe("mentions never ping", () => {
     expect(answerText(queued)).toMatch(/Queued/);
     await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.author.bot && m.content.includes("second answer"),
-      { timeoutMs: 30_000 },
+      { timeoutMs: RUN_WAIT_MS },
     );
 
     // Shown neutralised wherever Discord renders mentions: message content, and the dashboard's prompt
@@ -110,7 +110,7 @@ describe("terminal colour never reaches Discord", () => {
     const { thread } = await h.launch(`${ESC}[35mcolour test${ESC}[0m please`);
     const posted = await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.author.bot && m.content.includes("bold red"),
-      { timeoutMs: 90_000 },
+      { timeoutMs: RUN_WAIT_MS },
     );
     expect(posted.content).toBe("green answer and bold red");
     const queued = await h.command(h.alice, thread.id, "say", {
@@ -119,7 +119,7 @@ describe("terminal colour never reaches Discord", () => {
     expect(answerText(queued)).toContain("colour follow-up");
     await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.author.bot && m.content.includes("second answer"),
-      { timeoutMs: 90_000 },
+      { timeoutMs: RUN_WAIT_MS },
     );
     await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("second answer"));
 
@@ -154,7 +154,7 @@ describe("a long prompt", () => {
     const view = await h.command(h.alice, h.world.channelId, "new", { prompt, name: "long one" });
     expect(answerText(view)).toMatch(/Session started/);
     await h.emu.waitForMessage((m) => m.author.bot && m.content.includes("Read it all."), {
-      timeoutMs: 30_000,
+      timeoutMs: RUN_WAIT_MS,
     });
     const received = h.model
       .requestsMatching("long prompt test")

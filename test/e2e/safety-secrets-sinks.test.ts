@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
+import { answerText, type BotHarness, RUN_WAIT_MS, startBotHarness } from "../support/bot-harness.js";
 import { bashThenReply, reply } from "../support/fake-model/index.js";
 
 /** Every value FAKE: the shape of a real credential, issued by nobody; built from pieces at run time. */
@@ -85,19 +85,20 @@ describe("every secret shape in every sink", () => {
     threadId = thread.id;
     await h.emu.waitForMessage(
       (m) => m.channelId === threadId && m.author.bot && m.content.includes("answer.md"),
-      { timeoutMs: 60_000 },
+      { timeoutMs: RUN_WAIT_MS },
     );
-    await h.waitForDashboard(threadId, (d) => d.state === "idle", 30_000);
+    await h.waitForDashboard(threadId, (d) => d.state === "idle");
     const said = await h.command(h.alice, threadId, "say", { prompt: `follow-up with ${SECRETS.pasted}` });
     expect(answerText(said)).toContain("[REDACTED]");
     await h.emu.waitForMessage((m) => m.channelId === threadId && m.content.includes("follow-up answer"), {
-      timeoutMs: 60_000,
+      timeoutMs: RUN_WAIT_MS,
     });
-    await h.waitForDashboard(threadId, (d) => d.state === "idle" && d.text.includes("follow-up"), 30_000);
+    await h.waitForDashboard(threadId, (d) => d.state === "idle" && d.text.includes("follow-up"));
     await h.command(h.alice, threadId, "queue");
     // A log line longer than the log's cut, with secrets all along it and one across the cut.
     h.app!.ctx.logger.warn({ output: `${"x".repeat(8 * 1024 - 20)} ${STRADDLING} ${everyShape()}` }, "probe");
-  }, 180_000);
+    // Two real runs: up to a run ceiling each.
+  }, 2 * RUN_WAIT_MS);
   afterAll(async () => {
     await h?.close();
   });

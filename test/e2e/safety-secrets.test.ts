@@ -5,7 +5,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
+import {
+  answerText,
+  type BotHarness,
+  EVENT_WAIT_MS,
+  RUN_WAIT_MS,
+  startBotHarness,
+} from "../support/bot-harness.js";
 import { bashThenReply, contentText, httpError, reply } from "../support/fake-model/index.js";
 
 /** A fake OpenAI-style key: the shape of a real one, valid nowhere. */
@@ -31,7 +37,7 @@ describe("secrets", () => {
     threadId = thread.id;
     await h.emu.waitForMessage(
       (m) => m.channelId === threadId && m.author.bot && m.content.includes("secrets answer"),
-      { timeoutMs: 30_000 },
+      { timeoutMs: RUN_WAIT_MS },
     );
     await h.waitForDashboard(threadId, (d) => d.state === "idle");
   });
@@ -123,11 +129,11 @@ describe("secrets in errors and prompts", () => {
   it("a provider error quoting a fake key is masked on the dashboard, in the failure note and in runs.error", async () => {
     h.model.on("provider error", httpError(401, `invalid api key ${FAKE_API_KEY}`));
     const { thread } = await h.launch("provider error please");
-    const degraded = await h.waitForDashboard(thread.id, (d) => d.state === "degraded", 30_000);
+    const degraded = await h.waitForDashboard(thread.id, (d) => d.state === "degraded");
     expect(degraded.text).toContain("invalid api key [REDACTED]");
     const note = await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.author.bot && m.content.includes("Run #1 failed"),
-      { timeoutMs: 10_000 },
+      { timeoutMs: EVENT_WAIT_MS },
     );
     expect(note.content).toContain("[REDACTED]");
     expect(JSON.stringify(h.dashboard(thread.id)!.history)).not.toContain(FAKE_API_KEY);
@@ -141,7 +147,7 @@ describe("secrets in errors and prompts", () => {
     h.model.on("use this key", reply("Noted. pasted key answer"));
     const { thread } = await h.launch(`use this key ${FAKE_API_KEY} to call the API`);
     await h.emu.waitForMessage((m) => m.channelId === thread.id && m.content.includes("pasted key answer"), {
-      timeoutMs: 30_000,
+      timeoutMs: RUN_WAIT_MS,
     });
     const idle = await h.waitForDashboard(
       thread.id,
@@ -178,7 +184,7 @@ describe("secrets with the fake omp", () => {
     const { thread } = await h.launch("args");
     const answer = await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.author.bot && m.content.includes("--mode"),
-      { timeoutMs: 20_000 },
+      { timeoutMs: RUN_WAIT_MS },
     );
     expect(answer.content).not.toContain(h.emu.botToken);
     expect(answer.content).not.toContain("DISCORD");

@@ -7,9 +7,16 @@ import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAlive } from "../../src/omp/index.js";
 import { waitUntil } from "../../src/omp/kill.js";
-import { answerText, type BotHarness, LAUNCH_EMOJI, startBotHarness } from "../support/bot-harness.js";
+import {
+  answerText,
+  type BotHarness,
+  EVENT_WAIT_MS,
+  LAUNCH_EMOJI,
+  RUN_WAIT_MS,
+  startBotHarness,
+} from "../support/bot-harness.js";
 import type { BotProcess } from "../support/bot-process.js";
-import { bashThenReply, slowReply } from "../support/fake-model/index.js";
+import { bashThenReply, heldReply } from "../support/fake-model/index.js";
 
 /** An absolute path: omp's embedded shell runs a bare `sleep` in-process, without a process to find. */
 const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
@@ -36,13 +43,21 @@ interface DbFacts {
   runs: { pid: number | null; outcome: string | null; ended_at: number | null }[];
 }
 
+/**
+ * The shutdown grace periods of the two tests. While it runs the test checks that no new work is taken,
+ * which needs a few answers from the bot: seconds on a loaded machine. The first test's run ends when the
+ * test lets it, so its grace period costs nothing; the second test waits its grace period out.
+ */
+const GRACE_LET_FINISH = "2m";
+const GRACE_OUTLIVED = "20s";
+
 describe("graceful shutdown on SIGTERM", () => {
   let h: BotHarness;
   let bot: BotProcess | undefined;
   const ompPids: number[] = [];
 
-  const startBot = async () => {
-    bot = await h.spawnBot();
+  const startBot = async (shutdownGrace: string) => {
+    bot = await h.spawnBot({ env: { OMPCORD_SHUTDOWN_GRACE: shutdownGrace } });
     return bot;
   };
   const botIsRunning = () =>
@@ -69,7 +84,7 @@ describe("graceful shutdown on SIGTERM", () => {
   /** SIGTERM, then wait until the bot says it stopped taking work. */
   const terminate = async (running: BotProcess) => {
     running.child.kill("SIGTERM");
-    expect(await waitUntil(() => running.output().includes("shutting down"), 10_000, 20)).toBe(true);
+    expect(await waitUntil(() => running.output().includes("shutting down"), EVENT_WAIT_MS, 20)).toBe(true);
   };
 
   /** While shutting down: a `/omp say` is refused, and a 🚀 on a fresh message opens no thread. */
@@ -102,18 +117,19 @@ describe("graceful shutdown on SIGTERM", () => {
 
   it("lets a run that ends within the grace period finish, posts its answer and exits 0", async () => {
     const answer = "A graceful answer that outlives the SIGTERM.";
-    // About 2.5 s of streaming (4 characters every 250 ms), well inside the 10 s grace period.
-    h.model.on("finish gracefully", slowReply(answer, 4, 250));
-    const running = await startBot();
+    // Held mid-answer while the test checks that no new work is taken, then let go: the rest of the run
+    // is a moment's work, well inside the grace period.
+    const held = heldReply("A graceful answer ", "that outlives the SIGTERM.");
+    h.model.on("finish gracefully", held.step);
+    const running = await startBot(GRACE_LET_FINISH);
     const { thread } = await h.launch("finish gracefully please");
     await h.waitForDashboard(thread.id, (d) => d.state === "busy" && d.text.includes("finish gracefully"));
     // SIGTERM once the model is streaming: the run is mid-answer, and omp's start-up is behind it.
-    expect(await waitUntil(() => h.model.requestsMatching("finish gracefully").length > 0, 30_000, 20)).toBe(
-      true,
-    );
+    await held.reached;
 
     await terminate(running);
     await expectNoNewWork(thread.id);
+    held.release();
     expect(await running.exited).toEqual({ code: 0, signal: null });
 
     // The run finished and everything it produced landed before the exit.
@@ -133,10 +149,10 @@ describe("graceful shutdown on SIGTERM", () => {
 
   it("cancels a run that outlives the grace period, paints it Degraded, leaves no process and exits 0", async () => {
     h.model.on("outlive the grace", bashThenReply(`${SLEEP} ${TOOL_SECONDS}`, "never"));
-    const running = await startBot();
+    const running = await startBot(GRACE_OUTLIVED);
     const { thread } = await h.launch("outlive the grace period");
     expect(
-      await waitUntil(() => processesMatching(`${SLEEP} ${TOOL_SECONDS}`).length > 0, 30_000, 100),
+      await waitUntil(() => processesMatching(`${SLEEP} ${TOOL_SECONDS}`).length > 0, RUN_WAIT_MS, 100),
       "omp runs the tool command",
     ).toBe(true);
 

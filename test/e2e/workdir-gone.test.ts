@@ -5,11 +5,11 @@
 
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
+import { answerText, type BotHarness, RUN_WAIT_MS, startBotHarness } from "../support/bot-harness.js";
 import { reply } from "../support/fake-model/index.js";
 
 /** A real omp run on a loaded machine: seconds, sometimes tens of them. */
-const RUN = { timeoutMs: 60_000 };
+const RUN = { timeoutMs: RUN_WAIT_MS };
 
 describe("a working directory the person named, removed while the bot runs", () => {
   let h: BotHarness;

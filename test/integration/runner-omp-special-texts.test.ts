@@ -108,8 +108,8 @@ async function runToModel(text: string, index: number) {
   return { marker, result, sent };
 }
 
-// One after another, like the other real-omp files: concurrent omp processes would starve the e2e files
-// that run alongside this one.
+// One after another: concurrent omp processes would take CPU from the e2e files that run alongside this
+// one (runner-omp.test.ts runs its tests side by side instead: most of its time is waiting).
 describe("user text never acts on omp: each special text reaches the model as the message", () => {
   it.each(SPECIAL_TEXTS.map((text, index) => [JSON.stringify(text), text, index] as const))(
     "%s",

@@ -132,7 +132,10 @@ function queue(sessionId: string, text: string, on: Store = store) {
   return on.enqueuePrompt({ sessionId, authorId: "u", text, source: "say" });
 }
 
-const runsStarted = (n: number) => vi.waitFor(() => expect(runner.runs).toHaveLength(n));
+/** Ceiling for a wait on the scheduler: it acts in microtasks, but a loaded machine may pause the worker. */
+const WAIT = { timeout: 30_000 };
+
+const runsStarted = (n: number) => vi.waitFor(() => expect(runner.runs).toHaveLength(n), WAIT);
 
 describe("order", () => {
   it("runs a session's prompts in the order they were queued, resuming the same omp conversation", async () => {
@@ -399,7 +402,7 @@ describe("clear", () => {
     await runsStarted(1);
     queue(waiting.id, "never");
     rs.kick(waiting.id);
-    await vi.waitFor(() => expect(rs.snapshot(waiting.id).waitingForSlot).toBe(true));
+    await vi.waitFor(() => expect(rs.snapshot(waiting.id).waitingForSlot).toBe(true), WAIT);
 
     await rs.clearSession(waiting.id);
     runner.runs[0]!.finish();
@@ -629,8 +632,10 @@ describe("shutdown", () => {
     queue(s.id, "stays queued");
     rs.kick(s.id);
     await runsStarted(1);
-    setTimeout(() => runner.runs[0]!.finish(), 20);
-    await rs.shutdown({ graceMs: 2_000 });
+    // The run ends while shutdown waits for it: a grace period no loaded machine can outlast.
+    const stopping = rs.shutdown({ graceMs: 10 * 60_000 });
+    runner.runs[0]!.finish();
+    await stopping;
     expect(runner.runs).toHaveLength(1);
     expect(runner.runs[0]!.cancelCalls).toBe(0);
     expect(store.listQueuedPrompts(s.id).map((p) => p.text)).toEqual(["stays queued"]);

@@ -535,6 +535,13 @@ describe("sidecar slow clients", () => {
   it("connections beyond the cap are closed at once, and an authenticated request succeeds once the trickling ones are cut", {
     timeout: CEILING_MS,
   }, async () => {
+    // The tricklers must still be held when the fifth connects: after a pause of a loaded machine the
+    // server's timers run before it accepts a new connection, so 500 ms could cut them first.
+    await sidecar.close();
+    sidecar = await startSidecar({
+      ...options(),
+      timeouts: { ...timeouts, headersMs: 5_000, requestMs: 5_000 },
+    });
     const tricklers = Array.from({ length: MAX_CONNECTIONS }, () => rawClient(sidecar.url, trickleHeaders));
     await Promise.all(tricklers.map((client) => client.connected));
 

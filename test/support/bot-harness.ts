@@ -17,12 +17,31 @@ import { pino } from "pino";
 import { type OmpcordApp, startOmpcord } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config/index.js";
 import { DASHBOARD_STATES, type DashboardState } from "../../src/discord/dashboard/index.js";
+import type { DashboardEditInfo } from "../../src/discord/live/index.js";
 import { type BotProcess, spawnBotProcess } from "./bot-process.js";
 import { type FakeModel, startFakeModel } from "./fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "./omp-home.js";
 
 export const FAKE_OMP_BIN = resolve(import.meta.dirname, "fake-omp/fake-omp.mjs");
 export const LAUNCH_EMOJI = "🚀";
+
+// Ceilings for waits on the bot. CI and developers' machines are shared: with both cores busy, omp
+// alone takes over 10 s to start. A wait ends as soon as its event happens, so a generous ceiling
+// costs time only when a test is failing.
+/** Something the bot does without waiting for omp: an answer to a command, a thread, a notice. */
+export const EVENT_WAIT_MS = 60_000;
+/** Something that waits for omp runs to end (a dashboard going Idle, an answer posted). */
+export const RUN_WAIT_MS = 120_000;
+/**
+ * The bot's time limit per run in end-to-end tests: far beyond any run they make, so that a loaded
+ * machine never turns a slow run into a timed-out one.
+ */
+const E2E_RUN_TIMEOUT = "10m";
+/**
+ * Time omp gets to end on SIGTERM before SIGKILL: omp ends in about 0.1 s on an idle machine, and may
+ * take seconds on a loaded one; it is spent only when omp is slow.
+ */
+const E2E_KILL_GRACE = "5s";
 
 export interface BotHarnessOptions {
   /** Real omp against the fake model (default), or the fake omp for misbehaviour on demand. */
@@ -38,6 +57,8 @@ export interface BotHarnessOptions {
   configInProcessEnv?: boolean;
   /** Usernames of more members to create before the app starts, each on the allowed list like alice. */
   moreAllowedUsers?: string[];
+  /** Told of every dashboard edit Discord accepted (when it was sent, when it settled), in-process app only. */
+  onDashboardEdit?: (info: DashboardEditInfo) => void;
 }
 
 /** Row counts of the bot's database tables: what "nothing changed" means for the store. */
@@ -63,8 +84,11 @@ export interface BotHarness {
   readonly bob: string;
   /** Ids of the `moreAllowedUsers`, by username. */
   readonly allowedUsers: Record<string, string>;
-  /** Starts the bot as a real process (`src/main.ts` under tsx) with this configuration, once it is ready. */
-  spawnBot(): Promise<BotProcess>;
+  /**
+   * Starts the bot as a real process (`src/main.ts` under tsx) with this configuration, once it is ready;
+   * `env` changes some variables for this process only.
+   */
+  spawnBot(options?: { env?: Record<string, string> }): Promise<BotProcess>;
   /** Starts the app (again) with the same configuration and data directory. */
   startApp(): Promise<OmpcordApp>;
   /** alice (or `by`) posts `prompt` in the launch channel and reacts 🚀; resolves with the session's thread and dashboard. */
@@ -74,7 +98,7 @@ export interface BotHarness {
   ): Promise<{ thread: ChannelView; dashboard: MessageView; message: MessageView }>;
   /** The thread's pinned dashboard message, in its current state. */
   dashboard(threadId: string): MessageView | undefined;
-  /** Waits until the dashboard satisfies `predicate` (its state, its text). */
+  /** Waits until the dashboard satisfies `predicate` (its state, its text); `RUN_WAIT_MS` by default. */
   waitForDashboard(
     threadId: string,
     predicate: (d: DashboardReading) => boolean,
@@ -168,8 +192,8 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     OMP_BIN: bin,
     OMP_MODEL: FAKE_MODEL_ID,
     OMP_WORKDIR: home.workDir,
-    OMP_RUN_TIMEOUT: "60s",
-    OMP_KILL_GRACE: "1s",
+    OMP_RUN_TIMEOUT: E2E_RUN_TIMEOUT,
+    OMP_KILL_GRACE: E2E_KILL_GRACE,
     OMP_MAX_RETRIES: "0",
     OMPCORD_DATA_DIR: join(dataDir, "data"),
     OMPCORD_API_PORT: "0",
@@ -191,9 +215,9 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     bob: world.users.bob.id,
     allowedUsers,
 
-    async spawnBot() {
+    async spawnBot({ env = {} } = {}) {
       const bot = spawnBotProcess({
-        env: { ...home.env, ...configEnv },
+        env: { ...home.env, ...configEnv, ...env },
         cwd: dataDir,
         logFile: join(dataDir, "bot-process.log"),
       });
@@ -208,7 +232,11 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
         ...home.env,
         ...options.processEnv,
       };
-      harness.app = await startOmpcord(config, { env, logDestination });
+      harness.app = await startOmpcord(config, {
+        env,
+        logDestination,
+        ...(options.onDashboardEdit ? { onDashboardEdit: options.onDashboardEdit } : {}),
+      });
       return harness.app;
     },
 
@@ -217,12 +245,10 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
       emu.as(reactor).react(world.channelId, message.id, LAUNCH_EMOJI);
       const thread = await emu.waitForThread(
         (t) => t.starterMessageId === message.id || t.id === message.id,
-        {
-          timeoutMs: 10_000,
-        },
+        { timeoutMs: EVENT_WAIT_MS },
       );
       const dashboard = await emu.waitFor(() => emu.pins(thread.id)[0], {
-        timeoutMs: 10_000,
+        timeoutMs: EVENT_WAIT_MS,
         what: "pinned dashboard",
       });
       return { thread, dashboard, message };
@@ -232,7 +258,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
       return emu.pins(threadId)[0];
     },
 
-    waitForDashboard(threadId, predicate, timeoutMs = 30_000) {
+    waitForDashboard(threadId, predicate, timeoutMs = RUN_WAIT_MS) {
       return emu.waitFor(
         () => {
           const message = emu.pins(threadId)[0];
@@ -248,7 +274,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
       const handle = emu
         .as(user)
         .runCommand({ channelId, name: "omp", subcommand: sub, options: commandOptions });
-      await handle.waitForReply({ timeoutMs: 15_000 });
+      await handle.waitForReply({ timeoutMs: EVENT_WAIT_MS });
       return handle.view();
     },
 

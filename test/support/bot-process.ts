@@ -13,6 +13,8 @@ export const TSX_LOADER = import.meta.resolve("tsx");
 
 /** The log line main.ts prints once the bot has logged in, recovered and resumed queued prompts. */
 const READY_MARK = "ompcord ready";
+/** Ceiling for the start: tsx compiles the bot as it loads, which takes long on a loaded machine. */
+const READY_WAIT_MS = 120_000;
 
 export interface BotProcess {
   readonly pid: number;
@@ -109,7 +111,7 @@ export function spawnBotProcess(options: BotProcessOptions): BotProcess {
       if (group) signal("SIGKILL");
       return result;
     },
-    ready(timeoutMs = 30_000) {
+    ready(timeoutMs = READY_WAIT_MS) {
       if (readySeen) return Promise.resolve();
       return new Promise<void>((resolveReady, reject) => {
         const timer = setTimeout(

@@ -74,6 +74,7 @@ describe("defaults", () => {
       maxConcurrentRuns: 2,
       runTimeoutMs: 30 * 60_000,
       killGraceMs: 2_000,
+      shutdownGraceMs: 10_000,
       maxRetries: 2,
       envPassthrough: [],
     });
@@ -126,6 +127,7 @@ describe("defaults", () => {
       OMP_MAX_CONCURRENT_RUNS: "4",
       OMP_RUN_TIMEOUT: "90s",
       OMP_KILL_GRACE: "500ms",
+      OMPCORD_SHUTDOWN_GRACE: "2m",
       OMP_MAX_RETRIES: "0",
       OMP_ENV_PASSTHROUGH: "OPENAI_API_KEY, HTTPS_PROXY",
       OMPCORD_PROMPT_MAX_CHARS: "1000",
@@ -152,6 +154,7 @@ describe("defaults", () => {
       maxConcurrentRuns: 4,
       runTimeoutMs: 90_000,
       killGraceMs: 500,
+      shutdownGraceMs: 120_000,
       maxRetries: 0,
       envPassthrough: ["OPENAI_API_KEY", "HTTPS_PROXY"],
     });
@@ -244,6 +247,8 @@ describe("bad values", () => {
     ["OMP_RUN_TIMEOUT", "25h", "25h"],
     ["OMP_KILL_GRACE", "2 minutes", "2 minutes"],
     ["OMP_KILL_GRACE", "5m", "5m"],
+    ["OMPCORD_SHUTDOWN_GRACE", "forever", "forever"],
+    ["OMPCORD_SHUTDOWN_GRACE", "2h", "2h"],
     ["OMP_MAX_RETRIES", "-1", "-1"],
     ["OMP_ENV_PASSTHROUGH", "OPENAI_API_KEY,2BAD", "2BAD"],
     ["OMPCORD_PROMPT_MAX_CHARS", "0", "0"],

@@ -68,6 +68,24 @@ describe("LiveDashboard cadence (SPEC §1)", () => {
     expect(tailOf(sink.lastEdit).at(-1)).toBe("line 999");
   });
 
+  it("never lets two edits out within a second when timers fire a millisecond early, as Node's may", async () => {
+    // Node rounds timers and Date.now() differently: a 600 ms timer can fire when the clock has moved
+    // 599 ms.
+    class EarlyClock extends FakeClock {
+      override setTimeout(callback: () => void, ms: number): unknown {
+        return super.setTimeout(callback, ms > 1 ? ms - 1 : ms);
+      }
+    }
+    const clock = new EarlyClock();
+    const sink = new FakeSink(clock);
+    const dashboard = new LiveDashboard({ view: view(), sink, clock });
+    dashboard.apply(runStarted());
+    await clock.advance(400);
+    dashboard.apply({ type: "queue", depth: 2 });
+    await clock.advance(2000);
+    expect(sink.edits.map((edit) => edit.at)).toEqual([0, 1000]);
+  });
+
   it("paints a state change as soon as the edit interval allows, without waiting for output", async () => {
     const { clock, sink, dashboard } = setup();
     dashboard.apply(runStarted());

@@ -171,13 +171,25 @@ describe("DashboardRegistry", () => {
     await clock.advance(5000);
     dashboards[0]!.line({ kind: "text", text: "hello" });
     await clock.advance(0);
-    expect(edits.at(-1)).toEqual({ sessionId: "s-0", at: 5000, newestLineAt: 5000, oldestLineAt: 5000 });
+    expect(edits.at(-1)).toEqual({
+      sessionId: "s-0",
+      at: 5000,
+      sentAt: 5000,
+      newestLineAt: 5000,
+      oldestLineAt: 5000,
+    });
     await clock.advance(300);
     dashboards[0]!.line({ kind: "text", text: "one" });
     await clock.advance(300);
     dashboards[0]!.line({ kind: "text", text: "two" });
     await clock.advance(2000);
-    expect(edits.at(-1)).toEqual({ sessionId: "s-0", at: 6500, newestLineAt: 5600, oldestLineAt: 5300 });
+    expect(edits.at(-1)).toEqual({
+      sessionId: "s-0",
+      at: 6500,
+      sentAt: 6500,
+      newestLineAt: 5600,
+      oldestLineAt: 5300,
+    });
   });
 
   it("forgets a dashboard whose thread is gone and tells the bot once", async () => {

@@ -94,6 +94,31 @@ describe("classifyRun", () => {
     expect(classifyRun(t, facts({ reachedTimeLimit: false })).outcome).toBe("success");
   });
 
+  it("exit 0 after the time limit with no answer at all (omp's deadline passed during its start-up) is timed_out", () => {
+    // Seen under load: omp sets its deadline early in start-up and, once it has passed, ends the agent
+    // before the first model request, exiting 0 with only the user's message.
+    const t = tally([{ type: "agent_start" }, { type: "agent_end" }]);
+    expect(classifyRun(t, facts({ reachedTimeLimit: true }))).toEqual({
+      outcome: "timed_out",
+      error: "The run hit its time limit before omp had answered.",
+    });
+  });
+
+  it("exit 0 after the time limit with the stream aborted is timed_out, not a provider failure", () => {
+    const t = tally([end("aborted", ""), { type: "agent_end" }]);
+    expect(classifyRun(t, facts({ reachedTimeLimit: true })).outcome).toBe("timed_out");
+  });
+
+  it("exit 0 with a final answer stays success even when it came at the time limit", () => {
+    const t = tally([end("toolUse", ""), end("stop", "Done just in time."), { type: "agent_end" }]);
+    expect(classifyRun(t, facts({ reachedTimeLimit: true })).outcome).toBe("success");
+  });
+
+  it("exit 0 after the time limit with a provider error stays failed", () => {
+    const t = tally([end("error", "", "500 upstream exploded"), { type: "agent_end" }]);
+    expect(classifyRun(t, facts({ reachedTimeLimit: true })).outcome).toBe("failed");
+  });
+
   it("our cancel wins over everything else", () => {
     expect(classifyRun(tally([]), facts({ exitCode: 143, cancelled: true, timedOut: true })).outcome).toBe(
       "cancelled",

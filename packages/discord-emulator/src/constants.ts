@@ -62,6 +62,13 @@ export const InteractionTiming = {
   tokenLifetimeMs: 15 * 60_000,
 } as const;
 
+/**
+ * How long a wait (`waitForMessage`, `waitForReply` …) lasts when the caller gives no `timeoutMs`. Waits
+ * end when their condition holds, so the ceiling costs time only on failure; it is generous because the
+ * bot under test may share a loaded machine.
+ */
+export const DEFAULT_WAIT_MS = 30_000;
+
 /** Gateway timing and buffers. */
 export const GatewayDefaults = {
   /** Discord sends 41250; tests can shorten it through options. */

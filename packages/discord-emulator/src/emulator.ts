@@ -5,7 +5,13 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { GatewayIntentBits } from "discord-api-types/v10";
-import { DEFAULT_RATE_LIMITS, GatewayDefaults, InteractionTiming, type RateLimitRules } from "./constants.js";
+import {
+  DEFAULT_RATE_LIMITS,
+  DEFAULT_WAIT_MS,
+  GatewayDefaults,
+  InteractionTiming,
+  type RateLimitRules,
+} from "./constants.js";
 import { interactionHandle, UserActor } from "./control/actor.js";
 import { type CountersSnapshot, RestCounters } from "./control/counters.js";
 import { handleControl } from "./control/http.js";
@@ -49,8 +55,6 @@ export interface EmulatorOptions {
   interactionTokenLifetimeMs?: number;
   resumeWindowMs?: number;
 }
-
-const DEFAULT_WAIT_MS = 5_000;
 
 export class Emulator implements ControlTarget {
   /** The base discord.js needs: `new Client({ rest: { api: emu.restUrl } })`. */

@@ -94,7 +94,9 @@ describe("control API over HTTP", () => {
       name: "omp",
       subcommand: "queue",
     });
-    const reply = await control("POST", `interactions/${started.body.id}/wait-reply`, { timeoutMs: 3000 });
+    const reply = await control("POST", `interactions/${started.body.id}/wait-reply`, {
+      timeoutMs: 30_000,
+    });
     expect(reply.body.original).toMatchObject({ content: "Queue is empty", ephemeral: true });
   });
 

@@ -53,7 +53,7 @@ export function nextEvent<A extends unknown[]>(
   client: Client,
   name: string,
   accept: (...args: A) => boolean = () => true,
-  timeoutMs = 5_000,
+  timeoutMs = 30_000,
 ): Promise<A> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

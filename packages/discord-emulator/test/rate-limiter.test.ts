@@ -55,6 +55,17 @@ describe("rate limiter", () => {
     expect(limiter.check(edit("2"), 2).rejection).toBeNull();
   });
 
+  it("the 51st bot request within a second meets the global limit, whatever its route", () => {
+    const limiter = new RateLimiter(DEFAULT_RATE_LIMITS);
+    // 50 edits in 50 channels: no route or channel limit is near, only the global one.
+    for (let i = 0; i < 50; i++) expect(limiter.check(edit(String(i)), i).rejection).toBeNull();
+    const over = limiter.check(edit("50"), 900);
+    expect(over.rejection).toMatchObject({ scope: "global", body: { global: true } });
+    expect(over.headers).toMatchObject({ "X-RateLimit-Global": "true" });
+    // Once the window has run (less the global jitter), the next burst may start.
+    expect(limiter.check(edit("51"), 1000).rejection).toBeNull();
+  });
+
   it("no rules means no rejections", () => {
     const limiter = new RateLimiter(null);
     for (let i = 0; i < 100; i++) expect(limiter.check(edit("1"), 0).rejection).toBeNull();

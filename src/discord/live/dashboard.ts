@@ -42,6 +42,8 @@ export interface DashboardEditInfo {
   sessionId: string;
   /** When the edit settled (clock milliseconds). */
   at: number;
+  /** When the edit was sent (clock milliseconds): edits of one dashboard are paced between sends. */
+  sentAt: number;
   /** Arrival of the newest output line this edit showed for the first time; undefined when none. */
   newestLineAt: number | undefined;
   /** Arrival of the oldest line this edit showed for the first time: `at - oldestLineAt` is the worst lag. */
@@ -506,7 +508,9 @@ export class LiveDashboard {
   async #waitForTurn(): Promise<void> {
     const backoff = this.#failuresInARow > 0 ? retryDelayMs(this.#failuresInARow) : 0;
     const readyAt = this.#lastEditAt + Math.max(this.#pacing.minEditIntervalMs(), backoff);
-    await this.#sleep(readyAt - this.#clock.now());
+    // Timers and the clock round differently (a timer may fire a millisecond before the clock says the
+    // time is up): check the clock, so that no two edits are ever sent closer than the interval.
+    while (!this.#halted && this.#clock.now() < readyAt) await this.#sleep(readyAt - this.#clock.now());
   }
 
   /** Waits until no edit of this dashboard is in flight, then holds the sink until released. */
@@ -586,6 +590,7 @@ export class LiveDashboard {
         this.#onEdit({
           sessionId: this.sessionId,
           at: this.#clock.now(),
+          sentAt: now,
           newestLineAt: newest,
           oldestLineAt: oldest,
         });

@@ -3,6 +3,8 @@
 export {
   ansiReply,
   bashThenReply,
+  type HeldReply,
+  heldReply,
   httpError,
   longReply,
   reply,

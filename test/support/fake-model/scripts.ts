@@ -14,6 +14,8 @@ export type Step =
       delayMs?: number;
       /** Usage reported with the reply (default: small fixed numbers). */
       usage?: { prompt_tokens: number; completion_tokens: number };
+      /** Stream the first `at` characters, tell `reached`, then wait for `until` before the rest. */
+      hold?: { at: number; until: Promise<void>; reached?: () => void };
     }
   | { kind: "tool"; name: string; args: Record<string, unknown>; id?: string }
   | { kind: "error"; status: number; message?: string; retryAfterSeconds?: number }
@@ -31,6 +33,37 @@ export function reply(text: string, options: { chunkSize?: number; delayMs?: num
 /** A reply streamed slowly: `chunkSize` characters every `delayMs`. */
 export function slowReply(text: string, chunkSize = 4, delayMs = 50): Step {
   return { kind: "text", text, chunkSize, delayMs };
+}
+
+/** A reply held open mid-answer until the test releases it: a run that is busy for exactly as long as needed. */
+export interface HeldReply {
+  /** The script: streams `before`, holds the stream open until `release()`, then streams `after`. */
+  readonly step: Step;
+  /** Resolves once a request has streamed `before` and waits: the run is mid-answer. */
+  readonly reached: Promise<void>;
+  /** Lets every held request (and any later one) finish. Idempotent. */
+  release(): void;
+}
+
+/**
+ * A reply that waits for an event instead of the clock: `before` is streamed at once, the rest only
+ * after `release()`. Use it where a test needs a run busy while it acts (queue, cancel, shutdown):
+ * a slow stream ends on its own when a loaded machine makes the test late.
+ */
+export function heldReply(before: string, after = ""): HeldReply {
+  let release!: () => void;
+  const until = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let reached!: () => void;
+  const reachedPromise = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  return {
+    step: { kind: "text", text: `${before}${after}`, hold: { at: before.length, until, reached } },
+    reached: reachedPromise,
+    release,
+  };
 }
 
 /** A tool call, then (on the request that carries its result) the final reply. */

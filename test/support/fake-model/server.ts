@@ -84,7 +84,13 @@ function chunkText(text: string, size: number | undefined): string[] {
 
 let nextId = 0;
 
-async function answer(step: Step, body: ChatRequest, res: ServerResponse, isClosed: () => boolean) {
+async function answer(
+  step: Step,
+  body: ChatRequest,
+  res: ServerResponse,
+  isClosed: () => boolean,
+  closed: Promise<void>,
+) {
   const model = body.model ?? "fake";
   const id = `chatcmpl-fake-${++nextId}`;
   const created = Math.floor(Date.now() / 1000);
@@ -154,11 +160,21 @@ async function answer(step: Step, body: ChatRequest, res: ServerResponse, isClos
   if (toolCall) {
     send({ tool_calls: [{ index: 0, ...toolCall }] }, null);
   } else if (step.kind === "text") {
-    for (const piece of chunkText(step.text, step.chunkSize)) {
-      if (isClosed()) return;
-      send({ content: piece }, null);
-      if (step.delayMs) await sleep(step.delayMs);
+    const at = step.hold?.at ?? step.text.length;
+    const parts = [step.text.slice(0, at), step.text.slice(at)];
+    for (const [index, part] of parts.entries()) {
+      if (index === 1 && step.hold) {
+        step.hold.reached?.();
+        // Held open until the test releases it, or until omp goes away (cancelled, killed).
+        await Promise.race([step.hold.until, closed]);
+      }
+      for (const piece of part ? chunkText(part, step.chunkSize) : []) {
+        if (isClosed()) return;
+        send({ content: piece }, null);
+        if (step.delayMs) await sleep(step.delayMs);
+      }
     }
+    if (isClosed()) return;
   }
   send({}, finishReason, true);
   res.write("data: [DONE]\n\n");
@@ -218,10 +234,13 @@ export async function startFakeModel(options: { port?: number; host?: string } =
           }
         }
         let closed = false;
-        res.on("close", () => {
-          closed = true;
+        const closedPromise = new Promise<void>((resolve) => {
+          res.on("close", () => {
+            closed = true;
+            resolve();
+          });
         });
-        await answer(stepFor(script, userText, assistantTurns), body, res, () => closed);
+        await answer(stepFor(script, userText, assistantTurns), body, res, () => closed, closedPromise);
         return;
       }
       res.writeHead(404, { "content-type": "application/json" });

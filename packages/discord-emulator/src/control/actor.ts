@@ -9,7 +9,7 @@ import {
   ComponentType,
   InteractionType,
 } from "discord-api-types/v10";
-import { ALL_PERMISSIONS } from "../constants.js";
+import { ALL_PERMISSIONS, DEFAULT_WAIT_MS } from "../constants.js";
 import type { EmulatorCore } from "../core.js";
 import { parseEmoji } from "../rest/routes/reactions.js";
 import type { ChannelRecord, InteractionRecord, UserRecord } from "../state/records.js";
@@ -356,7 +356,7 @@ export function interactionHandle(store: EmulatorStore, record: InteractionRecor
           return interactionAnswered(view) ? view : undefined;
         },
         {
-          timeoutMs: options.timeoutMs ?? 5_000,
+          timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_MS,
           what: `waitForReply(interaction ${record.id})`,
           describe: () => {
             const v = interactionView(store, record);
