@@ -4,7 +4,12 @@
 import { ENV_FILE } from "./defaults.js";
 import { type ConfigError, describeProblem } from "./errors.js";
 
-export function formatConfigHelp(error: ConfigError): string {
+export interface ConfigHelpOptions {
+  /** The local playground is installed here: say how to try ompcord without Discord. */
+  playground?: boolean;
+}
+
+export function formatConfigHelp(error: ConfigError, options: ConfigHelpOptions = {}): string {
   const missing = error.problems.filter((problem) => problem.received === undefined);
   const invalid = error.problems.filter((problem) => problem.received !== undefined);
   const lines = ["ompcord cannot start: its configuration needs attention.", ""];
@@ -32,6 +37,12 @@ export function formatConfigHelp(error: ConfigError): string {
     lines.push(
       "",
       `No ${ENV_FILE} file in ${error.cwd}. Start with: cp .env.example ${ENV_FILE}  and fill in the Discord block.`,
+    );
+  }
+  if (options.playground) {
+    lines.push(
+      "",
+      "To try ompcord without Discord first: npm run playground (the real bot on a local Discord in your browser).",
     );
   }
   return lines.join("\n");
