@@ -305,12 +305,20 @@ function ThreadPreview({ threadId }: { threadId: string }): JSX.Element | null {
         <span class="thread-last">
           <Avatar user={last.author} size={16} />
           <span class="thread-last-author">{last.author.name}</span>
-          <span class="thread-last-text">{last.content || last.embeds[0]?.title || ""}</span>
+          <span class="thread-last-text">{plainPreview(last.content || last.embeds[0]?.title || "")}</span>
           <span class="thread-last-time">{messageTime(new Date(last.createdAt), now)}</span>
         </span>
       ) : null}
     </button>
   );
+}
+
+/** A one-line preview without markdown's marks, as Discord's thread preview reads. */
+function plainPreview(text: string): string {
+  return text
+    .replace(/```[a-z]*\n?/gi, "")
+    .replace(/[*_`~|]/g, "")
+    .replace(/\s+/g, " ");
 }
 
 function Attachments({ message }: { message: PageMessage }): JSX.Element | null {
