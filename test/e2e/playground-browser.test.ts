@@ -3,7 +3,7 @@
 // the page (typing, hovering, clicking) and checked on the page; the emulator is read only to prove
 // what others would (not) see.
 
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Locator, Page } from "playwright-core";
@@ -178,6 +178,92 @@ describe("the playground in a browser", () => {
     },
     RUN_MS * 2,
   );
+
+  it("draws whatever components the bot sends, and offers its attachments as downloads", async () => {
+    // Sent as the bot would send them (its token, its REST API): every button style, a select menu, a file.
+    const { token, apiUrl, channelId } = pg.run.playground.discord;
+    const button = (style: number, label: string) => ({
+      type: 2,
+      style,
+      label,
+      custom_id: `gallery:${label}`,
+    });
+    const form = new FormData();
+    form.append(
+      "payload_json",
+      JSON.stringify({
+        content: "Component gallery",
+        attachments: [{ id: 0, filename: "answer.md" }],
+        components: [
+          {
+            type: 1,
+            components: [
+              button(1, "Primary"),
+              button(2, "Secondary"),
+              button(3, "Success"),
+              button(4, "Danger"),
+              { type: 2, style: 5, label: "Docs", url: "https://example.com/docs" },
+            ],
+          },
+          {
+            type: 1,
+            components: [
+              {
+                type: 3,
+                custom_id: "gallery:colour",
+                placeholder: "Pick a colour",
+                options: [
+                  { label: "Red", value: "red" },
+                  { label: "Blue", value: "blue", description: "the calm one" },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    form.append("files[0]", new Blob(["# The whole answer\n"], { type: "text/markdown" }), "answer.md");
+    const sent = await fetch(`${apiUrl}/v10/channels/${channelId}/messages`, {
+      method: "POST",
+      headers: { Authorization: `Bot ${token}` },
+      body: form,
+    });
+    expect(sent.status).toBe(200);
+
+    const gallery = page.locator("main article", { hasText: "Component gallery" });
+    await gallery.waitFor();
+    for (const [label, style] of [
+      ["Primary", "primary"],
+      ["Secondary", "secondary"],
+      ["Success", "success"],
+      ["Danger", "danger"],
+    ]) {
+      expect(await gallery.getByRole("button", { name: label }).getAttribute("class")).toBe(
+        `button ${style}`,
+      );
+    }
+    expect(await gallery.getByRole("link", { name: /Docs/ }).getAttribute("href")).toBe(
+      "https://example.com/docs",
+    );
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      gallery.getByRole("link", { name: "answer.md", exact: true }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe("answer.md");
+    expect(readFileSync(await download.path(), "utf8")).toBe("# The whole answer\n");
+
+    // A button the bot does not know: the click reaches the bot, which answers privately.
+    await gallery.getByRole("button", { name: "Primary" }).click();
+    await page
+      .locator("main article.ephemeral", { hasText: "not one of ompcord's" })
+      .waitFor({ timeout: RUN_MS });
+
+    // Select menus are drawn and chosen from; the emulator cannot send their interaction yet (issue 10).
+    await gallery.getByRole("button", { name: "Pick a colour" }).click();
+    await gallery.getByRole("option", { name: /Blue/ }).click();
+    await page.locator(".toast", { hasText: "cannot use this kind of component yet" }).waitFor();
+  });
 
   it("an ephemeral refusal shows on the person's page only, marked as such", async () => {
     const composer = page.getByRole("textbox", { name: "Message #launch" });
