@@ -79,10 +79,20 @@ describe("an install without the playground package (as the Docker image)", () =
     async () => {
       const result = await runMain(root, root, {});
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain("ompcord cannot start: its configuration needs attention.");
-      expect(result.stderr).toContain("DISCORD_BOT_TOKEN");
-      expect(result.stderr).not.toContain("playground");
       expect(result.stdout).toBe("");
+      expect(result.stderr).toContain("ompcord cannot start: its configuration needs attention.");
+      for (const variable of [
+        "DISCORD_BOT_TOKEN",
+        "DISCORD_GUILD_ID",
+        "DISCORD_CHANNEL_ID",
+        "DISCORD_ALLOWED_USERS",
+      ]) {
+        expect(result.stderr).toContain(variable);
+      }
+      expect(result.stderr).toContain("Missing:");
+      expect(result.stderr).toContain(`No .env file in ${root}`);
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+      expect(result.stderr).not.toContain("playground");
     },
     EXIT_CEILING_MS,
   );
