@@ -67,6 +67,11 @@ export interface EmulatorOptions {
    * or a web page in the person's browser cannot drive the bot.
    */
   guard?: (request: IncomingMessage, area: EmulatorArea) => RequestRefusal | undefined;
+  /**
+   * Versions kept per message in `history` (the first and the newest, at least 2); unlimited by
+   * default. A long-lived emulator sets it so edited messages (live dashboards) do not grow for good.
+   */
+  messageHistoryLimit?: number;
 }
 
 /** Which part of the server a request is for: what a guard judges it by. */
@@ -381,7 +386,13 @@ function areaOf(pathname: string): EmulatorArea {
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const store = new EmulatorStore(options.botName);
+  const historyLimit = options.messageHistoryLimit;
+  if (historyLimit !== undefined && (!Number.isInteger(historyLimit) || historyLimit < 2)) {
+    throw new TypeError(
+      `Expected \`messageHistoryLimit\` to be an integer from 2 up, got \`${historyLimit}\``,
+    );
+  }
+  const store = new EmulatorStore(options.botName, historyLimit);
   const rules =
     options.rateLimits === false ? null : { ...DEFAULT_RATE_LIMITS, ...(options.rateLimits ?? {}) };
   const core = new EmulatorCore(

@@ -53,6 +53,28 @@ describe("a guard on the emulator's server", () => {
   });
 });
 
+describe("a cap on message history", () => {
+  it("keeps the first and the newest versions of an edited message", async () => {
+    const emu = await startEmulator({ messageHistoryLimit: 3 });
+    try {
+      const { channelId, users } = emu.seed();
+      const alice = emu.as(users.alice);
+      const message = alice.postMessage(channelId, "v0");
+      for (let i = 1; i <= 5; i++) alice.editMessage(message.id, `v${i}`);
+      expect(emu.message(message.id).history.map((v) => v.content)).toEqual(["v0", "v4", "v5"]);
+      expect(emu.message(message.id).content).toBe("v5");
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it("refuses a cap that would drop the first or the current version", async () => {
+    await expect(startEmulator({ messageHistoryLimit: 1 })).rejects.toThrow(
+      "Expected `messageHistoryLimit` to be an integer from 2 up, got `1`",
+    );
+  });
+});
+
 describe("change notifications and registered commands", () => {
   let h: Harness | undefined;
   afterEach(async () => {

@@ -11,6 +11,12 @@ import { judgeEmulatorRequest, KEY_PARAMETER, newSecret, requestFacts } from "./
 import { pageUser } from "./views.js";
 import { seedPlaygroundWorld, systemPersonName } from "./world.js";
 
+/**
+ * Versions the emulator keeps of each message: a live dashboard is edited about once a second for as
+ * long as a run lasts, and the page needs only the current one.
+ */
+const MESSAGE_HISTORY_LIMIT = 10;
+
 /** The built page, next to the compiled server (`dist/web`); the same place from `src/` under tsx. */
 export const DEFAULT_WEB_ROOT = resolve(import.meta.dirname, "../dist/web");
 
@@ -54,6 +60,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const secret = newSecret();
   let emulatorPort = 0;
   const emulator = await startEmulator({
+    messageHistoryLimit: MESSAGE_HISTORY_LIMIT,
     guard: (request, area) =>
       judgeEmulatorRequest(requestFacts(request), area, { port: emulatorPort, secret }),
   });
