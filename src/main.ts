@@ -10,6 +10,7 @@ import {
   environmentWithDotenv,
   formatConfigHelp,
   loadConfig,
+  PLAYGROUND_HINT,
 } from "./config/index.js";
 import { chooseStartMode, loadPlayground, playgroundInstalled, startPlaygroundMode } from "./playground.js";
 
@@ -100,6 +101,9 @@ main().catch((error: unknown) => {
   // say what and what to do, not where.
   const reason = error instanceof Error ? error.message : String(error);
   const advice = startupAdvice(error);
-  process.stderr.write(`ompcord could not start: ${reason}\n${advice ? `${advice}\n` : ""}`);
+  // Discord refused the settings (only Discord does): like a partial configuration, also show the way in
+  // without Discord.
+  const hint = advice && playgroundInstalled() ? `\n${PLAYGROUND_HINT}\n` : "";
+  process.stderr.write(`ompcord could not start: ${reason}\n${advice ? `${advice}\n` : ""}${hint}`);
   process.exit(1);
 });

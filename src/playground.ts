@@ -21,7 +21,7 @@ export const PLAYGROUND_LOG_FILE = "ompcord.log";
 
 /**
  * The part of `@ompcord/playground` the bot uses. The package is not a dependency of the bot's build,
- * so this is declared here and `test/unit/playground-contract.test.ts` checks the package against it.
+ * so this is declared here and `test/unit/playground-mode.test.ts` holds the package to it.
  */
 export interface PlaygroundModule {
   startPlayground(options?: PlaygroundModuleOptions): Promise<PlaygroundInstance>;

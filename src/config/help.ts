@@ -4,6 +4,10 @@
 import { ENV_FILE } from "./defaults.js";
 import { type ConfigError, describeProblem } from "./errors.js";
 
+/** The way to try ompcord without Discord, for a person whose Discord setup does not work yet. */
+export const PLAYGROUND_HINT =
+  "To try ompcord without Discord first: npm run playground (the real bot on a local Discord in your browser).";
+
 export interface ConfigHelpOptions {
   /** The local playground is installed here: say how to try ompcord without Discord. */
   playground?: boolean;
@@ -40,10 +44,7 @@ export function formatConfigHelp(error: ConfigError, options: ConfigHelpOptions 
     );
   }
   if (options.playground) {
-    lines.push(
-      "",
-      "To try ompcord without Discord first: npm run playground (the real bot on a local Discord in your browser).",
-    );
+    lines.push("", PLAYGROUND_HINT);
   }
   return lines.join("\n");
 }

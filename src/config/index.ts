@@ -23,7 +23,7 @@ export {
 } from "./directories.js";
 export { ConfigError, type ConfigProblem, type ConfigSource, describeProblem } from "./errors.js";
 export { parseDuration } from "./fields.js";
-export { formatConfigHelp } from "./help.js";
+export { formatConfigHelp, PLAYGROUND_HINT } from "./help.js";
 export { pathProblems, preparePaths } from "./paths.js";
 export { VARIABLE_NAMES, VARIABLES, type Variable } from "./schema.js";
 export { environmentWithDotenv } from "./sources.js";

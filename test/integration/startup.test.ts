@@ -107,6 +107,8 @@ describe("start-up with a valid configuration that Discord refuses", () => {
       expect(code).toBe(1);
       expect(stderr).toContain("ompcord could not start");
       expect(stderr).toContain("Reset Token");
+      // A wrong configuration, like a partial one, also points at the way to try ompcord without Discord.
+      expect(stderr).toContain("npm run playground");
       expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
       expect(existsSync(join(cwd, ".data", "ompcord.db"))).toBe(true);
       expect(stdout + stderr).not.toContain(TOKEN);
@@ -122,6 +124,7 @@ describe("start-up with a valid configuration that Discord refuses", () => {
       const { code, stderr } = await start(config(emu, emu.botToken));
       expect(code).toBe(1);
       expect(stderr).toContain("Message Content Intent");
+      expect(stderr).toContain("npm run playground");
       expect(stderr).not.toMatch(/\n\s+at /);
     } finally {
       await emu.close();
