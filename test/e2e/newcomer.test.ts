@@ -2,11 +2,11 @@
 // local playground starts, and a prompt reacted 🚀 on its page runs to its answer. `cp .env.example
 // .env` alone changes nothing. Then the person fills in the four DISCORD_* values and runs `npm start`
 // again: a 🚀 launch and a `/omp new` each run to their answer on Discord, and nothing of the
-// playground is recovered there. Nothing else is configured: no OMP_BIN, no OMP_WORKDIR, no
-// OMPCORD_API_PORT, no OMP_MODEL. Only what points at the test world changes: DISCORD_API_URL (the
-// emulator) and a throwaway HOME whose omp settings make the fake model omp's default model. The tree
-// is a fresh copy (what git would give a newcomer), so the developer's own `.env`, `config/` and
-// `.data/` are neither read nor touched.
+// playground is recovered there; `npm run playground` still opens the playground beside that setup.
+// Nothing else is configured: no OMP_BIN, no OMP_WORKDIR, no OMPCORD_API_PORT, no OMP_MODEL. Only what
+// points at the test world changes: DISCORD_API_URL (the emulator) and a throwaway HOME whose omp
+// settings make the fake model omp's default model. The tree is a fresh copy (what git would give a
+// newcomer), so the developer's own `.env`, `config/` and `.data/` are neither read nor touched.
 
 import { execFileSync } from "node:child_process";
 import {
@@ -338,4 +338,30 @@ describe("a newcomer following the README", () => {
       RUN_CEILING_MS * 2,
     );
   });
+
+  it(
+    "npm run playground opens the playground even with the Discord values filled in, apart from their data",
+    async () => {
+      await bot?.stop();
+      bot = undefined;
+      const discordDatabase = readFileSync(join(tree, ".data", "ompcord.db"));
+      bot = spawnBotProcess({
+        command: { file: "npm", args: ["run", "playground", "--ignore-scripts"] },
+        cwd: tree,
+        env: person(),
+        logFile: join(root, "npm-run-playground.log"),
+        readyMark: PLAYGROUND_ADDRESS,
+      });
+      await bot.ready(START_CEILING_MS);
+      const output = bot.output();
+      expect(output).toContain("ompcord playground");
+      expect(output).toContain("Data  .data/playground");
+      expect(output).toContain("`npm start` runs the bot on your Discord server instead");
+      await bot.stop();
+      bot = undefined;
+      // The Discord setup's database was not opened for writing by the playground.
+      expect(readFileSync(join(tree, ".data", "ompcord.db")).equals(discordDatabase)).toBe(true);
+    },
+    START_CEILING_MS,
+  );
 });
