@@ -215,7 +215,7 @@ export function playgroundBanner(facts: {
     lines.push("Your Discord configuration is set: `npm start` runs the bot on your Discord server instead.");
   } else {
     lines.push(
-      "To connect a real Discord server instead: create a Discord bot (README → Connect Discord), then",
+      "To connect a real Discord server instead, create a Discord bot (README → Create the Discord application):",
       "  cp .env.example .env   fill in DISCORD_BOT_TOKEN, DISCORD_GUILD_ID, DISCORD_CHANNEL_ID, DISCORD_ALLOWED_USERS",
       "  npm start",
     );

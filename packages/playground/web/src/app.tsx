@@ -112,8 +112,8 @@ export function App(): JSX.Element {
           <div class="playground-card">
             <strong>Local playground</strong>
             <p>
-              A Discord on your machine with the real bot. To use a real Discord server, follow “Connect
-              Discord” in the README.
+              A Discord on your machine with the real bot. To use a real Discord server, follow “Create the
+              Discord application” in the README.
             </p>
           </div>
           <footer class="user-panel">
