@@ -4,7 +4,7 @@
 import type { InteractionView, MessageView } from "@ompcord/discord-emulator";
 import { describe, expect, it } from "vitest";
 import type { LiveEvent, PageChannel, PageMessage } from "../src/protocol.js";
-import { interactionName, pageMessage, visibleTo } from "../src/views.js";
+import { interactionName, pageInteraction, pageMessage, visibleTo } from "../src/views.js";
 import {
   applyEvent,
   channelMessages,
@@ -198,5 +198,33 @@ describe("what the person may see", () => {
     expect(interactionName({ data: { custom_id: "omp:cancel:s1" } } as unknown as InteractionView)).toBe(
       "omp:cancel:s1",
     );
+  });
+
+  it("gets the modal the bot answered with, in Discord's shape, once the emulator keeps it", () => {
+    const clicked = {
+      id: "6",
+      type: 3,
+      userId: "9",
+      channelId: "10",
+      data: { custom_id: "omp:answer:q1", component_type: 2 },
+      createdAt: NOW,
+      callbackType: 9,
+      message: { id: "77" },
+    } as unknown as InteractionView;
+    const modal = {
+      custom_id: "omp:answer-form:q1",
+      title: "Answer the agent",
+      components: [{ type: 1, components: [{ type: 4, custom_id: "text", label: "Your answer", style: 2 }] }],
+    };
+    expect(pageInteraction({ ...clicked, modal } as InteractionView)).toMatchObject({
+      kind: "component",
+      customId: "omp:answer:q1",
+      messageId: "77",
+      callbackType: 9,
+      modal: { customId: "omp:answer-form:q1", title: "Answer the agent", components: modal.components },
+    });
+    // Today's emulator keeps no modal: nothing to open, and nothing made up.
+    expect(pageInteraction(clicked).modal).toBeNull();
+    expect(pageInteraction({ ...clicked, modal: { title: "no id" } } as InteractionView).modal).toBeNull();
   });
 });
