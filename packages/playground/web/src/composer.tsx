@@ -3,7 +3,7 @@
 
 import type { APIApplicationCommand } from "discord-api-types/v10";
 import type { JSX } from "preact";
-import { useContext, useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { MESSAGE_MAX_CHARS } from "../../src/limits.ts";
 import type { PageChannel } from "../../src/protocol.ts";
 import { api } from "./api.ts";
@@ -23,15 +23,37 @@ import {
 /** Registered commands change only when the bot registers again: re-read at most this often. */
 const COMMANDS_TTL_MS = 5_000;
 
-function useCommands(guildId: string | undefined, wanted: boolean): SlashEntry[] {
+interface Commands {
+  entries: SlashEntry[];
+  /** The registered commands, read again when older than the TTL; a command sent waits for them. */
+  load(): Promise<SlashEntry[]>;
+}
+
+function useCommands(guildId: string | undefined, wanted: boolean): Commands {
   const [commands, setCommands] = useState<APIApplicationCommand[]>([]);
-  const fetchedAt = useRef(0);
+  const known = useRef<APIApplicationCommand[]>([]);
+  const loading = useRef<{ at: number; promise: Promise<APIApplicationCommand[]> } | undefined>(undefined);
+  const load = useCallback((): Promise<SlashEntry[]> => {
+    if (!guildId) return Promise.resolve(slashEntries(known.current));
+    const current = loading.current;
+    if (current && Date.now() - current.at < COMMANDS_TTL_MS) return current.promise.then(slashEntries);
+    const promise = api.commands(guildId).then(
+      (list) => {
+        known.current = list;
+        setCommands(list);
+        return list;
+      },
+      // A failed read keeps what the page knew: the person's command is judged against that.
+      () => known.current,
+    );
+    loading.current = { at: Date.now(), promise };
+    return promise.then(slashEntries);
+  }, [guildId]);
   useEffect(() => {
-    if (!wanted || !guildId || Date.now() - fetchedAt.current < COMMANDS_TTL_MS) return;
-    fetchedAt.current = Date.now();
-    api.commands(guildId).then(setCommands, () => undefined);
-  }, [wanted, guildId]);
-  return useMemo(() => slashEntries(commands), [commands]);
+    if (wanted) void load();
+  }, [wanted, load]);
+  const entries = useMemo(() => slashEntries(commands), [commands]);
+  return { entries, load };
 }
 
 type Suggestion =
@@ -48,7 +70,8 @@ export function Composer(props: { channel: PageChannel }): JSX.Element {
   const box = useRef<HTMLTextAreaElement>(null);
   const world = state.world;
   const slashing = text.startsWith("/");
-  const entries = useCommands(world?.guild.id, slashing);
+  const commands = useCommands(world?.guild.id, slashing);
+  const entries = commands.entries;
   const reading = useMemo(() => readSlash(text, entries), [text, entries]);
 
   const suggestions: Suggestion[] =
@@ -77,12 +100,15 @@ export function Composer(props: { channel: PageChannel }): JSX.Element {
   const send = async () => {
     if (sending || text.trim() === "") return;
     if (slashing) {
-      const built = buildSlashCommand(text, entries);
+      // Enter may come before the first read of the commands has answered (typed fast, or pasted):
+      // the command is judged once the page knows them, as Discord's client waits for its list.
+      setSending(true);
+      const built = buildSlashCommand(text, await commands.load());
       if (!built.ok) {
+        setSending(false);
         setError(built.error);
         return;
       }
-      setSending(true);
       const result = await api.runCommand({ channelId: props.channel.id, ...built.action });
       setSending(false);
       if (!result.ok) {
