@@ -160,6 +160,22 @@ describe("the playground in a browser", () => {
   );
 
   it(
+    "Stop session on the dashboard archives the thread and keeps its history",
+    async () => {
+      // The thread /omp new opened is still beside the channel, its run finished.
+      const pane = threadPane(page);
+      await dashboardState(pane, "Idle").waitFor({ timeout: RUN_MS });
+      await dashboardIn(pane).getByRole("button", { name: "Stop session" }).click();
+      await pane.locator("header .archived-tag", { hasText: "Archived" }).waitFor({ timeout: RUN_MS });
+      await postIn(pane, "Session stopped by").waitFor({ timeout: RUN_MS });
+      await dashboardState(pane, "Idle · stopped").waitFor({ timeout: RUN_MS });
+      // The history stays: the answer is still there.
+      await postIn(pane, "Hello from /omp new in the playground.").waitFor();
+    },
+    RUN_MS * 2,
+  );
+
+  it(
     "Cancel on the dashboard stops a run in the middle of a sleep tool",
     async () => {
       pg.model.on("sleep for a while", bashThenReply(`${SLEEP} 300`, "never reached"));
@@ -263,6 +279,27 @@ describe("the playground in a browser", () => {
     await gallery.getByRole("button", { name: "Pick a colour" }).click();
     await gallery.getByRole("option", { name: /Blue/ }).click();
     await page.locator(".toast", { hasText: "cannot use this kind of component yet" }).waitFor();
+  });
+
+  it("a command typed and sent before the page has read the bot's commands still runs", async () => {
+    const fresh = await browser.context.newPage();
+    // The page reads the registered commands once "/" is typed; hold that read until Enter is pressed.
+    let release!: () => void;
+    const entered = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await fresh.route("**/api/commands?*", async (route) => {
+      await entered;
+      await route.continue();
+    });
+    await fresh.goto(pg.url);
+    await fresh.getByRole("heading", { name: "Welcome to #launch!" }).waitFor();
+    const composer = fresh.getByRole("textbox", { name: "Message #launch" });
+    await sendInComposer(composer, "/omp version");
+    release();
+    await fresh.locator("main .reply-context", { hasText: "alice used /omp version" }).waitFor();
+    await expect.poll(() => composer.inputValue()).toBe("");
+    await fresh.close();
   });
 
   it("an ephemeral refusal shows on the person's page only, marked as such", async () => {
