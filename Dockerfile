@@ -21,8 +21,9 @@ COPY package.json package-lock.json ./
 # playground) are neither copied nor installed. `--workspaces=false` makes npm ignore the root's
 # "workspaces" (and their lock entries) rather than rely on packages/ being absent: even
 # `--omit=dev` would otherwise install and link a workspace and its own dependencies. (`ws` is still
-# here: discord.js needs it.) The local playground loads the emulator at start only when installed: a
-# start here without a Discord token prints the configuration help.
+# here: discord.js needs it.) The bot loads the local playground (packages/playground, with the
+# emulator) at start only when installed: a start here without Discord settings prints the
+# configuration help, and --playground says where the playground can be had.
 RUN npm install --workspaces=false --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

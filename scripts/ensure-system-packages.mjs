@@ -15,6 +15,11 @@ const PACKAGES = [
     command: "bwrap",
     why: "every omp run is sandboxed with bwrap; the escape tests run it",
   },
+  {
+    name: "chromium",
+    command: "chromium",
+    why: "the local playground's browser tests drive Debian's Chromium through playwright-core (never a downloaded browser)",
+  },
 ];
 
 function onPath(command) {

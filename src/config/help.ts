@@ -4,7 +4,16 @@
 import { ENV_FILE } from "./defaults.js";
 import { type ConfigError, describeProblem } from "./errors.js";
 
-export function formatConfigHelp(error: ConfigError): string {
+/** The way to try ompcord without Discord, for a person whose Discord setup does not work yet. */
+export const PLAYGROUND_HINT =
+  "To try ompcord without Discord first: npm run playground (the real bot on a local Discord in your browser).";
+
+export interface ConfigHelpOptions {
+  /** The local playground is installed here: say how to try ompcord without Discord. */
+  playground?: boolean;
+}
+
+export function formatConfigHelp(error: ConfigError, options: ConfigHelpOptions = {}): string {
   const missing = error.problems.filter((problem) => problem.received === undefined);
   const invalid = error.problems.filter((problem) => problem.received !== undefined);
   const lines = ["ompcord cannot start: its configuration needs attention.", ""];
@@ -33,6 +42,9 @@ export function formatConfigHelp(error: ConfigError): string {
       "",
       `No ${ENV_FILE} file in ${error.cwd}. Start with: cp .env.example ${ENV_FILE}  and fill in the Discord block.`,
     );
+  }
+  if (options.playground) {
+    lines.push("", PLAYGROUND_HINT);
   }
   return lines.join("\n");
 }

@@ -2,7 +2,7 @@
 // defaults, validated once; a bad setting stops start-up with a `ConfigError` naming each fix.
 
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join, resolve } from "node:path";
 import { ensureApiToken } from "./api-token.js";
 import { BUNDLED_OMP_BIN, DEFAULTS } from "./defaults.js";
 import { describeFsError, ensureDirectory } from "./directories.js";
@@ -23,7 +23,7 @@ export {
 } from "./directories.js";
 export { ConfigError, type ConfigProblem, type ConfigSource, describeProblem } from "./errors.js";
 export { parseDuration } from "./fields.js";
-export { formatConfigHelp } from "./help.js";
+export { formatConfigHelp, PLAYGROUND_HINT } from "./help.js";
 export { pathProblems, preparePaths } from "./paths.js";
 export { VARIABLE_NAMES, VARIABLES, type Variable } from "./schema.js";
 export { environmentWithDotenv } from "./sources.js";
@@ -75,6 +75,32 @@ function persistedApiToken(config: Config, context: { cwd: string; envFileFound:
     const reason = `cannot be written (${describeFsError(error)})`;
     throw new ConfigError([ownedPathProblem(config, file, reason)], context);
   }
+}
+
+/** The four settings that connect ompcord to a Discord server; with none of them set, `npm start` opens the playground. */
+export const DISCORD_CONNECTION_VARIABLES = [
+  "DISCORD_BOT_TOKEN",
+  "DISCORD_GUILD_ID",
+  "DISCORD_CHANNEL_ID",
+  "DISCORD_ALLOWED_USERS",
+] as const satisfies readonly Variable[];
+
+/** Which Discord connection settings are set anywhere (environment, `.env`, `config/ompcord.json`), valid or not. */
+export function discordSettingsSet(options: LoadConfigOptions = {}): Variable[] {
+  const raw = readRawSettings(
+    DISCORD_CONNECTION_VARIABLES,
+    options.env ?? process.env,
+    options.cwd ?? process.cwd(),
+  );
+  return DISCORD_CONNECTION_VARIABLES.filter((name) => raw.values.has(name));
+}
+
+/** The data directory the settings name (or the default), as an absolute path; not validated or created. */
+export function configuredDataDir(options: LoadConfigOptions = {}): string {
+  const cwd = options.cwd ?? process.cwd();
+  const raw = readRawSettings(["OMPCORD_DATA_DIR"], options.env ?? process.env, cwd);
+  const dir = raw.values.get("OMPCORD_DATA_DIR")?.value ?? DEFAULTS.dataDir;
+  return isAbsolute(dir) ? dir : resolve(cwd, dir);
 }
 
 /** The secret values in a config, for the redactor: they must never leave the bot. */

@@ -7,6 +7,15 @@ export type RunOutcome = "success" | "failed" | "timed_out" | "cancelled" | "cra
 
 /** omp's message when its own `--max-time` deadline stops a model request. */
 const DEADLINE_MESSAGE = /deadline exceeded/i;
+/** omp's first stderr line when it has no model at all (no login, no provider key, no models.yml). */
+const NO_MODELS_MESSAGE = /No models available/i;
+
+/**
+ * What a person reads when omp has no model: how to give it one. The local playground shows the same
+ * words on its page (it matches their start, "omp has no model").
+ */
+export const NO_MODEL_ERROR =
+  "omp has no model to use yet. Log in once with `npx omp` (then /login, and /model to pick one), or set a provider key such as ANTHROPIC_API_KEY or OPENAI_API_KEY where ompcord starts (the environment or .env), then send the prompt again.";
 
 /** Accumulates the facts a run's result needs from its event stream. */
 export class RunTally {
@@ -157,6 +166,10 @@ function classify(tally: RunTally, facts: ExitFacts): Classification {
       outcome: "crashed",
       error: `omp was killed by ${facts.signal ?? "a signal"}${stderr ? `: ${stderr}` : ""}.`,
     };
+  }
+  // omp names its models file last, which is not what a person needs to read.
+  if (facts.exitCode === 1 && !tally.agentStarted && NO_MODELS_MESSAGE.test(facts.stderrTail)) {
+    return { outcome: "failed", error: NO_MODEL_ERROR };
   }
   if (facts.exitCode === 1 && (tally.providerError || tally.lastStopReason === "error")) {
     return {

@@ -45,16 +45,12 @@ function start(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: s
 }
 
 describe("start-up without a usable configuration", () => {
-  it("with no Discord settings at all, says what is missing and where to get it, and exits 1 without a stack trace", async () => {
-    const { code, stdout, stderr } = await start({});
+  // With none of the four at all, `npm start` is the local playground (test/integration/playground-start.test.ts).
+  it("with some Discord settings missing, says what is missing and where to get it, and exits 1 without a stack trace", async () => {
+    const { code, stdout, stderr } = await start({ DISCORD_GUILD_ID: "111111111111111111" });
     expect(code).toBe(1);
     expect(stdout).toBe("");
-    for (const variable of [
-      "DISCORD_BOT_TOKEN",
-      "DISCORD_GUILD_ID",
-      "DISCORD_CHANNEL_ID",
-      "DISCORD_ALLOWED_USERS",
-    ]) {
+    for (const variable of ["DISCORD_BOT_TOKEN", "DISCORD_CHANNEL_ID", "DISCORD_ALLOWED_USERS"]) {
       expect(stderr).toContain(variable);
     }
     expect(stderr).toContain("Missing:");
@@ -111,6 +107,8 @@ describe("start-up with a valid configuration that Discord refuses", () => {
       expect(code).toBe(1);
       expect(stderr).toContain("ompcord could not start");
       expect(stderr).toContain("Reset Token");
+      // A wrong configuration, like a partial one, also points at the way to try ompcord without Discord.
+      expect(stderr).toContain("npm run playground");
       expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
       expect(existsSync(join(cwd, ".data", "ompcord.db"))).toBe(true);
       expect(stdout + stderr).not.toContain(TOKEN);
@@ -126,6 +124,7 @@ describe("start-up with a valid configuration that Discord refuses", () => {
       const { code, stderr } = await start(config(emu, emu.botToken));
       expect(code).toBe(1);
       expect(stderr).toContain("Message Content Intent");
+      expect(stderr).toContain("npm run playground");
       expect(stderr).not.toMatch(/\n\s+at /);
     } finally {
       await emu.close();

@@ -45,6 +45,8 @@ export interface BotProcessOptions {
    * process group, so `stop()` reaches the bot under npm and its shell too.
    */
   command?: { file: string; args: string[] };
+  /** What the process prints once ready (default: the bot's "ompcord ready" log line). */
+  readyMark?: string | RegExp;
 }
 
 export function spawnBotProcess(options: BotProcessOptions): BotProcess {
@@ -66,13 +68,15 @@ export function spawnBotProcess(options: BotProcessOptions): BotProcess {
   let head = "";
   let tail = "";
   let readySeen = false;
+  const mark = options.readyMark ?? READY_MARK;
+  const isReady = (text: string) => (typeof mark === "string" ? text.includes(mark) : mark.test(text));
   const readyWaiters: (() => void)[] = [];
   const onData = (chunk: Buffer) => {
     const text = chunk.toString("utf8");
     log?.write(text);
     if (head.length < 64 * 1024) head += text;
     tail = (tail + text).slice(-64 * 1024);
-    if (!readySeen && (head.includes(READY_MARK) || tail.includes(READY_MARK))) {
+    if (!readySeen && (isReady(head) || isReady(tail))) {
       readySeen = true;
       for (const wake of readyWaiters.splice(0)) wake();
     }

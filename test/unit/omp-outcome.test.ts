@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OmpEvent } from "../../src/omp/events.js";
-import { classifyRun, type ExitFacts, RunTally } from "../../src/omp/outcome.js";
+import { classifyRun, type ExitFacts, NO_MODEL_ERROR, RunTally } from "../../src/omp/outcome.js";
 
 const end = (stopReason: string, text = "", errorMessage?: string, tokens = 15, cost = 0.01): OmpEvent => ({
   type: "message_end",
@@ -137,6 +137,24 @@ describe("classifyRun", () => {
       facts({ exitCode: 2, stderrTail: "Working...\nUnknown flag --frob\n" }),
     );
     expect(result).toEqual({ outcome: "failed", error: "omp exited with code 2: Unknown flag --frob" });
+  });
+
+  it("omp without any model says how to log in, not the path of its models file", () => {
+    // What omp 18.2.3 prints on stderr (exit 1) in a HOME with no login, key or models.yml.
+    const stderr = [
+      "No models available. Use /login or set an API key environment variable. Then use /model to select a model.",
+      "",
+      "Set an API key environment variable:",
+      "  ANTHROPIC_API_KEY, OPENAI_API_KEY, GEMINI_API_KEY, etc.",
+      "",
+      "Or create /home/person/.omp/agent/models.yml",
+      "",
+    ].join("\n");
+    const result = classifyRun(tally([]), facts({ exitCode: 1, stderrTail: stderr }));
+    expect(result).toEqual({ outcome: "failed", error: NO_MODEL_ERROR });
+    expect(NO_MODEL_ERROR).toMatch(/^omp has no model/);
+    expect(NO_MODEL_ERROR).toContain("npx omp");
+    expect(NO_MODEL_ERROR).toContain("ANTHROPIC_API_KEY");
   });
 
   it("a signal nobody sent, or an odd exit code, is crashed", () => {

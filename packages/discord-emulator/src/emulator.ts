@@ -2,9 +2,15 @@
 // gateway under /gateway, control under /_control, uploads under /attachments) and the in-process control API.
 
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+  STATUS_CODES,
+} from "node:http";
 import type { AddressInfo } from "node:net";
-import { GatewayIntentBits } from "discord-api-types/v10";
+import { type APIApplicationCommand, GatewayIntentBits } from "discord-api-types/v10";
 import {
   DEFAULT_RATE_LIMITS,
   DEFAULT_WAIT_MS,
@@ -35,7 +41,7 @@ import { RateLimiter } from "./ratelimit/limiter.js";
 import { RestApi, sendJson } from "./rest/api.js";
 import { restRouter } from "./rest/routes/index.js";
 import type { UserRecord } from "./state/records.js";
-import { EmulatorStore } from "./state/store.js";
+import { type ChangeEvent, EmulatorStore } from "./state/store.js";
 
 export interface EmulatorOptions {
   /** Loopback by default. */
@@ -54,6 +60,40 @@ export interface EmulatorOptions {
   interactionCallbackDeadlineMs?: number;
   interactionTokenLifetimeMs?: number;
   resumeWindowMs?: number;
+  /**
+   * Decides, before anything else, whether a request (or a gateway upgrade) may use the server at all;
+   * a refusal is answered as given. Without one everyone on the host may, as a test emulator wants. The
+   * local playground sets one: its per-start secret and `Host`/`Origin` checks, so another local user
+   * or a web page in the person's browser cannot drive the bot.
+   */
+  guard?: (request: IncomingMessage, area: EmulatorArea) => RequestRefusal | undefined;
+  /**
+   * Versions kept per message in `history` (the first and the newest, at least 2); unlimited by
+   * default. A long-lived emulator sets it so edited messages (live dashboards) do not grow for good.
+   */
+  messageHistoryLimit?: number;
+}
+
+/** Which part of the server a request is for: what a guard judges it by. */
+export type EmulatorArea = "rest" | "gateway" | "control" | "attachments" | "other";
+
+/** How a guard turns a request away. */
+export interface RequestRefusal {
+  status: number;
+  message: string;
+}
+
+/**
+ * One change to the emulated world, by id: re-read what changed through the views. `kind` names the
+ * change as the store does (`messageCreate`, `messageUpdate`, `reactionAdd`, `threadCreate`, …).
+ */
+export interface EmulatorChange {
+  kind: Exclude<ChangeEvent["kind"], "closed">;
+  guildId?: string;
+  channelId?: string;
+  messageId?: string;
+  interactionId?: string;
+  userId?: string;
 }
 
 export class Emulator implements ControlTarget {
@@ -172,6 +212,22 @@ export class Emulator implements ControlTarget {
     return [...this.store.interactions.values()].map((i) => interactionView(this.store, i));
   }
 
+  /** The application commands the bot registered in a guild (or globally, with no id), as it sent them. */
+  commands(guildId?: string): APIApplicationCommand[] {
+    return structuredClone(this.store.commands.get(guildId ?? "global") ?? []);
+  }
+
+  /**
+   * Calls `listener` after every change to the world (a client's view of Discord's events, ephemeral
+   * replies included); returns the unsubscribe function. Listeners must not change the world.
+   */
+  onChange(listener: (change: EmulatorChange) => void): () => void {
+    return this.store.onChange((event) => {
+      const change = changeOf(event);
+      if (change) listener(change);
+    });
+  }
+
   /** The uploaded bytes of an attachment. */
   attachmentBytes(attachmentId: string): Buffer {
     const a = this.core.attachments.get(attachmentId);
@@ -280,8 +336,63 @@ export class Emulator implements ControlTarget {
   }
 }
 
+/** The ids a change touches, for `onChange` listeners; undefined for the close notice. */
+function changeOf(event: ChangeEvent): EmulatorChange | undefined {
+  switch (event.kind) {
+    case "closed":
+      return undefined;
+    case "guildCreate":
+      return { kind: event.kind, guildId: event.guild.id };
+    case "channelCreate":
+    case "channelUpdate":
+    case "channelDelete":
+      return { kind: event.kind, guildId: event.channel.guildId, channelId: event.channel.id };
+    case "threadCreate":
+      return { kind: event.kind, guildId: event.thread.guildId, channelId: event.thread.id };
+    case "threadMemberAdd":
+    case "threadMemberRemove":
+      return { kind: event.kind, channelId: event.thread.id, userId: event.userId };
+    case "messageCreate":
+    case "messageUpdate":
+    case "messageDelete":
+    case "pins":
+      return { kind: event.kind, channelId: event.message.channelId, messageId: event.message.id };
+    case "reactionAdd":
+    case "reactionRemove":
+      return {
+        kind: event.kind,
+        channelId: event.message.channelId,
+        messageId: event.message.id,
+        userId: event.userId,
+      };
+    case "interactionCreate":
+    case "interactionUpdate":
+      return {
+        kind: event.kind,
+        channelId: event.interaction.channelId,
+        interactionId: event.interaction.id,
+        userId: event.interaction.userId,
+      };
+  }
+}
+
+/** The part of the server a path belongs to. */
+function areaOf(pathname: string): EmulatorArea {
+  if (/^\/api(?:\/|$)/.test(pathname)) return "rest";
+  if (pathname === "/gateway") return "gateway";
+  if (pathname.startsWith("/_control/")) return "control";
+  if (pathname.startsWith("/attachments/")) return "attachments";
+  return "other";
+}
+
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const store = new EmulatorStore(options.botName);
+  const historyLimit = options.messageHistoryLimit;
+  if (historyLimit !== undefined && (!Number.isInteger(historyLimit) || historyLimit < 2)) {
+    throw new TypeError(
+      `Expected \`messageHistoryLimit\` to be an integer from 2 up, got \`${historyLimit}\``,
+    );
+  }
+  const store = new EmulatorStore(options.botName, historyLimit);
   const rules =
     options.rateLimits === false ? null : { ...DEFAULT_RATE_LIMITS, ...(options.rateLimits ?? {}) };
   const core = new EmulatorCore(
@@ -317,6 +428,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   async function route(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? "/", "http://emulator.invalid");
+    const refusal = options.guard?.(req, areaOf(url.pathname));
+    if (refusal) {
+      req.resume();
+      sendJson(res, refusal.status, { message: refusal.message, code: 0 });
+      return;
+    }
     const api = /^\/api(?:\/v(\d+))?(\/.*)$/.exec(url.pathname);
     if (api) return rest.handle(req, res, api[2]!, url.searchParams);
     if (url.pathname.startsWith("/_control/") && emulator) return handleControl(emulator, req, res, url);
@@ -333,7 +450,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sendJson(res, 404, { message: "404: Not Found", code: 0 });
   }
   server.on("upgrade", (req, socket, head) => {
-    if (new URL(req.url ?? "/", "http://emulator.invalid").pathname === "/gateway") {
+    const pathname = new URL(req.url ?? "/", "http://emulator.invalid").pathname;
+    const refusal = options.guard?.(req, areaOf(pathname));
+    if (refusal) {
+      socket.end(
+        `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? "Refused"}\r\nConnection: close\r\n\r\n`,
+      );
+      return;
+    }
+    if (pathname === "/gateway") {
       gateway.handleUpgrade(req, socket, head);
     } else {
       socket.destroy();

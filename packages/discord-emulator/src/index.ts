@@ -21,5 +21,5 @@ export type {
 } from "./control/views.js";
 export type { WaitOptionsInput } from "./control/waiters.js";
 export { WaitTimeoutError } from "./control/waiters.js";
-export type { EmulatorOptions } from "./emulator.js";
+export type { EmulatorArea, EmulatorChange, EmulatorOptions, RequestRefusal } from "./emulator.js";
 export { Emulator, startEmulator } from "./emulator.js";

@@ -96,7 +96,15 @@ export class EmulatorStore {
   readonly applicationId: string;
   private readonly events = new EventEmitter();
 
-  constructor(botName = "ompcord") {
+  /**
+   * @param historyLimit versions kept per message: the first and the newest. Unlimited by default
+   * (tests read whole histories); a long-lived emulator (the playground) caps it, or every edit of a
+   * dashboard stays in memory for good.
+   */
+  constructor(
+    botName = "ompcord",
+    private readonly historyLimit = Number.POSITIVE_INFINITY,
+  ) {
     this.events.setMaxListeners(0);
     this.bot = this.createUser({ username: botName, bot: true });
     // Discord bots' application id equals their user id for modern applications.
@@ -261,6 +269,8 @@ export class EmulatorStore {
     message.allowedMentions = patch.allowedMentions ?? null;
     message.editedAt = now;
     message.history.push(this.versionOf(message, now));
+    // The first version stays: it is what the message was created as.
+    if (message.history.length > this.historyLimit) message.history.splice(1, 1);
     this.changed({ kind: "messageUpdate", message });
     return message;
   }

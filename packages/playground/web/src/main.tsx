@@ -1,0 +1,7 @@
+// The page's entry: styles, then the app into #app.
+
+import { render } from "preact";
+import { App } from "./app.tsx";
+import "./styles.css";
+
+render(<App />, document.getElementById("app")!);
