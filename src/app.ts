@@ -3,7 +3,7 @@
 // process around it (config errors, signals), so tests can start the same app in-process.
 
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { type Client, Events, RESTEvents } from "discord.js";
 import type { pino } from "pino";
 import {
@@ -294,18 +294,29 @@ function workDirsOf(config: Config): string[] {
 }
 
 /**
- * Why a run cannot start in `dir`, in words for the session's dashboard; undefined when it can. The
- * default workspace is ompcord's own and is recreated when it went missing, as at start; a directory
- * the person named is never created for them.
+ * Why a run cannot start in `dir`, in words for the session's dashboard; undefined when it can. A
+ * session's own directory under the workspace root is ompcord's: made before its first run (and again
+ * when it went missing), as is the default workspace root; a directory the person named is never
+ * created for them.
  */
 function workDirBeforeRun(config: Config, dir: string, logger: Logger): string | undefined {
-  const owned = dir === config.omp.workDir && !config.configured.includes("OMP_WORKDIR");
+  const root = config.omp.workDir;
+  const rootOwned = !config.configured.includes("OMP_WORKDIR");
+  let subject = dir;
   let problem = directoryProblem(dir);
-  if (owned && problem?.kind === "missing") {
+  if (problem?.kind === "missing" && dir === root && rootOwned) {
     logger.warn({ workDir: dir }, "the default workspace was gone: created it again");
     problem = ensureDirectory(dir);
+  } else if (problem?.kind === "missing" && dirname(dir) === root) {
+    const rootProblem = rootOwned ? ensureDirectory(root) : directoryProblem(root);
+    if (rootProblem) {
+      subject = root;
+      problem = rootProblem;
+    } else {
+      problem = ensureDirectory(dir);
+    }
   }
-  return problem && `${describeUnusableWorkDir(dir, problem)}, then send the prompt again with /omp say.`;
+  return problem && `${describeUnusableWorkDir(subject, problem)}, then send the prompt again with /omp say.`;
 }
 
 function listen(ctx: BotContext): void {

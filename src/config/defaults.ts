@@ -55,6 +55,12 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "
  */
 export const BUNDLED_OMP_BIN = fileURLToPath(new URL("../../node_modules/.bin/omp", import.meta.url));
 
+/**
+ * ompcord's own checkout (or install): its root holds `.env`, `config/` and the code. A working directory
+ * that contains it would hand all of that to the agent, so start-up refuses one.
+ */
+export const CHECKOUT_DIR = fileURLToPath(new URL("../../", import.meta.url));
+
 /** Where the optional, non-secret settings file lives, relative to the working directory. */
 export const CONFIG_FILE = "config/ompcord.json";
 export const ENV_FILE = ".env";

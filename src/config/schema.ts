@@ -3,7 +3,7 @@
 
 import { isAbsolute, join, resolve } from "node:path";
 import * as z from "zod";
-import { DEFAULTS, LOG_LEVELS, RANGES } from "./defaults.js";
+import { DEFAULTS, ENV_FILE, LOG_LEVELS, RANGES } from "./defaults.js";
 import type { ConfigProblem } from "./errors.js";
 import {
   argumentList,
@@ -131,7 +131,7 @@ export const VARIABLES: Record<Variable, VariableDoc> = {
   },
   OMP_WORKDIR: {
     expected: "a directory path",
-    fix: "Set OMP_WORKDIR to the directory runs work in, or remove it to use <data dir>/workspace.",
+    fix: "Set OMP_WORKDIR to the directory under which each session gets its own working directory, or remove it to use <data dir>/workspace.",
   },
   OMP_CHANNEL_WORKDIRS: {
     expected: "comma-separated channelId=directory pairs, such as 123456789012345678=/srv/repo",
@@ -303,6 +303,7 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
       queueDepthMax: settings.OMPCORD_QUEUE_DEPTH_MAX ?? DEFAULTS.queueDepthMax,
       outputKeptBytes: settings.OMPCORD_OUTPUT_KEPT_BYTES ?? DEFAULTS.outputKeptBytes,
     },
+    envFile: join(cwd, ENV_FILE),
     dataDir,
     databasePath,
     transcriptsDir: join(dataDir, DEFAULTS.transcriptsDir),

@@ -22,9 +22,9 @@ export interface Config {
     bin: string;
     model: string | undefined;
     extraArgs: string[];
-    /** Absolute; the default working directory of runs. */
+    /** Absolute; the workspace root: each session works in its own directory under it. */
     workDir: string;
-    /** Absolute working directories by launch channel id, overriding `workDir`. */
+    /** Absolute project directories by launch channel id, shared by that channel's sessions. */
     channelWorkDirs: Record<string, string>;
     maxConcurrentRuns: number;
     runTimeoutMs: number;
@@ -36,6 +36,8 @@ export interface Config {
     envPassthrough: string[];
   };
   limits: { promptMaxChars: number; queueDepthMax: number; outputKeptBytes: number };
+  /** Absolute; the `.env` file the settings were read from (it may not exist): never inside a workspace. */
+  envFile: string;
   /** Absolute paths, all under `dataDir` unless set otherwise. */
   dataDir: string;
   databasePath: string;

@@ -59,6 +59,11 @@ export interface BotHarnessOptions {
   moreAllowedUsers?: string[];
   /** Told of every dashboard edit Discord accepted (when it was sent, when it settled), in-process app only. */
   onDashboardEdit?: (info: DashboardEditInfo) => void;
+  /**
+   * The launch channel works in one project directory, `home.workDir`, shared by its sessions
+   * (OMP_CHANNEL_WORKDIRS), instead of each session in its own directory under it.
+   */
+  channelProject?: boolean;
 }
 
 /** Row counts of the bot's database tables: what "nothing changed" means for the store. */
@@ -192,6 +197,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     OMP_BIN: bin,
     OMP_MODEL: FAKE_MODEL_ID,
     OMP_WORKDIR: home.workDir,
+    ...(options.channelProject ? { OMP_CHANNEL_WORKDIRS: `${world.channelId}=${home.workDir}` } : {}),
     OMP_RUN_TIMEOUT: E2E_RUN_TIMEOUT,
     OMP_KILL_GRACE: E2E_KILL_GRACE,
     OMP_MAX_RETRIES: "0",

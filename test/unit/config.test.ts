@@ -79,6 +79,7 @@ describe("defaults", () => {
       envPassthrough: [],
     });
     expect(config.limits).toEqual({ promptMaxChars: 32_000, queueDepthMax: 10, outputKeptBytes: 262_144 });
+    expect(config.envFile).toBe(join(cwd, ".env"));
     expect(config.dataDir).toBe(join(cwd, ".data"));
     expect(config.databasePath).toBe(join(cwd, ".data", "ompcord.db"));
     expect(config.transcriptsDir).toBe(join(cwd, ".data", "transcripts"));
