@@ -138,6 +138,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     secrets,
     outputKeptBytes: config.limits.outputKeptBytes,
     overlayPath: join(config.dataDir, DEFAULTS.overlayFile),
+    launchDir: join(config.dataDir, DEFAULTS.launchDir),
+    trustedWorkDirs: config.omp.trustedWorkDirs,
     env,
   });
 
@@ -172,6 +174,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     envPassthrough: config.omp.envPassthrough,
     sidecarUrl: sidecar.url,
     workDirs: workDirsOf(config),
+    launchDir: join(config.dataDir, DEFAULTS.launchDir),
     env,
   });
   const ctx: BotContext = {

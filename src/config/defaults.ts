@@ -25,6 +25,8 @@ export const DEFAULTS = {
   overlayFile: "omp-overlay.yml",
   /** Where the sidecar API's URL, port and the bot's pid are written for the bot's own tools (0600). */
   sidecarFile: "sidecar.json",
+  /** The empty directory omp is started from, so nothing of a workspace runs as Bun starts. */
+  launchDir: "omp-launch",
   apiHost: "127.0.0.1",
   /** When OMPCORD_API_PORT is not set and this port is taken, a free one is used instead. */
   apiPort: 8901,

@@ -98,6 +98,14 @@ export const argumentList = z
     return value as string[];
   });
 
+/** Comma-separated paths (a path may hold spaces, not commas). */
+export const pathList = z.string().transform((text) =>
+  text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== ""),
+);
+
 /** `channelId=dir,channelId=dir`: per-channel working directories. */
 export const channelDirectories = z.string().transform((text, ctx) => {
   const map: Record<string, string> = {};

@@ -33,7 +33,8 @@ export function pathProblems(config: Config): ConfigProblem[] {
   } else {
     // Below a usable data dir, a problem is rare (a sub-directory or file left by another user) but
     // would otherwise surface as the first run crashing.
-    for (const dir of [config.transcriptsDir, config.ompSessionsDir]) {
+    const owned = [config.transcriptsDir, config.ompSessionsDir, join(config.dataDir, DEFAULTS.launchDir)];
+    for (const dir of owned) {
       const problem = ensureDirectory(dir);
       if (problem) problems.push(ownedPathProblem(config, dir, problem.reason));
     }
@@ -46,7 +47,7 @@ export function pathProblems(config: Config): ConfigProblem[] {
   }
   problems.push(...configuredDatabaseProblems(config));
   problems.push(...workDirProblems(config, { dataDirUsable: dataDir === undefined }));
-  problems.push(...exposureProblems(config));
+  problems.push(...exposureProblems(config), ...trustedWorkDirProblems(config));
   return problems;
 }
 
@@ -192,4 +193,20 @@ function exposureProblems(config: Config): ConfigProblem[] {
     });
   }
   return problems;
+}
+
+/** Trust is given to a channel's project, by naming that channel's directory again. */
+function trustedWorkDirProblems(config: Config): ConfigProblem[] {
+  const channelDirs = new Set(Object.values(config.omp.channelWorkDirs));
+  return config.omp.trustedWorkDirs
+    .filter((dir) => !channelDirs.has(dir))
+    .map((dir) => ({
+      variable: "OMPCORD_TRUSTED_WORKDIRS",
+      expected: "directories that are also a channel's directory in OMP_CHANNEL_WORKDIRS",
+      received: dir,
+      fix:
+        channelDirs.size === 0
+          ? `No channel has a project directory (OMP_CHANNEL_WORKDIRS is empty): set one first, or remove ${dir} from OMPCORD_TRUSTED_WORKDIRS. Per-session workspaces are never trusted.`
+          : `${dir} is not one of the channel directories (${[...channelDirs].join(", ")}): correct the path or remove it from OMPCORD_TRUSTED_WORKDIRS.`,
+    }));
 }

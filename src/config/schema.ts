@@ -16,6 +16,7 @@ import {
   httpUrl,
   opaqueToken,
   path,
+  pathList,
   snowflake,
   snowflakeList,
   wholeNumber,
@@ -46,6 +47,7 @@ const settingsSchema = z.object({
   OMPCORD_SHUTDOWN_GRACE: duration(RANGES.shutdownGraceMs).optional(),
   OMP_MAX_RETRIES: wholeNumber(RANGES.maxRetries).optional(),
   OMP_ENV_PASSTHROUGH: envNameList(["DISCORD_BOT_TOKEN", "OMPCORD_API_TOKEN"]).optional(),
+  OMPCORD_TRUSTED_WORKDIRS: pathList.optional(),
   OMPCORD_PROMPT_MAX_CHARS: wholeNumber(RANGES.promptMaxChars).optional(),
   OMPCORD_QUEUE_DEPTH_MAX: wholeNumber(RANGES.queueDepthMax).optional(),
   OMPCORD_OUTPUT_KEPT_BYTES: wholeNumber(RANGES.outputKeptBytes).optional(),
@@ -161,6 +163,10 @@ export const VARIABLES: Record<Variable, VariableDoc> = {
     expected: "comma-separated environment variable names (letters, digits, _)",
     fix: "List only variable names, e.g. OPENAI_API_KEY,HTTPS_PROXY.",
   },
+  OMPCORD_TRUSTED_WORKDIRS: {
+    expected: "comma-separated directories, each one of the directories in OMP_CHANNEL_WORKDIRS",
+    fix: "List only channel project directories (OMP_CHANNEL_WORKDIRS) whose repository you trust to run its own code in omp: its .omp extensions, hooks and tools, its MCP and LSP servers, its .envrc.",
+  },
   OMPCORD_PROMPT_MAX_CHARS: {
     expected: `a whole number ${range(RANGES.promptMaxChars)}`,
     fix: "Set OMPCORD_PROMPT_MAX_CHARS to the longest prompt accepted, e.g. 32000.",
@@ -273,6 +279,7 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
   const channelWorkDirs = Object.fromEntries(
     Object.entries(settings.OMP_CHANNEL_WORKDIRS ?? {}).map(([id, dir]) => [id, absolute(dir)]),
   );
+  const trustedWorkDirs = [...new Set((settings.OMPCORD_TRUSTED_WORKDIRS ?? []).map(absolute))];
 
   return {
     discord: {
@@ -297,6 +304,7 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
       shutdownGraceMs: settings.OMPCORD_SHUTDOWN_GRACE ?? DEFAULTS.shutdownGraceMs,
       maxRetries: settings.OMP_MAX_RETRIES ?? DEFAULTS.maxRetries,
       envPassthrough: settings.OMP_ENV_PASSTHROUGH ?? [],
+      trustedWorkDirs,
     },
     limits: {
       promptMaxChars: settings.OMPCORD_PROMPT_MAX_CHARS ?? DEFAULTS.promptMaxChars,

@@ -26,6 +26,11 @@ export interface Config {
     workDir: string;
     /** Absolute project directories by launch channel id, shared by that channel's sessions. */
     channelWorkDirs: Record<string, string>;
+    /**
+     * Absolute; channel project directories whose repository may run its own code in omp (extensions,
+     * hooks, custom tools, MCP servers, LSP servers, direnv). Every other workspace is untrusted.
+     */
+    trustedWorkDirs: string[];
     maxConcurrentRuns: number;
     runTimeoutMs: number;
     killGraceMs: number;

@@ -31,6 +31,8 @@ export interface HealthChecksOptions {
   workDirs?: readonly string[];
   /** Default: the directory must exist and be writable by this process. */
   checkDirectory?: (dir: string) => DirectoryProblem | undefined;
+  /** Where `omp --version` starts (an empty directory: never a workspace, never the checkout). */
+  launchDir?: string;
   env?: NodeJS.ProcessEnv;
   /** How long `omp --version` may take (default 60 s). */
   ompVersionTimeoutMs?: number;
@@ -127,6 +129,7 @@ export class HealthChecks {
     if (isAbsolute(ompBin)) env.PATH = pathWithBinDir(env.PATH, dirname(ompBin));
     try {
       const { stdout } = await execa(ompBin, ["--version"], {
+        ...(this.#options.launchDir ? { cwd: this.#options.launchDir } : {}),
         env,
         extendEnv: false,
         stdin: "ignore",

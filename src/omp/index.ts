@@ -1,5 +1,5 @@
 // The OMP runner's public surface: start a run, get its lines and result, know and end its processes.
-export { buildOmpArgs, overlayYaml, type SessionContinuation } from "./args.js";
+export { buildOmpArgs, extensionArgs, overlayYaml, type SessionContinuation } from "./args.js";
 export { buildChildEnv, pathWithBinDir } from "./env.js";
 export type { OmpEvent, OmpMessage, OmpUsage } from "./events.js";
 export { parseEventLine } from "./events.js";

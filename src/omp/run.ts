@@ -2,7 +2,7 @@
 // that ends whatever omp leaves running), its output parsed, redacted, handed to the caller line by
 // line and appended to a transcript, with a time limit, cancel (SIGTERM, then SIGKILL) and an outcome
 // judged from events and exit code together.
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
@@ -119,8 +119,19 @@ export interface RunnerOptions {
   outputKeptBytes?: number;
   /** Longest stdout line kept; longer lines are cut (default 1 MiB). */
   maxLineBytes?: number;
-  /** Where the settings overlay is written (default: a file in the OS temp dir). */
+  /**
+   * Where the settings overlay of untrusted workspaces is written (default: a file in the OS temp dir);
+   * the one of trusted workspaces goes next to it (`-trusted` before the extension).
+   */
   overlayPath?: string;
+  /**
+   * The empty directory omp (and its supervisor) is started from, never the workspace: Bun would run
+   * the workspace's `bunfig.toml` preloads and load its `.env` as it starts (default: one in the OS temp
+   * dir). Emptied when the runner is created.
+   */
+  launchDir?: string;
+  /** Working directories whose repository may run its own code in omp (OMPCORD_TRUSTED_WORKDIRS). */
+  trustedWorkDirs?: readonly string[];
   /** The parent environment the child's is built from (default process.env). */
   env?: NodeJS.ProcessEnv;
   /**
@@ -211,10 +222,15 @@ export function createOmpRunner(options: RunnerOptions): OmpRunner {
   // setImmediate, not a zero timeout: a long line's slices follow each other without the timer clamp.
   const redactor: Redactor = createRedactor({ secrets, yieldControl: () => nextTurn() });
 
-  // One overlay per runner: bounded retries, magic keywords off, no probing of local model ports.
+  // Two overlays per runner: bounded retries, magic keywords off, no probing of local model ports, and
+  // for an untrusted workspace nothing of it that runs code in omp.
   const overlayPath = options.overlayPath ?? join(tmpdir(), `ompcord-omp-overlay-${process.pid}.yml`);
+  const trustedOverlayPath = overlayPath.replace(/(\.[^./]*)?$/, (ext) => `-trusted${ext}`);
   mkdirSync(dirname(overlayPath), { recursive: true });
   writeFileSync(overlayPath, overlayYaml({ maxRetries: settings.maxRetries }));
+  writeFileSync(trustedOverlayPath, overlayYaml({ maxRetries: settings.maxRetries, projectTrusted: true }));
+  const launchDir = options.launchDir ?? join(tmpdir(), `ompcord-launch-${process.pid}`);
+  emptyDirectory(launchDir);
 
   // omp is a `#!/usr/bin/env bun` script: when it is given by path, its directory (node_modules/.bin,
   // where `bun` lives too) goes on the child's PATH. The supervisor runs on that same Bun.
@@ -223,9 +239,23 @@ export function createOmpRunner(options: RunnerOptions): OmpRunner {
 
   return {
     start(request) {
-      return startRun(request, settings, { parentEnv, redactor, overlayPath, binDir, bun });
+      return startRun(request, settings, {
+        parentEnv,
+        redactor,
+        overlayPath,
+        trustedOverlayPath,
+        launchDir,
+        binDir,
+        bun,
+      });
     },
   };
+}
+
+/** Makes `dir` and empties it, keeping the directory itself (another runner's runs may start there). */
+function emptyDirectory(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
@@ -238,6 +268,8 @@ interface RunContext {
   parentEnv: NodeJS.ProcessEnv;
   redactor: Redactor;
   overlayPath: string;
+  trustedOverlayPath: string;
+  launchDir: string;
   binDir: string | undefined;
   /** The Bun executable for the supervisor; undefined when none was found (every run then fails, saying so). */
   bun: string | undefined;
@@ -246,14 +278,17 @@ interface RunContext {
 function startRun(request: OmpRunRequest, settings: Settings, context: RunContext): OmpRun {
   const startedAt = new Date();
   mkdirSync(request.sessionDir, { recursive: true });
+  const projectTrusted = (settings.trustedWorkDirs ?? []).includes(request.cwd);
+  const overlayPath = projectTrusted ? context.trustedOverlayPath : context.overlayPath;
   const invocation = buildOmpArgs({
     model: settings.model,
     extraArgs: settings.extraArgs,
     maxTimeMs: settings.runTimeoutMs,
-    configOverlayPath: context.overlayPath,
+    configOverlayPath: overlayPath,
     sessionDir: request.sessionDir,
     continuation: chooseContinuation(request.sessionDir, request.ompSessionId),
     cwd: request.cwd,
+    projectTrusted,
     text: neutralisePrompt(request.prompt),
   });
   const env = buildChildEnv(context.parentEnv, {
@@ -281,7 +316,8 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
   let omp: ProcessIdentity | undefined;
   const reports: SupervisorReport[] = [];
 
-  // omp runs under the supervisor, which inherits these stdio and passes them on, all but fd 3.
+  // omp runs under the supervisor, which inherits these stdio and passes them on, all but fd 3. Both
+  // start in the empty launch directory; omp works in the workspace through `--cwd`.
   const subprocess = execa(
     context.bun ?? "bun",
     supervisorArgs({
@@ -290,7 +326,7 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
       command: [settings.bin, ...invocation.args],
     }),
     {
-      cwd: request.cwd,
+      cwd: context.launchDir,
       env,
       extendEnv: false,
       // The prompt is always on stdin, never in argv (see buildOmpArgs): execa writes it and closes the

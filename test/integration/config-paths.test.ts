@@ -233,6 +233,25 @@ describe("a working directory that would show the agent ompcord's own files", ()
   });
 });
 
+describe("OMPCORD_TRUSTED_WORKDIRS", () => {
+  it("trusts only channel project directories: any other path is refused with the channels' list", () => {
+    const project = join(cwd, "project");
+    mkdirSync(project);
+    const config = load({
+      OMP_CHANNEL_WORKDIRS: `555555555555555555=${project}`,
+      OMPCORD_TRUSTED_WORKDIRS: `${project},${join(cwd, "elsewhere")}`,
+    });
+    expect(pathProblems(config)).toEqual([
+      {
+        variable: "OMPCORD_TRUSTED_WORKDIRS",
+        expected: "directories that are also a channel's directory in OMP_CHANNEL_WORKDIRS",
+        received: join(cwd, "elsewhere"),
+        fix: `${join(cwd, "elsewhere")} is not one of the channel directories (${project}): correct the path or remove it from OMPCORD_TRUSTED_WORKDIRS.`,
+      },
+    ]);
+  });
+});
+
 describe("the data directory", () => {
   it("that cannot be created (a file is in the way) stops loadConfig naming OMPCORD_DATA_DIR, not an ENOTDIR stack", () => {
     writeFileSync(join(cwd, "blocker"), "");

@@ -77,6 +77,7 @@ describe("defaults", () => {
       shutdownGraceMs: 10_000,
       maxRetries: 2,
       envPassthrough: [],
+      trustedWorkDirs: [],
     });
     expect(config.limits).toEqual({ promptMaxChars: 32_000, queueDepthMax: 10, outputKeptBytes: 262_144 });
     expect(config.envFile).toBe(join(cwd, ".env"));
@@ -131,6 +132,7 @@ describe("defaults", () => {
       OMPCORD_SHUTDOWN_GRACE: "2m",
       OMP_MAX_RETRIES: "0",
       OMP_ENV_PASSTHROUGH: "OPENAI_API_KEY, HTTPS_PROXY",
+      OMPCORD_TRUSTED_WORKDIRS: "/srv/a, rel/b,/srv/a",
       OMPCORD_PROMPT_MAX_CHARS: "1000",
       OMPCORD_QUEUE_DEPTH_MAX: "3",
       OMPCORD_OUTPUT_KEPT_BYTES: "4096",
@@ -158,6 +160,7 @@ describe("defaults", () => {
       shutdownGraceMs: 120_000,
       maxRetries: 0,
       envPassthrough: ["OPENAI_API_KEY", "HTTPS_PROXY"],
+      trustedWorkDirs: ["/srv/a", join(cwd, "rel/b")],
     });
     expect(config.limits).toEqual({ promptMaxChars: 1000, queueDepthMax: 3, outputKeptBytes: 4096 });
     expect(config.dataDir).toBe("/var/lib/ompcord");
