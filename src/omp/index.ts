@@ -26,4 +26,20 @@ export {
   type RunProcessRole,
   type RunResult,
 } from "./run.js";
-export { type LeftoverProcess, SUPERVISOR_SCRIPT, SUPERVISOR_SLACK_MS } from "./supervise.js";
+export {
+  chooseSandbox,
+  describeSandbox,
+  type SandboxChoice,
+  type SandboxStatus,
+  UNSANDBOXED_EXPOSURE,
+} from "./sandbox.js";
+export {
+  installHint,
+  type PreparedSandbox,
+  type Sandbox,
+  SandboxError,
+  type SandboxHostOptions,
+  type SandboxUnavailable,
+  trySandbox,
+} from "./sandbox-host.js";
+export { findBun, type LeftoverProcess, SUPERVISOR_SCRIPT, SUPERVISOR_SLACK_MS } from "./supervise.js";

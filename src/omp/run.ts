@@ -17,6 +17,7 @@ import { LineSplitter } from "./line-splitter.js";
 import { dropCutWord, dropCutWordAtStart, LineRenderer, type OutputLine } from "./lines.js";
 import { neutralisePrompt } from "./neutralise.js";
 import { classifyRun, type RunOutcome, RunTally } from "./outcome.js";
+import type { PreparedSandbox, Sandbox } from "./sandbox-host.js";
 import {
   findBun,
   type LeftoverProcess,
@@ -130,6 +131,8 @@ export interface RunnerOptions {
    * dir). Emptied when the runner is created.
    */
   launchDir?: string;
+  /** Each run inside this sandbox; undefined runs omp without one (see `trySandbox`). */
+  sandbox?: Sandbox | undefined;
   /** Working directories whose repository may run its own code in omp (OMPCORD_TRUSTED_WORKDIRS). */
   trustedWorkDirs?: readonly string[];
   /** The parent environment the child's is built from (default process.env). */
@@ -291,6 +294,13 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     projectTrusted,
     text: neutralisePrompt(request.prompt),
   });
+  // Throws (the run does not start, the caller reports why) when the directories cannot be fenced off.
+  const sandbox: PreparedSandbox | undefined = settings.sandbox?.prepare({
+    sessionId: request.sessionId,
+    workDir: request.cwd,
+    sessionDir: request.sessionDir,
+    files: [overlayPath],
+  });
   const env = buildChildEnv(context.parentEnv, {
     passthrough: settings.envPassthrough,
     sessionId: request.sessionId,
@@ -323,7 +333,8 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     supervisorArgs({
       graceMs: settings.killGraceMs,
       parentPid: process.pid,
-      command: [settings.bin, ...invocation.args],
+      sandboxed: sandbox !== undefined,
+      command: [...(sandbox?.command ?? []), settings.bin, ...invocation.args],
     }),
     {
       cwd: context.launchDir,
@@ -491,19 +502,31 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     clearTimeout(timer);
     await emit(renderer.end());
     if (stopping) await stopping;
+    try {
+      sandbox?.finish();
+    } catch {
+      // a leftover agent dir is removed before the session's next run anyway
+    }
     const endedAt = new Date();
     // omp's own status, as the supervisor saw it; the supervisor's when it could not tell.
     const ompExit = reports.find((r) => r.type === "exit");
     const ompSpawnError = reports.find((r) => r.type === "spawn-error");
     const leftovers = reports.flatMap((r) => (r.type === "leftovers" ? r.processes : []));
     if (leftovers.length > 0) await emit([{ kind: "info", text: leftoverLine(leftovers) }]);
+    // bwrap's own failures (before omp ran) are the lines of stderr it signs.
+    const sandboxFailure =
+      sandbox !== undefined && omp === undefined
+        ? /^bwrap: .*$/m.exec(stderrTail.toString())?.[0]
+        : undefined;
     const spawnError = ompSpawnError
       ? `Could not start omp (\`${settings.bin}\`): ${ompSpawnError.message}. Check OMP_BIN and that bun is on PATH.`
-      : result.exitCode === undefined && result.signal === undefined && result.failed
-        ? context.bun === undefined
-          ? `Could not start omp (\`${settings.bin}\`): no \`bun\` next to it or on PATH. omp and ompcord's run supervisor both need Bun: install it (\`npm install\` in the checkout does) or set OMP_BIN to node_modules/.bin/omp.`
-          : `Could not start omp (\`${settings.bin}\`) under \`${context.bun}\`: ${result.originalMessage ?? result.shortMessage}. Check OMP_BIN and that bun is on PATH.`
-        : undefined;
+      : sandboxFailure
+        ? `The sandbox did not start: ${sandboxFailure}. \`/omp health\` shows the sandbox check; OMPCORD_SANDBOX=off runs without it.`
+        : result.exitCode === undefined && result.signal === undefined && result.failed
+          ? context.bun === undefined
+            ? `Could not start omp (\`${settings.bin}\`): no \`bun\` next to it or on PATH. omp and ompcord's run supervisor both need Bun: install it (\`npm install\` in the checkout does) or set OMP_BIN to node_modules/.bin/omp.`
+            : `Could not start omp (\`${settings.bin}\`) under \`${context.bun}\`: ${result.originalMessage ?? result.shortMessage}. Check OMP_BIN and that bun is on PATH.`
+          : undefined;
     const exitCode = ompSpawnError ? null : ompExit ? ompExit.code : (result.exitCode ?? null);
     const signal = ompSpawnError ? null : ompExit ? ompExit.signal : (result.signal ?? null);
     const classification = classifyRun(tally, {

@@ -1,4 +1,5 @@
-// A repository the agent works in runs none of its own code in omp before any gate of ours: its `.env` is not read, its `bunfig.toml` preload does not run, its `.omp`
+// A repository the agent works in runs none of its own code in omp before any gate of ours, with the
+// sandbox or without it: its `.env` is not read, its `bunfig.toml` preload does not run, its `.omp`
 // extensions, hooks and tools, `.claude`/`.codex` tools and `.mcp.json` servers do not load. Each plant
 // leaves a marker file when it runs; a control run started the way omp usually is (from the workspace,
 // default settings) shows that every plant does run when nothing stops it. A channel's trusted project
@@ -17,9 +18,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOmpRunner, type OmpRunner } from "../../src/omp/index.js";
+import { createOmpRunner, type OmpRunner, type Sandbox } from "../../src/omp/index.js";
 import { bashThenReply, type FakeModel, startFakeModel } from "../support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
+import { createTestSandbox, launchDirOf } from "../support/sandbox.js";
 
 /** Every plant, and the marker it leaves when it runs (or, for `.env`, when it is read). */
 const PLANTS = [
@@ -41,6 +43,7 @@ const RUN = 60_000;
 let model: FakeModel;
 let home: OmpHome;
 let scratch: string;
+let sandbox: Sandbox;
 let workspaces = 0;
 
 /** A module that leaves `marker` when it is loaded, whatever it is loaded as. */
@@ -84,7 +87,7 @@ function ran(ws: string): Plant[] {
   return left.sort();
 }
 
-function runnerFor(options: { trusted?: string[] }): OmpRunner {
+function runnerFor(options: { sandbox?: Sandbox; trusted?: string[] }): OmpRunner {
   const dataDir = join(scratch, "data");
   return createOmpRunner({
     bin: OMP_BIN,
@@ -93,7 +96,8 @@ function runnerFor(options: { trusted?: string[] }): OmpRunner {
     maxRetries: 0,
     env: home.env,
     overlayPath: join(dataDir, "omp-overlay.yml"),
-    launchDir: join(dataDir, "omp-launch"),
+    launchDir: launchDirOf(dataDir),
+    sandbox: options.sandbox,
     trustedWorkDirs: options.trusted ?? [],
   });
 }
@@ -117,6 +121,11 @@ beforeAll(async () => {
   home = createOmpHome(model.baseUrl);
   scratch = mkdtempSync(join(tmpdir(), "ompcord-untrusted-"));
   mkdirSync(join(scratch, "work"));
+  sandbox = await createTestSandbox({
+    dataDir: join(scratch, "data"),
+    workRoot: join(scratch, "work"),
+    env: home.env,
+  });
 });
 
 afterAll(async () => {
@@ -140,9 +149,13 @@ describe("a workspace's own code", () => {
     expect(ran(ws)).toEqual([...PLANTS].sort());
   });
 
-  it("never runs and is never read in a bot run", async () => {
+  it.each([
+    ["without the sandbox", false],
+    ["in the sandbox", true],
+  ])("never runs and is never read in a bot run, %s", async (_, sandboxed) => {
     const ws = plantedWorkspace(join(scratch, "work"));
-    await runIn(runnerFor({}), ws, "untrusted");
+    const runner = runnerFor(sandboxed ? { sandbox } : {});
+    await runIn(runner, ws, `untrusted-${sandboxed ? "sandboxed" : "plain"}`);
     // The run did start its tools: the model got the listing, plants included.
     expect(model.requestsMatching(PROMPT).at(-1)?.messages?.at(-1)?.content).toContain("bunfig.toml");
     expect(ran(ws)).toEqual([]);
