@@ -25,8 +25,14 @@ export const DEFAULTS = {
   overlayFile: "omp-overlay.yml",
   /** Where the sidecar API's URL, port and the bot's pid are written for the bot's own tools (0600). */
   sidecarFile: "sidecar.json",
+  /** Per-session private homes and omp settings of sandboxed runs, inside the data dir (see src/omp/sandbox-host.ts). */
+  sandboxDir: "sandbox",
   /** The empty directory omp is started from, so nothing of a workspace runs as Bun starts. */
   launchDir: "omp-launch",
+  /** Sandbox each run when a trial sandbox starts; otherwise start anyway and say what is exposed. */
+  sandbox: "auto",
+  /** The account sandboxed runs use when ompcord itself runs as root. */
+  sandboxUser: "nobody",
   apiHost: "127.0.0.1",
   /** When OMPCORD_API_PORT is not set and this port is taken, a free one is used instead. */
   apiPort: 8901,
@@ -46,6 +52,9 @@ export const RANGES = {
   apiPort: { min: 0, max: 65_535 },
   apiTokenMinChars: 16,
 } as const;
+
+/** `OMPCORD_SANDBOX`: the name is read by tooling outside this repository; keep it and these values. */
+export const SANDBOX_MODES = ["auto", "required", "off"] as const;
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 

@@ -106,6 +106,14 @@ export const pathList = z.string().transform((text) =>
     .filter((part) => part !== ""),
 );
 
+/** One of `values`, in any letter case. */
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z
+    .string()
+    .transform((text) => text.toLowerCase())
+    .pipe(z.enum(values));
+}
+
 /** `channelId=dir,channelId=dir`: per-channel working directories. */
 export const channelDirectories = z.string().transform((text, ctx) => {
   const map: Record<string, string> = {};

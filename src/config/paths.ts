@@ -33,7 +33,12 @@ export function pathProblems(config: Config): ConfigProblem[] {
   } else {
     // Below a usable data dir, a problem is rare (a sub-directory or file left by another user) but
     // would otherwise surface as the first run crashing.
-    const owned = [config.transcriptsDir, config.ompSessionsDir, join(config.dataDir, DEFAULTS.launchDir)];
+    const owned = [
+      config.transcriptsDir,
+      config.ompSessionsDir,
+      join(config.dataDir, DEFAULTS.sandboxDir),
+      join(config.dataDir, DEFAULTS.launchDir),
+    ];
     for (const dir of owned) {
       const problem = ensureDirectory(dir);
       if (problem) problems.push(ownedPathProblem(config, dir, problem.reason));

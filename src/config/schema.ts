@@ -3,7 +3,7 @@
 
 import { isAbsolute, join, resolve } from "node:path";
 import * as z from "zod";
-import { DEFAULTS, ENV_FILE, LOG_LEVELS, RANGES } from "./defaults.js";
+import { DEFAULTS, ENV_FILE, LOG_LEVELS, RANGES, SANDBOX_MODES } from "./defaults.js";
 import type { ConfigProblem } from "./errors.js";
 import {
   argumentList,
@@ -14,6 +14,7 @@ import {
   executable,
   hostName,
   httpUrl,
+  oneOf,
   opaqueToken,
   path,
   pathList,
@@ -48,6 +49,8 @@ const settingsSchema = z.object({
   OMP_MAX_RETRIES: wholeNumber(RANGES.maxRetries).optional(),
   OMP_ENV_PASSTHROUGH: envNameList(["DISCORD_BOT_TOKEN", "OMPCORD_API_TOKEN"]).optional(),
   OMPCORD_TRUSTED_WORKDIRS: pathList.optional(),
+  OMPCORD_SANDBOX: oneOf(SANDBOX_MODES).optional(),
+  OMPCORD_SANDBOX_USER: word.optional(),
   OMPCORD_PROMPT_MAX_CHARS: wholeNumber(RANGES.promptMaxChars).optional(),
   OMPCORD_QUEUE_DEPTH_MAX: wholeNumber(RANGES.queueDepthMax).optional(),
   OMPCORD_OUTPUT_KEPT_BYTES: wholeNumber(RANGES.outputKeptBytes).optional(),
@@ -166,6 +169,14 @@ export const VARIABLES: Record<Variable, VariableDoc> = {
   OMPCORD_TRUSTED_WORKDIRS: {
     expected: "comma-separated directories, each one of the directories in OMP_CHANNEL_WORKDIRS",
     fix: "List only channel project directories (OMP_CHANNEL_WORKDIRS) whose repository you trust to run its own code in omp: its .omp extensions, hooks and tools, its MCP and LSP servers, its .envrc.",
+  },
+  OMPCORD_SANDBOX: {
+    expected: `one of ${SANDBOX_MODES.join(", ")}`,
+    fix: "Set OMPCORD_SANDBOX=auto (each run in a bubblewrap sandbox when one starts here, a loud warning when not), required (refuse to start without it) or off (runs see everything your user can).",
+  },
+  OMPCORD_SANDBOX_USER: {
+    expected: "the name or numeric uid of an existing account other than root",
+    fix: "Set OMPCORD_SANDBOX_USER to the account sandboxed runs use when ompcord runs as root, e.g. nobody or a user made for it (useradd --system ompcord-agent); it is ignored when ompcord does not run as root.",
   },
   OMPCORD_PROMPT_MAX_CHARS: {
     expected: `a whole number ${range(RANGES.promptMaxChars)}`,
@@ -305,6 +316,10 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
       maxRetries: settings.OMP_MAX_RETRIES ?? DEFAULTS.maxRetries,
       envPassthrough: settings.OMP_ENV_PASSTHROUGH ?? [],
       trustedWorkDirs,
+    },
+    sandbox: {
+      mode: settings.OMPCORD_SANDBOX ?? DEFAULTS.sandbox,
+      user: settings.OMPCORD_SANDBOX_USER ?? DEFAULTS.sandboxUser,
     },
     limits: {
       promptMaxChars: settings.OMPCORD_PROMPT_MAX_CHARS ?? DEFAULTS.promptMaxChars,

@@ -1,9 +1,11 @@
 // The one configuration object the rest of ompcord receives (see docs/ARCHITECTURE.md).
 
-import type { LOG_LEVELS } from "./defaults.js";
+import type { LOG_LEVELS, SANDBOX_MODES } from "./defaults.js";
 import type { Variable } from "./schema.js";
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** `auto`: sandbox when a trial sandbox starts, else run unsandboxed and say so; `required`; `off`. */
+export type SandboxMode = (typeof SANDBOX_MODES)[number];
 
 export interface Config {
   discord: {
@@ -39,6 +41,11 @@ export interface Config {
     maxRetries: number;
     /** Extra environment variable names the omp child may receive, beyond the runner's allowlist. */
     envPassthrough: string[];
+  };
+  sandbox: {
+    mode: SandboxMode;
+    /** The account (name or uid) sandboxed runs use when ompcord runs as root; unused otherwise. */
+    user: string;
   };
   limits: { promptMaxChars: number; queueDepthMax: number; outputKeptBytes: number };
   /** Absolute; the `.env` file the settings were read from (it may not exist): never inside a workspace. */

@@ -32,6 +32,7 @@ export {
   type SandboxChoice,
   type SandboxStatus,
   UNSANDBOXED_EXPOSURE,
+  UNSANDBOXED_EXPOSURE_SHORT,
 } from "./sandbox.js";
 export {
   installHint,

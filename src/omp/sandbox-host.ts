@@ -34,8 +34,6 @@ import {
   SYSTEM_DIRS,
 } from "./sandbox.js";
 
-/** `<data dir>/sandbox`: the sessions' sandbox directories. */
-export const SANDBOX_DIR = "sandbox";
 /** The directory a trial sandbox is built in at start (removed after). */
 const TRIAL_DIR = ".trial";
 /** A trial starts Bun in a sandbox: well under a second, but a loaded machine is slow. */
@@ -47,8 +45,8 @@ export const AGENT_GIT_NAME = "ompcord agent";
 export const AGENT_GIT_EMAIL = "agent@ompcord.invalid";
 
 export interface SandboxHostOptions {
-  /** ompcord's data dir; each session's sandbox directories are under `<dataDir>/sandbox/`. */
-  dataDir: string;
+  /** Where each session's sandbox directories go (`<data dir>/sandbox`): `<root>/<session id>/`. */
+  root: string;
   /** The workspace root: a session's directory right under it is ompcord's own (see `prepare`). */
   workRoot: string;
   /** omp, and the Bun it runs under: their install is bound read-only. */
@@ -323,7 +321,7 @@ export async function trySandbox(
   }
   const system = describeSystem(options, bwrap);
   if ("reason" in system) return { ok: false, ...system };
-  const root = join(options.dataDir, SANDBOX_DIR);
+  const root = options.root;
   const sandbox = createSandbox(options, system, root);
   const trial = join(root, TRIAL_DIR);
   rmSync(trial, { recursive: true, force: true });

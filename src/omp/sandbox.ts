@@ -203,27 +203,41 @@ export type SandboxStatus =
   | { mode: "auto" | "required"; active: true; user: string }
   | { mode: "auto"; active: false; reason: string; fix: string };
 
-/** What an unsandboxed run can reach: said at start, in `/omp health` and in the README. */
+/** What an unsandboxed run can reach: said at start and in the README. */
 export const UNSANDBOXED_EXPOSURE =
   "each run can read and change everything the bot's user can: the bot's .env and Discord token, its database and API token, every session's working directory, transcript and omp conversation, and the bot's own environment through /proc";
 
-/** One line for `/omp health` and the start-up log. */
-export function describeSandbox(status: SandboxStatus): { ok: boolean; detail: string } {
+/** The same, short enough for a `/omp health` line (Discord shows 300 characters of it). */
+export const UNSANDBOXED_EXPOSURE_SHORT =
+  "runs can read the bot's token, .env, database and every session's work";
+
+/** How much of the cause a `/omp health` line keeps; the start-up log has all of it. */
+const HEALTH_CAUSE_CHARS = 130;
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
+}
+
+/**
+ * The sandbox in words: `detail` is the `/omp health` line (short: the cause, and where the fix is),
+ * `log` the start-up log line with everything a person needs, the fix included.
+ */
+export function describeSandbox(status: SandboxStatus): { ok: boolean; detail: string; log: string } {
   if (status.mode === "off") {
     return {
       ok: true,
-      detail: `off (OMPCORD_SANDBOX=off): ${UNSANDBOXED_EXPOSURE}`,
+      detail: `off (OMPCORD_SANDBOX=off): ${UNSANDBOXED_EXPOSURE_SHORT}`,
+      log: `runs are not sandboxed (OMPCORD_SANDBOX=off): ${UNSANDBOXED_EXPOSURE}`,
     };
   }
   if (status.active) {
-    return {
-      ok: true,
-      detail: `bubblewrap (OMPCORD_SANDBOX=${status.mode}): each run sees only its working directory, its omp session and a private home, as ${status.user}`,
-    };
+    const detail = `bubblewrap (OMPCORD_SANDBOX=${status.mode}): each run sees only its working directory, its omp session and a private home, as ${status.user}`;
+    return { ok: true, detail, log: `sandbox: ${detail}` };
   }
   return {
     ok: false,
-    detail: `runs are NOT sandboxed (OMPCORD_SANDBOX=auto): ${status.reason}. Until that is fixed, ${UNSANDBOXED_EXPOSURE}. ${status.fix}`,
+    detail: `NOT sandboxed (OMPCORD_SANDBOX=auto): ${UNSANDBOXED_EXPOSURE_SHORT}. Cause: ${clip(status.reason, HEALTH_CAUSE_CHARS)}. Fix: see the start-up log.`,
+    log: `⚠ runs are NOT sandboxed (OMPCORD_SANDBOX=auto): ${status.reason}. Until that is fixed, ${UNSANDBOXED_EXPOSURE}. ${status.fix}`,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   type SandboxRun,
   type SandboxSystem,
   UNSANDBOXED_EXPOSURE,
+  UNSANDBOXED_EXPOSURE_SHORT,
 } from "../../src/omp/sandbox.js";
 
 const system: SandboxSystem = {
@@ -181,20 +182,31 @@ describe("describeSandbox", () => {
   it("says plainly what an unsandboxed run can reach, and is ❌ only when a sandbox was wanted", () => {
     const fallback = describeSandbox({ mode: "auto", active: false, reason: "no bwrap", fix: "Install it." });
     expect(fallback.ok).toBe(false);
-    expect(fallback.detail).toContain("runs are NOT sandboxed");
-    expect(fallback.detail).toContain(UNSANDBOXED_EXPOSURE);
-    expect(fallback.detail).toContain("no bwrap");
-    expect(fallback.detail).toContain("Install it.");
+    expect(fallback.detail).toContain("NOT sandboxed (OMPCORD_SANDBOX=auto)");
+    expect(fallback.detail).toContain(UNSANDBOXED_EXPOSURE_SHORT);
+    expect(fallback.detail).toContain("Cause: no bwrap");
+    expect(fallback.log).toContain(UNSANDBOXED_EXPOSURE);
+    expect(fallback.log).toContain("no bwrap");
+    expect(fallback.log).toContain("Install it.");
     expect(UNSANDBOXED_EXPOSURE).toContain("Discord token");
 
     const off = describeSandbox({ mode: "off" });
     expect(off.ok).toBe(true);
-    expect(off.detail).toContain(UNSANDBOXED_EXPOSURE);
+    expect(off.detail).toContain(UNSANDBOXED_EXPOSURE_SHORT);
+    expect(off.log).toContain(UNSANDBOXED_EXPOSURE);
 
     const on = describeSandbox({ mode: "auto", active: true, user: "nobody (uid 65534)" });
-    expect(on).toEqual({
-      ok: true,
-      detail: expect.stringContaining("each run sees only its working directory"),
-    });
+    expect(on.ok).toBe(true);
+    expect(on.detail).toContain("each run sees only its working directory");
+    expect(on.detail).toContain("nobody (uid 65534)");
+  });
+
+  it("keeps the /omp health line within what Discord shows of it (300 characters), the cause clipped at its end", () => {
+    const reason = `a trial sandbox did not start (${"x".repeat(400)})`;
+    const fallback = describeSandbox({ mode: "auto", active: false, reason, fix: "Do this." });
+    expect(fallback.detail.length).toBeLessThanOrEqual(300);
+    expect(fallback.detail).toContain("Cause: a trial sandbox did not start (xxx");
+    expect(fallback.detail).toMatch(/x…\. Fix: see the start-up log\.$/);
+    expect(fallback.log).toContain(reason);
   });
 });
