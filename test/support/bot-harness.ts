@@ -91,9 +91,12 @@ export interface BotHarness {
   readonly allowedUsers: Record<string, string>;
   /**
    * Starts the bot as a real process (`src/main.ts` under tsx) with this configuration, once it is ready;
-   * `env` changes some variables for this process only.
+   * `env` changes some variables for this process only, `user` runs it as that account.
    */
-  spawnBot(options?: { env?: Record<string, string> }): Promise<BotProcess>;
+  spawnBot(options?: {
+    env?: Record<string, string>;
+    user?: { uid: number; gid: number };
+  }): Promise<BotProcess>;
   /** Starts the app (again) with the same configuration and data directory. */
   startApp(): Promise<OmpcordApp>;
   /** alice (or `by`) posts `prompt` in the launch channel and reacts 🚀; resolves with the session's thread and dashboard. */
@@ -221,11 +224,12 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     bob: world.users.bob.id,
     allowedUsers,
 
-    async spawnBot({ env = {} } = {}) {
+    async spawnBot({ env = {}, user } = {}) {
       const bot = spawnBotProcess({
         env: { ...home.env, ...configEnv, ...env },
         cwd: dataDir,
         logFile: join(dataDir, "bot-process.log"),
+        ...(user ? { user } : {}),
       });
       await bot.ready();
       return bot;
