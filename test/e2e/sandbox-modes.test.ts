@@ -9,12 +9,12 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UNSANDBOXED_EXPOSURE, UNSANDBOXED_EXPOSURE_SHORT } from "../../src/omp/index.js";
-import { answerText, type BotHarness, startBotHarness } from "../support/bot-harness.js";
+import { answerText, type BotHarness, RUN_WAIT_MS, startBotHarness } from "../support/bot-harness.js";
 import { reply } from "../support/fake-model/index.js";
 import { NODE_BIN_DIR } from "../support/omp-home.js";
 import { brokenBwrapDir } from "../support/sandbox.js";
 
-const RUN = { timeoutMs: 60_000 };
+const RUN = { timeoutMs: RUN_WAIT_MS };
 
 describe("OMPCORD_SANDBOX=auto where no sandbox starts", () => {
   let h: BotHarness;

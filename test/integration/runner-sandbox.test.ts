@@ -26,7 +26,10 @@ import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/
 import { createTestSandbox, launchDirOf } from "../support/sandbox.js";
 
 const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
-const RUN_MS = 60_000;
+/** omp's time limit per run: far beyond any run here, so a loaded machine never turns slow into timed out. */
+const RUN_MS = 120_000;
+/** Ceiling for a run's tool command to show up: omp alone can take over 10 s to start on a busy box. */
+const WAIT_MS = 90_000;
 
 let model: FakeModel;
 let home: OmpHome;
@@ -158,7 +161,7 @@ describe("inside the sandbox, the agent", () => {
     const s = session("cancelled");
     model.on("wait a long time", bashThenReply(`${SLEEP} 347`, "never"));
     const run = runner.start(s.request("wait a long time"));
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + WAIT_MS;
     while (processesMatching(`${SLEEP} 347`).length === 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
