@@ -4,9 +4,9 @@
 // Separate from `loadConfig` so that reading the settings stays free of side effects on directories;
 // `startOmpcord` runs it first, so every way of starting the bot gets it.
 
-import { realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
-import { CHECKOUT_DIR, CONFIG_FILE, DEFAULTS } from "./defaults.js";
+import { CHECKOUT_DIR, CONFIG_FILE, DEFAULTS, ENV_FILE } from "./defaults.js";
 import { type DirectoryProblem, directoryProblem, ensureDirectory, fileProblem } from "./directories.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
 import type { Config } from "./types.js";
@@ -188,7 +188,7 @@ function exposureProblems(config: Config): ConfigProblem[] {
   }
   const problems: ConfigProblem[] = [];
   for (const { variable, dir, received } of named) {
-    const hit = guarded.find((guard) => contains(dir, guard.path));
+    const hit = guarded.find((guard) => contains(dir, guard.path)) ?? tokenCopy(dir, config.discord.token);
     if (!hit) continue;
     problems.push({
       variable,
@@ -198,6 +198,22 @@ function exposureProblems(config: Config): ConfigProblem[] {
     });
   }
   return problems;
+}
+
+/**
+ * A `.env` at the top of `dir` that holds the bot's Discord token: a copy of ompcord's settings (the
+ * checkout mounted as the workspace, as in `docker run -v "$PWD:/workspace"`), not the project's own.
+ */
+function tokenCopy(dir: string, token: string): { what: string } | undefined {
+  const file = join(dir, ENV_FILE);
+  try {
+    if (token !== "" && readFileSync(file, "utf8").includes(token)) {
+      return { what: `${file}, a .env holding the bot's Discord token` };
+    }
+  } catch {
+    // no .env there (or not readable by ompcord, so not a copy it made)
+  }
+  return undefined;
 }
 
 /** Trust is given to a channel's project, by naming that channel's directory again. */

@@ -226,6 +226,22 @@ describe("a working directory that would show the agent ompcord's own files", ()
     }
   });
 
+  it("one whose .env holds the bot's Discord token (the checkout mounted as the workspace) is refused", () => {
+    const copy = join(cwd, "mounted-checkout");
+    mkdirSync(copy);
+    writeFileSync(join(copy, ".env"), `DISCORD_BOT_TOKEN=${TOKEN}\n`);
+    const problems = problemsOf(() => preparePaths(load({ OMP_WORKDIR: copy })));
+    expect(problems.map((p) => p.variable)).toEqual(["OMP_WORKDIR"]);
+    expect(problems[0]?.fix).toContain(`${join(copy, ".env")}, a .env holding the bot's Discord token`);
+  });
+
+  it("a project's own .env without the bot's token is the project's business", () => {
+    const project = join(cwd, "project");
+    mkdirSync(project);
+    writeFileSync(join(project, ".env"), "DATABASE_URL=postgres://localhost/dev\n");
+    expect(pathProblems(load({ OMP_CHANNEL_WORKDIRS: `555555555555555555=${project}` }))).toEqual([]);
+  });
+
   it("a directory beside them, or inside the data dir, is fine", () => {
     const work = join(cwd, "work");
     mkdirSync(work);
