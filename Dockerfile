@@ -1,7 +1,14 @@
 # syntax=docker/dockerfile:1
 # ompcord: Discord threads as sessions of the OMP coding agent.
 # Build: docker build -t ompcord .
-# Run:   docker run --env-file .env -v ompcord-data:/data -v "$PWD/workspace:/workspace" ompcord
+# Run:   docker run --env-file .env -v ompcord-data:/data -v ~/ompcord-work:/workspace \
+#          --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
+#          --security-opt systempaths=unconfined ompcord
+# The three --security-opt flags let bubblewrap fence off each run inside the container (README, Docker):
+# as the non-root user below it needs user namespaces (Docker's seccomp profile blocks them), mounts in
+# them (its AppArmor profile denies those) and a fresh /proc (Docker masks parts of /proc, so the kernel
+# refuses a new one). No capability is added. Without the flags the bot starts unsandboxed and says so.
+# Never mount the checkout as /workspace: its .env holds the bot's token (the bot refuses it).
 
 ARG NODE_VERSION=24
 ARG OMP_VERSION=18.2.3
@@ -35,8 +42,11 @@ FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ARG OMP_VERSION
 ARG BUN_VERSION
 # The agent's tools need a shell, git and friends; procps gives `ps` for debugging stuck runs.
+# bubblewrap fences off each run (OMPCORD_SANDBOX, README "Trust"); as a non-root user it needs no
+# setuid bit, only the user namespaces the run flags above allow. (setpriv, used only when the bot runs
+# as root, is in util-linux, which every Debian image has.)
 RUN apt-get update \
- && apt-get install -y --no-install-recommends bash ca-certificates git procps ripgrep tini \
+ && apt-get install -y --no-install-recommends bash bubblewrap ca-certificates git procps ripgrep tini \
  && rm -rf /var/lib/apt/lists/*
 # omp runs under Bun (its CLI starts with `#!/usr/bin/env bun`): both go on the global PATH.
 RUN npm install -g --no-audit --no-fund "bun@${BUN_VERSION}" "@oh-my-pi/pi-coding-agent@${OMP_VERSION}" \
@@ -52,10 +62,13 @@ COPY --chown=ompcord:ompcord package.json ./
 COPY --chown=ompcord:ompcord migrations ./migrations
 COPY --chown=ompcord:ompcord config ./config
 
+# OMPCORD_SANDBOX stays auto: with the run flags above each run is sandboxed; without them the bot
+# still starts and warns. Set OMPCORD_SANDBOX=required to refuse to start unsandboxed.
 ENV NODE_ENV=production \
     OMPCORD_DATA_DIR=/data \
     OMP_WORKDIR=/workspace \
     OMP_BIN=omp
+# Not root: bubblewrap then runs each agent as this same unprivileged user in a user namespace.
 USER ompcord
 VOLUME ["/data", "/workspace"]
 # The sidecar API listens on loopback inside the container; the check runs there too, at the URL the bot

@@ -12,12 +12,14 @@ import { emulatorThroughput } from "./scenarios/emulator-throughput.js";
 import { playgroundStartup } from "./scenarios/playground-startup.js";
 import { redactor } from "./scenarios/redactor.js";
 import { runnerOverhead } from "./scenarios/runner-overhead.js";
+import { sandboxOverhead } from "./scenarios/sandbox-overhead.js";
 import { throughput } from "./scenarios/throughput.js";
 import type { Scenario } from "./scenarios/types.js";
 
 /** Every scenario by name; add new ones here. */
 const SCENARIOS: Record<string, Scenario> = {
   [runnerOverhead.name]: runnerOverhead,
+  [sandboxOverhead.name]: sandboxOverhead,
   [throughput.name]: throughput,
   [emulatorThroughput.name]: emulatorThroughput,
   [botFlood.name]: botFlood,

@@ -16,6 +16,16 @@ const PACKAGES = [
     why: "every omp run is sandboxed with bwrap; the escape tests run it",
   },
   {
+    name: "git",
+    command: "git",
+    why: "the sandbox tests have the agent init a repository and commit in its working directory",
+  },
+  {
+    name: "python3",
+    command: "python3",
+    why: "the sandbox tests check that the agent can run python3 inside its sandbox",
+  },
+  {
     name: "chromium",
     command: "chromium",
     why: "the local playground's browser tests drive Debian's Chromium through playwright-core (never a downloaded browser)",

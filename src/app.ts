@@ -3,7 +3,7 @@
 // process around it (config errors, signals), so tests can start the same app in-process.
 
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 import { type Client, Events, RESTEvents } from "discord.js";
 import type { pino } from "pino";
 import {
@@ -28,7 +28,15 @@ import { type DashboardEditInfo, ThreadWriteWindows } from "./discord/live/index
 import { recoverAfterRestart } from "./discord/recover.js";
 import { SessionDashboards } from "./discord/session-dashboards.js";
 import { createLogger, type Logger } from "./log.js";
-import { createOmpRunner } from "./omp/index.js";
+import {
+  chooseSandbox,
+  createOmpRunner,
+  describeSandbox,
+  findBun,
+  type Sandbox,
+  type SandboxStatus,
+  trySandbox,
+} from "./omp/index.js";
 import { createRedactor } from "./output/redact.js";
 import { RunScheduler } from "./queue/scheduler.js";
 import { secretEnvValues } from "./secrets.js";
@@ -78,6 +86,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     redact: (text, options) => redactor.redact(text, options),
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
+
+  const { sandbox, status: sandboxStatus } = await sandboxForRuns(config, env, logger);
 
   // Prompts are stored as typed until they have run, then redacted (store.ts); omp's own session files
   // keep the raw conversation, which resuming needs.
@@ -138,6 +148,9 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     secrets,
     outputKeptBytes: config.limits.outputKeptBytes,
     overlayPath: join(config.dataDir, DEFAULTS.overlayFile),
+    launchDir: join(config.dataDir, DEFAULTS.launchDir),
+    sandbox,
+    trustedWorkDirs: config.omp.trustedWorkDirs,
     env,
   });
 
@@ -172,6 +185,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     envPassthrough: config.omp.envPassthrough,
     sidecarUrl: sidecar.url,
     workDirs: workDirsOf(config),
+    sandbox: sandboxStatus,
+    launchDir: join(config.dataDir, DEFAULTS.launchDir),
     env,
   });
   const ctx: BotContext = {
@@ -288,24 +303,87 @@ function sidecarConfigError(error: SidecarListenError): ConfigError {
   ]);
 }
 
+/**
+ * Runs' sandbox, decided once at start by OMPCORD_SANDBOX and a trial sandbox: `required` without one
+ * is a configuration error; `auto` without one starts and says, loudly, what runs can reach.
+ */
+async function sandboxForRuns(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<{ sandbox: Sandbox | undefined; status: SandboxStatus }> {
+  let sandbox: Sandbox | undefined;
+  let trial: Parameters<typeof chooseSandbox>[1] = { ok: false, reason: "not tried", fix: "" };
+  if (config.sandbox.mode !== "off") {
+    const binDir = isAbsolute(config.omp.bin) ? dirname(config.omp.bin) : undefined;
+    const result = await trySandbox({
+      root: join(config.dataDir, DEFAULTS.sandboxDir),
+      workRoot: config.omp.workDir,
+      ompBin: config.omp.bin,
+      bun: findBun(binDir, env.PATH),
+      launchDir: join(config.dataDir, DEFAULTS.launchDir),
+      env,
+      user: config.sandbox.user,
+      onWarning: (message, error) => logger.warn({ err: error }, message),
+    });
+    if (result.ok) sandbox = result.sandbox;
+    trial = result.ok
+      ? { ok: true, user: result.sandbox.user }
+      : {
+          ...result,
+          userSettingWrong:
+            result.variable === "OMPCORD_SANDBOX_USER" && config.configured.includes("OMPCORD_SANDBOX_USER"),
+        };
+  }
+  const choice = chooseSandbox(config.sandbox.mode, trial);
+  if ("refuse" in choice) {
+    const wrongUser = !trial.ok && trial.userSettingWrong;
+    throw new ConfigError([
+      {
+        variable: wrongUser ? "OMPCORD_SANDBOX_USER" : "OMPCORD_SANDBOX",
+        expected: wrongUser
+          ? "an existing unprivileged account"
+          : "a bubblewrap sandbox that starts on this machine (OMPCORD_SANDBOX=required)",
+        received: wrongUser ? config.sandbox.user : config.sandbox.mode,
+        fix: `${choice.refuse.reason}. ${choice.refuse.fix}${wrongUser ? "" : " Or set OMPCORD_SANDBOX=auto to start without it (a loud warning says what runs can then reach)."}`,
+      },
+    ]);
+  }
+  const { ok, log } = describeSandbox(choice.status);
+  if (choice.status.mode !== "off" && choice.status.active) logger.info({ sandbox: "bubblewrap" }, log);
+  else logger.warn({ sandbox: "none", ok }, log);
+  return { sandbox, status: choice.status };
+}
+
 /** Every working directory runs may use: the default and the per-channel ones, each once. */
 function workDirsOf(config: Config): string[] {
   return [...new Set([config.omp.workDir, ...Object.values(config.omp.channelWorkDirs)])];
 }
 
 /**
- * Why a run cannot start in `dir`, in words for the session's dashboard; undefined when it can. The
- * default workspace is ompcord's own and is recreated when it went missing, as at start; a directory
- * the person named is never created for them.
+ * Why a run cannot start in `dir`, in words for the session's dashboard; undefined when it can. A
+ * session's own directory under the workspace root is ompcord's: made before its first run (and again
+ * when it went missing), as is the default workspace root; a directory the person named is never
+ * created for them.
  */
 function workDirBeforeRun(config: Config, dir: string, logger: Logger): string | undefined {
-  const owned = dir === config.omp.workDir && !config.configured.includes("OMP_WORKDIR");
+  const root = config.omp.workDir;
+  const rootOwned = !config.configured.includes("OMP_WORKDIR");
+  let subject = dir;
   let problem = directoryProblem(dir);
-  if (owned && problem?.kind === "missing") {
+  if (problem?.kind === "missing" && dir === root && rootOwned) {
     logger.warn({ workDir: dir }, "the default workspace was gone: created it again");
     problem = ensureDirectory(dir);
+  } else if (problem?.kind === "missing" && dirname(dir) === root) {
+    const rootProblem = rootOwned ? ensureDirectory(root) : directoryProblem(root);
+    if (rootProblem) {
+      subject = root;
+      problem = rootProblem;
+    } else {
+      problem = ensureDirectory(dir);
+    }
   }
-  return problem && `${describeUnusableWorkDir(dir, problem)}, then send the prompt again with /omp say.`;
+  return problem && `${describeUnusableWorkDir(subject, problem)}, then send the prompt again with /omp say.`;
 }
 
 function listen(ctx: BotContext): void {

@@ -25,6 +25,14 @@ export const DEFAULTS = {
   overlayFile: "omp-overlay.yml",
   /** Where the sidecar API's URL, port and the bot's pid are written for the bot's own tools (0600). */
   sidecarFile: "sidecar.json",
+  /** Per-session private homes and omp settings of sandboxed runs, inside the data dir (see src/omp/sandbox-host.ts). */
+  sandboxDir: "sandbox",
+  /** The empty directory omp is started from, so nothing of a workspace runs as Bun starts. */
+  launchDir: "omp-launch",
+  /** Sandbox each run when a trial sandbox starts; otherwise start anyway and say what is exposed. */
+  sandbox: "auto",
+  /** The account sandboxed runs use when ompcord itself runs as root. */
+  sandboxUser: "nobody",
   apiHost: "127.0.0.1",
   /** When OMPCORD_API_PORT is not set and this port is taken, a free one is used instead. */
   apiPort: 8901,
@@ -45,6 +53,9 @@ export const RANGES = {
   apiTokenMinChars: 16,
 } as const;
 
+/** `OMPCORD_SANDBOX`: the name is read by tooling outside this repository; keep it and these values. */
+export const SANDBOX_MODES = ["auto", "required", "off"] as const;
+
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /**
@@ -54,6 +65,12 @@ export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "
  * (a global install, as in the Docker image).
  */
 export const BUNDLED_OMP_BIN = fileURLToPath(new URL("../../node_modules/.bin/omp", import.meta.url));
+
+/**
+ * ompcord's own checkout (or install): its root holds `.env`, `config/` and the code. A working directory
+ * that contains it would hand all of that to the agent, so start-up refuses one.
+ */
+export const CHECKOUT_DIR = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Where the optional, non-secret settings file lives, relative to the working directory. */
 export const CONFIG_FILE = "config/ompcord.json";

@@ -98,6 +98,22 @@ export const argumentList = z
     return value as string[];
   });
 
+/** Comma-separated paths (a path may hold spaces, not commas). */
+export const pathList = z.string().transform((text) =>
+  text
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== ""),
+);
+
+/** One of `values`, in any letter case. */
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z
+    .string()
+    .transform((text) => text.toLowerCase())
+    .pipe(z.enum(values));
+}
+
 /** `channelId=dir,channelId=dir`: per-channel working directories. */
 export const channelDirectories = z.string().transform((text, ctx) => {
   const map: Record<string, string> = {};

@@ -4,8 +4,9 @@
 // Separate from `loadConfig` so that reading the settings stays free of side effects on directories;
 // `startOmpcord` runs it first, so every way of starting the bot gets it.
 
-import { dirname, join } from "node:path";
-import { DEFAULTS } from "./defaults.js";
+import { readFileSync, realpathSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { CHECKOUT_DIR, CONFIG_FILE, DEFAULTS, ENV_FILE } from "./defaults.js";
 import { type DirectoryProblem, directoryProblem, ensureDirectory, fileProblem } from "./directories.js";
 import { ConfigError, type ConfigProblem } from "./errors.js";
 import type { Config } from "./types.js";
@@ -32,7 +33,13 @@ export function pathProblems(config: Config): ConfigProblem[] {
   } else {
     // Below a usable data dir, a problem is rare (a sub-directory or file left by another user) but
     // would otherwise surface as the first run crashing.
-    for (const dir of [config.transcriptsDir, config.ompSessionsDir]) {
+    const owned = [
+      config.transcriptsDir,
+      config.ompSessionsDir,
+      join(config.dataDir, DEFAULTS.sandboxDir),
+      join(config.dataDir, DEFAULTS.launchDir),
+    ];
+    for (const dir of owned) {
       const problem = ensureDirectory(dir);
       if (problem) problems.push(ownedPathProblem(config, dir, problem.reason));
     }
@@ -45,6 +52,7 @@ export function pathProblems(config: Config): ConfigProblem[] {
   }
   problems.push(...configuredDatabaseProblems(config));
   problems.push(...workDirProblems(config, { dataDirUsable: dataDir === undefined }));
+  problems.push(...exposureProblems(config), ...trustedWorkDirProblems(config));
   return problems;
 }
 
@@ -138,4 +146,88 @@ function namedDirectoryFix(dir: string, problem: DirectoryProblem, setting: stri
     default:
       return `${dir} ${problem.reason}: let the user running ompcord write to it (chown or chmod), or point ${setting} at another directory.`;
   }
+}
+
+/** `path` with symbolic links resolved as far as it exists, so `/srv/link/..` compares as it really is. */
+function realPath(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    const parent = dirname(path);
+    return parent === path ? path : join(realPath(parent), path.slice(parent.length + 1));
+  }
+}
+
+/** Whether `inner` is `outer` or lies below it. */
+function contains(outer: string, inner: string): boolean {
+  const path = relative(realPath(resolve(outer)), realPath(resolve(inner)));
+  return path === "" || (!path.startsWith("..") && !isAbsolute(path));
+}
+
+/**
+ * A working directory that contains ompcord's own files would hand them to the agent, sandbox or not:
+ * the checkout (code, `config/`), the `.env` holding the Discord token, the data dir (database, API
+ * token, transcripts, every session's omp conversation).
+ */
+function exposureProblems(config: Config): ConfigProblem[] {
+  const guarded = [
+    { path: CHECKOUT_DIR, what: "ompcord's own checkout (its code, .env and config/)" },
+    { path: config.envFile, what: `the .env file ompcord reads (${config.envFile})` },
+    { path: join(dirname(config.envFile), CONFIG_FILE), what: "ompcord's settings file" },
+    {
+      path: config.dataDir,
+      what: `ompcord's data directory ${config.dataDir} (database, API token, transcripts, every session's conversation)`,
+    },
+  ];
+  const named: Array<{ variable: string; dir: string; received: string }> = [];
+  if (config.configured.includes("OMP_WORKDIR")) {
+    named.push({ variable: "OMP_WORKDIR", dir: config.omp.workDir, received: config.omp.workDir });
+  }
+  for (const [channelId, dir] of Object.entries(config.omp.channelWorkDirs)) {
+    named.push({ variable: "OMP_CHANNEL_WORKDIRS", dir, received: `${channelId}=${dir}` });
+  }
+  const problems: ConfigProblem[] = [];
+  for (const { variable, dir, received } of named) {
+    const hit = guarded.find((guard) => contains(dir, guard.path)) ?? tokenCopy(dir, config.discord.token);
+    if (!hit) continue;
+    problems.push({
+      variable,
+      expected: "a working directory that holds none of ompcord's own files",
+      received,
+      fix: `${dir} contains ${hit.what}, which the agent must never see: point ${variable === "OMP_WORKDIR" ? "OMP_WORKDIR" : "that channel's entry"} at a directory outside it (a projects folder, or a copy of the repository), or move ompcord and its data elsewhere.`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * A `.env` at the top of `dir` that holds the bot's Discord token: a copy of ompcord's settings (the
+ * checkout mounted as the workspace, as in `docker run -v "$PWD:/workspace"`), not the project's own.
+ */
+function tokenCopy(dir: string, token: string): { what: string } | undefined {
+  const file = join(dir, ENV_FILE);
+  try {
+    if (token !== "" && readFileSync(file, "utf8").includes(token)) {
+      return { what: `${file}, a .env holding the bot's Discord token` };
+    }
+  } catch {
+    // no .env there (or not readable by ompcord, so not a copy it made)
+  }
+  return undefined;
+}
+
+/** Trust is given to a channel's project, by naming that channel's directory again. */
+function trustedWorkDirProblems(config: Config): ConfigProblem[] {
+  const channelDirs = new Set(Object.values(config.omp.channelWorkDirs));
+  return config.omp.trustedWorkDirs
+    .filter((dir) => !channelDirs.has(dir))
+    .map((dir) => ({
+      variable: "OMPCORD_TRUSTED_WORKDIRS",
+      expected: "directories that are also a channel's directory in OMP_CHANNEL_WORKDIRS",
+      received: dir,
+      fix:
+        channelDirs.size === 0
+          ? `No channel has a project directory (OMP_CHANNEL_WORKDIRS is empty): set one first, or remove ${dir} from OMPCORD_TRUSTED_WORKDIRS. Per-session workspaces are never trusted.`
+          : `${dir} is not one of the channel directories (${[...channelDirs].join(", ")}): correct the path or remove it from OMPCORD_TRUSTED_WORKDIRS.`,
+    }));
 }

@@ -3,7 +3,7 @@
 
 import { isAbsolute, join, resolve } from "node:path";
 import * as z from "zod";
-import { DEFAULTS, LOG_LEVELS, RANGES } from "./defaults.js";
+import { DEFAULTS, ENV_FILE, LOG_LEVELS, RANGES, SANDBOX_MODES } from "./defaults.js";
 import type { ConfigProblem } from "./errors.js";
 import {
   argumentList,
@@ -14,8 +14,10 @@ import {
   executable,
   hostName,
   httpUrl,
+  oneOf,
   opaqueToken,
   path,
+  pathList,
   snowflake,
   snowflakeList,
   wholeNumber,
@@ -46,6 +48,9 @@ const settingsSchema = z.object({
   OMPCORD_SHUTDOWN_GRACE: duration(RANGES.shutdownGraceMs).optional(),
   OMP_MAX_RETRIES: wholeNumber(RANGES.maxRetries).optional(),
   OMP_ENV_PASSTHROUGH: envNameList(["DISCORD_BOT_TOKEN", "OMPCORD_API_TOKEN"]).optional(),
+  OMPCORD_TRUSTED_WORKDIRS: pathList.optional(),
+  OMPCORD_SANDBOX: oneOf(SANDBOX_MODES).optional(),
+  OMPCORD_SANDBOX_USER: word.optional(),
   OMPCORD_PROMPT_MAX_CHARS: wholeNumber(RANGES.promptMaxChars).optional(),
   OMPCORD_QUEUE_DEPTH_MAX: wholeNumber(RANGES.queueDepthMax).optional(),
   OMPCORD_OUTPUT_KEPT_BYTES: wholeNumber(RANGES.outputKeptBytes).optional(),
@@ -131,7 +136,7 @@ export const VARIABLES: Record<Variable, VariableDoc> = {
   },
   OMP_WORKDIR: {
     expected: "a directory path",
-    fix: "Set OMP_WORKDIR to the directory runs work in, or remove it to use <data dir>/workspace.",
+    fix: "Set OMP_WORKDIR to the directory under which each session gets its own working directory, or remove it to use <data dir>/workspace.",
   },
   OMP_CHANNEL_WORKDIRS: {
     expected: "comma-separated channelId=directory pairs, such as 123456789012345678=/srv/repo",
@@ -160,6 +165,18 @@ export const VARIABLES: Record<Variable, VariableDoc> = {
   OMP_ENV_PASSTHROUGH: {
     expected: "comma-separated environment variable names (letters, digits, _)",
     fix: "List only variable names, e.g. OPENAI_API_KEY,HTTPS_PROXY.",
+  },
+  OMPCORD_TRUSTED_WORKDIRS: {
+    expected: "comma-separated directories, each one of the directories in OMP_CHANNEL_WORKDIRS",
+    fix: "List only channel project directories (OMP_CHANNEL_WORKDIRS) whose repository you trust to run its own code in omp: its .omp extensions, hooks and tools, its MCP and LSP servers, its .envrc.",
+  },
+  OMPCORD_SANDBOX: {
+    expected: `one of ${SANDBOX_MODES.join(", ")}`,
+    fix: "Set OMPCORD_SANDBOX=auto (each run in a bubblewrap sandbox when one starts here, a loud warning when not), required (refuse to start without it) or off (runs see everything your user can).",
+  },
+  OMPCORD_SANDBOX_USER: {
+    expected: "the name or numeric uid of an existing account other than root",
+    fix: "Set OMPCORD_SANDBOX_USER to the account sandboxed runs use when ompcord runs as root, e.g. nobody or a user made for it (useradd --system ompcord-agent); it is ignored when ompcord does not run as root.",
   },
   OMPCORD_PROMPT_MAX_CHARS: {
     expected: `a whole number ${range(RANGES.promptMaxChars)}`,
@@ -273,6 +290,7 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
   const channelWorkDirs = Object.fromEntries(
     Object.entries(settings.OMP_CHANNEL_WORKDIRS ?? {}).map(([id, dir]) => [id, absolute(dir)]),
   );
+  const trustedWorkDirs = [...new Set((settings.OMPCORD_TRUSTED_WORKDIRS ?? []).map(absolute))];
 
   return {
     discord: {
@@ -297,12 +315,18 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
       shutdownGraceMs: settings.OMPCORD_SHUTDOWN_GRACE ?? DEFAULTS.shutdownGraceMs,
       maxRetries: settings.OMP_MAX_RETRIES ?? DEFAULTS.maxRetries,
       envPassthrough: settings.OMP_ENV_PASSTHROUGH ?? [],
+      trustedWorkDirs,
+    },
+    sandbox: {
+      mode: settings.OMPCORD_SANDBOX ?? DEFAULTS.sandbox,
+      user: settings.OMPCORD_SANDBOX_USER ?? DEFAULTS.sandboxUser,
     },
     limits: {
       promptMaxChars: settings.OMPCORD_PROMPT_MAX_CHARS ?? DEFAULTS.promptMaxChars,
       queueDepthMax: settings.OMPCORD_QUEUE_DEPTH_MAX ?? DEFAULTS.queueDepthMax,
       outputKeptBytes: settings.OMPCORD_OUTPUT_KEPT_BYTES ?? DEFAULTS.outputKeptBytes,
     },
+    envFile: join(cwd, ENV_FILE),
     dataDir,
     databasePath,
     transcriptsDir: join(dataDir, DEFAULTS.transcriptsDir),

@@ -1,9 +1,11 @@
 // The one configuration object the rest of ompcord receives (see docs/ARCHITECTURE.md).
 
-import type { LOG_LEVELS } from "./defaults.js";
+import type { LOG_LEVELS, SANDBOX_MODES } from "./defaults.js";
 import type { Variable } from "./schema.js";
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** `auto`: sandbox when a trial sandbox starts, else run unsandboxed and say so; `required`; `off`. */
+export type SandboxMode = (typeof SANDBOX_MODES)[number];
 
 export interface Config {
   discord: {
@@ -22,10 +24,15 @@ export interface Config {
     bin: string;
     model: string | undefined;
     extraArgs: string[];
-    /** Absolute; the default working directory of runs. */
+    /** Absolute; the workspace root: each session works in its own directory under it. */
     workDir: string;
-    /** Absolute working directories by launch channel id, overriding `workDir`. */
+    /** Absolute project directories by launch channel id, shared by that channel's sessions. */
     channelWorkDirs: Record<string, string>;
+    /**
+     * Absolute; channel project directories whose repository may run its own code in omp (extensions,
+     * hooks, custom tools, MCP servers, LSP servers, direnv). Every other workspace is untrusted.
+     */
+    trustedWorkDirs: string[];
     maxConcurrentRuns: number;
     runTimeoutMs: number;
     killGraceMs: number;
@@ -35,7 +42,14 @@ export interface Config {
     /** Extra environment variable names the omp child may receive, beyond the runner's allowlist. */
     envPassthrough: string[];
   };
+  sandbox: {
+    mode: SandboxMode;
+    /** The account (name or uid) sandboxed runs use when ompcord runs as root; unused otherwise. */
+    user: string;
+  };
   limits: { promptMaxChars: number; queueDepthMax: number; outputKeptBytes: number };
+  /** Absolute; the `.env` file the settings were read from (it may not exist): never inside a workspace. */
+  envFile: string;
   /** Absolute paths, all under `dataDir` unless set otherwise. */
   dataDir: string;
   databasePath: string;

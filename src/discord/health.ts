@@ -1,5 +1,5 @@
 // The checks behind `/omp health` and `/omp status`: gateway, SQLite read and write, the omp binary,
-// the sidecar API, the working directories. Each answers ✅/❌ with a reason a person can act on; none
+// the sidecar API, the run sandbox, the working directories. Each answers ✅/❌ with a reason a person can act on; none
 // can hang the command.
 
 import { dirname, isAbsolute } from "node:path";
@@ -7,7 +7,7 @@ import { type Client, Status } from "discord.js";
 import { execa } from "execa";
 import { type DirectoryProblem, describeUnusableWorkDir, directoryProblem } from "../config/index.js";
 import { pathWithBinDir } from "../omp/env.js";
-import { buildChildEnv } from "../omp/index.js";
+import { buildChildEnv, describeSandbox, type SandboxStatus } from "../omp/index.js";
 import type { Store } from "../store/index.js";
 import type { HealthCheck } from "./format/index.js";
 
@@ -31,6 +31,10 @@ export interface HealthChecksOptions {
   workDirs?: readonly string[];
   /** Default: the directory must exist and be writable by this process. */
   checkDirectory?: (dir: string) => DirectoryProblem | undefined;
+  /** The runs' sandbox as decided at start (no check when absent). */
+  sandbox?: SandboxStatus;
+  /** Where `omp --version` starts (an empty directory: never a workspace, never the checkout). */
+  launchDir?: string;
   env?: NodeJS.ProcessEnv;
   /** How long `omp --version` may take (default 60 s). */
   ompVersionTimeoutMs?: number;
@@ -46,7 +50,15 @@ export class HealthChecks {
 
   async run(): Promise<HealthCheck[]> {
     const checks = await Promise.all([this.gateway(), this.sqlite(), this.omp(), this.sidecar()]);
-    return [...checks, ...this.workDirs()];
+    return [...checks, ...this.sandbox(), ...this.workDirs()];
+  }
+
+  /** ❌ when runs go unsandboxed although the mode wanted a sandbox: that says what they can reach. */
+  sandbox(): HealthCheck[] {
+    const { sandbox } = this.#options;
+    if (!sandbox) return [];
+    const { ok, detail } = describeSandbox(sandbox);
+    return [{ name: "Sandbox", ok, detail }];
   }
 
   /** One check per working directory: a run there fails at once while it is ❌. */
@@ -127,6 +139,7 @@ export class HealthChecks {
     if (isAbsolute(ompBin)) env.PATH = pathWithBinDir(env.PATH, dirname(ompBin));
     try {
       const { stdout } = await execa(ompBin, ["--version"], {
+        ...(this.#options.launchDir ? { cwd: this.#options.launchDir } : {}),
         env,
         extendEnv: false,
         stdin: "ignore",

@@ -1,9 +1,29 @@
 // Builds omp's argument array and stdin for one prompt, and the settings overlay every run loads.
 // Pure: the runner writes the overlay file and decides how to continue the session. User text never
 // travels in argv: it goes on stdin, so no text can be taken for a flag or a subcommand.
+// A workspace is untrusted unless its channel's configuration trusts it: nothing in it may run code in
+// omp (its extensions, hooks, custom tools, MCP and LSP servers, .envrc), see `overlayYaml`.
 
 /** omp's local-model providers: each run probes 11434/8080/1234 unless they are disabled. */
 export const DISABLED_LOCAL_PROVIDERS = ["ollama", "llama.cpp", "lm-studio"] as const;
+
+/**
+ * Capability providers whose custom tools (`.omp/tools`, `.claude/tools`, `.codex/tools`, plugin tools)
+ * omp imports, and so runs, at start even with extension discovery off. Disabling them also drops the
+ * `.omp/`, `.claude/` and `.codex/` skills, rules and prompts (text); the workspace's root `AGENTS.md` and
+ * `CLAUDE.md` come from other providers and still load.
+ */
+export const PROJECT_CODE_PROVIDERS = ["native", "claude", "codex", "claude-plugins"] as const;
+
+/**
+ * The flags that decide which extensions load. Untrusted: none (`--no-extensions` turns discovery of
+ * `.omp/extensions`, `.omp/hooks`, `~/.omp/agent/extensions`, plugins and settings `extensions:` off).
+ * When ompcord ships its own extension (issue 9) this becomes `["--trusted-extension", path]` (which
+ * also turns discovery off) and, for a trusted project, `["-e", path]`.
+ */
+export function extensionArgs(projectTrusted: boolean): string[] {
+  return projectTrusted ? [] : ["--no-extensions"];
+}
 
 /** How the run continues the conversation of its ompcord session. */
 export type SessionContinuation =
@@ -24,8 +44,10 @@ export interface OmpArgsInput {
   /** Per-ompcord-session `--session-dir`. */
   sessionDir: string;
   continuation: SessionContinuation;
-  /** `--cwd` for omp; the process cwd is set as well. */
+  /** `--cwd` for omp: the workspace. The process itself starts in an empty directory (see the runner). */
   cwd?: string | undefined;
+  /** The workspace's own extensions and hooks may load (a channel's configuration trusts it). */
+  projectTrusted?: boolean;
   /** Prompt text, already neutralised. */
   text: string;
 }
@@ -57,6 +79,7 @@ export function buildOmpArgs(input: OmpArgsInput): OmpInvocation {
   const args = ["-p", "--mode", "json"];
   if (input.model) args.push("--model", input.model);
   args.push(...(input.extraArgs ?? []));
+  args.push(...extensionArgs(input.projectTrusted ?? false));
   args.push("--max-time", String(maxTimeSeconds(input.maxTimeMs)));
   if (input.configOverlayPath) args.push("--config", input.configOverlayPath);
   if (input.cwd) args.push("--cwd", input.cwd);
@@ -69,6 +92,8 @@ export function buildOmpArgs(input: OmpArgsInput): OmpInvocation {
 export interface OverlayOptions {
   /** Session-level retries after a provider error (omp's default is 10, with long backoff). */
   maxRetries: number;
+  /** Leave the workspace's own code switched on (a channel's configuration trusts the project). */
+  projectTrusted?: boolean;
 }
 
 /**
@@ -77,6 +102,14 @@ export interface OverlayOptions {
  * every omp of the machine shares per project (the person's own omp, another session's run) and that
  * is built to outlive omp, so what it launches could escape the run, or a run's end could kill what
  * another run launched. Background jobs still work from `bash`, and end with the run.
+ *
+ * For an untrusted workspace it also switches off everything through which the repository's own
+ * files run code inside omp without the agent asking to run anything: custom tools (imported at start),
+ * MCP servers of its `.mcp.json` and other project MCP configs (started at start), LSP servers (its
+ * `lsp.json`, or language servers found in its `node_modules/.bin`, started when a file is written),
+ * and its `.envrc` (loaded into every bash call). The workspace's settings files (`.omp/config.yml`,
+ * `.claude/settings.json`) always load in omp, below this overlay: these keys are pinned here so the
+ * overlay wins over them.
  */
 export function overlayYaml(options: OverlayOptions): string {
   if (!Number.isInteger(options.maxRetries) || options.maxRetries < 0) {
@@ -84,16 +117,23 @@ export function overlayYaml(options: OverlayOptions): string {
       `Expected \`maxRetries\` to be an integer from 0 and up, got \`${options.maxRetries}\``,
     );
   }
+  const trusted = options.projectTrusted ?? false;
+  const disabledProviders = trusted
+    ? DISABLED_LOCAL_PROVIDERS
+    : [...DISABLED_LOCAL_PROVIDERS, ...PROJECT_CODE_PROVIDERS];
   return [
-    "# Written by ompcord for its omp runs; safe to delete, rewritten at start.",
+    `# Written by ompcord for its omp runs in ${trusted ? "trusted" : "untrusted"} workspaces; safe to delete, rewritten at start.`,
     "retry:",
     `  enabled: ${options.maxRetries > 0}`,
     `  maxRetries: ${options.maxRetries}`,
     "magicKeywords:",
     "  enabled: false",
-    `disabledProviders: [${DISABLED_LOCAL_PROVIDERS.join(", ")}]`,
+    `disabledProviders: [${disabledProviders.join(", ")}]`,
     "launch:",
     "  enabled: false",
+    ...(trusted
+      ? []
+      : ["mcp:", "  enableProjectConfig: false", "lsp:", "  enabled: false", "bash:", '  direnv: "off"']),
     "",
   ].join("\n");
 }

@@ -1,5 +1,5 @@
 // The OMP runner's public surface: start a run, get its lines and result, know and end its processes.
-export { buildOmpArgs, overlayYaml, type SessionContinuation } from "./args.js";
+export { buildOmpArgs, extensionArgs, overlayYaml, type SessionContinuation } from "./args.js";
 export { buildChildEnv, pathWithBinDir } from "./env.js";
 export type { OmpEvent, OmpMessage, OmpUsage } from "./events.js";
 export { parseEventLine } from "./events.js";
@@ -26,4 +26,21 @@ export {
   type RunProcessRole,
   type RunResult,
 } from "./run.js";
-export { type LeftoverProcess, SUPERVISOR_SCRIPT, SUPERVISOR_SLACK_MS } from "./supervise.js";
+export {
+  chooseSandbox,
+  describeSandbox,
+  type SandboxChoice,
+  type SandboxStatus,
+  UNSANDBOXED_EXPOSURE,
+  UNSANDBOXED_EXPOSURE_SHORT,
+} from "./sandbox.js";
+export {
+  installHint,
+  type PreparedSandbox,
+  type Sandbox,
+  SandboxError,
+  type SandboxHostOptions,
+  type SandboxUnavailable,
+  trySandbox,
+} from "./sandbox-host.js";
+export { findBun, type LeftoverProcess, SUPERVISOR_SCRIPT, SUPERVISOR_SLACK_MS } from "./supervise.js";

@@ -2,7 +2,7 @@
 // that ends whatever omp leaves running), its output parsed, redacted, handed to the caller line by
 // line and appended to a transcript, with a time limit, cancel (SIGTERM, then SIGKILL) and an outcome
 // judged from events and exit code together.
-import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
@@ -17,6 +17,7 @@ import { LineSplitter } from "./line-splitter.js";
 import { dropCutWord, dropCutWordAtStart, LineRenderer, type OutputLine } from "./lines.js";
 import { neutralisePrompt } from "./neutralise.js";
 import { classifyRun, type RunOutcome, RunTally } from "./outcome.js";
+import type { PreparedSandbox, Sandbox } from "./sandbox-host.js";
 import {
   findBun,
   type LeftoverProcess,
@@ -119,8 +120,21 @@ export interface RunnerOptions {
   outputKeptBytes?: number;
   /** Longest stdout line kept; longer lines are cut (default 1 MiB). */
   maxLineBytes?: number;
-  /** Where the settings overlay is written (default: a file in the OS temp dir). */
+  /**
+   * Where the settings overlay of untrusted workspaces is written (default: a file in the OS temp dir);
+   * the one of trusted workspaces goes next to it (`-trusted` before the extension).
+   */
   overlayPath?: string;
+  /**
+   * The empty directory omp (and its supervisor) is started from, never the workspace: Bun would run
+   * the workspace's `bunfig.toml` preloads and load its `.env` as it starts (default: one in the OS temp
+   * dir). Emptied when the runner is created.
+   */
+  launchDir?: string;
+  /** Each run inside this sandbox; undefined runs omp without one (see `trySandbox`). */
+  sandbox?: Sandbox | undefined;
+  /** Working directories whose repository may run its own code in omp (OMPCORD_TRUSTED_WORKDIRS). */
+  trustedWorkDirs?: readonly string[];
   /** The parent environment the child's is built from (default process.env). */
   env?: NodeJS.ProcessEnv;
   /**
@@ -211,10 +225,15 @@ export function createOmpRunner(options: RunnerOptions): OmpRunner {
   // setImmediate, not a zero timeout: a long line's slices follow each other without the timer clamp.
   const redactor: Redactor = createRedactor({ secrets, yieldControl: () => nextTurn() });
 
-  // One overlay per runner: bounded retries, magic keywords off, no probing of local model ports.
+  // Two overlays per runner: bounded retries, magic keywords off, no probing of local model ports, and
+  // for an untrusted workspace nothing of it that runs code in omp.
   const overlayPath = options.overlayPath ?? join(tmpdir(), `ompcord-omp-overlay-${process.pid}.yml`);
+  const trustedOverlayPath = overlayPath.replace(/(\.[^./]*)?$/, (ext) => `-trusted${ext}`);
   mkdirSync(dirname(overlayPath), { recursive: true });
   writeFileSync(overlayPath, overlayYaml({ maxRetries: settings.maxRetries }));
+  writeFileSync(trustedOverlayPath, overlayYaml({ maxRetries: settings.maxRetries, projectTrusted: true }));
+  const launchDir = options.launchDir ?? join(tmpdir(), `ompcord-launch-${process.pid}`);
+  emptyDirectory(launchDir);
 
   // omp is a `#!/usr/bin/env bun` script: when it is given by path, its directory (node_modules/.bin,
   // where `bun` lives too) goes on the child's PATH. The supervisor runs on that same Bun.
@@ -223,9 +242,23 @@ export function createOmpRunner(options: RunnerOptions): OmpRunner {
 
   return {
     start(request) {
-      return startRun(request, settings, { parentEnv, redactor, overlayPath, binDir, bun });
+      return startRun(request, settings, {
+        parentEnv,
+        redactor,
+        overlayPath,
+        trustedOverlayPath,
+        launchDir,
+        binDir,
+        bun,
+      });
     },
   };
+}
+
+/** Makes `dir` and empties it, keeping the directory itself (another runner's runs may start there). */
+function emptyDirectory(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  for (const entry of readdirSync(dir)) rmSync(join(dir, entry), { recursive: true, force: true });
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
@@ -238,6 +271,8 @@ interface RunContext {
   parentEnv: NodeJS.ProcessEnv;
   redactor: Redactor;
   overlayPath: string;
+  trustedOverlayPath: string;
+  launchDir: string;
   binDir: string | undefined;
   /** The Bun executable for the supervisor; undefined when none was found (every run then fails, saying so). */
   bun: string | undefined;
@@ -246,15 +281,25 @@ interface RunContext {
 function startRun(request: OmpRunRequest, settings: Settings, context: RunContext): OmpRun {
   const startedAt = new Date();
   mkdirSync(request.sessionDir, { recursive: true });
+  const projectTrusted = (settings.trustedWorkDirs ?? []).includes(request.cwd);
+  const overlayPath = projectTrusted ? context.trustedOverlayPath : context.overlayPath;
   const invocation = buildOmpArgs({
     model: settings.model,
     extraArgs: settings.extraArgs,
     maxTimeMs: settings.runTimeoutMs,
-    configOverlayPath: context.overlayPath,
+    configOverlayPath: overlayPath,
     sessionDir: request.sessionDir,
     continuation: chooseContinuation(request.sessionDir, request.ompSessionId),
     cwd: request.cwd,
+    projectTrusted,
     text: neutralisePrompt(request.prompt),
+  });
+  // Throws (the run does not start, the caller reports why) when the directories cannot be fenced off.
+  const sandbox: PreparedSandbox | undefined = settings.sandbox?.prepare({
+    sessionId: request.sessionId,
+    workDir: request.cwd,
+    sessionDir: request.sessionDir,
+    files: [overlayPath],
   });
   const env = buildChildEnv(context.parentEnv, {
     passthrough: settings.envPassthrough,
@@ -281,16 +326,18 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
   let omp: ProcessIdentity | undefined;
   const reports: SupervisorReport[] = [];
 
-  // omp runs under the supervisor, which inherits these stdio and passes them on, all but fd 3.
+  // omp runs under the supervisor, which inherits these stdio and passes them on, all but fd 3. Both
+  // start in the empty launch directory; omp works in the workspace through `--cwd`.
   const subprocess = execa(
     context.bun ?? "bun",
     supervisorArgs({
       graceMs: settings.killGraceMs,
       parentPid: process.pid,
-      command: [settings.bin, ...invocation.args],
+      sandboxed: sandbox !== undefined,
+      command: [...(sandbox?.command ?? []), settings.bin, ...invocation.args],
     }),
     {
-      cwd: request.cwd,
+      cwd: context.launchDir,
       env,
       extendEnv: false,
       // The prompt is always on stdin, never in argv (see buildOmpArgs): execa writes it and closes the
@@ -455,19 +502,31 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     clearTimeout(timer);
     await emit(renderer.end());
     if (stopping) await stopping;
+    try {
+      sandbox?.finish();
+    } catch {
+      // a leftover agent dir is removed before the session's next run anyway
+    }
     const endedAt = new Date();
     // omp's own status, as the supervisor saw it; the supervisor's when it could not tell.
     const ompExit = reports.find((r) => r.type === "exit");
     const ompSpawnError = reports.find((r) => r.type === "spawn-error");
     const leftovers = reports.flatMap((r) => (r.type === "leftovers" ? r.processes : []));
     if (leftovers.length > 0) await emit([{ kind: "info", text: leftoverLine(leftovers) }]);
+    // bwrap's own failures (before omp ran) are the lines of stderr it signs.
+    const sandboxFailure =
+      sandbox !== undefined && omp === undefined
+        ? /^bwrap: .*$/m.exec(stderrTail.toString())?.[0]
+        : undefined;
     const spawnError = ompSpawnError
       ? `Could not start omp (\`${settings.bin}\`): ${ompSpawnError.message}. Check OMP_BIN and that bun is on PATH.`
-      : result.exitCode === undefined && result.signal === undefined && result.failed
-        ? context.bun === undefined
-          ? `Could not start omp (\`${settings.bin}\`): no \`bun\` next to it or on PATH. omp and ompcord's run supervisor both need Bun: install it (\`npm install\` in the checkout does) or set OMP_BIN to node_modules/.bin/omp.`
-          : `Could not start omp (\`${settings.bin}\`) under \`${context.bun}\`: ${result.originalMessage ?? result.shortMessage}. Check OMP_BIN and that bun is on PATH.`
-        : undefined;
+      : sandboxFailure
+        ? `The sandbox did not start: ${sandboxFailure}. \`/omp health\` shows the sandbox check; OMPCORD_SANDBOX=off runs without it.`
+        : result.exitCode === undefined && result.signal === undefined && result.failed
+          ? context.bun === undefined
+            ? `Could not start omp (\`${settings.bin}\`): no \`bun\` next to it or on PATH. omp and ompcord's run supervisor both need Bun: install it (\`npm install\` in the checkout does) or set OMP_BIN to node_modules/.bin/omp.`
+            : `Could not start omp (\`${settings.bin}\`) under \`${context.bun}\`: ${result.originalMessage ?? result.shortMessage}. Check OMP_BIN and that bun is on PATH.`
+          : undefined;
     const exitCode = ompSpawnError ? null : ompExit ? ompExit.code : (result.exitCode ?? null);
     const signal = ompSpawnError ? null : ompExit ? ompExit.signal : (result.signal ?? null);
     const classification = classifyRun(tally, {

@@ -98,7 +98,9 @@ export interface SupervisorCommand {
   graceMs: number;
   /** The bot's pid: the supervisor ends the run when this process dies. */
   parentPid: number;
-  /** The omp executable and its arguments. */
+  /** The command is bwrap's (`sandbox.ts`) followed by omp's: omp is found, and signalled, inside. */
+  sandboxed?: boolean;
+  /** The omp executable and its arguments (after bwrap's, when sandboxed). */
   command: readonly string[];
 }
 
@@ -112,6 +114,7 @@ export function supervisorArgs(input: SupervisorCommand): string[] {
     String(input.parentPid),
     "--report-fd",
     String(SUPERVISOR_REPORT_FD),
+    ...(input.sandboxed ? ["--sandboxed"] : []),
     "--",
     ...input.command,
   ];

@@ -13,15 +13,20 @@
 // - A cgroup (kill every member) is exact, but is not delegated to an unprivileged user on most systems.
 // - Bun is already required (omp is a `#!/usr/bin/env bun` script), and `bun:ffi` reaches prctl in libc:
 //   no compiler, no native addon, no new package. It costs one Bun start (~30 ms, ~26 MB) per run.
-// The sandbox (bubblewrap, issue 11) goes around this script, not inside it: `bwrap … -- bun
-// supervisor.mjs … -- omp …`, with `--die-with-parent`; the bot signals the supervisor by its host pid.
+//
+// The sandbox (bubblewrap, src/omp/sandbox.ts) goes inside this script, not around it: `bun supervisor.mjs
+// --sandboxed … -- bwrap … -- omp …`. So the supervisor keeps the bot's parent-death signal and its host
+// view: it finds omp's host pid (the only child of the sandbox's init, whose pid bwrap reports on
+// `--json-status-fd`) and signals omp itself, because bwrap does not forward SIGTERM and ending its init
+// would kill omp before it saved its session. bwrap's `--die-with-parent` ends the sandbox when this
+// process dies; the sandbox's own pid namespace ends every process in it when omp exits.
 //
 // Signals: SIGTERM, SIGINT or SIGHUP is forwarded to omp (omp saves its session on SIGTERM); after
 // `--grace-ms` omp gets SIGKILL. `--parent-pid` makes the supervisor get SIGTERM when the bot dies
 // (PR_SET_PDEATHSIG), `kill -9` of the bot included, so nothing of a run survives its bot.
 //
 // Reports go to `--report-fd` (never stdout, which is omp's), one JSON object per line:
-//   {"type":"started","pid":…,"startTicks":…,"bootId":…}   omp is running
+//   {"type":"started","pid":…,"startTicks":…,"bootId":…}   omp is running (its host pid, also when sandboxed)
 //   {"type":"spawn-error","code":…,"message":…}            omp could not be started (exit status 127)
 //   {"type":"leftovers","processes":[{pid,startTicks,bootId,name,signal,stuck}]}   what had to be ended
 //   {"type":"exit","code":…,"signal":…}                  omp's own status
@@ -43,6 +48,17 @@ const KILL_CEILING_MS = 10_000;
 /** How often zombies of re-parented orphans are reaped while omp runs. */
 const REAP_INTERVAL_MS = 1000;
 const EXIT_SPAWN_FAILED = 127;
+/** The descriptor bwrap writes its JSON status to, in bwrap's own numbering (`--sandboxed`). */
+const SANDBOX_STATUS_FD = 3;
+/**
+ * bwrap returns as soon as its init reports omp's status; the init then exits by itself (and the kernel
+ * ends anything left in its pid namespace). It gets this long before anything counts as left behind.
+ */
+const SANDBOX_SETTLE_MS = 2000;
+/** How often the sandbox's init is looked at until omp, its child, appears. */
+const SANDBOX_POLL_MS = 5;
+/** Signals omp handles itself (it exits 128 + n); any other 128 + n from bwrap means omp died of n. */
+const HANDLED_SIGNALS = new Set(FORWARDED_SIGNALS.map((name) => constants.signals[name]));
 const EXIT_USAGE = 64;
 /** Cannot supervise (no libc, no subreaper, or an internal error): the run did not happen safely. */
 const EXIT_NO_SUBREAPER = 70;
@@ -56,7 +72,7 @@ function parseOptions(argv) {
   const separator = argv.indexOf("--");
   if (separator === -1 || separator === argv.length - 1) {
     fail(
-      "usage: supervisor.mjs [--grace-ms N] [--parent-pid N] [--report-fd N] -- <command> [args…]",
+      "usage: supervisor.mjs [--grace-ms N] [--parent-pid N] [--report-fd N] [--sandboxed] -- <command> [args…]",
       EXIT_USAGE,
     );
   }
@@ -64,10 +80,16 @@ function parseOptions(argv) {
     graceMs: 2000,
     parentPid: undefined,
     reportFd: undefined,
+    sandboxed: false,
     command: argv.slice(separator + 1),
   };
   const flags = argv.slice(0, separator);
   for (let i = 0; i < flags.length; i += 2) {
+    if (flags[i] === "--sandboxed") {
+      options.sandboxed = true;
+      i -= 1; // a switch, no value
+      continue;
+    }
     const value = Number(flags[i + 1]);
     if (!Number.isInteger(value) || value < 0) {
       fail(
@@ -253,7 +275,71 @@ async function endDescendants(graceMs) {
   }));
 }
 
+/** The children of `pid`: from its `children` files, else (no such files in this kernel) a /proc scan. */
+function childrenOf(pid) {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, "utf8").split(" ").filter(Boolean).map(Number),
+    );
+  } catch {
+    const found = [];
+    for (const entry of readdirSync("/proc")) {
+      if (/^\d+$/.test(entry) && readStat(Number(entry))?.ppid === pid) found.push(Number(entry));
+    }
+    return found;
+  }
+}
+
+/**
+ * The sandboxed omp's host pid: bwrap reports its init's pid on the status pipe, and omp is the init's
+ * only child. Resolves undefined when the sandbox ends first (it did not start, or omp was very quick).
+ */
+async function findSandboxedOmp(statusFd, sandboxExited) {
+  let initPid;
+  let ended = false;
+  void sandboxExited.then(() => {
+    ended = true;
+  });
+  const status = (async () => {
+    let buffered = "";
+    // Bun's end of the pipe is non-blocking: node:fs streams fail on it with EAGAIN, Bun's own do not.
+    // Read to the end, so bwrap's last status line never meets a closed pipe (SIGPIPE).
+    for await (const chunk of Bun.file(statusFd).stream()) {
+      buffered += Buffer.from(chunk).toString("utf8");
+      for (let newline = buffered.indexOf("\n"); newline !== -1; newline = buffered.indexOf("\n")) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        try {
+          const value = JSON.parse(line);
+          if (Number.isInteger(value["child-pid"])) initPid = value["child-pid"];
+        } catch {
+          // not a status line
+        }
+      }
+    }
+  })().catch(() => {});
+  while (!ended) {
+    if (initPid !== undefined) {
+      const [child] = childrenOf(initPid);
+      if (child !== undefined) return child;
+    }
+    await sleep(SANDBOX_POLL_MS);
+  }
+  await status;
+  return undefined;
+}
+
+/** bwrap passes on omp's exit code, and 128 + n when omp died of signal n (its own exit status). */
+function sandboxStatus(code) {
+  const number = code - 128;
+  const name = Object.keys(constants.signals).find((key) => constants.signals[key] === number);
+  if (code > 128 && name && !HANDLED_SIGNALS.has(number)) return { code: null, signal: name };
+  return { code, signal: null };
+}
+
 let omp;
+/** Host pid and start ticks of omp when it runs in a sandbox (`omp` is then bwrap). */
+let sandboxed;
 
 async function main() {
   if (libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) !== 0) {
@@ -267,16 +353,33 @@ async function main() {
 
   let stopping = false;
   // `omp.kill` is a no-op once omp has been waited for, so its pid, free again, is never signalled.
+  // A sandboxed omp is signalled by its host pid while it is still the process found (same start);
+  // before it is found, or once it is gone, ending bwrap ends the sandbox and all in it.
+  const signalOmp = (name) => {
+    if (!sandboxed) return omp.kill(name);
+    if (sandboxed.pid !== undefined && readStat(sandboxed.pid)?.startTicks === sandboxed.startTicks) {
+      return signal(sandboxed.pid, name);
+    }
+    omp.kill("SIGKILL");
+  };
   const stop = (name) => {
     if (stopping || !omp) return;
     stopping = true;
-    omp.kill(name);
-    setTimeout(() => omp.kill("SIGKILL"), options.graceMs).unref();
+    signalOmp(name);
+    setTimeout(() => signalOmp("SIGKILL"), options.graceMs).unref();
   };
   for (const name of FORWARDED_SIGNALS) process.on(name, () => stop(name));
 
+  const command = options.sandboxed
+    ? [options.command[0], "--json-status-fd", String(SANDBOX_STATUS_FD), ...options.command.slice(1)]
+    : options.command;
   try {
-    omp = Bun.spawn(options.command, { stdio: ["inherit", "inherit", "inherit"], env: process.env });
+    omp = Bun.spawn(command, {
+      stdio: options.sandboxed
+        ? ["inherit", "inherit", "inherit", "pipe"]
+        : ["inherit", "inherit", "inherit"],
+      env: process.env,
+    });
   } catch (error) {
     report({ type: "spawn-error", code: error?.code, message: String(error?.message ?? error) });
     process.stderr.write(
@@ -284,12 +387,29 @@ async function main() {
     );
     process.exit(EXIT_SPAWN_FAILED);
   }
-  report({ type: "started", pid: omp.pid, startTicks: readStat(omp.pid)?.startTicks, bootId: BOOT_ID });
+  if (options.sandboxed) {
+    sandboxed = { pid: undefined, startTicks: undefined };
+    const hostPid = await findSandboxedOmp(omp.stdio[SANDBOX_STATUS_FD], omp.exited);
+    const startTicks = hostPid === undefined ? undefined : readStat(hostPid)?.startTicks;
+    if (startTicks !== undefined) {
+      sandboxed = { pid: hostPid, startTicks };
+      report({ type: "started", pid: hostPid, startTicks, bootId: BOOT_ID });
+    }
+  } else {
+    report({ type: "started", pid: omp.pid, startTicks: readStat(omp.pid)?.startTicks, bootId: BOOT_ID });
+  }
   const reaper = setInterval(() => reapOrphans(omp.pid), REAP_INTERVAL_MS);
 
   await omp.exited;
   clearInterval(reaper);
-  const status = { code: omp.exitCode, signal: omp.signalCode ?? null };
+  const status =
+    options.sandboxed && omp.exitCode !== null
+      ? sandboxStatus(omp.exitCode)
+      : { code: omp.exitCode, signal: omp.signalCode ?? null };
+  if (options.sandboxed) {
+    const settled = Date.now() + SANDBOX_SETTLE_MS;
+    while (reapAndHasChildren() && Date.now() < settled) await sleep(POLL_MS);
+  }
   const processes = await endDescendants(options.graceMs);
   if (processes.length > 0) report({ type: "leftovers", processes });
   report({ type: "exit", ...status });

@@ -2,6 +2,7 @@
 // scheduler calls. Discord objects never reach here: handlers pass plain ids and text, so the rules of
 // a session live in one place whichever way the request came (slash command, button, 🚀, plain message).
 
+import { join } from "node:path";
 import type { Config } from "../config/index.js";
 import type { AccessFacts, AccessPolicy } from "../discord/access/index.js";
 import type { QueueSnapshot, RunScheduler } from "../queue/scheduler.js";
@@ -77,11 +78,14 @@ export class SessionService {
   }
 
   /**
-   * Records a new session for a thread; its work directory is the launch channel's when one is set.
+   * Records a new session for a thread. Its working directory is its own, `<workspace root>/<session
+   * id>` (made before its first run), so one session's work is not another's; a channel with a
+   * project directory (OMP_CHANNEL_WORKDIRS) shares that directory between its sessions, by design.
    * @throws DuplicateLaunchError when the thread or launch message already has a session.
    */
   open(input: OpenSessionInput): SessionRow {
-    const workDir = this.#config.omp.channelWorkDirs[input.parentChannelId] ?? this.#config.omp.workDir;
+    const project = this.#config.omp.channelWorkDirs[input.parentChannelId];
+    const workDir = project ?? ((session: { id: string }) => join(this.#config.omp.workDir, session.id));
     return this.#store.createSession({ ...input, workDir });
   }
 

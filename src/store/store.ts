@@ -38,7 +38,8 @@ export interface NewSession {
   launchMessageId?: string | null;
   name: string;
   createdBy: string;
-  workDir: string;
+  /** Fixed path, or built from the new session's id (its own directory under the workspace root). */
+  workDir: string | ((session: { id: string }) => string);
   state?: SessionState;
 }
 
@@ -158,17 +159,18 @@ export class Store {
       this.#throwIfLaunched(input);
       const now = this.#now();
       try {
+        const id = newId();
         return this.#db
           .insert(sessions)
           .values({
-            id: newId(),
+            id,
             guildId: input.guildId,
             parentChannelId: input.parentChannelId,
             threadId: input.threadId,
             launchMessageId: input.launchMessageId ?? null,
             name: this.#redact(input.name),
             createdBy: input.createdBy,
-            workDir: input.workDir,
+            workDir: typeof input.workDir === "function" ? input.workDir({ id }) : input.workDir,
             state: input.state ?? "idle",
             createdAt: now,
             updatedAt: now,

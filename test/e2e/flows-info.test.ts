@@ -28,20 +28,28 @@ describe("information commands", () => {
     await h?.close();
   });
 
-  it("`/omp health` answers privately with every check ✅: gateway, SQLite, omp binary, sidecar, working directory", async () => {
+  it("`/omp health` answers privately with every check ✅: gateway, SQLite, omp binary, sidecar, sandbox, working directory", async () => {
     const view = await h.command(h.bob, h.world.channelId, "health");
     expectPrivate(h, view);
     const text = answerText(view);
-    expect(text).toContain("All 5 checks passed");
+    expect(text).toContain("All 6 checks passed");
     // One line per check under the title: `✅ **name** — detail`.
     const lines = text.split("\n").filter((l) => /^(✅|❌) \*\*/.test(l));
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
     expect(lines.every((l) => l.startsWith("✅"))).toBe(true);
-    for (const name of ["Discord gateway", "SQLite", "omp binary", "Sidecar API", "Working directory"]) {
+    for (const name of [
+      "Discord gateway",
+      "SQLite",
+      "omp binary",
+      "Sidecar API",
+      "Sandbox",
+      "Working directory",
+    ]) {
       expect(lines.some((l) => l.includes(name))).toBe(true);
     }
     expect(lines.find((l) => l.includes("omp binary"))).toContain("18.2.3");
     expect(lines.find((l) => l.includes("Working directory"))).toContain(h.config.omp.workDir);
+    expect(lines.find((l) => l.includes("Sandbox"))).toContain("each run sees only its working directory");
   });
 
   it("`/omp version` answers privately with the bot's version, omp 18.2.3 and the Node version", async () => {
@@ -68,7 +76,7 @@ describe("information commands", () => {
     expect(embedField(view, "Runs")).toMatch(/^1 running · 0 queued · 2 max$/);
     expect(embedField(view, "Sessions")).toMatch(/^1 active/);
     const health = embedField(view, "Health") ?? "";
-    expect(health.split("\n")).toHaveLength(5);
+    expect(health.split("\n")).toHaveLength(6);
     expect(health.split("\n").every((l) => l.startsWith("✅"))).toBe(true);
     held.release();
     await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("#1"));

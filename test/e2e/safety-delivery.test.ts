@@ -3,8 +3,7 @@
 // the transcript is, an upload refused again and again becomes the note without its files, a message
 // nobody can deliver shows in `/omp status`, and a restart resumes what was still owed, in order.
 
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -18,10 +17,17 @@ const MESSAGE_CREATE = "POST /channels/:channel_id/messages";
 /**
  * A run that holds its answer until the test says so: omp's bash tool waits for a file. The faults are
  * injected after the dashboard went up and before the answer is posted, whatever the machine's speed.
+ * The gates live in the channel's project directory: runs are sandboxed, and a gate in the host's /tmp
+ * would never open for them.
  */
 class AnswerGate {
-  readonly #dir = mkdtempSync(join(tmpdir(), "ompcord-gate-"));
+  readonly #dir: string;
   #count = 0;
+
+  constructor(dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.#dir = dir;
+  }
 
   /** A model script that waits for gate `name`, then answers `text`. */
   script(name: string, text: string) {
@@ -57,17 +63,18 @@ function transcriptOf(h: BotHarness, threadId: string): string {
 
 describe("delivery of what the bot owes a thread, through Discord's faults", () => {
   let h: BotHarness;
-  const gate = new AnswerGate();
+  let gate: AnswerGate;
 
   beforeAll(async () => {
-    h = await startBotHarness();
+    h = await startBotHarness({ channelProject: true });
+    gate = new AnswerGate(join(h.home.workDir, "gates"));
   });
   afterEach(() => {
     h.emu.faults.clear();
   });
   afterAll(async () => {
     await h?.close();
-    gate.cleanup();
+    gate?.cleanup();
   });
 
   /** Launches a run whose answer waits at a gate; resolves once its dashboard is up and the run busy. */
@@ -165,10 +172,11 @@ describe("delivery of what the bot owes a thread, through Discord's faults", () 
 describe("delivery across a restart", () => {
   let h: BotHarness;
   let bot: BotProcess | undefined;
-  const gate = new AnswerGate();
+  let gate: AnswerGate;
 
   beforeAll(async () => {
-    h = await startBotHarness();
+    h = await startBotHarness({ channelProject: true });
+    gate = new AnswerGate(join(h.home.workDir, "gates"));
     // This test needs the bot as a process it can kill -9.
     await h.app?.stop({ graceMs: 0 });
     h.app = undefined;
@@ -179,7 +187,7 @@ describe("delivery across a restart", () => {
       await bot.exited;
     }
     await h?.close();
-    gate.cleanup();
+    gate?.cleanup();
   });
 
   it("answers still owed when the bot is killed are delivered after the restart, in order", async () => {

@@ -20,7 +20,8 @@ describe("injection through Discord text", () => {
   const FILE_MARKER = "CONTENTS-OF-NOTES-FILE-4711";
 
   beforeAll(async () => {
-    h = await startBotHarness();
+    // The file sits in the directory the runs work in: the channel's project.
+    h = await startBotHarness({ channelProject: true });
     writeFileSync(join(h.home.workDir, "notes.txt"), `${FILE_MARKER}\n`);
   });
   afterAll(async () => {

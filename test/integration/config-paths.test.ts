@@ -12,10 +12,11 @@ import {
   mkdtempSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -180,6 +181,90 @@ describe("a working directory the person named", () => {
     expect(problems[0]?.fix).toBe(
       `${dir} is not writable (permission denied): let the user running ompcord write to it (chown or chmod), or point OMP_WORKDIR at another directory.`,
     );
+  });
+});
+
+describe("a working directory that would show the agent ompcord's own files", () => {
+  it("one holding the .env (the directory ompcord starts in) is refused, naming OMP_WORKDIR", () => {
+    const problems = problemsOf(() => preparePaths(load({ OMP_WORKDIR: cwd })));
+    expect(problems).toEqual([
+      expect.objectContaining({
+        variable: "OMP_WORKDIR",
+        expected: "a working directory that holds none of ompcord's own files",
+        received: cwd,
+      }),
+    ]);
+    expect(problems[0]?.fix).toContain(`the .env file ompcord reads (${join(cwd, ".env")})`);
+  });
+
+  it("one holding the data directory, or ompcord's checkout, is refused for a channel too", () => {
+    const root = join(cwd, "srv");
+    mkdirSync(root);
+    const problems = problemsOf(() =>
+      preparePaths(
+        load({
+          OMPCORD_DATA_DIR: join(root, "ompcord-data"),
+          OMP_CHANNEL_WORKDIRS: `555555555555555555=${root},666666666666666666=/`,
+        }),
+      ),
+    );
+    expect(problems.map((p) => [p.variable, p.received])).toEqual([
+      ["OMP_CHANNEL_WORKDIRS", `555555555555555555=${root}`],
+      ["OMP_CHANNEL_WORKDIRS", "666666666666666666=/"],
+    ]);
+    expect(problems[0]?.fix).toContain(`ompcord's data directory ${join(root, "ompcord-data")}`);
+    expect(problems[1]?.fix).toContain("ompcord's own checkout");
+  });
+
+  it("a link to such a directory is seen through", () => {
+    symlinkSync(cwd, join(cwd, "..", `${basename(cwd)}-link`));
+    const link = join(cwd, "..", `${basename(cwd)}-link`);
+    try {
+      expect(problemsOf(() => preparePaths(load({ OMP_WORKDIR: link })))[0]?.variable).toBe("OMP_WORKDIR");
+    } finally {
+      rmSync(link);
+    }
+  });
+
+  it("one whose .env holds the bot's Discord token (the checkout mounted as the workspace) is refused", () => {
+    const copy = join(cwd, "mounted-checkout");
+    mkdirSync(copy);
+    writeFileSync(join(copy, ".env"), `DISCORD_BOT_TOKEN=${TOKEN}\n`);
+    const problems = problemsOf(() => preparePaths(load({ OMP_WORKDIR: copy })));
+    expect(problems.map((p) => p.variable)).toEqual(["OMP_WORKDIR"]);
+    expect(problems[0]?.fix).toContain(`${join(copy, ".env")}, a .env holding the bot's Discord token`);
+  });
+
+  it("a project's own .env without the bot's token is the project's business", () => {
+    const project = join(cwd, "project");
+    mkdirSync(project);
+    writeFileSync(join(project, ".env"), "DATABASE_URL=postgres://localhost/dev\n");
+    expect(pathProblems(load({ OMP_CHANNEL_WORKDIRS: `555555555555555555=${project}` }))).toEqual([]);
+  });
+
+  it("a directory beside them, or inside the data dir, is fine", () => {
+    const work = join(cwd, "work");
+    mkdirSync(work);
+    expect(pathProblems(load({ OMP_WORKDIR: work }))).toEqual([]);
+  });
+});
+
+describe("OMPCORD_TRUSTED_WORKDIRS", () => {
+  it("trusts only channel project directories: any other path is refused with the channels' list", () => {
+    const project = join(cwd, "project");
+    mkdirSync(project);
+    const config = load({
+      OMP_CHANNEL_WORKDIRS: `555555555555555555=${project}`,
+      OMPCORD_TRUSTED_WORKDIRS: `${project},${join(cwd, "elsewhere")}`,
+    });
+    expect(pathProblems(config)).toEqual([
+      {
+        variable: "OMPCORD_TRUSTED_WORKDIRS",
+        expected: "directories that are also a channel's directory in OMP_CHANNEL_WORKDIRS",
+        received: join(cwd, "elsewhere"),
+        fix: `${join(cwd, "elsewhere")} is not one of the channel directories (${project}): correct the path or remove it from OMPCORD_TRUSTED_WORKDIRS.`,
+      },
+    ]);
   });
 });
 

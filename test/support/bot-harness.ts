@@ -59,6 +59,11 @@ export interface BotHarnessOptions {
   moreAllowedUsers?: string[];
   /** Told of every dashboard edit Discord accepted (when it was sent, when it settled), in-process app only. */
   onDashboardEdit?: (info: DashboardEditInfo) => void;
+  /**
+   * The launch channel works in one project directory, `home.workDir`, shared by its sessions
+   * (OMP_CHANNEL_WORKDIRS), instead of each session in its own directory under it.
+   */
+  channelProject?: boolean;
 }
 
 /** Row counts of the bot's database tables: what "nothing changed" means for the store. */
@@ -86,9 +91,12 @@ export interface BotHarness {
   readonly allowedUsers: Record<string, string>;
   /**
    * Starts the bot as a real process (`src/main.ts` under tsx) with this configuration, once it is ready;
-   * `env` changes some variables for this process only.
+   * `env` changes some variables for this process only, `user` runs it as that account.
    */
-  spawnBot(options?: { env?: Record<string, string> }): Promise<BotProcess>;
+  spawnBot(options?: {
+    env?: Record<string, string>;
+    user?: { uid: number; gid: number };
+  }): Promise<BotProcess>;
   /** Starts the app (again) with the same configuration and data directory. */
   startApp(): Promise<OmpcordApp>;
   /** alice (or `by`) posts `prompt` in the launch channel and reacts 🚀; resolves with the session's thread and dashboard. */
@@ -192,6 +200,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     OMP_BIN: bin,
     OMP_MODEL: FAKE_MODEL_ID,
     OMP_WORKDIR: home.workDir,
+    ...(options.channelProject ? { OMP_CHANNEL_WORKDIRS: `${world.channelId}=${home.workDir}` } : {}),
     OMP_RUN_TIMEOUT: E2E_RUN_TIMEOUT,
     OMP_KILL_GRACE: E2E_KILL_GRACE,
     OMP_MAX_RETRIES: "0",
@@ -215,11 +224,12 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     bob: world.users.bob.id,
     allowedUsers,
 
-    async spawnBot({ env = {} } = {}) {
+    async spawnBot({ env = {}, user } = {}) {
       const bot = spawnBotProcess({
         env: { ...home.env, ...configEnv, ...env },
         cwd: dataDir,
         logFile: join(dataDir, "bot-process.log"),
+        ...(user ? { user } : {}),
       });
       await bot.ready();
       return bot;

@@ -47,6 +47,8 @@ export interface BotProcessOptions {
   command?: { file: string; args: string[] };
   /** What the process prints once ready (default: the bot's "ompcord ready" log line). */
   readyMark?: string | RegExp;
+  /** Run the bot as this account (the test runs as root, people do not): its files must be its own. */
+  user?: { uid: number; gid: number };
 }
 
 export function spawnBotProcess(options: BotProcessOptions): BotProcess {
@@ -60,6 +62,7 @@ export function spawnBotProcess(options: BotProcessOptions): BotProcess {
     env: options.env,
     stdio: options.ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
     detached: group,
+    ...(options.user ? { uid: options.user.uid, gid: options.user.gid } : {}),
   });
   if (child.pid === undefined) throw new Error(`could not start the bot process (${file})`);
   const pid = child.pid;

@@ -77,8 +77,12 @@ describe("defaults", () => {
       shutdownGraceMs: 10_000,
       maxRetries: 2,
       envPassthrough: [],
+      trustedWorkDirs: [],
     });
+    // Sandboxed when a sandbox starts here; a newcomer without bubblewrap still starts (with a warning).
+    expect(config.sandbox).toEqual({ mode: "auto", user: "nobody" });
     expect(config.limits).toEqual({ promptMaxChars: 32_000, queueDepthMax: 10, outputKeptBytes: 262_144 });
+    expect(config.envFile).toBe(join(cwd, ".env"));
     expect(config.dataDir).toBe(join(cwd, ".data"));
     expect(config.databasePath).toBe(join(cwd, ".data", "ompcord.db"));
     expect(config.transcriptsDir).toBe(join(cwd, ".data", "transcripts"));
@@ -130,6 +134,9 @@ describe("defaults", () => {
       OMPCORD_SHUTDOWN_GRACE: "2m",
       OMP_MAX_RETRIES: "0",
       OMP_ENV_PASSTHROUGH: "OPENAI_API_KEY, HTTPS_PROXY",
+      OMPCORD_TRUSTED_WORKDIRS: "/srv/a, rel/b,/srv/a",
+      OMPCORD_SANDBOX: "Required",
+      OMPCORD_SANDBOX_USER: "ompcord-agent",
       OMPCORD_PROMPT_MAX_CHARS: "1000",
       OMPCORD_QUEUE_DEPTH_MAX: "3",
       OMPCORD_OUTPUT_KEPT_BYTES: "4096",
@@ -157,13 +164,22 @@ describe("defaults", () => {
       shutdownGraceMs: 120_000,
       maxRetries: 0,
       envPassthrough: ["OPENAI_API_KEY", "HTTPS_PROXY"],
+      trustedWorkDirs: ["/srv/a", join(cwd, "rel/b")],
     });
+    expect(config.sandbox).toEqual({ mode: "required", user: "ompcord-agent" });
     expect(config.limits).toEqual({ promptMaxChars: 1000, queueDepthMax: 3, outputKeptBytes: 4096 });
     expect(config.dataDir).toBe("/var/lib/ompcord");
     expect(config.databasePath).toBe(join(cwd, "db/x.db"));
     expect(config.transcriptsDir).toBe("/var/lib/ompcord/transcripts");
     expect(config.api).toEqual({ host: "localhost", port: 0, token: "a-long-enough-api-token" });
     expect(config.logLevel).toBe("debug");
+  });
+
+  it("names the sandbox modes when OMPCORD_SANDBOX is none of them", () => {
+    const problem = problemFor("OMPCORD_SANDBOX", "on");
+    expect(problem.expected).toBe("one of auto, required, off");
+    expect(problem.received).toBe("on");
+    expect(problem.fix).toContain("OMPCORD_SANDBOX=auto");
   });
 
   it("accepts whitespace-separated extra args", () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { buildOmpArgs, maxTimeSeconds, overlayYaml } from "../../src/omp/args.js";
+import { buildOmpArgs, extensionArgs, maxTimeSeconds, overlayYaml } from "../../src/omp/args.js";
 
 const OMP_SOURCE = resolve(import.meta.dirname, "../../node_modules/@oh-my-pi/pi-coding-agent/src");
 const ompSource = (path: string) => readFileSync(join(OMP_SOURCE, path), "utf8");
@@ -45,6 +45,7 @@ describe("buildOmpArgs", () => {
       "--model",
       "local/fake",
       "--no-title",
+      "--no-extensions",
       "--max-time",
       "600",
       "--config",
@@ -112,12 +113,42 @@ describe("buildOmpArgs", () => {
   });
 });
 
+describe("extensions", () => {
+  it("an untrusted workspace loads no extension or hook: discovery off", () => {
+    expect(buildOmpArgs(base).args).toContain("--no-extensions");
+    expect(extensionArgs(false)).toEqual(["--no-extensions"]);
+  });
+
+  it("a trusted project's own extensions and hooks load", () => {
+    expect(buildOmpArgs({ ...base, projectTrusted: true }).args).not.toContain("--no-extensions");
+    expect(extensionArgs(true)).toEqual([]);
+  });
+});
+
 describe("overlayYaml", () => {
   it("bounds retries, turns magic keywords off and disables the local providers omp would probe", () => {
     const yaml = overlayYaml({ maxRetries: 2 });
     expect(yaml).toContain("retry:\n  enabled: true\n  maxRetries: 2");
     expect(yaml).toContain("magicKeywords:\n  enabled: false");
-    expect(yaml).toContain("disabledProviders: [ollama, llama.cpp, lm-studio]");
+    expect(yaml).toMatch(/^disabledProviders: \[ollama, llama\.cpp, lm-studio[,\]]/m);
+  });
+
+  it("an untrusted workspace runs none of its code: custom tools, project MCP, LSP servers, .envrc", () => {
+    const yaml = overlayYaml({ maxRetries: 2 });
+    expect(yaml).toContain(
+      "disabledProviders: [ollama, llama.cpp, lm-studio, native, claude, codex, claude-plugins]",
+    );
+    expect(yaml).toContain("mcp:\n  enableProjectConfig: false");
+    expect(yaml).toContain("lsp:\n  enabled: false");
+    expect(yaml).toContain('bash:\n  direnv: "off"');
+  });
+
+  it("a trusted project keeps its tools, MCP and LSP servers and .envrc; the bot's own pins stay", () => {
+    const yaml = overlayYaml({ maxRetries: 2, projectTrusted: true });
+    expect(yaml).toContain("disabledProviders: [ollama, llama.cpp, lm-studio]\n");
+    for (const pin of ["mcp:", "lsp:", "direnv"]) expect(yaml).not.toContain(pin);
+    expect(yaml).toContain("launch:\n  enabled: false");
+    expect(yaml).toContain("magicKeywords:\n  enabled: false");
   });
 
   it("turns omp's shared process broker off, so nothing a run launches can outlive it", () => {
