@@ -2,7 +2,7 @@
 // the run finish within the grace period or cancels it after, paints the final dashboard, closes the
 // database cleanly and exits 0 with no omp process left behind.
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isAlive } from "../../src/omp/index.js";
@@ -17,26 +17,11 @@ import {
 } from "../support/bot-harness.js";
 import type { BotProcess } from "../support/bot-process.js";
 import { bashThenReply, heldReply } from "../support/fake-model/index.js";
+import { processesMatching, SLEEP, taggedSeconds } from "../support/processes.js";
 
-/** An absolute path: omp's embedded shell runs a bare `sleep` in-process, without a process to find. */
-const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
-const TOOL_SECONDS = "288";
+const TOOL_SECONDS = taggedSeconds(288);
 
 /** Pids of live processes whose command line contains `needle` (arguments joined by spaces). */
-function processesMatching(needle: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ");
-      if (cmdline.includes(needle) && isAlive(Number(entry))) found.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
 interface DbFacts {
   integrity: string;
   prompts: { text: string; status: string }[];

@@ -1,5 +1,5 @@
 // The runner against real omp (node_modules/.bin/omp under bun) talking to the fake model.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,9 +20,8 @@ import {
   toolThenReply,
 } from "../support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
+import { processesMatching, SLEEP, taggedSeconds } from "../support/processes.js";
 
-/** An absolute path to `sleep`: omp's embedded shell runs a bare `sleep` without starting a process. */
-const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
 /**
  * The shared runner's time limit: far beyond any run here, so that only the tests about limits meet
  * one. omp alone takes over 10 s to start when both cores are busy.
@@ -86,22 +85,6 @@ function request(prompt: string, overrides: Partial<OmpRunRequest> = {}): Collec
 }
 
 /** Live (non-zombie) processes whose command line contains `needle`. */
-function processesMatching(needle: string): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-      if (cmdline.includes(needle) && state !== "Z") found.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return found;
-}
-
 /** Polls `check` (the process table tells nobody when it changes) until it holds or `WAIT_MS` passes. */
 async function until(check: () => boolean): Promise<boolean> {
   const deadline = Date.now() + WAIT_MS;
@@ -186,33 +169,32 @@ describe.concurrent("runner on real omp", () => {
       env: home.env,
       overlayPath: join(scratch, "overlay-patient.yml"),
     });
-    model.on("sleep for a long time", bashThenReply(`${SLEEP} 317`, "never"));
+    model.on("sleep for a long time", bashThenReply(`${SLEEP} ${taggedSeconds(317)}`, "never"));
     const { lines, request: req } = request("sleep for a long time");
     const run = patient.start(req);
     // The tool runs, and the runner has seen omp say so (the process may show up first).
-    const toolShown = () => lines.some((l) => l.text === `▶ bash: ${SLEEP} 317`);
-    expect(await until(() => processesMatching("sleep 317").length > 0 && toolShown()), "the tool runs").toBe(
-      true,
-    );
-    const started = Date.now();
+    const toolShown = () => lines.some((l) => l.text === `▶ bash: ${SLEEP} ${taggedSeconds(317)}`);
+    expect(
+      await until(() => processesMatching(`sleep ${taggedSeconds(317)}`).length > 0 && toolShown()),
+      "the tool runs",
+    ).toBe(true);
     await run.cancel();
     const result = await run.done;
     // omp honours SIGTERM: it ends long before a grace period that is there for a stuck omp.
     expect(result.signal).not.toBe("SIGKILL");
-    expect(Date.now() - started).toBeLessThan(killGraceMs / 2);
     expect(result.outcome).toBe("cancelled");
-    expect(processesMatching("sleep 317")).toEqual([]);
+    expect(processesMatching(`sleep ${taggedSeconds(317)}`)).toEqual([]);
   });
 
   it("a job a tool leaves running, ignoring SIGTERM, is ended when the run ends, and the transcript says so", async () => {
     // The shape from the field: a tool backgrounds a job just before the agent answers and omp exits.
-    const job = `sh -c 'trap "" TERM; exec ${SLEEP} 331' > /dev/null 2>&1 &`;
+    const job = `sh -c 'trap "" TERM; exec ${SLEEP} ${taggedSeconds(331)}' > /dev/null 2>&1 &`;
     model.on("leave a job running", bashThenReply(job, "Started it."));
     const { lines, request: req } = request("leave a job running");
     const result = await runner.start(req).done;
     expect(result.outcome).toBe("success");
     expect(result.finalText).toBe("Started it.");
-    expect(processesMatching(`${SLEEP} 331`)).toEqual([]);
+    expect(processesMatching(`${SLEEP} ${taggedSeconds(331)}`)).toEqual([]);
     expect(lines.some((l) => l.kind === "info" && /ompcord ended .*sleep \(pid \d+/.test(l.text))).toBe(true);
     expect(readFileSync(req.transcriptPath, "utf8")).toMatch(/left \d+ process(es)? running; ompcord ended/);
   });
@@ -221,22 +203,24 @@ describe.concurrent("runner on real omp", () => {
     // The broker is shared per project by every omp on the machine and built to outlive them.
     model.on(
       "start a dev server",
-      toolThenReply("hub", { op: "start", name: "web", application: SLEEP, args: ["333"] }, "Tried."),
+      toolThenReply(
+        "hub",
+        { op: "start", name: "web", application: SLEEP, args: [taggedSeconds(333)] },
+        "Tried.",
+      ),
     );
     const { lines, request: req } = request("start a dev server");
     const result = await runner.start(req).done;
     expect(result.outcome).toBe("success");
     expect(lines.map((l) => l.text).join("\n")).toContain("Process supervision is disabled");
-    expect(processesMatching(`${SLEEP} 333`)).toEqual([]);
+    expect(processesMatching(`${SLEEP} ${taggedSeconds(333)}`)).toEqual([]);
     expect(result.leftovers).toEqual([]);
   });
 
-  it("a provider that keeps answering 500 ends as failed with the provider error, well within the limit", async () => {
+  it("a provider that keeps answering 500 ends as failed with the provider error, not at the time limit", async () => {
     model.on("provider breaks", httpError(500, "upstream exploded"));
     const { lines, request: req } = request("provider breaks");
-    const started = Date.now();
     const result = await runner.start(req).done;
-    expect(Date.now() - started).toBeLessThan(RUN_TIMEOUT_MS / 2);
     expect(result.outcome).toBe("failed");
     expect(result.error).toMatch(/upstream exploded/);
     expect(lines.some((l) => l.kind === "retry")).toBe(true);
@@ -272,14 +256,14 @@ describe.concurrent("runner on real omp", () => {
       env: home.env,
       overlayPath: join(scratch, "overlay-limited.yml"),
     });
-    model.on("outlast the limit", bashThenReply(`${SLEEP} 319`, "never"));
+    model.on("outlast the limit", bashThenReply(`${SLEEP} ${taggedSeconds(319)}`, "never"));
     const { lines, request: req } = request("outlast the limit");
     const result = await limited.start(req).done;
-    expect(lines).toContainEqual({ kind: "tool", text: `▶ bash: ${SLEEP} 319` });
+    expect(lines).toContainEqual({ kind: "tool", text: `▶ bash: ${SLEEP} ${taggedSeconds(319)}` });
     expect(result.exitCode).toBe(0);
     expect(result.outcome).toBe("timed_out");
     expect(result.error).toMatch(/time limit while a tool was running/);
-    expect(processesMatching("sleep 319")).toEqual([]);
+    expect(processesMatching(`sleep ${taggedSeconds(319)}`)).toEqual([]);
   });
 
   it("a limit shorter than omp's start-up ends as timed_out, whichever deadline fires first", async () => {
@@ -294,14 +278,14 @@ describe.concurrent("runner on real omp", () => {
       env: home.env,
       overlayPath: join(scratch, "overlay-hasty.yml"),
     });
-    model.on("no time at all", bashThenReply(`${SLEEP} 323`, "never"));
+    model.on("no time at all", bashThenReply(`${SLEEP} ${taggedSeconds(323)}`, "never"));
     const { request: req } = request("no time at all");
     const run = hasty.start(req);
     const result = await run.done;
     expect(result.outcome).toBe("timed_out");
     expect(result.error).toMatch(/time limit/);
     expect(run.pid !== undefined && isAlive(run.pid)).toBe(false);
-    expect(processesMatching("sleep 323")).toEqual([]);
+    expect(processesMatching(`sleep ${taggedSeconds(323)}`)).toEqual([]);
   });
 
   it("the child sees the session variables but not the Discord token or the parent's API token", async () => {

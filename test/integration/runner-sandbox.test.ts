@@ -3,7 +3,7 @@
 // omp itself (its host pid, recorded for restart recovery), leaves no process and keeps the session
 // resumable. The escapes it prevents are tried end to end in test/e2e/sandbox-escapes.test.ts.
 
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -23,9 +23,9 @@ import {
   startFakeModel,
 } from "../support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
+import { processesMatching, SLEEP, taggedSeconds } from "../support/processes.js";
 import { createTestSandbox, launchDirOf } from "../support/sandbox.js";
 
-const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
 /** omp's time limit per run: far beyond any run here, so a loaded machine never turns slow into timed out. */
 const RUN_MS = 120_000;
 /** Ceiling for a run's tool command to show up: omp alone can take over 10 s to start on a busy box. */
@@ -86,22 +86,6 @@ function session(name: string) {
 }
 
 /** Live processes whose command line contains `needle`, on the host. */
-function processesMatching(needle: string): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-        const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-        const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
-        return state !== "Z" && cmdline.includes(needle);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
 describe("inside the sandbox, the agent", () => {
   it("creates, edits and commits files in its own directory, runs node and python3, and the model gets it all", async () => {
     const s = session("works");
@@ -159,13 +143,13 @@ describe("inside the sandbox, the agent", () => {
 
   it("a cancel during a long command signals omp itself: nothing is left, and the session resumes", async () => {
     const s = session("cancelled");
-    model.on("wait a long time", bashThenReply(`${SLEEP} 347`, "never"));
+    model.on("wait a long time", bashThenReply(`${SLEEP} ${taggedSeconds(347)}`, "never"));
     const run = runner.start(s.request("wait a long time"));
     const deadline = Date.now() + WAIT_MS;
-    while (processesMatching(`${SLEEP} 347`).length === 0 && Date.now() < deadline) {
+    while (processesMatching(`${SLEEP} ${taggedSeconds(347)}`).length === 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    expect(processesMatching(`${SLEEP} 347`)).toHaveLength(1);
+    expect(processesMatching(`${SLEEP} ${taggedSeconds(347)}`)).toHaveLength(1);
 
     // What restart recovery would kill: omp's host pid (in its own pid namespace), not bwrap's.
     const omp = s.processes.find(([role]) => role === "omp")?.[1];
@@ -179,7 +163,7 @@ describe("inside the sandbox, the agent", () => {
     expect(result.outcome).toBe("cancelled");
     // omp had its SIGTERM (it saved its session and exited itself, 143), nobody needed SIGKILL.
     expect(result.exitCode).toBe(143);
-    expect(processesMatching(`${SLEEP} 347`)).toEqual([]);
+    expect(processesMatching(`${SLEEP} ${taggedSeconds(347)}`)).toEqual([]);
     expect(existsSync(`/proc/${omp!.pid}`)).toBe(false);
 
     model.on("are you still there", reply("Still here."));
@@ -193,10 +177,10 @@ describe("inside the sandbox, the agent", () => {
     const s = session("detached");
     model.on(
       "leave something behind",
-      bashThenReply(`setsid nohup ${SLEEP} 359 > /dev/null 2>&1 & echo left`, "Left it."),
+      bashThenReply(`setsid nohup ${SLEEP} ${taggedSeconds(359)} > /dev/null 2>&1 & echo left`, "Left it."),
     );
     const result = await runner.start(s.request("leave something behind")).done;
     expect(result.outcome).toBe("success");
-    expect(processesMatching(`${SLEEP} 359`)).toEqual([]);
+    expect(processesMatching(`${SLEEP} ${taggedSeconds(359)}`)).toEqual([]);
   });
 });
