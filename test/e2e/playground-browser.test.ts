@@ -8,14 +8,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RUN_WAIT_MS } from "../support/bot-harness.js";
 import { artifactPath, launchBrowser, type TestBrowser } from "../support/browser.js";
 import { bashThenReply, reply } from "../support/fake-model/index.js";
 import { type PlaygroundHarness, startPlaygroundHarness } from "../support/playground.js";
 
 /** An absolute path: omp's embedded shell runs a bare `sleep` in-process, without a process to cancel. */
 const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
-/** A real omp run under load: spawn, model round trips, the dashboard's paced edits. */
-const RUN_MS = 60_000;
+/** A real omp run under load: spawn, model round trips, the dashboard's paced edits (the harness's ceiling). */
+const RUN_MS = RUN_WAIT_MS;
 /** A name Chromium resolves to 127.0.0.1, as a DNS rebinding attacker's domain would. */
 const REBOUND_HOST = "rebound.test";
 

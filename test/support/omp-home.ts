@@ -61,7 +61,8 @@ export function createOmpHome(baseUrl: string, options: OmpHomeOptions = {}): Om
     workDir,
     env,
     cleanup() {
-      rmSync(home, { recursive: true, force: true });
+      // An omp ended a moment ago may still be writing its session files: retry what it adds meanwhile.
+      rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }
