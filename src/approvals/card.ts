@@ -43,6 +43,11 @@ export interface CardMessage {
   embeds: [APIEmbed];
   components: APIActionRowComponent<APIComponentInMessageActionRow>[];
   allowedMentions: { parse: []; users?: [string] };
+  /**
+   * Files to upload with the first post (a waiting card). A settled card has none: send its edit
+   * without `files` (discord.js makes `files: []` into `attachments: []`, which removes the upload);
+   * the edit then keeps what the first post attached.
+   */
   files: CardFile[];
 }
 
@@ -269,7 +274,7 @@ export function renderApprovalCard(
     embeds: [embed],
     components: outcome ? [] : buttons(input.approvalId),
     allowedMentions: pinging ? { parse: [], users: [input.ping!] } : { parse: [] },
-    files: block?.cut ? [{ name: fileName, text: fullText(shown) }] : [],
+    files: block?.cut && !outcome ? [{ name: fileName, text: fullText(shown) }] : [],
   };
 }
 

@@ -35,13 +35,18 @@ import { createRedactor } from "../../src/output/redact.js";
 const redactor = createRedactor();
 const AT = new Date("2026-12-07T10:00:00Z");
 
-/** A CardMessage as discord.js send/edit options. */
+/**
+ * A CardMessage as discord.js send/edit options. `files` only when there are some: discord.js turns
+ * `files: []` into `attachments: []`, which on an edit removes what the first post attached.
+ */
 const asOptions = (message: CardMessage) => ({
   content: message.content,
   embeds: message.embeds,
   components: message.components,
   allowedMentions: message.allowedMentions,
-  files: message.files.map((f) => ({ attachment: Buffer.from(f.text), name: f.name })),
+  ...(message.files.length > 0
+    ? { files: message.files.map((f) => ({ attachment: Buffer.from(f.text), name: f.name })) }
+    : {}),
 });
 
 function approval(id: string, toolName: string, input: unknown): ApprovalCardInput {
@@ -128,9 +133,10 @@ describe("approval cards and questions through discord.js and the emulator", () 
       at: AT,
       reason,
     });
-    await modal.update({ ...asOptions(settled), files: [] } as MessageEditOptions);
+    await modal.update(asOptions(settled) as MessageEditOptions);
 
     const after = emu.message(card.id);
+    expect(after.attachments.map((a) => a.filename)).toEqual(["tool-call-a1b2c3d4e5f6.txt"]);
     expect(after.components).toEqual([]);
     expect(after.content).toBe("");
     expect(after.embeds[0]?.title).toBe("⛔ Denied: bash");
@@ -155,7 +161,7 @@ describe("approval cards and questions through discord.js and the emulator", () 
     ];
     for (const outcome of outcomes) {
       const message = renderApprovalCard(input, redactor, outcome);
-      await card.edit({ ...asOptions(message), files: [] });
+      await card.edit(asOptions(message));
       expect(emu.message(card.id).components).toEqual([]);
     }
     expect(emu.message(card.id).history).toHaveLength(outcomes.length + 1);
@@ -174,7 +180,7 @@ describe("approval cards and questions through discord.js and the emulator", () 
       at: AT,
       answer,
     });
-    const edit = { ...asOptions(message), files: [] } as MessageEditOptions;
+    const edit = asOptions(message) as MessageEditOptions;
     if (interaction.isMessageComponent()) await interaction.update(edit);
     else if (interaction.isModalSubmit() && interaction.isFromMessage()) await interaction.update(edit);
     else throw new Error("expected a component or a modal submitted from the question");

@@ -111,8 +111,12 @@ describe("an approval card waiting for a decision", () => {
     expect(text).not.toContain(FAKE_GITHUB_TOKEN);
     expect(text).not.toContain(FAKE_BOT_SECRET);
     expect(text).toContain(REDACTED);
-    expect(message.files).toHaveLength(1);
-    expect(message.files[0]?.text).toContain(`echo ${REDACTED}`);
+    // The file goes with the first post; a settled card's edit keeps it and uploads nothing.
+    expect(message.files).toEqual([]);
+    const waiting = renderApprovalCard(card("bash", { command }), redactor);
+    expect(waiting.files).toHaveLength(1);
+    expect(waiting.files[0]?.text).toContain(`echo ${REDACTED}`);
+    expect(JSON.stringify(waiting)).not.toContain(FAKE_GITHUB_TOKEN);
   });
 
   it("never lets the command close its code block or ping @everyone", () => {
