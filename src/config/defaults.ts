@@ -12,6 +12,8 @@ export const DEFAULTS = {
   killGraceMs: 2_000,
   shutdownGraceMs: 10_000,
   maxRetries: 2,
+  /** See the README's trust section for why `writes`. */
+  approvals: "writes",
   promptMaxChars: 32_000,
   queueDepthMax: 10,
   outputKeptBytes: 262_144,

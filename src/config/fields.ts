@@ -133,6 +133,36 @@ export const channelDirectories = z.string().transform((text, ctx) => {
   return map;
 });
 
+/**
+ * `channelId=word,channelId=word`: a per-channel choice among `words` (in `config/ompcord.json`, an object
+ * `{ "<channel id>": "<word>" }`). Each bad pair is named on its own.
+ */
+export function channelChoices<const T extends readonly string[]>(words: T) {
+  return z.string().transform((text, ctx) => {
+    const map: Record<string, T[number]> = {};
+    for (const pair of text
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean)) {
+      const eq = pair.indexOf("=");
+      const id = eq < 0 ? "" : pair.slice(0, eq).trim();
+      const word =
+        eq < 0
+          ? ""
+          : pair
+              .slice(eq + 1)
+              .trim()
+              .toLowerCase();
+      if (!SNOWFLAKE.test(id) || !words.includes(word)) {
+        ctx.addIssue({ code: "custom", message: "not channelId=word", params: { received: pair } });
+        continue;
+      }
+      map[id] = word as T[number];
+    }
+    return map;
+  });
+}
+
 /** Environment variable names the omp child may see; the bot's own secrets are refused by name. */
 export function envNameList(forbidden: readonly string[]) {
   return z.string().transform((text, ctx) => {

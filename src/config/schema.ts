@@ -3,11 +3,13 @@
 
 import { isAbsolute, join, resolve } from "node:path";
 import * as z from "zod";
+import { APPROVAL_POLICIES } from "../approvals/policy.js";
 import { DEFAULTS, ENV_FILE, LOG_LEVELS, RANGES, SANDBOX_MODES } from "./defaults.js";
 import type { ConfigProblem } from "./errors.js";
 import {
   argumentList,
   bool,
+  channelChoices,
   channelDirectories,
   duration,
   envNameList,
@@ -51,6 +53,8 @@ const settingsSchema = z.object({
   OMPCORD_TRUSTED_WORKDIRS: pathList.optional(),
   OMPCORD_SANDBOX: oneOf(SANDBOX_MODES).optional(),
   OMPCORD_SANDBOX_USER: word.optional(),
+  OMPCORD_APPROVALS: oneOf(APPROVAL_POLICIES).optional(),
+  OMPCORD_CHANNEL_APPROVALS: channelChoices(APPROVAL_POLICIES).optional(),
   OMPCORD_PROMPT_MAX_CHARS: wholeNumber(RANGES.promptMaxChars).optional(),
   OMPCORD_QUEUE_DEPTH_MAX: wholeNumber(RANGES.queueDepthMax).optional(),
   OMPCORD_OUTPUT_KEPT_BYTES: wholeNumber(RANGES.outputKeptBytes).optional(),
@@ -177,6 +181,14 @@ export const VARIABLES: Record<Variable, VariableDoc> = {
   OMPCORD_SANDBOX_USER: {
     expected: "the name or numeric uid of an existing account other than root",
     fix: "Set OMPCORD_SANDBOX_USER to the account sandboxed runs use when ompcord runs as root, e.g. nobody or a user made for it (useradd --system ompcord-agent); it is ignored when ompcord does not run as root.",
+  },
+  OMPCORD_APPROVALS: {
+    expected: `one of ${APPROVAL_POLICIES.join(", ")}`,
+    fix: "Set OMPCORD_APPROVALS=writes (commands, file changes and subagents wait for a person's approval), all (every tool), or off (nothing asks).",
+  },
+  OMPCORD_CHANNEL_APPROVALS: {
+    expected: `comma-separated channelId=policy pairs, each policy one of ${APPROVAL_POLICIES.join(", ")}, such as 123456789012345678=all`,
+    fix: 'Write each entry as <launch channel id>=<off|writes|all>, separated by commas; in config/ompcord.json as an object { "<channel id>": "all" }.',
   },
   OMPCORD_PROMPT_MAX_CHARS: {
     expected: `a whole number ${range(RANGES.promptMaxChars)}`,
@@ -320,6 +332,10 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
     sandbox: {
       mode: settings.OMPCORD_SANDBOX ?? DEFAULTS.sandbox,
       user: settings.OMPCORD_SANDBOX_USER ?? DEFAULTS.sandboxUser,
+    },
+    approvals: {
+      policy: settings.OMPCORD_APPROVALS ?? DEFAULTS.approvals,
+      channelPolicies: settings.OMPCORD_CHANNEL_APPROVALS ?? {},
     },
     limits: {
       promptMaxChars: settings.OMPCORD_PROMPT_MAX_CHARS ?? DEFAULTS.promptMaxChars,

@@ -1,5 +1,6 @@
 // The one configuration object the rest of ompcord receives (see docs/ARCHITECTURE.md).
 
+import type { ApprovalSettings } from "../approvals/policy.js";
 import type { LOG_LEVELS, SANDBOX_MODES } from "./defaults.js";
 import type { Variable } from "./schema.js";
 
@@ -47,6 +48,11 @@ export interface Config {
     /** The account (name or uid) sandboxed runs use when ompcord runs as root; unused otherwise. */
     user: string;
   };
+  /**
+   * Which tool calls wait for a person (src/approvals/policy.ts): `policy` for launch channels without
+   * their own entry in `channelPolicies` (by launch channel id).
+   */
+  approvals: ApprovalSettings;
   limits: { promptMaxChars: number; queueDepthMax: number; outputKeptBytes: number };
   /** Absolute; the `.env` file the settings were read from (it may not exist): never inside a workspace. */
   envFile: string;

@@ -24,7 +24,7 @@ export class DuplicateLaunchError extends Error {
 export class UnknownRecordError extends Error {
   override readonly name = "UnknownRecordError";
   constructor(
-    readonly table: "sessions" | "prompts" | "runs",
+    readonly table: "sessions" | "prompts" | "runs" | "decisions",
     readonly id: string,
   ) {
     super(`No ${table.slice(0, -1)} with id ${id}.`);

@@ -9,6 +9,13 @@ import { drizzle } from "drizzle-orm/better-sqlite3";
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import { Store, type StoreOptions } from "./store.js";
 
+export {
+  DecisionStore,
+  type DecisionStoreOptions,
+  type NewDecision,
+  type Settlement,
+  type SettleResult,
+} from "./decisions.js";
 export { DuplicateLaunchError, UnknownRecordError } from "./errors.js";
 export { newId } from "./ids.js";
 export * from "./schema.js";

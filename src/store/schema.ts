@@ -197,6 +197,65 @@ export const outbox = sqliteTable(
   ],
 );
 
+/** What waited for a person: a tool call's approval, or the agent's question. */
+export const DECISION_KINDS = ["approval", "question"] as const;
+/**
+ * `pending` until settled, once: approved (by a click, or by an earlier "Approve all for this run"),
+ * denied, answered, timed out (denied / no answer), cancelled (cancel, stop, shutdown) or expired (found
+ * pending after a restart). Never approved by anything but a person.
+ */
+export const DECISION_OUTCOMES = [
+  "pending",
+  "approved",
+  "approved_by_all",
+  "denied",
+  "answered",
+  "timed_out",
+  "cancelled",
+  "expired",
+] as const;
+
+/**
+ * Every approval and question of a run (issue 10): who was asked what, who decided what, and when. The
+ * pending rows are what a restart finds still open and marks expired.
+ */
+export const decisions = sqliteTable(
+  "decisions",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: DECISION_KINDS }).notNull(),
+    sessionId: text("session_id")
+      .notNull()
+      .references(() => sessions.id),
+    runId: text("run_id")
+      .notNull()
+      .references(() => runs.id),
+    /** omp's id of the tool call (an xd:// write and its device share one). */
+    toolCallId: text("tool_call_id"),
+    /** The tool that waits (`bash`, `edit`, …), or the question tool. */
+    toolName: text("tool_name").notNull(),
+    /** What was asked, redacted and short: `bash: npm test`, `edit src/a.ts`, the question. */
+    subject: text("subject").notNull(),
+    /** The person who queued the running prompt: the one who may decide, with the allowed users. */
+    requestedFor: text("requested_for").notNull(),
+    threadId: text("thread_id").notNull(),
+    /** The card or question message, once posted: edited when settled, or marked expired. */
+    messageId: text("message_id"),
+    outcome: text("outcome", { enum: DECISION_OUTCOMES }).notNull().default("pending"),
+    /** Who decided (a Discord user id); null when no person did (timed out, cancelled, expired). */
+    decidedBy: text("decided_by"),
+    /** A denial's reason, an answer, or why it was cancelled; redacted. */
+    detail: text("detail"),
+    createdAt: createdAt(),
+    decidedAt: integer("decided_at", { mode: "timestamp_ms" }),
+  },
+  (table) => [
+    index("decisions_session").on(table.sessionId, table.createdAt),
+    index("decisions_run").on(table.runId),
+    index("decisions_outcome").on(table.outcome),
+  ],
+);
+
 export type SessionRow = typeof sessions.$inferSelect;
 export type PromptRow = typeof prompts.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
@@ -207,6 +266,9 @@ export type SteeringRow = typeof steering.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
 export type OutboxKind = (typeof OUTBOX_KINDS)[number];
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+export type DecisionRow = typeof decisions.$inferSelect;
+export type DecisionKind = (typeof DECISION_KINDS)[number];
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 export type SessionState = (typeof SESSION_STATES)[number];
 export type PromptSource = (typeof PROMPT_SOURCES)[number];
 export type PromptStatus = (typeof PROMPT_STATUSES)[number];

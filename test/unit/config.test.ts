@@ -83,6 +83,7 @@ describe("defaults", () => {
     expect(config.sandbox).toEqual({ mode: "auto", user: "nobody" });
     expect(config.limits).toEqual({ promptMaxChars: 32_000, queueDepthMax: 10, outputKeptBytes: 262_144 });
     expect(config.envFile).toBe(join(cwd, ".env"));
+    expect(config.approvals).toEqual({ policy: "writes", channelPolicies: {} });
     expect(config.dataDir).toBe(join(cwd, ".data"));
     expect(config.databasePath).toBe(join(cwd, ".data", "ompcord.db"));
     expect(config.transcriptsDir).toBe(join(cwd, ".data", "transcripts"));
@@ -137,6 +138,8 @@ describe("defaults", () => {
       OMPCORD_TRUSTED_WORKDIRS: "/srv/a, rel/b,/srv/a",
       OMPCORD_SANDBOX: "Required",
       OMPCORD_SANDBOX_USER: "ompcord-agent",
+      OMPCORD_APPROVALS: "Off",
+      OMPCORD_CHANNEL_APPROVALS: "555555555555555555=all, 666666666666666666=WRITES",
       OMPCORD_PROMPT_MAX_CHARS: "1000",
       OMPCORD_QUEUE_DEPTH_MAX: "3",
       OMPCORD_OUTPUT_KEPT_BYTES: "4096",
@@ -167,6 +170,10 @@ describe("defaults", () => {
       trustedWorkDirs: ["/srv/a", join(cwd, "rel/b")],
     });
     expect(config.sandbox).toEqual({ mode: "required", user: "ompcord-agent" });
+    expect(config.approvals).toEqual({
+      policy: "off",
+      channelPolicies: { "555555555555555555": "all", "666666666666666666": "writes" },
+    });
     expect(config.limits).toEqual({ promptMaxChars: 1000, queueDepthMax: 3, outputKeptBytes: 4096 });
     expect(config.dataDir).toBe("/var/lib/ompcord");
     expect(config.databasePath).toBe(join(cwd, "db/x.db"));
@@ -254,6 +261,11 @@ describe("bad values", () => {
     ["OMP_EXTRA_ARGS", '[{"a":1}]', '{"a":1}'],
     ["OMP_CHANNEL_WORKDIRS", "555555555555555555:/srv/a", "555555555555555555:/srv/a"],
     ["OMP_CHANNEL_WORKDIRS", "555555555555555555=/srv/a,42=/srv/b", "42=/srv/b"],
+    ["OMPCORD_APPROVALS", "write", "write"],
+    ["OMPCORD_APPROVALS", "yolo", "yolo"],
+    ["OMPCORD_CHANNEL_APPROVALS", "555555555555555555=sometimes", "555555555555555555=sometimes"],
+    ["OMPCORD_CHANNEL_APPROVALS", "555555555555555555=all,#launch=off", "#launch=off"],
+    ["OMPCORD_CHANNEL_APPROVALS", "555555555555555555", "555555555555555555"],
     ["OMP_MAX_CONCURRENT_RUNS", "0", "0"],
     ["OMP_MAX_CONCURRENT_RUNS", "65", "65"],
     ["OMP_MAX_CONCURRENT_RUNS", "2.5", "2.5"],
@@ -280,6 +292,19 @@ describe("bad values", () => {
     expect(problem.expected.length).toBeGreaterThan(5);
     expect(problem.fix.length).toBeGreaterThan(10);
     expect(problem.source).toBe("environment");
+  });
+
+  it("a misspelt approval policy is told the three policies and what each means", () => {
+    let message = "";
+    try {
+      load({ ...VALID, OMPCORD_APPROVALS: "write", OMPCORD_CHANNEL_APPROVALS: "555555555555555555=yes" });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("OMPCORD_APPROVALS: expected one of off, writes, all, got `write`.");
+    expect(message).toContain("OMPCORD_CHANNEL_APPROVALS: expected comma-separated channelId=policy pairs");
+    expect(message).toContain("got `555555555555555555=yes`");
+    expect(message).toContain("writes (commands, file changes and subagents wait for a person's approval)");
   });
 
   it("names each bad id of a list separately", () => {
@@ -356,6 +381,8 @@ describe("sources", () => {
         OMP_EXTRA_ARGS: ["--note", "two words"],
         OMP_LAUNCH_CHANNEL_IDS: ["555555555555555555", "666666666666666666"],
         OMP_CHANNEL_WORKDIRS: { "555555555555555555": "/srv/a" },
+        OMPCORD_APPROVALS: "all",
+        OMPCORD_CHANNEL_APPROVALS: { "555555555555555555": "off" },
         LOG_LEVEL: "trace",
       }),
     );
@@ -367,6 +394,7 @@ describe("sources", () => {
     expect(config.omp.extraArgs).toEqual(["--note", "two words"]);
     expect(config.discord.launchChannelIds).toEqual(["555555555555555555", "666666666666666666"]);
     expect(config.omp.channelWorkDirs).toEqual({ "555555555555555555": "/srv/a" });
+    expect(config.approvals).toEqual({ policy: "all", channelPolicies: { "555555555555555555": "off" } });
     expect(config.logLevel).toBe("error");
   });
 

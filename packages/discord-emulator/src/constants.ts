@@ -16,6 +16,35 @@ export const MessageLimits = {
   componentsRowsMax: 5,
 } as const;
 
+/**
+ * Discord's limits on message components and modals. Sources: discord-api-types 0.38 (`payloads/v10/
+ * message.d.ts`, `_interactions/responses.d.ts`: select custom id ≤ 100, placeholder ≤ 150, min_values
+ * 0–25, max_values ≤ 25, options ≤ 25 with label/value/description ≤ 100; text input label ≤ 45; modal
+ * custom id ≤ 100 and 1–5 components; label component label ≤ 45, description ≤ 100), @discordjs/builders
+ * 1.15 (modal title 1–45; text input min_length 0–4000, max_length 1–4000, value ≤ 4000, placeholder ≤ 100;
+ * button label ≤ 80), and twilight-validate's component rules (max_values at least 1).
+ */
+export const ComponentLimits = {
+  rowButtonsMax: 5,
+  customIdMaxChars: 100,
+  buttonLabelMaxChars: 80,
+  selectOptionsMin: 1,
+  selectOptionsMax: 25,
+  selectOptionTextMaxChars: 100,
+  selectPlaceholderMaxChars: 150,
+  selectMinValuesMax: 25,
+  selectMaxValuesMin: 1,
+  selectMaxValuesMax: 25,
+  modalTitleMaxChars: 45,
+  modalComponentsMin: 1,
+  modalComponentsMax: 5,
+  textInputLabelMaxChars: 45,
+  textInputPlaceholderMaxChars: 100,
+  textInputValueMaxChars: 4000,
+  labelDescriptionMaxChars: 100,
+  textDisplayMaxChars: 4000,
+} as const;
+
 /** At most `limit` requests per window of `windowMs`, the window opened by its first request. */
 export interface RateLimitRule {
   limit: number;

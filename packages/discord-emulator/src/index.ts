@@ -1,12 +1,14 @@
 // Public surface of the local Discord emulator (SPEC §10): start one, point discord.js at `restUrl`.
 
 export type { RateLimitRule, RateLimitRules } from "./constants.js";
-export { DEFAULT_RATE_LIMITS, InteractionTiming, MessageLimits } from "./constants.js";
+export { ComponentLimits, DEFAULT_RATE_LIMITS, InteractionTiming, MessageLimits } from "./constants.js";
 export type {
   ClickButtonInput,
   InteractionHandle,
   PostMessageInput,
   RunCommandInput,
+  SelectOptionsInput,
+  SubmitModalInput,
   UserActor,
 } from "./control/actor.js";
 export type { CountersSnapshot } from "./control/counters.js";

@@ -9,7 +9,7 @@ import {
   ComponentType,
   InteractionType,
 } from "discord-api-types/v10";
-import { ALL_PERMISSIONS, DEFAULT_WAIT_MS } from "../constants.js";
+import { ALL_PERMISSIONS, ComponentLimits, DEFAULT_WAIT_MS } from "../constants.js";
 import type { EmulatorCore } from "../core.js";
 import { parseEmoji } from "../rest/routes/reactions.js";
 import type { ChannelRecord, InteractionRecord, UserRecord } from "../state/records.js";
@@ -32,6 +32,24 @@ export interface RunCommandInput {
 export interface ClickButtonInput {
   messageId: string;
   customId: string;
+}
+
+/** Chooses options in a string select menu on a message, as a user closing the menu with them. */
+export interface SelectOptionsInput {
+  messageId: string;
+  customId: string;
+  /** The options' values, in the order chosen. */
+  values: string[];
+}
+
+/** Fills in and submits the modal the bot showed in answer to `interactionId`. */
+export interface SubmitModalInput {
+  interactionId: string;
+  /**
+   * By custom id: a text input's text, or a string select's chosen values. A field left out is
+   * submitted empty (refused when it is required, as the Discord client refuses to submit).
+   */
+  values: Record<string, string | string[]>;
 }
 
 export interface PostMessageInput {
@@ -75,7 +93,7 @@ const expectedJsType: Partial<Record<number, "string" | "number" | "boolean">> =
 
 /** Whether the user can see an answer yet (a deferral alone shows only "thinking…"). */
 export function interactionAnswered(view: InteractionView): boolean {
-  if (view.callbackType === 4 || view.callbackType === 7) return true;
+  if (view.callbackType === 4 || view.callbackType === 7 || view.callbackType === 9) return true;
   if (view.followUps.length > 0) return true;
   if (view.callbackType === 5) return view.original !== null && (view.original.flags & 128) === 0;
   if (view.callbackType === 6)
@@ -235,6 +253,110 @@ export class UserActor {
     );
   }
 
+  /** Chooses options in a string select menu (type 3) on a message: MESSAGE_COMPONENT with `values`. */
+  selectOptions(input: SelectOptionsInput): InteractionHandle {
+    const message = this.store.requireMessage(input.messageId);
+    const selects = message.components.flatMap((row) =>
+      "components" in row ? (row.components as SelectSpec[]) : [],
+    );
+    const select = selects.find(
+      (c) => c.type === ComponentType.StringSelect && c.custom_id === input.customId,
+    );
+    if (!select) {
+      const ids = selects.filter((c) => c.type === ComponentType.StringSelect).map((c) => c.custom_id);
+      throw new Error(
+        `Message ${input.messageId} has no select menu "${input.customId}"; it has: ${ids.join(", ") || "none"}`,
+      );
+    }
+    if (select.disabled) throw new Error(`Select menu "${input.customId}" is disabled`);
+    checkChosenValues(select, input.values, `Select menu "${input.customId}"`);
+    const channel = this.channel(message.channelId);
+    return this.startInteraction(
+      InteractionType.MessageComponent,
+      channel,
+      { custom_id: input.customId, component_type: ComponentType.StringSelect, values: [...input.values] },
+      message.id,
+    );
+  }
+
+  /**
+   * Submits the modal the bot answered `interactionId` with: MODAL_SUBMIT (type 5) with the modal's
+   * custom id and its components as Discord sends them back (action rows, labels, text displays, with
+   * their ids). Only the user who saw the modal can submit it, once.
+   */
+  submitModal(input: SubmitModalInput): InteractionHandle {
+    const shownTo = this.store.interactions.get(input.interactionId);
+    if (!shownTo) throw new Error(`Unknown interaction ${input.interactionId}`);
+    const modal = shownTo.modal;
+    if (!modal) {
+      throw new Error(
+        `Interaction ${input.interactionId} was not answered with a modal (callback type: ${shownTo.callbackType ?? "none yet"})`,
+      );
+    }
+    if (shownTo.userId !== this.user.id) {
+      throw new Error(`The modal of interaction ${input.interactionId} was shown to another user`);
+    }
+    if (modal.submitInteractionId) {
+      throw new Error(`The modal of interaction ${input.interactionId} was already submitted`);
+    }
+    const fields = modalFields(modal.data.components as unknown[]);
+    const known = fields.map((f) => f.customId);
+    for (const key of Object.keys(input.values)) {
+      if (!known.includes(key)) {
+        throw new Error(`Modal "${modal.data.custom_id}" has no field "${key}"; it has: ${known.join(", ")}`);
+      }
+    }
+    const submitted = new Map<string, Record<string, unknown>>();
+    for (const field of fields) {
+      const given = input.values[field.customId];
+      const where = `Modal field "${field.customId}"`;
+      if (field.component.type === ComponentType.TextInput) {
+        if (given !== undefined && typeof given !== "string")
+          throw new Error(`${where} takes text, got a list`);
+        const text = given ?? "";
+        checkTypedText(field.component as TextInputSpec, text, where);
+        submitted.set(field.customId, {
+          type: ComponentType.TextInput,
+          id: field.component.id,
+          custom_id: field.customId,
+          value: text,
+        });
+      } else {
+        if (given !== undefined && !Array.isArray(given))
+          throw new Error(`${where} takes a list of values, got text`);
+        const values = given ?? [];
+        checkChosenValues(field.component as SelectSpec, values, where);
+        submitted.set(field.customId, {
+          type: ComponentType.StringSelect,
+          id: field.component.id,
+          custom_id: field.customId,
+          values: [...values],
+        });
+      }
+    }
+    const components = (modal.data.components as unknown as Record<string, unknown>[]).map((c) => {
+      if (c.type === ComponentType.ActionRow) {
+        const inner = (c.components as Record<string, unknown>[])[0]!;
+        return { type: c.type, id: c.id, components: [submitted.get(String(inner.custom_id))] };
+      }
+      if (c.type === ComponentType.Label) {
+        const inner = c.component as Record<string, unknown>;
+        return { type: c.type, id: c.id, component: submitted.get(String(inner.custom_id)) };
+      }
+      return { type: c.type, id: c.id };
+    });
+    const channel = this.channel(shownTo.channelId);
+    const handle = this.startInteraction(
+      InteractionType.ModalSubmit,
+      channel,
+      { custom_id: modal.data.custom_id, components },
+      shownTo.messageId,
+    );
+    modal.submitInteractionId = handle.id;
+    this.store.interactionChanged(shownTo);
+    return handle;
+  }
+
   private findCommand(guildId: string, name: string): APIApplicationCommand {
     const command = [
       ...(this.store.commands.get(guildId) ?? []),
@@ -336,6 +458,7 @@ export class UserActor {
       callbackAt: null,
       originalMessageId: null,
       followUpMessageIds: [],
+      modal: null,
     };
     this.store.recordInteraction(record);
     return interactionHandle(this.store, record);
@@ -366,4 +489,77 @@ export function interactionHandle(store: EmulatorStore, record: InteractionRecor
         },
       ),
   };
+}
+
+interface SelectSpec {
+  type: number;
+  id?: number;
+  custom_id: string;
+  disabled?: boolean;
+  required?: boolean;
+  min_values?: number;
+  max_values?: number;
+  options?: { value: string }[];
+}
+
+interface TextInputSpec {
+  type: number;
+  id?: number;
+  custom_id: string;
+  required?: boolean;
+  min_length?: number;
+  max_length?: number;
+}
+
+/** What the Discord client lets a person choose: known, distinct values, as many as the menu allows. */
+function checkChosenValues(select: SelectSpec, values: readonly string[], where: string): void {
+  const allowed = (select.options ?? []).map((o) => o.value);
+  const unknown = values.filter((v) => !allowed.includes(v));
+  if (unknown.length > 0) {
+    throw new Error(
+      `${where} has no option ${unknown.map((v) => `"${v}"`).join(", ")}; it has: ${allowed.join(", ")}`,
+    );
+  }
+  if (new Set(values).size !== values.length) throw new Error(`${where}: each option can be chosen once`);
+  // In a modal a select that is not required may be left empty whatever its min_values.
+  const min = select.required === false && values.length === 0 ? 0 : (select.min_values ?? 1);
+  const max = select.max_values ?? 1;
+  if (values.length < min || values.length > max) {
+    throw new Error(
+      `${where} takes ${min === max ? min : `${min} to ${max}`} value(s), got ${values.length}`,
+    );
+  }
+}
+
+/** What the Discord client lets a person submit in a text input. */
+function checkTypedText(input: TextInputSpec, text: string, where: string): void {
+  const length = [...text].length;
+  if (length === 0) {
+    if (input.required !== false) throw new Error(`${where} is required`);
+    return;
+  }
+  const min = input.min_length ?? 0;
+  const max = input.max_length ?? ComponentLimits.textInputValueMaxChars;
+  if (length < min || length > max) {
+    throw new Error(`${where} takes ${min} to ${max} characters, got ${length}`);
+  }
+}
+
+/** The fields of a modal a person fills in: text inputs and string selects, with their custom ids. */
+function modalFields(
+  components: readonly unknown[],
+): { customId: string; component: SelectSpec | TextInputSpec }[] {
+  const fields: { customId: string; component: SelectSpec | TextInputSpec }[] = [];
+  for (const raw of components) {
+    const c = raw as Record<string, unknown>;
+    const inner =
+      c.type === ComponentType.ActionRow
+        ? (c.components as Record<string, unknown>[])[0]
+        : c.type === ComponentType.Label
+          ? (c.component as Record<string, unknown>)
+          : undefined;
+    if (inner)
+      fields.push({ customId: String(inner.custom_id), component: inner as unknown as TextInputSpec });
+  }
+  return fields;
 }

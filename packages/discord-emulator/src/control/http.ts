@@ -44,6 +44,30 @@ const str = (body: Body, key: string): string => {
     throw new ControlError(`Expected \`${key}\` to be a non-empty string, got \`${JSON.stringify(value)}\``);
   return value;
 };
+const strings = (body: Body, key: string): string[] => {
+  const value = body[key];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+    throw new ControlError(`Expected \`${key}\` to be an array of strings, got \`${JSON.stringify(value)}\``);
+  }
+  return value as string[];
+};
+/** A modal's `values`: custom id → text, or → a list of chosen values. */
+const fieldValues = (body: Body): Record<string, string | string[]> => {
+  const value = body.values;
+  const ok =
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every(
+      (v) => typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string")),
+    );
+  if (!ok) {
+    throw new ControlError(
+      `Expected \`values\` to be an object of custom id → text or list of strings, got \`${JSON.stringify(value)}\``,
+    );
+  }
+  return value as Record<string, string | string[]>;
+};
 const timeout = (body: Body) => (typeof body.timeoutMs === "number" ? { timeoutMs: body.timeoutMs } : {});
 
 class ControlError extends Error {}
@@ -120,6 +144,28 @@ const routes: [string, RegExp, Handler][] = [
       emu
         .as(u!)
         .clickButton({ messageId: str(b, "messageId"), customId: str(b, "customId") })
+        .view(),
+  ],
+  [
+    "POST",
+    /^users\/(\d+)\/selects$/,
+    (emu, [u], b) =>
+      emu
+        .as(u!)
+        .selectOptions({
+          messageId: str(b, "messageId"),
+          customId: str(b, "customId"),
+          values: strings(b, "values"),
+        })
+        .view(),
+  ],
+  [
+    "POST",
+    /^users\/(\d+)\/modals$/,
+    (emu, [u], b) =>
+      emu
+        .as(u!)
+        .submitModal({ interactionId: str(b, "interactionId"), values: fieldValues(b) })
         .view(),
   ],
   ["GET", /^channels\/(\d+)$/, (emu, [c]) => emu.channel(c!)],

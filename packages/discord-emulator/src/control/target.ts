@@ -36,10 +36,10 @@ export interface NewChannelInput {
   hiddenFromBot?: boolean;
 }
 
-/** What a user can do over HTTP: post, react, run commands, click buttons. */
+/** What a user can do over HTTP: post, react, run commands, click buttons, choose in menus, submit modals. */
 export type ControlActor = Pick<
   UserActor,
-  "postMessage" | "react" | "unreact" | "runCommand" | "clickButton"
+  "postMessage" | "react" | "unreact" | "runCommand" | "clickButton" | "selectOptions" | "submitModal"
 >;
 
 export interface ControlTarget {

@@ -1,7 +1,7 @@
 // Read-only snapshots of emulator state for tests: plain objects (JSON-friendly over HTTP), never live
 // records, so a test cannot mutate the emulated world by accident.
 
-import type { APIEmbed } from "discord-api-types/v10";
+import type { APIEmbed, APIModalInteractionResponseCallbackData } from "discord-api-types/v10";
 import type {
   AllowedMentions,
   ChannelRecord,
@@ -86,7 +86,7 @@ export interface InteractionView {
   channelId: string;
   data: Record<string, unknown>;
   createdAt: Date;
-  /** The initial callback type (4 reply, 5 defer, 6 deferred update, 7 update), null while unanswered. */
+  /** The initial callback type (4 reply, 5 defer, 6 deferred update, 7 update, 9 modal), null while unanswered. */
   callbackType: number | null;
   acknowledgedAt: Date | null;
   deferred: boolean;
@@ -95,6 +95,13 @@ export interface InteractionView {
   followUps: MessageView[];
   /** Component interactions: the message the component is on, in its current state. */
   message: MessageView | null;
+  /**
+   * The modal the bot answered with (callback type 9) in Discord's callback shape, as the user sees it
+   * (component ids filled in); null when the bot answered otherwise.
+   */
+  modal: APIModalInteractionResponseCallbackData | null;
+  /** The MODAL_SUBMIT interaction once the user submitted that modal. */
+  modalSubmitInteractionId: string | null;
 }
 
 export const userView = (u: UserRecord): UserView => ({ id: u.id, username: u.username, bot: u.bot });
@@ -176,5 +183,7 @@ export function interactionView(store: EmulatorStore, i: InteractionRecord): Int
     original,
     followUps: i.followUpMessageIds.flatMap((id) => view(id) ?? []),
     message: view(i.messageId),
+    modal: i.modal ? structuredClone(i.modal.data) : null,
+    modalSubmitInteractionId: i.modal?.submitInteractionId ?? null,
   };
 }

@@ -5,6 +5,7 @@ import type {
   APIActionRowComponent,
   APIComponentInMessageActionRow,
   APIEmbed,
+  APIModalInteractionResponseCallbackData,
   ChannelType,
   InteractionType,
   MessageType,
@@ -144,4 +145,13 @@ export interface InteractionRecord {
   callbackAt: Date | null;
   originalMessageId: string | null;
   followUpMessageIds: string[];
+  /** The modal the bot answered with (callback type 9), as shown; null otherwise. */
+  modal: ModalRecord | null;
+}
+
+/** A modal on a user's screen: what the bot sent (with component ids filled in), until submitted. */
+export interface ModalRecord {
+  data: APIModalInteractionResponseCallbackData;
+  /** The MODAL_SUBMIT interaction, once the user submitted it (a modal closes on submit). */
+  submitInteractionId: string | null;
 }

@@ -42,3 +42,23 @@ export const badLength = (min: number, max: number): FieldError => ({
 });
 
 export const required = (): FieldError => ({ code: "BASE_TYPE_REQUIRED", message: "This field is required" });
+
+export const choices = (allowed: readonly number[]): FieldError => ({
+  code: "BASE_TYPE_CHOICES",
+  message: `Value must be one of {${allowed.join(", ")}}.`,
+});
+
+export const numberMin = (min: number): FieldError => ({
+  code: "NUMBER_TYPE_MIN",
+  message: `int value should be greater than or equal to ${min}.`,
+});
+
+export const numberMax = (max: number): FieldError => ({
+  code: "NUMBER_TYPE_MAX",
+  message: `int value should be less than or equal to ${max}.`,
+});
+
+export const notInteger = (value: unknown): FieldError => ({
+  code: "NUMBER_TYPE_COERCE",
+  message: `Value "${String(value)}" is not int.`,
+});

@@ -2,6 +2,7 @@
 
 import type { APIEmbed } from "discord-api-types/v10";
 import { MessageLimits as L } from "../constants.js";
+import { validateMessageComponents } from "./components.js";
 import { badLength, FormErrors, maxLength } from "./form-errors.js";
 
 const len = (value: unknown) => (typeof value === "string" ? [...value].length : 0);
@@ -21,6 +22,7 @@ export function validateMessageBody(body: {
   content?: unknown;
   embeds?: unknown;
   components?: unknown;
+  flags?: unknown;
 }): FormErrors {
   const errors = new FormErrors();
   if (typeof body.content === "string" && len(body.content) > L.contentMaxChars) {
@@ -60,9 +62,7 @@ export function validateMessageBody(body: {
       });
     }
   }
-  if (Array.isArray(body.components) && body.components.length > L.componentsRowsMax) {
-    errors.add(["components"], maxLength(L.componentsRowsMax));
-  }
+  validateMessageComponents(errors, body.components, body.flags);
   return errors;
 }
 

@@ -6,9 +6,13 @@ import { MessageFlagBits } from "../../constants.js";
 import type { EmulatorCore } from "../../core.js";
 import type { InteractionRecord, MessageRecord } from "../../state/records.js";
 import { serializeMessage } from "../../state/serialize.js";
+import { validateModal } from "../../validation/components.js";
+import { choices, FormErrors } from "../../validation/form-errors.js";
 import {
   alreadyAcknowledged,
+  assertValid,
   emptyMessage,
+  invalidFormBody,
   invalidWebhookToken,
   RestError,
   unknownInteraction,
@@ -20,6 +24,40 @@ import type { RouteContext, RouteDefinition } from "../router.js";
 import { ensureNotArchived } from "./messages.js";
 
 const ser = (core: EmulatorCore) => core.store.serializeContext;
+
+type ModalData = NonNullable<InteractionRecord["modal"]>["data"];
+
+function callbackTypeChoices(allowed: number[]): FormErrors {
+  const errors = new FormErrors();
+  errors.add(["type"], choices(allowed));
+  return errors;
+}
+
+/**
+ * Fills in the numeric `id` Discord gives every component that has none: sequential from 1 in order,
+ * skipping ids the bot chose itself (discord-api-types: "generated sequentially if left empty").
+ */
+function withComponentIds(data: Record<string, unknown>): Record<string, unknown> {
+  const copy = structuredClone(data);
+  const nodes: Record<string, unknown>[] = [];
+  const walk = (node: unknown) => {
+    if (typeof node !== "object" || node === null) return;
+    const component = node as Record<string, unknown>;
+    nodes.push(component);
+    if (Array.isArray(component.components)) for (const child of component.components) walk(child);
+    if (component.component) walk(component.component);
+  };
+  for (const component of (copy.components as unknown[]) ?? []) walk(component);
+  const taken = new Set(nodes.map((n) => n.id).filter((id) => typeof id === "number"));
+  let next = 1;
+  for (const node of nodes) {
+    if (typeof node.id === "number") continue;
+    while (taken.has(next)) next += 1;
+    node.id = next;
+    taken.add(next);
+  }
+  return copy;
+}
 
 /** Creates a response message (original or follow-up) in the interaction's channel, as the application. */
 function respond(
@@ -82,7 +120,11 @@ function callback(ctx: RouteContext) {
     }
     case InteractionResponseType.DeferredMessageUpdate:
     case InteractionResponseType.UpdateMessage: {
-      if (interaction.type !== InteractionType.MessageComponent || !interaction.messageId) {
+      // A component's message, or (for a modal opened from a component) the message it came from.
+      const onMessage =
+        interaction.type === InteractionType.MessageComponent ||
+        interaction.type === InteractionType.ModalSubmit;
+      if (!onMessage || !interaction.messageId) {
         throw new RestError(400, 40043, "This interaction type cannot be updated");
       }
       message = core.store.messages.get(interaction.messageId) ?? null;
@@ -95,16 +137,20 @@ function callback(ctx: RouteContext) {
       }
       break;
     }
+    case InteractionResponseType.Modal: {
+      if (interaction.type === InteractionType.ModalSubmit) {
+        // Real Discord (discord.py#9187): a modal cannot answer a modal submit.
+        throw invalidFormBody(callbackTypeChoices([4, 5, 6, 7, 10]));
+      }
+      assertValid(validateModal(data));
+      interaction.modal = { data: withComponentIds(data) as unknown as ModalData, submitInteractionId: null };
+      break;
+    }
     case InteractionResponseType.Pong:
     case InteractionResponseType.ApplicationCommandAutocompleteResult:
-    case InteractionResponseType.Modal:
       break;
     default:
-      throw new RestError(400, 50035, "Invalid Form Body", {
-        type: {
-          _errors: [{ code: "BASE_TYPE_CHOICES", message: `Value must be one of ${[1, 4, 5, 6, 7, 8, 9]}.` }],
-        },
-      });
+      throw invalidFormBody(callbackTypeChoices([1, 4, 5, 6, 7, 8, 9]));
   }
   interaction.callbackType = type;
   interaction.callbackAt = new Date();
