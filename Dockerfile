@@ -1,9 +1,13 @@
 # syntax=docker/dockerfile:1
 # ompcord: Discord threads as sessions of the OMP coding agent.
 # Build: docker build -t ompcord .
-# Run:   docker run --env-file .env -v ompcord-data:/data -v ~/ompcord-work:/workspace \
+# Run:   docker run -d --name ompcord --restart unless-stopped --stop-timeout 60 \
+#          --env-file .env -v ompcord-data:/data -v ~/ompcord-work:/workspace \
 #          --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
 #          --security-opt systempaths=unconfined ompcord
+# (the README's command; test/unit/dockerfile.test.ts keeps the two alike). --restart brings the bot back
+# after a crash or a reboot; --stop-timeout lets running prompts finish (OMPCORD_SHUTDOWN_GRACE, 10 s)
+# and then be cancelled and saved before Docker's SIGKILL (its default is 10 s).
 # The three --security-opt flags let bubblewrap fence off each run inside the container (README, Docker):
 # as the non-root user below it needs user namespaces (Docker's seccomp profile blocks them), mounts in
 # them (its AppArmor profile denies those) and a fresh /proc (Docker masks parts of /proc, so the kernel

@@ -26,6 +26,13 @@ const PACKAGES = [
     why: "the sandbox tests check that the agent can run python3 inside its sandbox",
   },
   {
+    // Not in Debian's or Ubuntu's container images (they carry only libsystemd0), though on every
+    // machine booted with systemd.
+    name: "systemd",
+    command: "systemd-analyze",
+    why: "the service unit in deploy/systemd is checked with `systemd-analyze verify`",
+  },
+  {
     name: "chromium",
     command: "chromium",
     why: "the local playground's browser tests drive Debian's Chromium through playwright-core (never a downloaded browser)",
