@@ -105,8 +105,12 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
         timestamp: event.timestamp,
       });
     },
-    takeSteering: (id) =>
-      store.takeSteering(id).map((row) => ({ id: row.id, content: row.text, createdAt: row.createdAt })),
+    enqueueSteering: (input) => store.enqueueSteering(input),
+    leaseSteering: (id, runId) => store.leaseSteering(id, runId),
+    ackSteering: (runId, ids) => store.ackSteering(runId, ids),
+    leasedSteering: (runId) => store.leasedSteering(runId),
+    releaseSteering: (runId) => store.releaseSteering(runId),
+    setRunContext: (runId, usage) => store.setRunContext(runId, usage),
   };
   let sidecar: Sidecar;
   try {
