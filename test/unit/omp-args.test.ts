@@ -59,6 +59,15 @@ describe("buildOmpArgs", () => {
     expect(stdinText).toBe("hello");
   });
 
+  it("loads exactly ompcord's extension with --trusted-extension (discovery off), and none without one", () => {
+    const { args } = buildOmpArgs({ ...base, extensionPath: "/opt/ompcord/ompcord-extension.js" });
+    expect(args[args.indexOf("--trusted-extension") + 1]).toBe("/opt/ompcord/ompcord-extension.js");
+    expect(args).not.toContain("-e");
+    expect(args).not.toContain("--extension");
+    expect(buildOmpArgs(base).args).toContain("--no-extensions");
+    expect(buildOmpArgs(base).args).not.toContain("--trusted-extension");
+  });
+
   it("resumes a known conversation by id", () => {
     const { args } = buildOmpArgs({ ...base, continuation: { kind: "resume", ompSessionId: "01a1fee2" } });
     expect(args).toContain("--resume");
@@ -153,6 +162,10 @@ describe("overlayYaml", () => {
 
   it("turns omp's shared process broker off, so nothing a run launches can outlive it", () => {
     expect(overlayYaml({ maxRetries: 2 })).toContain("launch:\n  enabled: false");
+  });
+
+  it("pins bash auto-backgrounding off: a steer waits for a running command instead of orphaning it", () => {
+    expect(overlayYaml({ maxRetries: 2 })).toContain("bash:\n  autoBackground:\n    enabled: false");
   });
 
   it("zero retries disables retrying", () => {
