@@ -632,7 +632,7 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
         reply,
         429,
         "rate_limited",
-        `This run already posted ${limit} messages to its thread in the last ${Math.round(windowMs / 1000)} s, the most it may. Post again in ${seconds} s, or put the news in your final answer.`,
+        `This run already posted ${limit} message${limit === 1 ? "" : "s"} to its thread in the last ${Math.round(windowMs / 1000)} s, the most it may. Post again in ${seconds} s, or put the news in your final answer.`,
         { retry_after_ms: allowed.retryAfterMs },
       );
     }
