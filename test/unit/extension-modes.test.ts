@@ -48,7 +48,9 @@ describe("chooseMode", () => {
     expect(broken).toMatchObject({ kind: "inert" });
     expect(broken.kind === "inert" && broken.problem).toContain("npm run extension -- install");
     const noUrl = chooseMode({}, installed({}));
-    expect(noUrl.kind === "inert" && noUrl.problem).toContain("no `webhookUrl`");
+    expect(noUrl.kind === "inert" && noUrl.problem).toContain(
+      "`webhookUrl` in /home/p/.omp/agent/extensions/ompcord/ompcord.json is missing",
+    );
   });
 
   it("a copy with neither a run nor settings is inert and silent", () => {
@@ -63,9 +65,9 @@ describe("webhookUrlProblem", () => {
     ["https://discord.com/api/webhooks/1/abc", undefined],
     ["http://127.0.0.1:9999/hook", undefined],
     ["http://localhost:9999/hook", undefined],
-    ["http://example.com/hook", "must start with https://"],
-    ["not a url", "not a URL"],
-    ["", "no `webhookUrl`"],
+    ["http://example.com/hook", "does not start with https://"],
+    ["not a url", "is not a URL"],
+    ["", "is missing"],
   ])("%j", (url, problem) => {
     const found = webhookUrlProblem(url);
     if (problem === undefined) expect(found).toBeUndefined();

@@ -22,18 +22,22 @@ export type ExtensionMode =
   | { kind: "webhook"; webhookUrl: string; username: string }
   | { kind: "inert"; reason: string; problem?: string };
 
-/** Whether `value` is a URL a webhook may be posted to: https, or http on this machine (tests). */
+/**
+ * What is wrong with a webhook URL ("is missing", "is not a URL", "does not start with https://"), or
+ * undefined when a webhook may be posted to it: https, or http on this machine (tests). The URL itself
+ * is never repeated: it is a credential.
+ */
 export function webhookUrlProblem(value: unknown): string | undefined {
-  if (typeof value !== "string" || value.trim() === "") return "no `webhookUrl`";
+  if (typeof value !== "string" || value.trim() === "") return "is missing";
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return "`webhookUrl` is not a URL";
+    return "is not a URL";
   }
   const loopback = url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]";
   if (url.protocol === "https:" || (url.protocol === "http:" && loopback)) return undefined;
-  return "`webhookUrl` must start with https:// (a Discord webhook URL)";
+  return "does not start with https://";
 }
 
 /**
@@ -56,7 +60,7 @@ export function chooseMode(
       return {
         kind: "inert",
         reason: "unreadable settings",
-        problem: `${installed.path} is not valid JSON: run \`npm run extension -- install\` again`,
+        problem: `${installed.path} is not valid JSON. Run \`npm run extension -- install --webhook-url <url>\` again.`,
       };
     }
     const problem = webhookUrlProblem(settings?.webhookUrl);
@@ -64,7 +68,7 @@ export function chooseMode(
       return {
         kind: "inert",
         reason: "no webhook",
-        problem: `${installed.path} has ${problem}: run \`npm run extension -- install --webhook-url <url>\` again`,
+        problem: `The \`webhookUrl\` in ${installed.path} ${problem}. Run \`npm run extension -- install --webhook-url <url>\` again.`,
       };
     }
     const username =
