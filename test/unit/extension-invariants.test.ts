@@ -166,6 +166,20 @@ describe("the extension never crashes omp", () => {
   });
 });
 
+describe("subagents", () => {
+  it("an instance loaded for a subagent offers the tool but neither polls steering nor reports", async () => {
+    botEnv("http://127.0.0.1:9");
+    const extension = await loadExtension();
+    const root = fakePi();
+    const subagent = fakePi();
+    extension(root.pi as never);
+    extension(subagent.pi as never);
+    expect(root.handlers.has("session_stop")).toBe(true);
+    expect(subagent.tools.map((tool) => tool.name)).toEqual(["discord_notify"]);
+    expect([...subagent.handlers.keys()]).toEqual([]);
+  });
+});
+
 describe("the extension never blocks the agent", () => {
   it("handlers return at once while the sidecar never answers", async () => {
     const sidecar = await fakeSidecar({ stall: true });

@@ -18,12 +18,15 @@ interface PendingPoll {
   fail: (error: Error) => void;
 }
 
-function setUp(options: { ack?: (ids: readonly string[]) => Promise<string[]> } = {}) {
+function setUp(
+  options: { ack?: (ids: readonly string[]) => Promise<string[]>; healthy?: () => boolean } = {},
+) {
   const polls: PendingPoll[] = [];
   const acks: string[][] = [];
   const steered: string[] = [];
   const lines: string[] = [];
   const channel = new SteeringChannel({
+    ...(options.healthy ? { healthy: options.healthy } : {}),
     guard: new Guard({ write: (line) => lines.push(line) }),
     target: { steer: (text) => steered.push(text) },
     transport: {
@@ -186,6 +189,15 @@ describe("SteeringChannel", () => {
     (await heldPoll()).fail(new CallError("unreachable", "refused"));
     await vi.waitFor(() => expect(lines.join("")).toContain("steering poll (unreachable) failed"));
     await expect(channel.agentStopping()).resolves.toMatchObject({ continue: true });
+    expect(polls.some((p) => p.waitMs === 0)).toBe(false);
+  });
+
+  it("skips the stop check when the sidecar is slow (telemetry hangs): the run's end never waits on it", async () => {
+    const { channel, heldPoll, polls } = setUp({ healthy: () => false });
+    channel.start();
+    channel.agentBusy();
+    await heldPoll();
+    await expect(channel.agentStopping()).resolves.toBeUndefined();
     expect(polls.some((p) => p.waitMs === 0)).toBe(false);
   });
 

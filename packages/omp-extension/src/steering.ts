@@ -77,6 +77,7 @@ export class SteeringChannel {
   readonly #transport: SteeringTransport;
   readonly #target: SteeringTarget;
   readonly #guard: Guard;
+  readonly #healthy: () => boolean;
   #phase: Phase = "idle";
   /** Every id ever received in this process: a message is handed to omp once at most. */
   readonly #received = new Set<string>();
@@ -95,10 +96,21 @@ export class SteeringChannel {
   #pollAbort = new AbortController();
   readonly #closed = new AbortController();
 
-  constructor(options: { transport: SteeringTransport; target: SteeringTarget; guard: Guard }) {
+  constructor(options: {
+    transport: SteeringTransport;
+    target: SteeringTarget;
+    guard: Guard;
+    /**
+     * Whether the sidecar answers promptly (the telemetry queue knows: a send hanging or failing).
+     * When it does not, `session_stop` does not ask it for late messages: the end of a run never
+     * waits on a stalled sidecar.
+     */
+    healthy?: () => boolean;
+  }) {
     this.#transport = options.transport;
     this.#target = options.target;
     this.#guard = options.guard;
+    this.#healthy = options.healthy ?? (() => true);
   }
 
   /** Starts the long-poll loop (idempotent). */
@@ -135,13 +147,13 @@ export class SteeringChannel {
 
   /**
    * `session_stop`: the agent is about to stop. Looks once more for late messages (briefly, and not at
-   * all when the sidecar is failing); when any steer is still on its way, returns the continuation that
+   * all when the sidecar is failing or slow); when any steer is still on its way, returns the continuation that
    * keeps the run going for it. Otherwise the channel stops leasing.
    */
   async agentStopping(): Promise<{ continue: true; additionalContext: string } | undefined> {
     if (this.#phase === "closed") return undefined;
     this.#phase = "stopping";
-    if (this.#pollFailures === 0) {
+    if (this.#pollFailures === 0 && this.#healthy()) {
       const abort = AbortSignal.any([AbortSignal.timeout(STEERING.stopCheckMs), this.#closed.signal]);
       try {
         this.#receive(await this.#transport.poll(0, abort));
