@@ -93,12 +93,6 @@ export class RunTokens {
     return this.#byDigest.get(digest(presented));
   }
 
-  /** Whether the run still holds a live token. */
-  isLive(runId: string): boolean {
-    for (const identity of this.#byDigest.values()) if (identity.runId === runId) return true;
-    return false;
-  }
-
   /** Calls `listener` after each revocation. */
   onRevoke(listener: (run: RunRevocation) => void): () => void {
     this.#onRevoke.add(listener);
