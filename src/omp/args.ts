@@ -71,17 +71,6 @@ export function maxTimeSeconds(ms: number): number {
 }
 
 /**
- * The flags that decide which extensions load: exactly ompcord's own, or none without it.
- * `--trusted-extension` is omp's allowlist: it loads that one file and turns discovery off
- * (`~/.omp/agent/extensions`, the workspace's `.omp/extensions` and hooks, settings `extensions:`,
- * plugins), where `-e` would only add to them. A trusted extension that fails to load fails the run
- * (rc 1), so the bundle is checked at start.
- */
-export function extensionArgs(extensionPath: string | undefined): string[] {
-  return extensionPath ? ["--trusted-extension", extensionPath] : ["--no-extensions"];
-}
-
-/**
  * omp's arguments for one prompt: `-p --mode json`, model, extra args, limits and session; the text
  * itself goes on stdin. No positional argument and no `--` at all.
  *
@@ -156,7 +145,9 @@ export function overlayYaml(options: OverlayOptions): string {
     "bash:",
     "  autoBackground:",
     "    enabled: false",
-    ...(trusted ? [] : ['  direnv: "off"', "mcp:", "  enableProjectConfig: false", "lsp:", "  enabled: false"]),
+    ...(trusted
+      ? []
+      : ['  direnv: "off"', "mcp:", "  enableProjectConfig: false", "lsp:", "  enabled: false"]),
     "",
   ].join("\n");
 }
