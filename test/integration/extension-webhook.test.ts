@@ -11,7 +11,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { installDir } from "../../packages/omp-extension/src/install.js";
 import { EXTENSION_BUNDLE } from "../../src/omp/extension.js";
-import { createOmpRunner, overlayYaml } from "../../src/omp/index.js";
+import { createOmpRunner } from "../../src/omp/index.js";
 import { type FakeModel, httpError, reply, startFakeModel } from "../support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, NODE_BIN_DIR, OMP_BIN, type OmpHome } from "../support/omp-home.js";
 
@@ -66,10 +66,13 @@ function extensionCommand(...args: string[]) {
   });
 }
 
-/** A person's own `omp -p` (no ompcord flags: omp discovers what is installed), retries off. */
+/**
+ * A person's own `omp -p`: no ompcord flags and none of the bot's overlay (which switches off the very
+ * discovery an installed extension relies on), only retries off so a failure ends at once.
+ */
 function personalOmp(prompt: string) {
   const overlay = join(scratch, "no-retries.yml");
-  writeFileSync(overlay, overlayYaml({ maxRetries: 0 }));
+  writeFileSync(overlay, "retry:\n  enabled: false\n");
   return execa(OMP_BIN, ["-p", "--model", FAKE_MODEL_ID, "--config", overlay], {
     cwd: home.workDir,
     env: home.env,
