@@ -57,6 +57,20 @@ describe("TelemetryQueue", () => {
     expect(q.failing).toBe(true);
   });
 
+  it("is responsive only once the sidecar has answered a send, and not while a send hangs", async () => {
+    let now = 0;
+    const sidecar = stalledSidecar();
+    const { queue: q } = queue({ send: sidecar.send, failingAfterMs: 1_000, now: () => now });
+    expect(q.responsive).toBe(false);
+    q.push(event(1));
+    expect(q.responsive).toBe(false); // a stalled sidecar has never answered
+    sidecar.calls[0]!.answer();
+    await vi.waitFor(() => expect(q.responsive).toBe(true));
+    q.push(event(2));
+    now = 5_000;
+    expect(q.responsive).toBe(false); // the second send hangs
+  });
+
   it("the shutdown flush is skipped when the sidecar is failing, and the hanging send is cut", async () => {
     let now = 0;
     const sidecar = stalledSidecar();

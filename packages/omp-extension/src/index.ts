@@ -117,7 +117,7 @@ function botMode(pi: ExtensionAPI, { guard, redact }: Shared, mode: BotMode, fir
     transport: client,
     target: { steer: (text) => pi.sendUserMessage(text, { deliverAs: "steer" }) },
     guard,
-    healthy: () => !telemetry.failing,
+    healthy: () => telemetry.responsive,
   });
   let root = true;
   let lastUsage = "";

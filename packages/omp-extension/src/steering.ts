@@ -101,9 +101,9 @@ export class SteeringChannel {
     target: SteeringTarget;
     guard: Guard;
     /**
-     * Whether the sidecar answers promptly (the telemetry queue knows: a send hanging or failing).
-     * When it does not, `session_stop` does not ask it for late messages: the end of a run never
-     * waits on a stalled sidecar.
+     * Whether the sidecar answers promptly (the telemetry queue knows: it answered a send, and none is
+     * hanging or failing now). When it does not, `session_stop` does not ask it for late messages: the
+     * end of a run never waits on a stalled sidecar.
      */
     healthy?: () => boolean;
   }) {

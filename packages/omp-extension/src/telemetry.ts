@@ -53,6 +53,7 @@ export class TelemetryQueue {
   #inFlight: { since: number; abort: AbortController } | undefined;
   #lastFailed = false;
   #failures = 0;
+  #sent = 0;
   #retry: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   /** Set when the final flush was skipped or cut: nothing more is sent. */
@@ -92,6 +93,14 @@ export class TelemetryQueue {
   /** Events dropped because the queue was full. */
   get dropped(): number {
     return this.#dropped;
+  }
+
+  /**
+   * The sidecar has answered a send, and is not failing now: it is worth asking something of it at the
+   * end of a run. A sidecar that never answered (stalled from the start) is not.
+   */
+  get responsive(): boolean {
+    return this.#sent > 0 && !this.failing;
   }
 
   /** The last send failed, or the one in flight has been unanswered for too long. */
@@ -154,6 +163,7 @@ export class TelemetryQueue {
       this.#inFlight = { since: this.#options.now(), abort };
       try {
         await this.#options.send(event, abort.signal);
+        this.#sent++;
         this.#lastFailed = false;
         this.#failures = 0;
       } catch (error) {
