@@ -9,7 +9,14 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { escapeMentions, stripControlCharacters } from "../../src/discord/format/index.js";
 import { EXTENSION_BUNDLE } from "../../src/omp/extension.js";
-import { createOmpRunner, neutralisePrompt, type OmpEvent, type OmpRunner } from "../../src/omp/index.js";
+import {
+  createOmpRunner,
+  neutralisePrompt,
+  type OmpEvent,
+  type OmpRun,
+  type OmpRunner,
+  type RunResult,
+} from "../../src/omp/index.js";
 import { createRedactor } from "../../src/output/redact.js";
 import {
   type AgentNotice,
@@ -115,10 +122,19 @@ function start(sessionId: string, prompt: string, cwd = home.workDir) {
   return { run, events };
 }
 
-/** Waits for a condition nothing announces (a lease taken, a poll held) without a fixed sleep. */
-async function until(check: () => boolean, what: string): Promise<void> {
+/**
+ * Waits for a condition nothing announces (a lease taken, a poll held) without a fixed sleep; when the
+ * run ends first, fails at once with how it ended.
+ */
+async function until(check: () => boolean, what: string, run: OmpRun): Promise<void> {
+  let ended: RunResult | undefined;
+  void run.done.then((result) => {
+    ended = result;
+  });
   const deadline = Date.now() + WAIT_MS;
   while (!check()) {
+    if (ended)
+      throw new Error(`the run ended (${ended.outcome}: ${ended.error ?? ended.finalText}) before ${what}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -149,7 +165,7 @@ describe.concurrent("steering a running agent", () => {
       authorId: "u",
       text: "STEER-STREAM-5150: keep it short",
     });
-    await until(() => handedOver(message.id, "s-stream"), "the run took the message");
+    await until(() => handedOver(message.id, "s-stream"), "the run took the message", run);
     // Handed to omp is not delivered: the agent cannot take it while the answer streams.
     expect(row(message.id)?.deliveredAt).toBeNull();
     held.release();
@@ -174,13 +190,14 @@ describe.concurrent("steering a running agent", () => {
     await until(
       () => events.some((event) => event.type === "tool_execution_start" && event.toolName === "bash"),
       "the command runs",
+      run,
     );
     const message = sidecar.steering.queue({
       sessionId: "s-tool",
       authorId: "u",
       text: "STEER-TOOL-8080 then stop",
     });
-    await until(() => handedOver(message.id, "s-tool"), "the run took the message");
+    await until(() => handedOver(message.id, "s-tool"), "the run took the message", run);
     expect(row(message.id)?.deliveredAt).toBeNull();
     writeFileSync(release, "");
 
