@@ -38,8 +38,13 @@ COPY package.json package-lock.json ./
 RUN npm install --workspaces=false --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# build:bot, not build: `npm run build` also builds the emulator workspace, which is not here.
-RUN npm run build:bot && npm prune --omit=dev --workspaces=false --no-audit --no-fund
+# The OMP extension every run loads: bundled here (bun is a dev dependency) into one file for the image.
+COPY scripts/build-omp-extension.ts ./scripts/
+COPY packages/omp-extension ./packages/omp-extension
+# build:bot and build:extension, not build: `npm run build` also builds the emulator workspace, which
+# is not here.
+RUN npm run build:bot && npm run build:extension \
+ && npm prune --omit=dev --workspaces=false --no-audit --no-fund
 
 # ---- runtime ------------------------------------------------------------------------------------
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
@@ -62,6 +67,7 @@ RUN useradd --create-home --home-dir /home/ompcord --shell /bin/bash ompcord \
 WORKDIR /app
 COPY --from=build --chown=ompcord:ompcord /app/node_modules ./node_modules
 COPY --from=build --chown=ompcord:ompcord /app/dist ./dist
+COPY --from=build --chown=ompcord:ompcord /app/packages/omp-extension/dist ./packages/omp-extension/dist
 COPY --chown=ompcord:ompcord package.json ./
 COPY --chown=ompcord:ompcord migrations ./migrations
 COPY --chown=ompcord:ompcord config ./config

@@ -18,6 +18,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: CONDITIONS } },
   test: {
     include: ["test/**/*.test.ts", "packages/*/test/**/*.test.ts"],
+    // Builds the OMP extension every real-omp run loads, once per `vitest run`.
+    globalSetup: ["test/support/global-setup.ts"],
     pool: "forks",
     maxWorkers: Math.min(Math.max(availableParallelism() + 1, 3), 6),
     testTimeout: 240_000,

@@ -9,6 +9,7 @@ import { botFlood, botFloodLoaded } from "./scenarios/bot-flood.js";
 import { botLaunchLatency } from "./scenarios/bot-launch-latency.js";
 import { botOverhead } from "./scenarios/bot-overhead.js";
 import { emulatorThroughput } from "./scenarios/emulator-throughput.js";
+import { extensionOverhead } from "./scenarios/extension-overhead.js";
 import { playgroundStartup } from "./scenarios/playground-startup.js";
 import { redactor } from "./scenarios/redactor.js";
 import { runnerOverhead } from "./scenarios/runner-overhead.js";
@@ -27,6 +28,7 @@ const SCENARIOS: Record<string, Scenario> = {
   [botLaunchLatency.name]: botLaunchLatency,
   [botOverhead.name]: botOverhead,
   [redactor.name]: redactor,
+  [extensionOverhead.name]: extensionOverhead,
   [playgroundStartup.name]: playgroundStartup,
 };
 

@@ -19,6 +19,12 @@ import {
 import { createDiscordClient } from "./discord/client.js";
 import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/definition.js";
 import type { BotContext } from "./discord/context.js";
+import {
+  DISCORD_LIMITS,
+  escapeMentions,
+  stripControlCharacters,
+  truncateEnd,
+} from "./discord/format/index.js";
 import { HealthChecks } from "./discord/health.js";
 import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
 import { onMessageCreate } from "./discord/listeners/message-create.js";
@@ -28,11 +34,13 @@ import { type DashboardEditInfo, ThreadWriteWindows } from "./discord/live/index
 import { recoverAfterRestart } from "./discord/recover.js";
 import { SessionDashboards } from "./discord/session-dashboards.js";
 import { createLogger, type Logger } from "./log.js";
+import { ensureExtensionBundle } from "./omp/extension.js";
 import {
   chooseSandbox,
   createOmpRunner,
   describeSandbox,
   findBun,
+  neutralisePrompt,
   type Sandbox,
   type SandboxStatus,
   trySandbox,
@@ -42,6 +50,7 @@ import { RunScheduler } from "./queue/scheduler.js";
 import { secretEnvValues } from "./secrets.js";
 import { SessionService } from "./sessions/service.js";
 import {
+  type AgentNotice,
   removeSidecarDiscovery,
   type Sidecar,
   SidecarListenError,
@@ -87,6 +96,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     ...(options.logDestination ? { destination: options.logDestination } : {}),
   });
 
+  // Every run loads it (and a run cannot start without it): built or found before anything opens.
+  const extensionPath = ensureExtensionBundle({ log: (message) => logger.info(message) });
   const { sandbox, status: sandboxStatus } = await sandboxForRuns(config, env, logger);
 
   // Prompts are stored as typed until they have run, then redacted (store.ts); omp's own session files
@@ -105,9 +116,15 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
         timestamp: event.timestamp,
       });
     },
-    takeSteering: (id) =>
-      store.takeSteering(id).map((row) => ({ id: row.id, content: row.text, createdAt: row.createdAt })),
+    enqueueSteering: (input) => store.enqueueSteering(input),
+    leaseSteering: (id, runId) => store.leaseSteering(id, runId),
+    ackSteering: (runId, ids) => store.ackSteering(runId, ids),
+    leasedSteering: (runId) => store.leasedSteering(runId),
+    releaseSteering: (runId) => store.releaseSteering(runId),
+    setRunContext: (runId, usage) => store.setRunContext(runId, usage),
   };
+  // The agent's notices go to its thread through the outbox, which exists once the dashboards do.
+  let postNotice: ((notice: AgentNotice) => void) | undefined;
   let sidecar: Sidecar;
   try {
     sidecar = await startSidecar({
@@ -119,6 +136,17 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       // The sidecar redacts an event's type and content before they reach the store.
       redact: (text) => redactor.redact(text),
       ports,
+      // A steer reaches omp as a prompt would: neutralised, so omp acts on none of its words.
+      prepareSteering: neutralisePrompt,
+      notify: {
+        port: {
+          post: (notice) => {
+            if (!postNotice) throw new Error("the bot is still starting: no thread can be posted to yet");
+            postNotice(notice);
+          },
+        },
+        mentionSafe: (text) => escapeMentions(stripControlCharacters(text)),
+      },
       onError: (error, context) =>
         logger.error({ err: error, route: context.route }, "sidecar request failed"),
     });
@@ -144,7 +172,9 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     maxRetries: config.omp.maxRetries,
     envPassthrough: config.omp.envPassthrough,
     apiUrl: sidecar.url,
-    apiToken: config.api.token,
+    // Each run gets its own token, never the bot's (the agent can read its environment).
+    credentials: sidecar.runs,
+    extensionPath,
     secrets,
     outputKeptBytes: config.limits.outputKeptBytes,
     overlayPath: join(config.dataDir, DEFAULTS.overlayFile),
@@ -177,6 +207,14 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     logger,
   });
   dashboards.slotWait = (sessionId) => scheduler.slotWait(sessionId);
+  postNotice = ({ sessionId, text }) => {
+    const session = store.getSession(sessionId);
+    if (!session) throw new Error(`no session ${sessionId}`);
+    const content = truncateEnd(`📣 ${text}`, DISCORD_LIMITS.messageContent);
+    dashboards.outbox.enqueue({ threadId: session.threadId, sessionId }, [
+      { kind: "note", message: { content, allowedMentions: { parse: [] } } },
+    ]);
+  };
   const sessions = new SessionService({ config, store, scheduler, events: dashboards });
   const health = new HealthChecks({
     client,

@@ -16,13 +16,17 @@ export const DISABLED_LOCAL_PROVIDERS = ["ollama", "llama.cpp", "lm-studio"] as 
 export const PROJECT_CODE_PROVIDERS = ["native", "claude", "codex", "claude-plugins"] as const;
 
 /**
- * The flags that decide which extensions load. Untrusted: none (`--no-extensions` turns discovery of
- * `.omp/extensions`, `.omp/hooks`, `~/.omp/agent/extensions`, plugins and settings `extensions:` off).
- * When ompcord ships its own extension (issue 9) this becomes `["--trusted-extension", path]` (which
- * also turns discovery off) and, for a trusted project, `["-e", path]`.
+ * The flags that decide which extensions load. Untrusted workspace: exactly ompcord's own
+ * (`--trusted-extension` is omp's allowlist: it loads that one file and turns discovery of
+ * `.omp/extensions`, `.omp/hooks`, `~/.omp/agent/extensions`, plugins and settings `extensions:` off,
+ * where `-e` would only add to them), or none without it (`--no-extensions`). A trusted workspace keeps
+ * discovery on and adds ours with `-e` (omp refuses `--trusted-extension` with `-e`; a copy of ours a
+ * person installed in the home then loads too, and stays inert: it sees the run's token). A trusted
+ * extension that fails to load fails the run (rc 1), so the bundle is checked at start.
  */
-export function extensionArgs(projectTrusted: boolean): string[] {
-  return projectTrusted ? [] : ["--no-extensions"];
+export function extensionArgs(projectTrusted: boolean, extensionPath?: string | undefined): string[] {
+  if (projectTrusted) return extensionPath ? ["-e", extensionPath] : [];
+  return extensionPath ? ["--trusted-extension", extensionPath] : ["--no-extensions"];
 }
 
 /** How the run continues the conversation of its ompcord session. */
@@ -48,6 +52,8 @@ export interface OmpArgsInput {
   cwd?: string | undefined;
   /** The workspace's own extensions and hooks may load (a channel's configuration trusts it). */
   projectTrusted?: boolean;
+  /** The ompcord OMP extension's bundle (absolute path): see `extensionArgs`. */
+  extensionPath?: string | undefined;
   /** Prompt text, already neutralised. */
   text: string;
 }
@@ -79,7 +85,7 @@ export function buildOmpArgs(input: OmpArgsInput): OmpInvocation {
   const args = ["-p", "--mode", "json"];
   if (input.model) args.push("--model", input.model);
   args.push(...(input.extraArgs ?? []));
-  args.push(...extensionArgs(input.projectTrusted ?? false));
+  args.push(...extensionArgs(input.projectTrusted ?? false, input.extensionPath));
   args.push("--max-time", String(maxTimeSeconds(input.maxTimeMs)));
   if (input.configOverlayPath) args.push("--config", input.configOverlayPath);
   if (input.cwd) args.push("--cwd", input.cwd);
@@ -131,9 +137,17 @@ export function overlayYaml(options: OverlayOptions): string {
     `disabledProviders: [${disabledProviders.join(", ")}]`,
     "launch:",
     "  enabled: false",
+    // A steer that arrives while a bash command runs waits for the command, which finishes. With
+    // auto-backgrounding on (omp's default) the steer would push the command into the background at
+    // once and omp would kill it when the run exits, its output lost: the agent is told "result will be
+    // delivered automatically" and it never is. The same setting stops omp from backgrounding every
+    // command that runs past 60 s; the run's own time limit still ends a command that never finishes.
+    "bash:",
+    "  autoBackground:",
+    "    enabled: false",
     ...(trusted
       ? []
-      : ["mcp:", "  enableProjectConfig: false", "lsp:", "  enabled: false", "bash:", '  direnv: "off"']),
+      : ['  direnv: "off"', "mcp:", "  enableProjectConfig: false", "lsp:", "  enabled: false"]),
     "",
   ].join("\n");
 }

@@ -1,6 +1,8 @@
 // The environment an omp child gets: an allowlist of the parent's variables plus the ompcord session
 // variables, never the Discord token or the bot's own secrets. Pure.
 
+import { RUN_ENV } from "../sidecar/protocol.js";
+
 /** Variables copied from the parent when present. */
 const ALLOWED_NAMES = new Set([
   "PATH",
@@ -77,9 +79,15 @@ export interface ChildEnvOptions {
   passthrough?: readonly string[];
   /** The ompcord session id (`OMPCORD_SESSION_ID`). */
   sessionId: string;
-  /** Sidecar API base URL and bearer token for the OMP extension. */
+  /** Sidecar API base URL for the OMP extension. */
   apiUrl?: string | undefined;
-  apiToken?: string | undefined;
+  /**
+   * The run's own sidecar token (valid for its session only, revoked when the run ends). The bot's
+   * long-lived API token never goes into a run: the agent can read its environment.
+   */
+  runToken?: string | undefined;
+  /** The run's id, for the extension's logs. */
+  runId?: string | undefined;
 }
 
 function isForbidden(name: string): boolean {
@@ -101,9 +109,10 @@ export function buildChildEnv(parent: NodeJS.ProcessEnv, options: ChildEnvOption
     if (value === undefined || isForbidden(name)) continue;
     if (isAllowed(name, passthrough)) env[name] = value;
   }
-  env.OMPCORD_SESSION_ID = options.sessionId;
-  if (options.apiUrl) env.OMPCORD_API_URL = options.apiUrl;
-  if (options.apiToken) env.OMPCORD_API_TOKEN = options.apiToken;
+  env[RUN_ENV.sessionId] = options.sessionId;
+  if (options.apiUrl) env[RUN_ENV.apiUrl] = options.apiUrl;
+  if (options.runToken) env[RUN_ENV.runToken] = options.runToken;
+  if (options.runId) env[RUN_ENV.runId] = options.runId;
   return env;
 }
 

@@ -17,6 +17,8 @@ export interface OmpMessage {
   /** `stop`, `toolUse`, `length`, `error`, `aborted` … */
   stopReason: string | undefined;
   errorMessage: string | undefined;
+  /** A user message omp injected as a steer (`"steering": true`): the proof a steer arrived. */
+  steering?: true;
 }
 
 export type OmpEvent =
@@ -76,6 +78,7 @@ function parseMessage(value: unknown): OmpMessage {
     usage: parseUsage(message.usage),
     stopReason: str(message.stopReason),
     errorMessage: str(message.errorMessage),
+    ...(message.steering === true ? { steering: true as const } : {}),
   };
 }
 

@@ -4,6 +4,12 @@ export { buildChildEnv, pathWithBinDir } from "./env.js";
 export type { OmpEvent, OmpMessage, OmpUsage } from "./events.js";
 export { parseEventLine } from "./events.js";
 export {
+  buildExtensionBundle,
+  EXTENSION_BUNDLE,
+  ExtensionBundleError,
+  ensureExtensionBundle,
+} from "./extension.js";
+export {
   currentBootId,
   identify,
   isAlive,
@@ -22,6 +28,7 @@ export {
   type OmpRun,
   type OmpRunner,
   type OmpRunRequest,
+  type RunCredentials,
   type RunnerOptions,
   type RunProcessRole,
   type RunResult,

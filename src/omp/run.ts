@@ -2,7 +2,8 @@
 // that ends whatever omp leaves running), its output parsed, redacted, handed to the caller line by
 // line and appended to a transcript, with a time limit, cancel (SIGTERM, then SIGKILL) and an outcome
 // judged from events and exit code together.
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
@@ -48,6 +49,8 @@ export interface OmpRunRequest {
   sessionDir: string;
   /** ompcord session id, passed to the child env. */
   sessionId: string;
+  /** The run's id (the store's), passed to the child env and named in its sidecar token; a fresh one when absent. */
+  runId?: string | undefined;
   transcriptPath: string;
   /** Redacted, ANSI-free, one readable line. */
   onLine?: (line: OutputLine) => void;
@@ -97,6 +100,17 @@ export interface OmpRunner {
   start(request: OmpRunRequest): OmpRun;
 }
 
+/**
+ * Issues each run its own sidecar token (the sidecar's `RunTokens`): valid for the run's session only,
+ * revoked once the run has ended, with the steering texts its stdout showed arriving.
+ */
+export interface RunCredentials {
+  issue(run: { sessionId: string; runId: string }): {
+    readonly token: string;
+    revoke(ended?: { seenSteering?: readonly string[] }): void;
+  };
+}
+
 export interface RunnerOptions {
   /** The omp executable (path or name on PATH). */
   bin: string;
@@ -111,10 +125,16 @@ export interface RunnerOptions {
   maxRetries?: number;
   /** Extra environment variable names the child may see. */
   envPassthrough?: readonly string[];
-  /** Sidecar API URL and token for the child (OMPCORD_API_URL / OMPCORD_API_TOKEN). */
+  /** Sidecar API URL for the child (OMPCORD_API_URL). */
   apiUrl?: string | undefined;
-  apiToken?: string | undefined;
-  /** Exact secret values to redact (bot token, API token …); the API token is added automatically. */
+  /** Each run's own sidecar token (OMPCORD_RUN_TOKEN); without it the extension has no sidecar. */
+  credentials?: RunCredentials | undefined;
+  /**
+   * The ompcord OMP extension's bundle (absolute path), loaded with `--trusted-extension`: the run's
+   * only extension. Without it, runs load none (`--no-extensions`), never what discovery finds.
+   */
+  extensionPath?: string | undefined;
+  /** Exact secret values to redact (bot token, API token …). Run tokens are masked by their shape. */
   secrets?: readonly string[];
   /** Bytes of stderr and final answer kept in memory (default 64 KiB). */
   outputKeptBytes?: number;
@@ -171,6 +191,14 @@ function validateOptions(options: RunnerOptions): void {
       throw new TypeError(`Expected \`${name}\` to be a number from 0 and up, got \`${String(value)}\``);
     }
   }
+  if (
+    options.extensionPath !== undefined &&
+    (!isAbsolute(options.extensionPath) || !existsSync(options.extensionPath))
+  ) {
+    throw new TypeError(
+      `Expected \`extensionPath\` to be the absolute path of the built OMP extension, got \`${options.extensionPath}\`. Run \`npm run build:extension\`.`,
+    );
+  }
   if (!(options.runTimeoutMs > 0)) {
     throw new TypeError(
       `Expected \`runTimeoutMs\` to be more than 0, got \`${String(options.runTimeoutMs)}\``,
@@ -221,7 +249,7 @@ export function createOmpRunner(options: RunnerOptions): OmpRunner {
   validateOptions(options);
   const settings: Settings = { ...DEFAULTS, ...(stripUndefined(options) as RunnerOptions) };
   const parentEnv = options.env ?? process.env;
-  const secrets = [...(options.secrets ?? []), ...(options.apiToken ? [options.apiToken] : [])];
+  const secrets = [...(options.secrets ?? [])];
   // setImmediate, not a zero timeout: a long line's slices follow each other without the timer clamp.
   const redactor: Redactor = createRedactor({ secrets, yieldControl: () => nextTurn() });
 
@@ -292,6 +320,7 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     continuation: chooseContinuation(request.sessionDir, request.ompSessionId),
     cwd: request.cwd,
     projectTrusted,
+    extensionPath: settings.extensionPath,
     text: neutralisePrompt(request.prompt),
   });
   // Throws (the run does not start, the caller reports why) when the directories cannot be fenced off.
@@ -299,15 +328,22 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     sessionId: request.sessionId,
     workDir: request.cwd,
     sessionDir: request.sessionDir,
-    files: [overlayPath],
+    // Read-only inside: the settings overlay and the extension omp loads.
+    files: [overlayPath, ...(settings.extensionPath ? [settings.extensionPath] : [])],
   });
+  const runId = request.runId ?? randomUUID();
+  // The run's own token; revoked once omp has exited and its output is read (see `done`).
+  const grant = settings.credentials?.issue({ sessionId: request.sessionId, runId });
   const env = buildChildEnv(context.parentEnv, {
     passthrough: settings.envPassthrough,
     sessionId: request.sessionId,
     apiUrl: settings.apiUrl,
-    apiToken: settings.apiToken,
+    runToken: grant?.token,
+    runId,
   });
   if (context.binDir) env.PATH = pathWithBinDir(env.PATH, context.binDir);
+  /** Steering texts omp showed arriving (user messages marked `steering`), for the token's revocation. */
+  const seenSteering: string[] = [];
 
   const transcript = new TranscriptWriter(request.transcriptPath);
   const lineRedactor = context.redactor.lines();
@@ -408,6 +444,9 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
       return emit(renderer.text(truncated ? `${dropCutWord(text)} … [line cut]` : text));
     }
     tally.push(event);
+    if (event.type === "message_start" && event.message.role === "user" && event.message.steering) {
+      seenSteering.push(event.message.text);
+    }
     try {
       request.onEvent?.(event);
     } catch {
@@ -497,7 +536,11 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
       readStdout().catch(() => {}),
       readStderr().catch(() => {}),
       reportsRead,
-    ]);
+    ]).finally(() => {
+      // omp is gone and its output read: the token ends with it (what it leased and never saw
+      // arriving goes back to the session's pending steering).
+      grant?.revoke({ seenSteering });
+    });
     exited = true;
     clearTimeout(timer);
     await emit(renderer.end());

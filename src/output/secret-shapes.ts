@@ -4,6 +4,8 @@
 // of dotted text used to hold the event loop for 23 s). Pure TypeScript without Node APIs: the same code
 // runs in the bot and, bundled, under Bun.
 
+import { RUN_TOKEN_PREFIX } from "../sidecar/protocol.js";
+
 /** A range of a text to mask, `[start, end)`. */
 export interface Span {
   start: number;
@@ -318,6 +320,14 @@ export const SHAPES: readonly Shape[] = [
     "aws secret key near its label",
     /secret[\s_-]{0,2}access[\s_-]{0,2}key|aws[\s_-]{0,2}secret/gi,
     40,
+  ),
+  // The sidecar's per-run tokens (an agent can print its environment); 43 characters of base64url follow.
+  prefixedRun(
+    "ompcord run token",
+    { source: RUN_TOKEN_PREFIX, length: RUN_TOKEN_PREFIX.length },
+    "[A-Za-z0-9_-]",
+    BASE64URL,
+    32,
   ),
   // Google API keys.
   { name: "google key", anchor: /\bAIza[0-9A-Za-z_-]{35}/g, anchorChars: 39, fixedLength: 39 },

@@ -383,6 +383,7 @@ export class RunScheduler {
           ...(session.ompSessionId ? { ompSessionId: session.ompSessionId } : {}),
           sessionDir,
           sessionId,
+          runId: row.id,
           transcriptPath,
           onLine: (line) => this.#notify("onLine", () => this.#observer?.onLine(sessionId, line)),
           onEvent: (event) => this.#notify("onEvent", () => this.#observer?.onEvent?.(sessionId, event)),

@@ -23,9 +23,9 @@ export class SidecarMetrics {
   readonly rateLimitHits: Counter;
   /** Telemetry events accepted from omp extensions, labelled with {@link eventTypeLabel} only. */
   readonly eventsReceived: Counter<"event_type">;
-  /** Steering messages handed to a polling agent. */
+  /** Steering messages a run acknowledged having seen arrive in its agent's session. */
   readonly steeringDelivered: Counter;
-  /** Requests refused, by reason: the error codes of the answers (unauthorized, payload_too_large, invalid_json, invalid_request, unknown_session). */
+  /** Requests refused, by reason: the error codes of the answers (unauthorized, forbidden, payload_too_large, invalid_json, invalid_request, unknown_session, rate_limited, unavailable). */
   readonly requestsRejected: Counter<"reason">;
   /** Connections closed on arrival because the sidecar already had its maximum open. */
   readonly connectionsDropped: Counter;
@@ -62,7 +62,7 @@ export class SidecarMetrics {
     });
     this.steeringDelivered = new Counter({
       name: `${METRIC_PREFIX}sidecar_steering_delivered_total`,
-      help: "Steering messages delivered to polling agents",
+      help: "Steering messages delivered to running agents (acknowledged by their run)",
       registers,
     });
     this.requestsRejected = new Counter({

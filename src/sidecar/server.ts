@@ -1,4 +1,6 @@
-// The sidecar HTTP API of SPEC §4: telemetry in, steering out, health and metrics, on loopback with a token.
+// The sidecar HTTP API of SPEC §4: telemetry in, steering out, agent notices, health and metrics, on
+// loopback. Two kinds of bearer token: the bot's own (metrics, scripts) and each run's (its own session's
+// routes only, while the run lives); every rule a run is held to is enforced here, not in the extension.
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { AddressInfo } from "node:net";
@@ -14,12 +16,18 @@ import {
   SIDECAR_DEFAULT_HOST,
   SIDECAR_LIMITS,
   SIDECAR_MAX_CONNECTIONS,
+  SIDECAR_MAX_HOLD_MS,
   SIDECAR_MAX_JSON_DEPTH,
   SIDECAR_TIMEOUTS,
 } from "./constants.js";
 import { nestsDeeperThan } from "./json-depth.js";
 import { eventTypeLabel, SidecarMetrics } from "./metrics.js";
+import { type NotifyPort, NotifyRateLimiter } from "./notify.js";
 import type { SidecarPorts } from "./ports.js";
+import { ACK_MAX_IDS, EXTENSION_EVENT_TYPES, NOTIFY_MAX_CHARS, RUN_ENV, SIDECAR_ROUTES } from "./protocol.js";
+import { RunTelemetry } from "./run-telemetry.js";
+import { type RunIdentity, RunTokens } from "./run-tokens.js";
+import { SteeringLedger } from "./steering.js";
 
 export interface SidecarOptions {
   /** Bearer token every request but `GET /healthz` must carry (the API and `/metrics`). */
@@ -49,6 +57,24 @@ export interface SidecarOptions {
   metrics?: SidecarMetrics | undefined;
   /** Called with errors from the ports (the store), which the client only sees as a 500. */
   onError?: ((error: unknown, context: { route: string }) => void) | undefined;
+  /**
+   * What a steering message's text becomes before a run gets it (the runner's `neutralisePrompt`, so
+   * omp acts on none of its words). Identity when omitted.
+   */
+  prepareSteering?: ((text: string) => string) | undefined;
+  /**
+   * The agent's `discord_notify` tool: where notices go and how text is made mention-safe. Without it
+   * the notify route answers 503.
+   */
+  notify?:
+    | {
+        port: NotifyPort;
+        /** Neutralises mentions (`@everyone`, `<@id>`), after redaction. */
+        mentionSafe: (text: string) => string;
+        /** Default: `NOTIFY_RATE_LIMIT` per run. */
+        limiter?: NotifyRateLimiter | undefined;
+      }
+    | undefined;
 }
 
 export type SidecarTimeouts = { [K in keyof typeof SIDECAR_TIMEOUTS]: number };
@@ -61,15 +87,27 @@ export interface Sidecar {
   /** Set when the requested port was taken and a free one was used instead. */
   readonly fellBackFrom: number | undefined;
   readonly metrics: SidecarMetrics;
+  /** Issues each run its token (the runner), revoked when the run ends. */
+  readonly runs: RunTokens;
+  /** Queues steering for running agents (`/omp steer`), hears deliveries and released leases. */
+  readonly steering: SteeringLedger;
+  /** The context use runs report, per run (the dashboard). */
+  readonly telemetry: RunTelemetry;
   close(): Promise<void>;
 }
 
 type ErrorCode =
   | "unauthorized"
+  | "forbidden"
   | "payload_too_large"
   | "invalid_json"
   | "invalid_request"
-  | "unknown_session";
+  | "unknown_session"
+  | "rate_limited"
+  | "unavailable";
+
+/** Who sent a request: the bot's own token, or a run's. */
+type Principal = { kind: "bot" } | ({ kind: "run" } & RunIdentity);
 
 /** The API could not listen: the port is taken or not allowed, or the host is not this machine's. */
 export class SidecarListenError extends Error {
@@ -112,7 +150,28 @@ const eventBody = z.strictObject({
   timestamp: z.union([z.number().int().nonnegative(), z.iso.datetime({ offset: true })]),
 });
 
-const pollQuery = z.object({ session_id: sessionId });
+const pollQuery = z.object({
+  session_id: sessionId,
+  /** How long to hold the request when nothing is pending; 0 answers at once. */
+  wait_ms: z.coerce.number().int().min(0).max(SIDECAR_MAX_HOLD_MS).default(0),
+});
+
+const ackBody = z.strictObject({
+  session_id: sessionId,
+  ids: z.array(z.string().min(1).max(100)).min(1).max(ACK_MAX_IDS),
+});
+
+const notifyBody = z.strictObject({
+  session_id: sessionId,
+  text: z.string().trim().min(1).max(NOTIFY_MAX_CHARS),
+});
+
+/** `context_usage` content: what omp's `ctx.getContextUsage()` returns. */
+const contextUsage = z.object({
+  tokens: z.number().int().nonnegative(),
+  contextWindow: z.number().int().positive(),
+  percent: z.number().nonnegative(),
+});
 
 /** Thrown by the JSON parser for a body that nests too deep; the error handler turns it into a 400. */
 class JsonTooDeepError extends Error {
@@ -159,6 +218,9 @@ function bearerToken(request: FastifyRequest): string | undefined {
 export interface SidecarServer {
   readonly app: FastifyInstance;
   readonly metrics: SidecarMetrics;
+  readonly runs: RunTokens;
+  readonly steering: SteeringLedger;
+  readonly telemetry: RunTelemetry;
   /** Listens on the configured host and port; resolves once it does. */
   listen(): Promise<Sidecar>;
 }
@@ -205,6 +267,41 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
   if (typeof redact !== "function") {
     throw new TypeError("Expected `redact` to be a function: nothing reaches the store unredacted");
   }
+  const reportError = (error: unknown, route: string) => options.onError?.(error, { route });
+  const runs = new RunTokens({ onError: (error) => reportError(error, "(run ended)") });
+  const steering = new SteeringLedger({
+    store: ports,
+    prepare: options.prepareSteering,
+    onError: (error) => reportError(error, "(steering listener)"),
+  });
+  const telemetry = new RunTelemetry({
+    ...(ports.setRunContext ? { store: { setRunContext: ports.setRunContext.bind(ports) } } : {}),
+    onError: (error) => reportError(error, "(telemetry listener)"),
+  });
+  const notifyLimiter = options.notify?.limiter ?? new NotifyRateLimiter();
+  if (options.notify && typeof options.notify.mentionSafe !== "function") {
+    throw new TypeError(
+      "Expected `notify.mentionSafe` to be a function: agent notices must never ping anyone",
+    );
+  }
+  /** Long-polls held per run, answered at once when the run's token is revoked. */
+  const holds = new Map<string, Set<AbortController>>();
+  runs.onRevoke((run) => {
+    for (const hold of holds.get(run.runId) ?? []) hold.abort();
+    notifyLimiter.forget(run.runId);
+    telemetry.endRun(run.runId);
+    try {
+      steering.endRun(run);
+    } catch (error) {
+      // The store failed: the leases stay until the next restart releases them, nothing is lost.
+      reportError(error, "(run ended)");
+    }
+  });
+  steering.onDelivered(() => metrics.steeringDelivered.inc());
+  /** Set once the server closes: a held long-poll then leases nothing. */
+  let closing = false;
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  const principalOf = (request: FastifyRequest): Principal => principals.get(request) ?? { kind: "bot" };
 
   const app = Fastify({
     bodyLimit,
@@ -255,6 +352,13 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
   app.addHook("onRequest", async (request, reply) => {
     if (PUBLIC_ROUTES.has(request.routeOptions.url ?? "")) return;
     const presented = bearerToken(request);
+    if (presented !== undefined && !tokenMatches(presented, expected)) {
+      const run = runs.lookup(presented);
+      if (run) {
+        principals.set(request, { kind: "run", ...run });
+        return;
+      }
+    }
     if (presented === undefined || !tokenMatches(presented, expected)) {
       reply.header("www-authenticate", 'Bearer realm="ompcord"');
       return fail(
@@ -262,8 +366,8 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
         401,
         "unauthorized",
         presented === undefined
-          ? "Send the sidecar token in an `Authorization: Bearer <token>` header: a run has it as OMPCORD_API_TOKEN; a metrics scraper uses the bot's OMPCORD_API_TOKEN or the token in <data dir>/api-token."
-          : "The bearer token is not this bot's sidecar token. Use the token the bot passed to this run (or, to scrape /metrics, the bot's OMPCORD_API_TOKEN).",
+          ? `Send a token in an \`Authorization: Bearer <token>\` header: a run has its own as ${RUN_ENV.runToken}; a metrics scraper uses the bot's OMPCORD_API_TOKEN or the token in <data dir>/api-token.`
+          : `The bearer token is neither this bot's sidecar token nor a live run's (a run's token ends with its run). Use the ${RUN_ENV.runToken} of the run you are in (or, to scrape /metrics, the bot's OMPCORD_API_TOKEN).`,
       );
     }
   });
@@ -345,12 +449,44 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
 
   app.get("/healthz", async () => ({ ok: true }));
 
-  app.get("/metrics", async (_request, reply) => {
+  /**
+   * A run's token is for its own session's routes: refused (403) on another session's, and on routes
+   * that are the bot's alone. Returns the reply when refused, undefined when allowed.
+   */
+  const refuseOtherSession = (request: FastifyRequest, reply: FastifyReply, id: string) => {
+    const principal = principalOf(request);
+    if (principal.kind === "run" && principal.sessionId !== id) {
+      return fail(
+        reply,
+        403,
+        "forbidden",
+        `A run's token is valid for its own session only. Send the ${RUN_ENV.sessionId} of the run you are in.`,
+      );
+    }
+    return undefined;
+  };
+  /** Routes that act for a run (leases, notices) need the run's own token, not the bot's. */
+  const requireRun = (request: FastifyRequest, reply: FastifyReply, what: string) => {
+    const principal = principalOf(request);
+    if (principal.kind === "run") return principal;
+    fail(
+      reply,
+      403,
+      "forbidden",
+      `${what} belongs to a run: call it with the run's own token (${RUN_ENV.runToken}), not the bot's.`,
+    );
+    return undefined;
+  };
+
+  app.get("/metrics", async (request, reply) => {
+    if (principalOf(request).kind === "run") {
+      return fail(reply, 403, "forbidden", "Metrics are for the bot's own token, not a run's.");
+    }
     reply.header("content-type", metrics.registry.contentType);
     return metrics.registry.metrics();
   });
 
-  app.post("/api/webhook/event", async (request, reply) => {
+  app.post(SIDECAR_ROUTES.event, async (request, reply) => {
     const parsed = eventBody.safeParse(request.body);
     if (!parsed.success) {
       return fail(
@@ -362,8 +498,23 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
       );
     }
     const body = parsed.data;
+    if (refuseOtherSession(request, reply, body.session_id)) return reply;
     if (!(await ports.sessionExists(body.session_id))) {
       return fail(reply, 404, "unknown_session", UNKNOWN_SESSION_MESSAGE);
+    }
+    let usage: z.infer<typeof contextUsage> | undefined;
+    if (body.event_type === EXTENSION_EVENT_TYPES.contextUsage) {
+      const checked = contextUsage.safeParse(body.content);
+      if (!checked.success) {
+        return fail(
+          reply,
+          400,
+          "invalid_request",
+          "Expected the content of a `context_usage` event to be {tokens: integer, contextWindow: integer above 0, percent: number}.",
+          { issues: describeIssues(checked.error) },
+        );
+      }
+      usage = checked.data;
     }
     await ports.recordEvent({
       sessionId: body.session_id,
@@ -372,29 +523,61 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
       timestamp: new Date(body.timestamp),
       receivedAt: new Date(),
     });
+    const principal = principalOf(request);
+    if (usage && principal.kind === "run") {
+      telemetry.recordContextUsage({
+        sessionId: principal.sessionId,
+        runId: principal.runId,
+        usage: {
+          tokens: usage.tokens,
+          contextWindow: usage.contextWindow,
+          percent: usage.percent,
+          at: new Date(),
+        },
+      });
+    }
     metrics.eventsReceived.inc({ event_type: eventTypeLabel(body.event_type) });
     return reply.code(202).send({ ok: true });
   });
 
-  app.get("/api/commands/poll", async (request, reply) => {
+  app.get(SIDECAR_ROUTES.poll, async (request, reply) => {
     const parsed = pollQuery.safeParse(request.query);
     if (!parsed.success) {
       return fail(
         reply,
         400,
         "invalid_request",
-        "Expected one query parameter `session_id` (a session id).",
-        {
-          issues: describeIssues(parsed.error),
-        },
+        `Expected the query parameter \`session_id\` (a session id) and optionally \`wait_ms\` (0 to ${SIDECAR_MAX_HOLD_MS}).`,
+        { issues: describeIssues(parsed.error) },
       );
     }
-    const id = parsed.data.session_id;
+    const { session_id: id, wait_ms: waitMs } = parsed.data;
+    const run = requireRun(request, reply, "Polling for steering");
+    if (!run) return reply;
+    if (refuseOtherSession(request, reply, id)) return reply;
     if (!(await ports.sessionExists(id))) {
       return fail(reply, 404, "unknown_session", UNKNOWN_SESSION_MESSAGE);
     }
-    const messages = await ports.takeSteering(id);
-    metrics.steeringDelivered.inc(messages.length);
+    let messages = steering.lease(id, run.runId);
+    if (messages.length === 0 && waitMs > 0) {
+      // Held until a message is queued, the wait ends, the client goes, the run ends or we close. The
+      // header and request timeouts count only while a request is received, so they never cut this.
+      const hold = new AbortController();
+      const gone = () => hold.abort();
+      reply.raw.once("close", gone);
+      const held = holds.get(run.runId) ?? new Set<AbortController>();
+      holds.set(run.runId, held);
+      held.add(hold);
+      try {
+        await steering.waitForWork(id, waitMs, hold.signal);
+      } finally {
+        held.delete(hold);
+        if (held.size === 0) holds.delete(run.runId);
+        reply.raw.off("close", gone);
+      }
+      // A client that left, or a run that ended, gets nothing leased: nobody would see it arrive.
+      if (!hold.signal.aborted && !closing) messages = steering.lease(id, run.runId);
+    }
     return {
       session_id: id,
       messages: messages.map((message) => ({
@@ -405,9 +588,74 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
     };
   });
 
+  app.post(SIDECAR_ROUTES.ack, async (request, reply) => {
+    const parsed = ackBody.safeParse(request.body);
+    if (!parsed.success) {
+      return fail(
+        reply,
+        400,
+        "invalid_request",
+        `Expected a JSON body {session_id: string, ids: 1 to ${ACK_MAX_IDS} steering message ids}.`,
+        { issues: describeIssues(parsed.error) },
+      );
+    }
+    const run = requireRun(request, reply, "Acknowledging steering");
+    if (!run) return reply;
+    if (refuseOtherSession(request, reply, parsed.data.session_id)) return reply;
+    const acknowledged = steering.ack(run.sessionId, run.runId, parsed.data.ids);
+    return { acknowledged };
+  });
+
+  app.post(SIDECAR_ROUTES.notify, async (request, reply) => {
+    const parsed = notifyBody.safeParse(request.body);
+    if (!parsed.success) {
+      return fail(
+        reply,
+        400,
+        "invalid_request",
+        `Expected a JSON body {session_id: string, text: 1 to ${NOTIFY_MAX_CHARS} characters}. Shorten the message.`,
+        { issues: describeIssues(parsed.error) },
+      );
+    }
+    const run = requireRun(request, reply, "Posting to the thread");
+    if (!run) return reply;
+    if (refuseOtherSession(request, reply, parsed.data.session_id)) return reply;
+    if (!options.notify) {
+      return fail(reply, 503, "unavailable", "This bot does not take notices from agents.");
+    }
+    const allowed = notifyLimiter.take(run.runId);
+    if (!allowed.ok) {
+      const { messages: limit, windowMs } = notifyLimiter.limit;
+      const seconds = Math.ceil(allowed.retryAfterMs / 1000);
+      reply.header("retry-after", String(seconds));
+      return fail(
+        reply,
+        429,
+        "rate_limited",
+        `This run already posted ${limit} message${limit === 1 ? "" : "s"} to its thread in the last ${Math.round(windowMs / 1000)} s, the most it may. Post again in ${seconds} s, or put the news in your final answer.`,
+        { retry_after_ms: allowed.retryAfterMs },
+      );
+    }
+    await options.notify.port.post({
+      sessionId: run.sessionId,
+      runId: run.runId,
+      text: options.notify.mentionSafe(redact(parsed.data.text)),
+    });
+    return reply.code(202).send({ ok: true });
+  });
+
+  // Held long-polls are answered before the server waits for open requests to end.
+  app.addHook("preClose", async () => {
+    closing = true;
+    steering.close();
+  });
+
   return {
     app,
     metrics,
+    runs,
+    steering,
+    telemetry,
     async listen() {
       let fellBackFrom: number | undefined;
       try {
@@ -433,6 +681,9 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
         port: address.port,
         fellBackFrom,
         metrics,
+        runs,
+        steering,
+        telemetry,
         close: () => app.close(),
       };
     },

@@ -92,6 +92,12 @@ export const runs = sqliteTable(
     cost: real("cost").notNull().default(0),
     outputBytes: integer("output_bytes").notNull().default(0),
     transcriptPath: text("transcript_path"),
+    /**
+     * The context window in use as the run's OMP extension last reported it (omp's stdout does not
+     * carry it): tokens and the model's window, so the dashboard can show "context 63 %".
+     */
+    contextTokens: integer("context_tokens"),
+    contextWindow: integer("context_window"),
   },
   (table) => [
     uniqueIndex("runs_session_number").on(table.sessionId, table.runNumber),
@@ -151,7 +157,16 @@ export const steering = sqliteTable(
     authorId: text("author_id").notNull(),
     text: text("text").notNull(),
     createdAt: createdAt(),
-    /** Set when a poll hands the message to the agent; a message is delivered once. */
+    /**
+     * The run the message is handed to (leased): no other run gets it while that run lives. A lease
+     * that ends without an acknowledgement (the run ended, the bot restarted) is released: cleared.
+     */
+    leasedRunId: text("leased_run_id"),
+    leasedAt: integer("leased_at", { mode: "timestamp_ms" }),
+    /**
+     * Set when the run's extension acknowledges that the message arrived in the agent's session (it saw
+     * the user message), never when a poll merely hands it over: a message is delivered exactly once.
+     */
     deliveredAt: integer("delivered_at", { mode: "timestamp_ms" }),
   },
   (table) => [index("steering_pending").on(table.sessionId, table.deliveredAt)],

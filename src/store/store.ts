@@ -2,7 +2,7 @@
 // Multi-step changes run in one transaction, so a crash leaves either all of a change or none of it.
 
 import type { Database } from "better-sqlite3";
-import { and, asc, count, desc, eq, gte, isNull, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, isNull, sql } from "drizzle-orm";
 import type { BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
 import { DuplicateLaunchError, UnknownRecordError } from "./errors.js";
 import { newId } from "./ids.js";
@@ -87,6 +87,8 @@ export interface ReconcileResult {
   interruptedRuns: InterruptedRun[];
   /** Every session whose state the reconcile changed (busy → degraded or idle): repaint these dashboards. */
   affectedSessions: SessionRow[];
+  /** Steering messages runs had leased but not acknowledged: pending again. */
+  releasedSteering: SteeringRow[];
 }
 
 /** A message the bot owes a thread, as the outbox hands it to the store. */
@@ -480,6 +482,14 @@ export class Store {
           .where(eq(runs.id, run.id))
           .run();
       }
+      // No run survives a restart: steering they held but never acknowledged is pending again, for the
+      // next run (a message is delivered only once its run saw it arrive, so none is lost or doubled).
+      const releasedSteering = this.#db
+        .update(steering)
+        .set({ leasedRunId: null, leasedAt: null })
+        .where(and(isNull(steering.deliveredAt), sql`${steering.leasedRunId} is not null`))
+        .returning()
+        .all();
       const runningPrompts = this.#db.select().from(prompts).where(eq(prompts.status, "running")).all();
       for (const prompt of runningPrompts) this.#settlePrompt(prompt, "interrupted", now);
 
@@ -503,7 +513,7 @@ export class Store {
         session: affected.get(run.sessionId)!,
         prompt: this.getPrompt(run.promptId),
       }));
-      return { interruptedRuns, affectedSessions: [...affected.values()] };
+      return { interruptedRuns, affectedSessions: [...affected.values()], releasedSteering };
     });
   }
 
@@ -549,7 +559,7 @@ export class Store {
       .reverse();
   }
 
-  /** Queues a message for the running agent; the extension picks it up with its next poll. */
+  /** Queues a message for the running agent; the run's extension leases it with its next poll. */
   enqueueSteering(input: { sessionId: string; authorId: string; text: string }): SteeringRow {
     this.#requireSession(input.sessionId);
     return this.#db
@@ -565,27 +575,116 @@ export class Store {
       .get();
   }
 
-  /** Hands over the session's undelivered steering messages in order, each exactly once. */
-  takeSteering(sessionId: string): SteeringRow[] {
+  /**
+   * Hands the session's pending steering messages (undelivered, not leased to a run) to `runId`, oldest
+   * first, in one transaction: no other run gets them while this lease stands. They become delivered
+   * only through `ackSteering`; `releaseSteering` puts what was not acknowledged back.
+   */
+  leaseSteering(sessionId: string, runId: string): SteeringRow[] {
     return this.#transaction(() => {
       const pending = this.#db
         .select()
         .from(steering)
-        .where(and(eq(steering.sessionId, sessionId), isNull(steering.deliveredAt)))
+        .where(
+          and(eq(steering.sessionId, sessionId), isNull(steering.deliveredAt), isNull(steering.leasedRunId)),
+        )
         .orderBy(asc(steering.createdAt), asc(sql`rowid`))
         .all();
       if (pending.length === 0) return [];
-      const deliveredAt = this.#now();
-      // Handed over as typed; the copy kept is masked from now on, like a prompt that has run.
+      const leasedAt = this.#now();
       for (const message of pending) {
         this.#db
           .update(steering)
-          .set({ deliveredAt, text: this.#redact(message.text) })
+          .set({ leasedRunId: runId, leasedAt })
           .where(eq(steering.id, message.id))
           .run();
       }
-      return pending.map((message) => ({ ...message, deliveredAt }));
+      return pending.map((message) => ({ ...message, leasedRunId: runId, leasedAt }));
     });
+  }
+
+  /**
+   * Marks messages leased to `runId` delivered: the run saw them arrive in the agent's session. Returns
+   * those of `ids` the run holds, oldest first, each with `newly` (false when an earlier acknowledgement
+   * delivered it already); an id leased to another run, or to none, is left alone and not returned.
+   */
+  ackSteering(runId: string, ids: readonly string[]): (SteeringRow & { newly: boolean })[] {
+    if (ids.length === 0) return [];
+    return this.#transaction(() => {
+      const rows = this.#db
+        .select()
+        .from(steering)
+        .where(and(eq(steering.leasedRunId, runId), inArray(steering.id, [...ids])))
+        .orderBy(asc(steering.createdAt), asc(sql`rowid`))
+        .all();
+      const deliveredAt = this.#now();
+      return rows.map((message) => {
+        if (message.deliveredAt !== null) return { ...message, newly: false };
+        // Delivered as typed; the copy kept is masked from now on, like a prompt that has run.
+        const row = this.#db
+          .update(steering)
+          .set({ deliveredAt, text: this.#redact(message.text) })
+          .where(eq(steering.id, message.id))
+          .returning()
+          .get()!;
+        return { ...row, newly: true };
+      });
+    });
+  }
+
+  /** The run's leases not delivered yet, oldest first. */
+  leasedSteering(runId: string): SteeringRow[] {
+    return this.#db
+      .select()
+      .from(steering)
+      .where(and(eq(steering.leasedRunId, runId), isNull(steering.deliveredAt)))
+      .orderBy(asc(steering.createdAt), asc(sql`rowid`))
+      .all();
+  }
+
+  /**
+   * The run ended: its unacknowledged leases are released (pending again, for the next run or a
+   * follow-up), oldest first. Returns the released rows.
+   */
+  releaseSteering(runId: string): SteeringRow[] {
+    return this.#transaction(() => {
+      const leased = this.#db
+        .select()
+        .from(steering)
+        .where(and(eq(steering.leasedRunId, runId), isNull(steering.deliveredAt)))
+        .orderBy(asc(steering.createdAt), asc(sql`rowid`))
+        .all();
+      if (leased.length === 0) return [];
+      this.#db
+        .update(steering)
+        .set({ leasedRunId: null, leasedAt: null })
+        .where(and(eq(steering.leasedRunId, runId), isNull(steering.deliveredAt)))
+        .run();
+      return leased.map((message) => ({ ...message, leasedRunId: null, leasedAt: null }));
+    });
+  }
+
+  /** The session's steering messages not yet delivered (leased or not), oldest first. */
+  undeliveredSteering(sessionId: string): SteeringRow[] {
+    return this.#db
+      .select()
+      .from(steering)
+      .where(and(eq(steering.sessionId, sessionId), isNull(steering.deliveredAt)))
+      .orderBy(asc(steering.createdAt), asc(sql`rowid`))
+      .all();
+  }
+
+  getSteering(id: string): SteeringRow | undefined {
+    return this.#db.select().from(steering).where(eq(steering.id, id)).get();
+  }
+
+  /** The context window in use, as the run's extension reported it last. */
+  setRunContext(runId: string, usage: { tokens: number; contextWindow: number }): void {
+    this.#db
+      .update(runs)
+      .set({ contextTokens: usage.tokens, contextWindow: usage.contextWindow })
+      .where(eq(runs.id, runId))
+      .run();
   }
 
   // ── outbox ──────────────────────────────────────────────────────────────────────────────────

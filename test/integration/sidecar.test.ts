@@ -7,6 +7,7 @@ import { createRedactor } from "../../src/output/redact.js";
 import {
   buildSidecar,
   createMemorySidecarPorts,
+  EXTENSION_EVENT_TYPES,
   KNOWN_EVENT_TYPES,
   removeSidecarDiscovery,
   SIDECAR_MAX_CONNECTIONS,
@@ -169,36 +170,13 @@ describe("sidecar API", () => {
     expect(ports.events).toEqual([]);
   });
 
-  it("delivers each steering message once, oldest first, only to its own session", async () => {
-    ports.queueSteering("s-1", "stop and run the tests first");
-    ports.queueSteering("s-1", "then commit");
-    ports.queueSteering("s-2", "for the other session");
-
-    const first = await read(await api("/api/commands/poll?session_id=s-1"));
-    expect(first.session_id).toBe("s-1");
-    expect(first.messages!.map((m) => m.content)).toEqual(["stop and run the tests first", "then commit"]);
-    expect(first.messages![0]!.created_at).toMatch(/^\d{4}-\d\d-\d\dT/);
-
-    const second = await read(await api("/api/commands/poll?session_id=s-1"));
-    expect(second.messages).toEqual([]);
-
-    const other = await read(await api("/api/commands/poll?session_id=s-2"));
-    expect(other.messages!.map((m) => m.content)).toEqual(["for the other session"]);
-  });
-
-  it("delivers a message once even to concurrent polls", async () => {
-    ports.queueSteering("s-1", "only once");
-    const bodies = await Promise.all(
-      Array.from({ length: 5 }, async () => read(await api("/api/commands/poll?session_id=s-1"))),
-    );
-    expect(bodies.flatMap((body) => body.messages ?? [])).toHaveLength(1);
-  });
-
-  it("answers 400 for a poll without session_id and 404 for an unknown session", async () => {
+  it("refuses a poll without session_id with 400, and the bot's own token with 403: steering is leased to runs", async () => {
     const missing = await api("/api/commands/poll");
     expect(missing.status).toBe(400);
     expect((await read(missing)).message).toContain("session_id");
-    expect((await api("/api/commands/poll?session_id=nope")).status).toBe(404);
+    const asBot = await api("/api/commands/poll?session_id=s-1");
+    expect(asBot.status).toBe(403);
+    expect((await read(asBot)).message).toContain("OMPCORD_RUN_TOKEN");
   });
 
   it("answers /healthz without a token", async () => {
@@ -264,6 +242,8 @@ describe("sidecar API", () => {
       "GET /api/commands/poll",
       "GET /healthz",
       "GET /metrics",
+      "POST /api/commands/ack",
+      "POST /api/notify",
       "POST /api/webhook/event",
     ]);
     for (const route of listed) {
@@ -293,7 +273,7 @@ describe("sidecar API", () => {
 
     it("an unknown session id, in an event and in a poll", async () => {
       await expectNoEcho(await postEvent({ ...event, session_id: SENT }), 404);
-      await expectNoEcho(await api(`/api/commands/poll?session_id=${SENT}`), 404);
+      await expectNoEcho(await api(`/api/commands/poll?session_id=${SENT}`), 403);
     });
 
     it("an unknown path", async () => {
@@ -350,7 +330,7 @@ describe("sidecar telemetry", () => {
     expect(ports.events[0]!.content).toContain("[REDACTED]");
   });
 
-  it("the known event types are exactly the events omp's extension API emits", () => {
+  it("the known event types are exactly the events omp's extension API emits, and the extension's own", () => {
     const types = readFileSync(
       resolve(
         import.meta.dirname,
@@ -359,7 +339,8 @@ describe("sidecar telemetry", () => {
       "utf8",
     );
     const emitted = new Set([...types.matchAll(/\bon\(event: "([a-z_]+)"/g)].map((match) => match[1]));
-    expect([...KNOWN_EVENT_TYPES].sort()).toEqual([...emitted].sort());
+    const ours = Object.values(EXTENSION_EVENT_TYPES);
+    expect([...KNOWN_EVENT_TYPES].sort()).toEqual([...emitted, ...ours].sort());
   });
 
   it("300 distinct event types do not grow the label set: unknown ones count as `other`", async () => {
@@ -553,7 +534,7 @@ describe("sidecar slow clients", () => {
     for (const answer of await Promise.all(tricklers.map((client) => client.closed))) {
       expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     }
-    const response = await api("/api/commands/poll?session_id=s-1");
+    const response = await api("/metrics");
     expect(response.status).toBe(200);
   });
 

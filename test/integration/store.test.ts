@@ -278,32 +278,64 @@ describe("telemetry and steering", () => {
     expect(store.listEvents(s.id)).toHaveLength(1);
   });
 
-  it("delivers each steering message once, in order", () => {
+  it("leases each steering message to one run, in order, and only its own session's", () => {
     const s = session();
     const other = session();
     for (const text of ["one", "two", "three"]) {
       store.enqueueSteering({ sessionId: s.id, authorId: "u", text });
     }
     store.enqueueSteering({ sessionId: other.id, authorId: "u", text: "elsewhere" });
-    const taken = store.takeSteering(s.id);
-    expect(taken.map((m) => m.text)).toEqual(["one", "two", "three"]);
-    expect(taken.every((m) => m.deliveredAt instanceof Date)).toBe(true);
-    expect(store.takeSteering(s.id)).toEqual([]);
+    const leased = store.leaseSteering(s.id, "run-a");
+    expect(leased.map((m) => m.text)).toEqual(["one", "two", "three"]);
+    expect(leased.every((m) => m.leasedRunId === "run-a" && m.deliveredAt === null)).toBe(true);
+    expect(store.leaseSteering(s.id, "run-a")).toEqual([]);
+    expect(store.leaseSteering(s.id, "run-b")).toEqual([]);
     store.enqueueSteering({ sessionId: s.id, authorId: "u", text: "four" });
-    expect(store.takeSteering(s.id).map((m) => m.text)).toEqual(["four"]);
-    expect(store.takeSteering(other.id).map((m) => m.text)).toEqual(["elsewhere"]);
+    expect(store.leaseSteering(s.id, "run-b").map((m) => m.text)).toEqual(["four"]);
+    expect(store.leaseSteering(other.id, "run-c").map((m) => m.text)).toEqual(["elsewhere"]);
   });
 
-  it("two connections polling at once never both get the same message", () => {
+  it("a leased message is delivered only when its own run acknowledges it, once", () => {
+    const s = session();
+    const [first, second] = ["one", "two"].map((text) =>
+      store.enqueueSteering({ sessionId: s.id, authorId: "u", text }),
+    );
+    store.leaseSteering(s.id, "run-a");
+    expect(store.ackSteering("run-b", [first!.id])).toEqual([]);
+    expect(store.getSteering(first!.id)?.deliveredAt).toBeNull();
+    const acked = store.ackSteering("run-a", [first!.id]);
+    expect(acked.map((m) => [m.id, m.newly])).toEqual([[first!.id, true]]);
+    expect(store.getSteering(first!.id)?.deliveredAt).toBeInstanceOf(Date);
+    expect(store.ackSteering("run-a", [first!.id]).map((m) => m.newly)).toEqual([false]);
+    expect(store.leasedSteering("run-a").map((m) => m.id)).toEqual([second!.id]);
+  });
+
+  it("a run that ends without acknowledging gives its leases back, in order, to the next run", () => {
+    const s = session();
+    const ids = ["one", "two", "three"].map(
+      (text) => store.enqueueSteering({ sessionId: s.id, authorId: "u", text }).id,
+    );
+    store.leaseSteering(s.id, "run-a");
+    store.ackSteering("run-a", [ids[0]!]);
+    expect(store.releaseSteering("run-a").map((m) => m.text)).toEqual(["two", "three"]);
+    expect(store.releaseSteering("run-a")).toEqual([]);
+    expect(store.undeliveredSteering(s.id).map((m) => [m.text, m.leasedRunId])).toEqual([
+      ["two", null],
+      ["three", null],
+    ]);
+    expect(store.leaseSteering(s.id, "run-b").map((m) => m.text)).toEqual(["two", "three"]);
+  });
+
+  it("two connections leasing at once never both get the same message", () => {
     const s = session();
     for (let i = 0; i < 50; i += 1) store.enqueueSteering({ sessionId: s.id, authorId: "u", text: `m${i}` });
     const second = openStore(dbPath);
     try {
       const seen: string[] = [];
       for (let i = 0; i < 30; i += 1) {
-        seen.push(...store.takeSteering(s.id).map((m) => m.text));
+        seen.push(...store.leaseSteering(s.id, "run-a").map((m) => m.text));
         store.enqueueSteering({ sessionId: s.id, authorId: "u", text: `late${i}` });
-        seen.push(...second.takeSteering(s.id).map((m) => m.text));
+        seen.push(...second.leaseSteering(s.id, "run-b").map((m) => m.text));
       }
       expect(new Set(seen).size).toBe(seen.length);
       expect(seen).toHaveLength(80);
@@ -314,7 +346,7 @@ describe("telemetry and steering", () => {
 });
 
 describe("steering across processes", () => {
-  it("two processes polling the same session never receive the same message", async () => {
+  it("two processes leasing the same session's messages never receive the same one", async () => {
     const s = session();
     const storeModule = pathToFileURL(join(import.meta.dirname, "../../src/store/index.ts")).href;
     // Each poller takes whatever is pending as fast as it can until told to stop, then reports its ids.
@@ -326,7 +358,7 @@ describe("steering across processes", () => {
       process.stdin.on("data", () => { stop = true; });
       process.stdout.write("ready\\n");
       while (!stop) {
-        taken.push(...store.takeSteering(${JSON.stringify(s.id)}).map((m) => m.text));
+        taken.push(...store.leaseSteering(${JSON.stringify(s.id)}, "run-" + process.pid).map((m) => m.text));
         await new Promise((resolve) => setImmediate(resolve));
       }
       store.close();
@@ -359,7 +391,7 @@ describe("steering across processes", () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     for (const child of children) child.stdin.end("stop");
     const taken = (await Promise.all(outputs.map((output) => output.taken))).flat();
-    taken.push(...store.takeSteering(s.id).map((m) => m.text));
+    taken.push(...store.leaseSteering(s.id, "run-parent").map((m) => m.text));
     expect(taken).toHaveLength(200);
     expect(new Set(taken).size).toBe(200);
   });
@@ -460,7 +492,30 @@ describe("restart", () => {
     );
     expect(store.listQueuedPrompts(busy.id).map((p) => p.text)).toEqual(["next"]);
     expect(store.sessionsWithQueuedPrompts()).toEqual([busy.id, idle.id]);
-    expect(store.reconcileAfterRestart()).toEqual({ interruptedRuns: [], affectedSessions: [] });
+    expect(store.reconcileAfterRestart()).toEqual({
+      interruptedRuns: [],
+      affectedSessions: [],
+      releasedSteering: [],
+    });
+  });
+
+  it("a restart gives back steering a run held unacknowledged; a delivered message stays delivered", () => {
+    const s = session();
+    const running = prompt(s.id, "running");
+    const run = store.startRun({ sessionId: s.id, promptId: running.id });
+    const [taken, held] = ["taken", "held"].map((text) =>
+      store.enqueueSteering({ sessionId: s.id, authorId: "u", text }),
+    );
+    store.leaseSteering(s.id, run.id);
+    store.ackSteering(run.id, [taken!.id]);
+    store.close();
+    store = openStore(dbPath);
+
+    const result = store.reconcileAfterRestart();
+
+    expect(result.releasedSteering.map((m) => m.id)).toEqual([held!.id]);
+    expect(store.getSteering(taken!.id)?.deliveredAt).toBeInstanceOf(Date);
+    expect(store.leaseSteering(s.id, "next-run").map((m) => m.id)).toEqual([held!.id]);
   });
 
   it("survives SIGKILL mid-run: the reopened database shows the run interrupted and the queue intact", async () => {
@@ -582,9 +637,14 @@ describe("secrets at rest", () => {
   it("stores session names redacted, and steering messages redacted once delivered", () => {
     const s = newSession(`Run: deploy with ${key}`);
     expect(s.name).toBe("Run: deploy with [REDACTED]");
-    safe.enqueueSteering({ sessionId: s.id, authorId: "333333333333333333", text: `use ${key}` });
-    // The agent gets the message as typed; the stored copy is masked once it is handed over.
-    expect(safe.takeSteering(s.id).map((m) => m.text)).toEqual([`use ${key}`]);
+    const message = safe.enqueueSteering({
+      sessionId: s.id,
+      authorId: "333333333333333333",
+      text: `use ${key}`,
+    });
+    // The agent gets the message as typed; the stored copy is masked once its run has it.
+    expect(safe.leaseSteering(s.id, "run-a").map((m) => m.text)).toEqual([`use ${key}`]);
+    safe.ackSteering("run-a", [message.id]);
     const rows = safe.sqlite.prepare("select * from steering").all();
     expect(JSON.stringify(rows)).not.toContain(key);
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { buildOmpArgs, extensionArgs, maxTimeSeconds, overlayYaml } from "../../src/omp/args.js";
 
 const OMP_SOURCE = resolve(import.meta.dirname, "../../node_modules/@oh-my-pi/pi-coding-agent/src");
@@ -57,6 +58,15 @@ describe("buildOmpArgs", () => {
       "--continue",
     ]);
     expect(stdinText).toBe("hello");
+  });
+
+  it("loads exactly ompcord's extension with --trusted-extension (discovery off), and none without one", () => {
+    const { args } = buildOmpArgs({ ...base, extensionPath: "/opt/ompcord/ompcord-extension.js" });
+    expect(args[args.indexOf("--trusted-extension") + 1]).toBe("/opt/ompcord/ompcord-extension.js");
+    expect(args).not.toContain("-e");
+    expect(args).not.toContain("--extension");
+    expect(buildOmpArgs(base).args).toContain("--no-extensions");
+    expect(buildOmpArgs(base).args).not.toContain("--trusted-extension");
   });
 
   it("resumes a known conversation by id", () => {
@@ -123,6 +133,12 @@ describe("extensions", () => {
     expect(buildOmpArgs({ ...base, projectTrusted: true }).args).not.toContain("--no-extensions");
     expect(extensionArgs(true)).toEqual([]);
   });
+
+  it("ompcord's extension is the only one in an untrusted workspace, and added with -e in a trusted one", () => {
+    expect(extensionArgs(false, "/opt/ext.js")).toEqual(["--trusted-extension", "/opt/ext.js"]);
+    // omp refuses --trusted-extension together with -e; discovery stays on for a trusted project.
+    expect(extensionArgs(true, "/opt/ext.js")).toEqual(["-e", "/opt/ext.js"]);
+  });
 });
 
 describe("overlayYaml", () => {
@@ -140,7 +156,7 @@ describe("overlayYaml", () => {
     );
     expect(yaml).toContain("mcp:\n  enableProjectConfig: false");
     expect(yaml).toContain("lsp:\n  enabled: false");
-    expect(yaml).toContain('bash:\n  direnv: "off"');
+    expect(parse(yaml).bash).toMatchObject({ direnv: "off" });
   });
 
   it("a trusted project keeps its tools, MCP and LSP servers and .envrc; the bot's own pins stay", () => {
@@ -153,6 +169,14 @@ describe("overlayYaml", () => {
 
   it("turns omp's shared process broker off, so nothing a run launches can outlive it", () => {
     expect(overlayYaml({ maxRetries: 2 })).toContain("launch:\n  enabled: false");
+  });
+
+  it("pins bash auto-backgrounding off, trusted or not: a steer waits for a running command instead of orphaning it", () => {
+    for (const projectTrusted of [false, true]) {
+      expect(parse(overlayYaml({ maxRetries: 2, projectTrusted })).bash.autoBackground).toEqual({
+        enabled: false,
+      });
+    }
   });
 
   it("zero retries disables retrying", () => {

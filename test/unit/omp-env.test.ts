@@ -24,7 +24,8 @@ describe("buildChildEnv", () => {
   const env = buildChildEnv(parent, {
     sessionId: "sess-1",
     apiUrl: "http://127.0.0.1:8901",
-    apiToken: "child-api-token",
+    runToken: "ompcord_run_child-token",
+    runId: "run-1",
   });
 
   it("keeps the basics omp needs and the model provider keys", () => {
@@ -52,10 +53,12 @@ describe("buildChildEnv", () => {
     expect(env.MY_TOOL_SETTING).toBeUndefined();
   });
 
-  it("adds the session id and the sidecar API URL and token", () => {
+  it("adds the session and run ids, the sidecar API URL and the run's own token, never an API token", () => {
     expect(env.OMPCORD_SESSION_ID).toBe("sess-1");
+    expect(env.OMPCORD_RUN_ID).toBe("run-1");
     expect(env.OMPCORD_API_URL).toBe("http://127.0.0.1:8901");
-    expect(env.OMPCORD_API_TOKEN).toBe("child-api-token");
+    expect(env.OMPCORD_RUN_TOKEN).toBe("ompcord_run_child-token");
+    expect(env.OMPCORD_API_TOKEN).toBeUndefined();
   });
 
   it("passes operator-listed names through, but never the forbidden ones", () => {

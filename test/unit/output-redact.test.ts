@@ -19,6 +19,8 @@ const FAKE = {
   awsKeyId: "AKIAIOSFODNN7EXAMPLE",
   google: "AIzaSyA-1234567890abcdefghijklmnopqrstu",
   jwt: "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkZha2UifQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
+  // The sidecar's per-run token (src/sidecar/run-tokens.ts): an agent can print its environment.
+  ompcordRunToken: "ompcord_run_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde",
 };
 
 describe("createRedactor: credential shapes", () => {

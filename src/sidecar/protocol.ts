@@ -1,0 +1,79 @@
+// The contract between the sidecar and the ompcord OMP extension: routes, environment variables, body
+// shapes and limits, named once. Pure TypeScript without Node APIs: the extension bundles it under Bun.
+
+/** Environment variables the bot gives each run (src/omp/env.ts) and the extension reads. */
+export const RUN_ENV = {
+  /** `http://127.0.0.1:<port>` of the sidecar. */
+  apiUrl: "OMPCORD_API_URL",
+  /** The run's own token: valid for its own session's routes only, revoked when the run ends. */
+  runToken: "OMPCORD_RUN_TOKEN",
+  /** The ompcord session the run belongs to. */
+  sessionId: "OMPCORD_SESSION_ID",
+  /** The run's id (for logs; the token already names the run to the sidecar). */
+  runId: "OMPCORD_RUN_ID",
+} as const;
+
+/**
+ * Every run token starts with this, so the redactor can recognise one anywhere (an agent can print its
+ * environment) without knowing its value: see the `ompcord run token` shape in src/output/secret-shapes.ts.
+ */
+export const RUN_TOKEN_PREFIX = "ompcord_run_";
+
+export const SIDECAR_ROUTES = {
+  /** `POST {session_id, event_type, content, timestamp}`: telemetry. */
+  event: "/api/webhook/event",
+  /** `GET ?session_id=…&wait_ms=…`: steering messages leased to the calling run (a long-poll). */
+  poll: "/api/commands/poll",
+  /** `POST {session_id, ids}`: the run saw these steering messages arrive in its session. */
+  ack: "/api/commands/ack",
+  /** `POST {session_id, text}`: the agent's `discord_notify` tool posting into its thread. */
+  notify: "/api/notify",
+} as const;
+
+/** Telemetry event types the extension posts of its own (beyond omp's event names). */
+export const EXTENSION_EVENT_TYPES = {
+  /** `{tokens, contextWindow, percent}` from `ctx.getContextUsage()`: not on omp's stdout. */
+  contextUsage: "context_usage",
+  /** `{dropped}`: telemetry events the extension's bounded queue dropped so far in this process. */
+  telemetryDropped: "telemetry_dropped",
+} as const;
+
+/** The context window in use, as omp's `ctx.getContextUsage()` reports it. */
+export interface ContextUsageBody {
+  tokens: number;
+  contextWindow: number;
+  /** 0–100 (omp's own rounding); may pass 100 just before a compaction. */
+  percent: number;
+}
+
+export interface PollAnswer {
+  session_id: string;
+  messages: { id: string; content: string; created_at: string }[];
+}
+
+export interface AckBody {
+  session_id: string;
+  ids: string[];
+}
+
+export interface AckAnswer {
+  /** The ids now marked delivered by this run (already delivered ones included: acks are idempotent). */
+  acknowledged: string[];
+}
+
+export interface NotifyBody {
+  session_id: string;
+  text: string;
+}
+
+/**
+ * Longest text the notify tool may post: a Discord message holds 2000 characters, and the bot adds a
+ * short prefix naming the agent as the author.
+ */
+export const NOTIFY_MAX_CHARS = 1800;
+
+/** Notify messages a run may post per window; past it the tool gets an error that says when to retry. */
+export const NOTIFY_RATE_LIMIT = { messages: 5, windowMs: 60_000 } as const;
+
+/** Most steering ids one acknowledgement may carry. */
+export const ACK_MAX_IDS = 100;
