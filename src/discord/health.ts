@@ -9,7 +9,7 @@ import { type DirectoryProblem, describeUnusableWorkDir, directoryProblem } from
 import { pathWithBinDir } from "../omp/env.js";
 import { buildChildEnv, describeSandbox, type SandboxStatus } from "../omp/index.js";
 import type { Store } from "../store/index.js";
-import type { HealthCheck } from "./format/index.js";
+import type { HealthCheck } from "./embeds.js";
 
 /** `omp --version` starts Bun and omp: a few hundred ms; cached so /omp status stays quick. */
 const OMP_VERSION_TTL_MS = 60_000;

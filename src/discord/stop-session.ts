@@ -1,9 +1,9 @@
 // Stopping a session from the command or the dashboard button: cancel, drop the queue, paint the
 // dashboard's final state, then archive the thread. The rows stay as history.
 
+import { countOf } from "../format/index.js";
 import type { SessionRow } from "../store/index.js";
 import type { BotContext } from "./context.js";
-import { countOf } from "./format/index.js";
 
 export function stoppedMessage(by: string, dropped: number): string {
   const queue =

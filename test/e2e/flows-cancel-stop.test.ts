@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import type { APIEmbed } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
-import { formatDuration } from "../../src/discord/format/index.js";
+import { formatDuration } from "../../src/format/index.js";
 import {
   answerText,
   type BotHarness,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { answerMessages } from "../../src/discord/format/answer.js";
-import { splitMessage } from "../../src/discord/format/split.js";
+import { answerMessages } from "../../src/format/answer.js";
+import { splitMessage } from "../../src/format/split.js";
 
 /** Deterministic PRNG (mulberry32) so a failing case can be replayed from its seed. */
 function random(seed: number) {

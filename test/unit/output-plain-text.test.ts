@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { renderDashboard } from "../../src/discord/dashboard/render.js";
 import { initialDashboardView } from "../../src/discord/dashboard/view.js";
-import { answerMessages } from "../../src/discord/format/answer.js";
-import { queueEmbed } from "../../src/discord/format/embeds.js";
-import { stripControlCharacters } from "../../src/discord/format/text.js";
-import { threadName } from "../../src/discord/format/thread-name.js";
+import { queueEmbed } from "../../src/discord/embeds.js";
 import { runEndMessages } from "../../src/discord/live/run-end.js";
+import { answerMessages } from "../../src/format/answer.js";
+import { stripControlCharacters } from "../../src/format/text.js";
+import { threadName } from "../../src/format/thread-name.js";
 import { cleanText } from "../../src/omp/lines.js";
 import { toPlainText } from "../../src/output/plain-text.js";
 

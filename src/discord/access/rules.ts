@@ -1,6 +1,6 @@
 // Access preconditions of SPEC §6, one small pure function each, with the polite refusal a person reads.
 
-import { countOf } from "../format/text.js";
+import { countOf } from "../../format/text.js";
 
 /** Why a request was refused: stable codes for logs and metrics, next to the message shown to the user. */
 export type RefusalCode =

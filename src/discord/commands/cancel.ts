@@ -1,10 +1,10 @@
 // `/omp cancel`: stop the running prompt (SIGTERM, then SIGKILL to the whole tree); the queue goes on.
 
 import type { ChatInputCommandInteraction } from "discord.js";
+import { countOf } from "../../format/index.js";
 import { checkAccess } from "../access/index.js";
 import type { BotContext } from "../context.js";
 import { interactionFacts } from "../facts.js";
-import { countOf } from "../format/index.js";
 import { ALREADY_ENDING, NO_MENTIONS, refuse, replyPrivately } from "../replies.js";
 
 export async function cancelCommand(

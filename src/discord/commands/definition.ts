@@ -5,7 +5,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   SlashCommandBuilder,
 } from "discord.js";
-import { DISCORD_LIMITS } from "../format/limits.js";
+import { DISCORD_LIMITS } from "../../format/limits.js";
 
 export const OMP_COMMAND_NAME = "omp";
 

@@ -2,7 +2,7 @@
 
 import { type ChatInputCommandInteraction, MessageFlags } from "discord.js";
 import type { BotContext } from "../context.js";
-import { healthEmbed, statusEmbed, versionEmbed } from "../format/index.js";
+import { healthEmbed, statusEmbed, versionEmbed } from "../embeds.js";
 import { OUTBOX_STATUS_WINDOW_MS } from "../live/index.js";
 import { NO_MENTIONS } from "../replies.js";
 

@@ -1,10 +1,10 @@
 // `/omp new prompt:<text> [name]`: a standalone thread `Session: <name or first words>` running the prompt.
 
 import { ChannelType, type ChatInputCommandInteraction, ThreadAutoArchiveDuration } from "discord.js";
+import { threadName } from "../../format/index.js";
 import { checkAccess } from "../access/index.js";
 import type { BotContext } from "../context.js";
 import { interactionFacts } from "../facts.js";
-import { threadName } from "../format/index.js";
 import { openSessionInThread } from "../launch.js";
 import { NO_MENTIONS, refuse } from "../replies.js";
 import { OMP_OPTIONS } from "./definition.js";

@@ -3,8 +3,8 @@
 import { type ChatInputCommandInteraction, MessageFlags } from "discord.js";
 import { checkAccess } from "../access/index.js";
 import type { BotContext } from "../context.js";
+import { queueEmbed } from "../embeds.js";
 import { interactionFacts } from "../facts.js";
-import { queueEmbed } from "../format/index.js";
 import { NO_MENTIONS, refuse } from "../replies.js";
 
 export async function queueCommand(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {

@@ -1,10 +1,10 @@
 // `/omp say prompt:<text>`: queue a follow-up in the same agent conversation.
 
 import type { ChatInputCommandInteraction } from "discord.js";
+import { escapeMentions, stripControlCharacters, truncateEnd } from "../../format/index.js";
 import { checkAccess } from "../access/index.js";
 import type { BotContext } from "../context.js";
 import { interactionFacts } from "../facts.js";
-import { escapeMentions, stripControlCharacters, truncateEnd } from "../format/index.js";
 import { NO_MENTIONS, refuse } from "../replies.js";
 import { OMP_OPTIONS } from "./definition.js";
 

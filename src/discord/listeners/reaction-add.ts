@@ -9,9 +9,9 @@ import {
   ThreadAutoArchiveDuration,
   type User,
 } from "discord.js";
+import { threadName } from "../../format/index.js";
 import { checkAccess } from "../access/index.js";
 import type { BotContext } from "../context.js";
-import { threadName } from "../format/index.js";
 import { openSessionInThread } from "../launch.js";
 import { writeInWindow } from "../live/index.js";
 import { NO_MENTIONS } from "../replies.js";

@@ -4,12 +4,12 @@
 // transcript to the outbox when the run ends (shown on the dashboard while Discord keeps them waiting).
 
 import { stat } from "node:fs/promises";
+import { DISPLAY_LIMITS } from "../../format/limits.js";
 import type { OutputLine, RunResult } from "../../omp/index.js";
 import { type BatcherClock, LineBatcher, systemClock } from "../../output/batcher.js";
 import { type DashboardEvent, DashboardModel } from "../dashboard/model.js";
 import { renderDashboard } from "../dashboard/render.js";
 import type { DashboardView } from "../dashboard/view.js";
-import { DISPLAY_LIMITS } from "../format/limits.js";
 import {
   EDIT_RETRIES,
   HEARTBEAT_MS,

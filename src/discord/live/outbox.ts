@@ -2,9 +2,9 @@
 // stored before its first attempt, delivered in order per thread, retried with backoff through Discord
 // outages, resumed after a restart, and ends delivered, replaced by its fallback, or undeliverable.
 
+import { DISCORD_LIMITS } from "../../format/limits.js";
+import { escapeMentions, stripControlCharacters, truncateEnd } from "../../format/text.js";
 import { type BatcherClock, systemClock } from "../../output/batcher.js";
-import { DISCORD_LIMITS } from "../format/limits.js";
-import { escapeMentions, stripControlCharacters, truncateEnd } from "../format/text.js";
 import {
   OUTBOX_RETRY_DELAY_MAX_MS,
   OUTBOX_RETRY_DELAY_MS,

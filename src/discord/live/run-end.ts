@@ -2,10 +2,10 @@
 // naming a failure and carrying the attachments, each with the fallback the outbox posts if Discord
 // refuses it. Pure: the controller gathers the facts and hands the entries to the outbox.
 
+import { answerMessages } from "../../format/answer.js";
+import { DISCORD_LIMITS, DISPLAY_LIMITS } from "../../format/limits.js";
+import { escapeMentions, stripControlCharacters, truncateEnd, truncateMiddle } from "../../format/text.js";
 import type { DashboardRunOutcome } from "../dashboard/model.js";
-import { answerMessages } from "../format/answer.js";
-import { DISCORD_LIMITS, DISPLAY_LIMITS } from "../format/limits.js";
-import { escapeMentions, stripControlCharacters, truncateEnd, truncateMiddle } from "../format/text.js";
 import { ATTACHMENT_MAX_BYTES, ERROR_NOTE_CHARS, MAX_ANSWER_MESSAGES } from "./constants.js";
 import type { OutboxEntry } from "./outbox.js";
 import type { ThreadFile, ThreadMessage } from "./sink.js";

@@ -1,7 +1,7 @@
 // Embeds for /omp status, health, version and queue: pure functions of plain data, always valid.
 
 import type { APIEmbed, APIEmbedField } from "discord-api-types/v10";
-import { DISCORD_LIMITS, DISPLAY_LIMITS, EMPTY_VALUE } from "./limits.js";
+import { DISCORD_LIMITS, DISPLAY_LIMITS, EMPTY_VALUE } from "../format/limits.js";
 import {
   countOf,
   formatDuration,
@@ -9,7 +9,7 @@ import {
   stripControlCharacters,
   truncateEnd,
   truncateMiddle,
-} from "./text.js";
+} from "../format/text.js";
 
 /** Colours reused from the dashboard's palette (SPEC §1) so the bot looks like one product. */
 export const EMBED_COLORS = { ok: 0x2ecc71, info: 0x5865f2, warn: 0xf1c40f, bad: 0xe74c3c } as const;

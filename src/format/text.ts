@@ -1,6 +1,6 @@
 // Small text primitives shared by every renderer: safe truncation, mention neutralising, durations.
 
-import { toPlainText } from "../../output/plain-text.js";
+import { toPlainText } from "../output/plain-text.js";
 import { EMPTY_VALUE } from "./limits.js";
 
 const ELLIPSIS = "…";

@@ -1,7 +1,8 @@
-// Checks an embed against Discord's limits, so tests (and debug assertions) catch what Discord would reject.
+// Checks an embed against Discord's limits, so tests catch what Discord would reject (the bot never needs
+// to: its renderers build within the limits).
 
 import type { APIEmbed } from "discord-api-types/v10";
-import { DISCORD_LIMITS } from "./limits.js";
+import { DISCORD_LIMITS } from "../../src/format/limits.js";
 
 /** Every way `embed` breaks Discord's limits; empty when Discord would accept it. */
 export function embedProblems(embed: APIEmbed): string[] {
