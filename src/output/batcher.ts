@@ -2,18 +2,7 @@
 // a flush at `maxItems` items or `maxWaitMs` after the last flush, never two flushes closer than
 // `minIntervalMs`, never two at once, one final flush at the end. Pure, with an injectable clock.
 
-/** Time source and timers; the real ones by default, a fake one in tests. */
-export interface BatcherClock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: BatcherClock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import { type Clock, systemClock } from "../clock.js";
 
 export interface FlushInfo {
   /** True for the one flush `end()` makes (it may carry no items). */
@@ -38,7 +27,7 @@ export interface LineBatcherOptions<T> {
   maxPending?: number;
   /** Called when `flush` throws or rejects; batching goes on. Default: ignore. */
   onError?: (error: unknown) => void;
-  clock?: BatcherClock;
+  clock?: Clock;
 }
 
 function expectInteger(name: string, value: number, min: number): void {
@@ -62,7 +51,7 @@ export class LineBatcher<T> {
   readonly #minIntervalMs: number;
   readonly #maxPending: number;
   readonly #onError: (error: unknown) => void;
-  readonly #clock: BatcherClock;
+  readonly #clock: Clock;
 
   #pending: T[] = [];
   #dropped = 0;

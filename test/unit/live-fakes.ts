@@ -1,10 +1,10 @@
 // Fakes for the live dashboard tests: a manual clock and a DashboardSink that records what it was asked
 // to do, can be slow, and can fail on demand. Shared by test/unit/live-*.test.ts.
 
+import type { Clock } from "../../src/clock.js";
 import type { DashboardPayload } from "../../src/discord/dashboard/render.js";
 import { type DashboardView, initialDashboardView } from "../../src/discord/dashboard/view.js";
 import type { DashboardSink, RunEnd, ThreadMessage } from "../../src/discord/live/index.js";
-import type { BatcherClock } from "../../src/output/batcher.js";
 
 /** Lets every promise chain that is ready run to its next wait. */
 export async function settle(): Promise<void> {
@@ -18,7 +18,7 @@ interface Timer {
 }
 
 /** Time moves only in `advance`; timers fire in order, with promise chains settled after each one. */
-export class FakeClock implements BatcherClock {
+export class FakeClock implements Clock {
   #now = 0;
   #nextId = 1;
   readonly #timers = new Map<number, Timer>();

@@ -4,9 +4,10 @@
 // transcript to the outbox when the run ends (shown on the dashboard while Discord keeps them waiting).
 
 import { stat } from "node:fs/promises";
+import { type Clock, systemClock } from "../../clock.js";
 import { DISPLAY_LIMITS } from "../../format/limits.js";
 import type { OutputLine, RunResult } from "../../omp/index.js";
-import { type BatcherClock, LineBatcher, systemClock } from "../../output/batcher.js";
+import { LineBatcher } from "../../output/batcher.js";
 import { type DashboardEvent, DashboardModel } from "../dashboard/model.js";
 import { renderDashboard } from "../dashboard/render.js";
 import type { DashboardView } from "../dashboard/view.js";
@@ -75,7 +76,7 @@ export interface LiveDashboardOptions {
   view: DashboardView;
   sink: DashboardSink;
   /** Default: the real clock. */
-  clock?: BatcherClock;
+  clock?: Clock;
   logger?: LiveLogger;
   /** Called once when the thread or the dashboard message is gone; the bot then stops the session. */
   onGone?: (sessionId: string) => void;
@@ -122,7 +123,7 @@ export class LiveDashboard {
   readonly sessionId: string;
   readonly #model: DashboardModel;
   readonly #sink: DashboardSink;
-  readonly #clock: BatcherClock;
+  readonly #clock: Clock;
   readonly #logger: LiveLogger;
   readonly #onGone: ((sessionId: string) => void) | undefined;
   readonly #onEdit: ((info: DashboardEditInfo) => void) | undefined;

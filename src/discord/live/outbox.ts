@@ -2,9 +2,9 @@
 // stored before its first attempt, delivered in order per thread, retried with backoff through Discord
 // outages, resumed after a restart, and ends delivered, replaced by its fallback, or undeliverable.
 
+import { type Clock, systemClock } from "../../clock.js";
 import { DISCORD_LIMITS } from "../../format/limits.js";
 import { escapeMentions, stripControlCharacters, truncateEnd } from "../../format/text.js";
-import { type BatcherClock, systemClock } from "../../output/batcher.js";
 import {
   OUTBOX_RETRY_DELAY_MAX_MS,
   OUTBOX_RETRY_DELAY_MS,
@@ -91,7 +91,7 @@ export interface ThreadOutboxOptions {
   windows?: Pick<ThreadWriteWindows, "for">;
   /** Books a slot of the bot's shared request budget; returns the wait in ms (default: none). */
   reserveSlot?: () => number;
-  clock?: BatcherClock;
+  clock?: Clock;
   logger?: LiveLogger;
   /** Default `OUTBOX_RETRY_FOR_MS`. */
   retryForMs?: number;
@@ -196,7 +196,7 @@ export class ThreadOutbox {
   readonly #poster: ThreadPoster;
   readonly #windows: Pick<ThreadWriteWindows, "for">;
   readonly #reserveSlot: () => number;
-  readonly #clock: BatcherClock;
+  readonly #clock: Clock;
   readonly #logger: LiveLogger;
   readonly #retryForMs: number;
   readonly #uploadAttempts: number;

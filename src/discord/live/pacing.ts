@@ -1,7 +1,7 @@
 // How many dashboards share one bot's request budget: a per-dashboard edit interval that grows with the
 // number of busy dashboards, and a shared slot book that spaces their requests evenly (SPEC §9).
 
-import type { BatcherClock } from "../../output/batcher.js";
+import type { Clock } from "../../clock.js";
 import { DASHBOARD_REQUESTS_PER_SECOND, MIN_EDIT_INTERVAL_MS } from "./constants.js";
 
 function expectPositive(name: string, value: number): void {
@@ -31,10 +31,10 @@ export function adaptiveEditIntervalMs(
  */
 export class RequestBudget {
   readonly #spacingMs: number;
-  readonly #clock: BatcherClock;
+  readonly #clock: Clock;
   #nextSlotAt = Number.NEGATIVE_INFINITY;
 
-  constructor(requestsPerSecond: number, clock: BatcherClock) {
+  constructor(requestsPerSecond: number, clock: Clock) {
     expectPositive("requestsPerSecond", requestsPerSecond);
     this.#spacingMs = 1000 / requestsPerSecond;
     this.#clock = clock;

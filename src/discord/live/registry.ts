@@ -2,7 +2,7 @@
 // (SPEC §9): each busy dashboard's edit interval grows with the number of busy ones and their requests
 // take evenly spaced slots, so many busy threads slow down together instead of building a backlog.
 
-import { type BatcherClock, systemClock } from "../../output/batcher.js";
+import { type Clock, systemClock } from "../../clock.js";
 import type { DashboardView } from "../dashboard/view.js";
 import { DASHBOARD_REQUESTS_PER_SECOND, MIN_EDIT_INTERVAL_MS } from "./constants.js";
 import {
@@ -16,7 +16,7 @@ import type { DashboardSink, LiveLogger } from "./sink.js";
 import type { ChannelWrites } from "./write-window.js";
 
 export interface DashboardRegistryOptions {
-  clock?: BatcherClock;
+  clock?: Clock;
   logger?: LiveLogger;
   /** Called once per session whose thread or dashboard message is gone; the bot then stops the session. */
   onGone?: (sessionId: string) => void;
@@ -51,7 +51,7 @@ function expectPositive(name: string, value: number): void {
 
 export class DashboardRegistry {
   readonly #options: DashboardRegistryOptions;
-  readonly #clock: BatcherClock;
+  readonly #clock: Clock;
   readonly #requestsPerSecond: number;
   readonly #minEditIntervalMs: number;
   readonly #budget: RequestBudget;

@@ -2,7 +2,7 @@
 // shared limit that no header announces (about 5 per 5 s, SPEC §9). Every writer into a thread books its
 // write here first (dashboard edits, answers, notes, replies, reactions), so together they stay under it.
 
-import { type BatcherClock, systemClock } from "../../output/batcher.js";
+import { type Clock, systemClock } from "../../clock.js";
 import {
   CHANNEL_WRITE_MARGIN_MS,
   CHANNEL_WRITE_WINDOW_MS,
@@ -35,7 +35,7 @@ export interface ThreadWriteWindowOptions {
   marginMs?: number;
   /** Writes in flight at once in the channel (default `CHANNEL_WRITES_IN_FLIGHT`). */
   inFlight?: number;
-  clock?: BatcherClock;
+  clock?: Clock;
 }
 
 interface Write {
@@ -74,7 +74,7 @@ export class ThreadWriteWindow implements ChannelWrites {
   readonly #limit: number;
   readonly #inFlight: number;
   readonly #holdMs: number;
-  readonly #clock: BatcherClock;
+  readonly #clock: Clock;
   #writes: Write[] = [];
   readonly #waiters: Waiter[] = [];
   #timer: unknown;
