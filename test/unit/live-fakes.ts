@@ -127,6 +127,13 @@ export function runStarted(runNumber = 1) {
   return { type: "run_started", prompt: "do the thing", authorId: "42", runNumber, at: new Date(0) } as const;
 }
 
+/**
+ * `fileSize` for a dashboard whose runs have no transcript on disk. The default asks the file system,
+ * and a real `stat` can outlast the fake clock's settling on a loaded machine: the test would then wait
+ * for a timer that nobody advances any more.
+ */
+export const noFile = async (): Promise<number | undefined> => undefined;
+
 export function result(overrides: Partial<RunEnd> = {}): RunEnd {
   return {
     outcome: "success",
