@@ -1,5 +1,6 @@
 // Splits long text (an agent's final answer) into Discord messages without breaking code blocks.
 
+import { expectInteger } from "../expect.js";
 import { DISCORD_LIMITS } from "./limits.js";
 
 /** A fenced code block that is open: how to reopen it in the next message and how to close it. */
@@ -99,9 +100,7 @@ function hardSplit(text: string, limit: number): string[] {
  * longer than a message is cut, at a space when one is near. Blank input gives no messages.
  */
 export function splitMessage(text: string, limit: number = DISCORD_LIMITS.messageContent): string[] {
-  if (!Number.isInteger(limit) || limit < MIN_LIMIT) {
-    throw new RangeError(`Expected \`limit\` to be an integer from ${MIN_LIMIT} up, got \`${limit}\``);
-  }
+  expectInteger("limit", limit, MIN_LIMIT);
   const normalized = text.replace(/\r\n?/g, "\n");
   if (normalized.trim() === "") return [];
   if (normalized.length <= limit) return [normalized];

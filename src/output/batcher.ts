@@ -3,6 +3,7 @@
 // `minIntervalMs`, never two at once, one final flush at the end. Pure, with an injectable clock.
 
 import { type Clock, systemClock } from "../clock.js";
+import { expectFunction, expectInteger, expectNonNegative } from "../expect.js";
 
 export interface FlushInfo {
   /** True for the one flush `end()` makes (it may carry no items). */
@@ -30,20 +31,6 @@ export interface LineBatcherOptions<T> {
   clock?: Clock;
 }
 
-function expectInteger(name: string, value: number, min: number): void {
-  if (!Number.isInteger(value) || value < min) {
-    throw new TypeError(`Expected \`${name}\` to be an integer from ${min} and up, got \`${String(value)}\``);
-  }
-}
-
-function expectDuration(name: string, value: number): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(
-      `Expected \`${name}\` to be a number of milliseconds from 0 and up, got \`${String(value)}\``,
-    );
-  }
-}
-
 export class LineBatcher<T> {
   readonly #flush: LineBatcherOptions<T>["flush"];
   readonly #maxItems: number;
@@ -63,9 +50,7 @@ export class LineBatcher<T> {
   #endPromise: Promise<void> | undefined;
 
   constructor(options: LineBatcherOptions<T>) {
-    if (typeof options?.flush !== "function") {
-      throw new TypeError(`Expected \`flush\` to be a function, got \`${typeof options?.flush}\``);
-    }
+    expectFunction("flush", options?.flush);
     const {
       maxItems = 10,
       maxWaitMs = 1500,
@@ -75,8 +60,8 @@ export class LineBatcher<T> {
       clock = systemClock,
     } = options;
     expectInteger("maxItems", maxItems, 1);
-    expectDuration("maxWaitMs", maxWaitMs);
-    expectDuration("minIntervalMs", minIntervalMs);
+    expectNonNegative("maxWaitMs", maxWaitMs, "milliseconds");
+    expectNonNegative("minIntervalMs", minIntervalMs, "milliseconds");
     expectInteger("maxPending", maxPending, maxItems);
     this.#flush = options.flush;
     this.#maxItems = maxItems;

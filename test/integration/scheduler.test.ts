@@ -337,7 +337,7 @@ describe("global limit", () => {
 
   it("refuses a limit below 1 with a message that says what came", () => {
     expect(() => scheduler({ max: 0 })).toThrow(
-      "Expected `maxConcurrentRuns` to be a whole number from 1 and up, got `0`",
+      "Expected `maxConcurrentRuns` to be an integer from 1 and up, got `0` (number)",
     );
   });
 });

@@ -62,7 +62,7 @@ describe("/omp command definition", () => {
 
   it("refuses a prompt limit that is not a positive integer, saying what it got", () => {
     expect(() => buildOmpCommand({ promptMaxChars: 0 })).toThrow(
-      "Expected `promptMaxChars` to be an integer from 1 up, got `0`",
+      "Expected `promptMaxChars` to be an integer from 1 and up, got `0` (number)",
     );
   });
 });

@@ -111,7 +111,9 @@ describe("splitMessage", () => {
 
   it("honours a custom limit and rejects a limit too small to hold a fence", () => {
     for (const chunk of splitMessage("line\n".repeat(100), 50)) expect(chunk.length).toBeLessThanOrEqual(50);
-    expect(() => splitMessage("x", 5)).toThrow(/Expected `limit` to be an integer from 20 up, got `5`/);
+    expect(() => splitMessage("x", 5)).toThrow(
+      /Expected `limit` to be an integer from 20 and up, got `5` \(number\)/,
+    );
   });
 
   it("keeps every message within the limit with balanced fences, for random text (200 seeds)", () => {

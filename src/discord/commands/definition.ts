@@ -5,6 +5,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   SlashCommandBuilder,
 } from "discord.js";
+import { expectInteger } from "../../expect.js";
 import { DISCORD_LIMITS } from "../../format/limits.js";
 
 export const OMP_COMMAND_NAME = "omp";
@@ -41,9 +42,7 @@ export function buildOmpCommand(
   options: OmpCommandOptions = {},
 ): RESTPostAPIChatInputApplicationCommandsJSONBody {
   const requested = options.promptMaxChars ?? DISCORD_LIMITS.stringOptionMax;
-  if (!Number.isInteger(requested) || requested < 1) {
-    throw new RangeError(`Expected \`promptMaxChars\` to be an integer from 1 up, got \`${requested}\``);
-  }
+  expectInteger("promptMaxChars", requested, 1);
   const promptMax = Math.min(requested, DISCORD_LIMITS.stringOptionMax);
 
   return new SlashCommandBuilder()

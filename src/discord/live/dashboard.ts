@@ -5,6 +5,7 @@
 
 import { stat } from "node:fs/promises";
 import { type Clock, systemClock } from "../../clock.js";
+import { expectInteger, expectNonEmptyString } from "../../expect.js";
 import { DISPLAY_LIMITS } from "../../format/limits.js";
 import type { OutputLine, RunResult } from "../../omp/index.js";
 import { LineBatcher } from "../../output/batcher.js";
@@ -172,20 +173,12 @@ export class LiveDashboard {
   readonly #wakers = new Set<() => void>();
 
   constructor(options: LiveDashboardOptions) {
-    if (typeof options?.view?.sessionId !== "string" || options.view.sessionId === "") {
-      throw new TypeError(
-        `Expected \`view.sessionId\` to be a non-empty string, got \`${String(options?.view?.sessionId)}\``,
-      );
-    }
+    expectNonEmptyString("view.sessionId", options?.view?.sessionId);
     if (typeof options.sink?.edit !== "function" || typeof options.sink?.post !== "function") {
       throw new TypeError("Expected `sink` to have `edit` and `post` functions");
     }
     const maxAnswerMessages = options.maxAnswerMessages ?? MAX_ANSWER_MESSAGES;
-    if (!Number.isInteger(maxAnswerMessages) || maxAnswerMessages < 1) {
-      throw new TypeError(
-        `Expected \`maxAnswerMessages\` to be an integer from 1 and up, got \`${String(maxAnswerMessages)}\``,
-      );
-    }
+    expectInteger("maxAnswerMessages", maxAnswerMessages, 1);
     this.sessionId = options.view.sessionId;
     this.#model = new DashboardModel(options.view);
     this.#sink = options.sink;

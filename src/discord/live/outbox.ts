@@ -3,6 +3,7 @@
 // outages, resumed after a restart, and ends delivered, replaced by its fallback, or undeliverable.
 
 import { type Clock, systemClock } from "../../clock.js";
+import { expectInteger, expectPositive } from "../../expect.js";
 import { DISCORD_LIMITS } from "../../format/limits.js";
 import { escapeMentions, stripControlCharacters, truncateEnd } from "../../format/text.js";
 import {
@@ -134,12 +135,6 @@ interface Lane {
   wake: (() => void) | undefined;
 }
 
-function expectPositive(name: string, value: number): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`Expected \`${name}\` to be a number above 0, got \`${String(value)}\``);
-  }
-}
-
 function retryDelayMs(failuresInARow: number): number {
   return Math.min(OUTBOX_RETRY_DELAY_MAX_MS, OUTBOX_RETRY_DELAY_MS * 2 ** Math.max(0, failuresInARow - 1));
 }
@@ -212,11 +207,7 @@ export class ThreadOutbox {
     }
     const { retryForMs = OUTBOX_RETRY_FOR_MS, uploadAttempts = OUTBOX_UPLOAD_ATTEMPTS } = options;
     expectPositive("retryForMs", retryForMs);
-    if (!Number.isInteger(uploadAttempts) || uploadAttempts < 1) {
-      throw new TypeError(
-        `Expected \`uploadAttempts\` to be an integer from 1 and up, got \`${String(uploadAttempts)}\``,
-      );
-    }
+    expectInteger("uploadAttempts", uploadAttempts, 1);
     this.#store = options.store;
     this.#poster = options.poster;
     this.#clock = options.clock ?? systemClock;

@@ -2,13 +2,8 @@
 // number of busy dashboards, and a shared slot book that spaces their requests evenly (SPEC §9).
 
 import type { Clock } from "../../clock.js";
+import { expectPositive } from "../../expect.js";
 import { DASHBOARD_REQUESTS_PER_SECOND, MIN_EDIT_INTERVAL_MS } from "./constants.js";
-
-function expectPositive(name: string, value: number): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`Expected \`${name}\` to be a number above 0, got \`${String(value)}\``);
-  }
-}
 
 /**
  * The least time between two edits of one dashboard when `busy` dashboards edit at once: one edit per

@@ -3,6 +3,7 @@
 // take evenly spaced slots, so many busy threads slow down together instead of building a backlog.
 
 import { type Clock, systemClock } from "../../clock.js";
+import { expectPositive } from "../../expect.js";
 import type { DashboardView } from "../dashboard/view.js";
 import { DASHBOARD_REQUESTS_PER_SECOND, MIN_EDIT_INTERVAL_MS } from "./constants.js";
 import {
@@ -41,12 +42,6 @@ export interface DashboardRegistryCounts extends LiveDashboardCounts {
   gone: number;
   /** The edit interval a busy dashboard gets now. */
   editIntervalMs: number;
-}
-
-function expectPositive(name: string, value: number): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(`Expected \`${name}\` to be a number above 0, got \`${String(value)}\``);
-  }
 }
 
 export class DashboardRegistry {

@@ -3,6 +3,7 @@
 // write here first (dashboard edits, answers, notes, replies, reactions), so together they stay under it.
 
 import { type Clock, systemClock } from "../../clock.js";
+import { expectInteger, expectNonEmptyString, expectNonNegative } from "../../expect.js";
 import {
   CHANNEL_WRITE_MARGIN_MS,
   CHANNEL_WRITE_WINDOW_MS,
@@ -49,18 +50,6 @@ interface Waiter {
   onAbort: (() => void) | undefined;
 }
 
-function expectPositiveInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new TypeError(`Expected \`${name}\` to be an integer from 1 and up, got \`${String(value)}\``);
-  }
-}
-
-function expectNonNegative(name: string, value: number): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`Expected \`${name}\` to be a number from 0 and up, got \`${String(value)}\``);
-  }
-}
-
 /**
  * One channel's window. Discord counts a write when the request reaches it, somewhere between the moment
  * we send and the moment its answer arrives: counting from either end alone lets latency jitter (a busy
@@ -86,8 +75,8 @@ export class ThreadWriteWindow implements ChannelWrites {
       marginMs = CHANNEL_WRITE_MARGIN_MS,
       inFlight = CHANNEL_WRITES_IN_FLIGHT,
     } = options;
-    expectPositiveInteger("limit", limit);
-    expectPositiveInteger("inFlight", inFlight);
+    expectInteger("limit", limit, 1);
+    expectInteger("inFlight", inFlight, 1);
     expectNonNegative("windowMs", windowMs);
     expectNonNegative("marginMs", marginMs);
     this.#limit = limit;
@@ -205,9 +194,7 @@ export class ThreadWriteWindows {
 
   /** The writes of one channel. The handle looks its window up on every use, so forgetting is safe. */
   for(channelId: string): ChannelWrites {
-    if (typeof channelId !== "string" || channelId === "") {
-      throw new TypeError(`Expected \`channelId\` to be a non-empty string, got \`${String(channelId)}\``);
-    }
+    expectNonEmptyString("channelId", channelId);
     return {
       acquire: (options) => this.#window(channelId).acquire(options),
       recordSettled: () => this.#window(channelId).recordSettled(),
