@@ -16,6 +16,7 @@ import {
   ensureDirectory,
   preparePaths,
 } from "./config/index.js";
+import { type DashboardEditInfo, ThreadWriteWindows } from "./dashboard/live/index.js";
 import { createDiscordClient } from "./discord/client.js";
 import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/definition.js";
 import type { BotContext } from "./discord/context.js";
@@ -24,7 +25,6 @@ import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
 import { onMessageCreate } from "./discord/listeners/message-create.js";
 import { onReactionAdd } from "./discord/listeners/reaction-add.js";
 import { endSessionOfVanishedThread, onThreadDelete } from "./discord/listeners/thread-delete.js";
-import { type DashboardEditInfo, ThreadWriteWindows } from "./discord/live/index.js";
 import { recoverAfterRestart } from "./discord/recover.js";
 import { SessionDashboards } from "./discord/session-dashboards.js";
 import { createLogger, type Logger } from "./log.js";

@@ -1,9 +1,9 @@
 // The dashboard's Cancel and Stop buttons: the same rules and effects as `/omp cancel` and `/omp stop`.
 
 import type { ButtonInteraction } from "discord.js";
+import { parseDashboardCustomId } from "../dashboard/index.js";
 import { checkAccess } from "./access/index.js";
 import type { BotContext } from "./context.js";
-import { parseDashboardCustomId } from "./dashboard/index.js";
 import { interactionFacts } from "./facts.js";
 import { ALREADY_ENDING, NO_MENTIONS, refuse, replyPrivately } from "./replies.js";
 import { archiveSessionThread, stoppedMessage, stopSession } from "./stop-session.js";

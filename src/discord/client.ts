@@ -4,7 +4,7 @@
 import { Client, DefaultRestOptions, GatewayIntentBits, Partials, type RESTOptions } from "discord.js";
 import { type Clock, systemClock } from "../clock.js";
 import type { Config } from "../config/index.js";
-import { RequestBudget } from "./live/pacing.js";
+import { RequestBudget } from "../dashboard/live/pacing.js";
 
 export const BOT_INTENTS = [
   GatewayIntentBits.Guilds,

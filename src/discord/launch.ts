@@ -2,9 +2,9 @@
 // first prompt queued. Thread creation itself stays with the caller (from a message, or standalone).
 
 import type { ThreadChannel } from "discord.js";
+import { initialDashboardView, reduceDashboard, renderDashboard } from "../dashboard/index.js";
 import type { PromptSource, SessionRow } from "../store/index.js";
 import type { BotContext } from "./context.js";
-import { initialDashboardView, reduceDashboard, renderDashboard } from "./dashboard/index.js";
 
 export interface SessionLaunch {
   thread: ThreadChannel;

@@ -4,7 +4,7 @@
 // a deleted dashboard message (the thread still there) is replaced and the session goes on.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
+import { DASHBOARD_STATES } from "../../src/dashboard/index.js";
 import {
   answerText,
   type BotHarness,

@@ -3,7 +3,7 @@
 // the thread holds every line, and the bot's memory does not grow with the output.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type DashboardEditInfo, MIN_EDIT_INTERVAL_MS } from "../../src/discord/live/index.js";
+import { type DashboardEditInfo, MIN_EDIT_INTERVAL_MS } from "../../src/dashboard/live/index.js";
 import { type BotHarness, EVENT_WAIT_MS, RUN_WAIT_MS, startBotHarness } from "../support/bot-harness.js";
 
 const LINES = 20_000;

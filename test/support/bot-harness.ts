@@ -16,8 +16,8 @@ import {
 import { pino } from "pino";
 import { type OmpcordApp, startOmpcord } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config/index.js";
-import { DASHBOARD_STATES, type DashboardState } from "../../src/discord/dashboard/index.js";
-import type { DashboardEditInfo } from "../../src/discord/live/index.js";
+import { DASHBOARD_STATES, type DashboardState } from "../../src/dashboard/index.js";
+import type { DashboardEditInfo } from "../../src/dashboard/live/index.js";
 import { type BotProcess, spawnBotProcess } from "./bot-process.js";
 import { type FakeModel, startFakeModel } from "./fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "./omp-home.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { DashboardGoneError, LiveDashboard } from "../../src/discord/live/index.js";
+import { DashboardGoneError, LiveDashboard } from "../../src/dashboard/live/index.js";
 import { FakeClock, FakeSink, fieldOf, result, runStarted, tailOf, view } from "./live-fakes.js";
 
 function setup() {

@@ -2,9 +2,9 @@
 // to do, can be slow, and can fail on demand. Shared by test/unit/live-*.test.ts.
 
 import type { Clock } from "../../src/clock.js";
-import type { DashboardPayload } from "../../src/discord/dashboard/render.js";
-import { type DashboardView, initialDashboardView } from "../../src/discord/dashboard/view.js";
-import type { DashboardSink, RunEnd, ThreadMessage } from "../../src/discord/live/index.js";
+import type { DashboardSink, RunEnd, ThreadMessage } from "../../src/dashboard/live/index.js";
+import type { DashboardPayload } from "../../src/dashboard/render.js";
+import { type DashboardView, initialDashboardView } from "../../src/dashboard/view.js";
 
 /** Lets every promise chain that is ready run to its next wait. */
 export async function settle(): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LiveDashboard } from "../../src/discord/live/index.js";
+import { LiveDashboard } from "../../src/dashboard/live/index.js";
 import { FakeClock, FakeSink, fieldOf, result, runStarted, tailOf, view } from "./live-fakes.js";
 
 function slowSetup() {

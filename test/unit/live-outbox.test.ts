@@ -11,7 +11,7 @@ import {
   type ThreadMessage,
   ThreadOutbox,
   ThreadWriteWindows,
-} from "../../src/discord/live/index.js";
+} from "../../src/dashboard/live/index.js";
 import { FakeClock } from "./live-fakes.js";
 
 const discordError = (status: number, code: number, message: string) =>

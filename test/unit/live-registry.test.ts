@@ -7,7 +7,7 @@ import {
   DashboardRegistry,
   type LiveDashboard,
   RequestBudget,
-} from "../../src/discord/live/index.js";
+} from "../../src/dashboard/live/index.js";
 import { FakeClock, FakeSink, fieldOf, result, runStarted, view } from "./live-fakes.js";
 
 /** The most requests that fall in any one-second window [t, t + 1000). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LiveDashboard, runEndEntries, type ThreadMessage } from "../../src/discord/live/index.js";
+import { LiveDashboard, runEndEntries, type ThreadMessage } from "../../src/dashboard/live/index.js";
 import { FakeClock, FakeSink, fieldOf, result, runStarted, tailOf, view } from "./live-fakes.js";
 
 function setup(fileSize: number | "none" = 2048) {

@@ -7,7 +7,7 @@ import {
   ThreadWriteWindows,
   type WriteTicket,
   writeInWindow,
-} from "../../src/discord/live/index.js";
+} from "../../src/dashboard/live/index.js";
 import { FakeClock, FakeSink, noFile, result, runStarted, settle, view } from "./live-fakes.js";
 
 const HOLD_MS = CHANNEL_WRITE_WINDOW_MS + CHANNEL_WRITE_MARGIN_MS;

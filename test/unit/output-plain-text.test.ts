@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { renderDashboard } from "../../src/discord/dashboard/render.js";
-import { initialDashboardView } from "../../src/discord/dashboard/view.js";
+import { runEndMessages } from "../../src/dashboard/live/run-end.js";
+import { renderDashboard } from "../../src/dashboard/render.js";
+import { initialDashboardView } from "../../src/dashboard/view.js";
 import { queueEmbed } from "../../src/discord/embeds.js";
-import { runEndMessages } from "../../src/discord/live/run-end.js";
 import { answerMessages } from "../../src/format/answer.js";
 import { stripControlCharacters } from "../../src/format/text.js";
 import { threadName } from "../../src/format/thread-name.js";

@@ -1,9 +1,9 @@
 // `/omp status`, `/omp health`, `/omp version`: read-only, allowed anywhere in the guild, private replies.
 
 import { type ChatInputCommandInteraction, MessageFlags } from "discord.js";
+import { OUTBOX_STATUS_WINDOW_MS } from "../../dashboard/live/index.js";
 import type { BotContext } from "../context.js";
 import { healthEmbed, statusEmbed, versionEmbed } from "../embeds.js";
-import { OUTBOX_STATUS_WINDOW_MS } from "../live/index.js";
 import { NO_MENTIONS } from "../replies.js";
 
 export async function statusCommand(

@@ -3,9 +3,9 @@
 // bot owes the thread (through the outbox); the 📥 acknowledgement books its write in the thread's window.
 
 import type { Message } from "discord.js";
+import { writeInWindow } from "../../dashboard/live/index.js";
 import { checkAccess, isBlankText } from "../access/index.js";
 import type { BotContext } from "../context.js";
-import { writeInWindow } from "../live/index.js";
 
 /** Acknowledges a queued message without adding noise to the thread. */
 const QUEUED_REACTION = "📥";

@@ -9,11 +9,11 @@ import {
   ThreadAutoArchiveDuration,
   type User,
 } from "discord.js";
+import { writeInWindow } from "../../dashboard/live/index.js";
 import { threadName } from "../../format/index.js";
 import { checkAccess } from "../access/index.js";
 import type { BotContext } from "../context.js";
 import { openSessionInThread } from "../launch.js";
-import { writeInWindow } from "../live/index.js";
 import { NO_MENTIONS } from "../replies.js";
 
 /** A refusal notice under a message is public: it goes away on its own. */

@@ -9,9 +9,9 @@ import { expectInteger, expectNonEmptyString } from "../../expect.js";
 import { DISPLAY_LIMITS } from "../../format/limits.js";
 import type { OutputLine, RunResult } from "../../omp/index.js";
 import { LineBatcher } from "../../output/batcher.js";
-import { type DashboardEvent, DashboardModel } from "../dashboard/model.js";
-import { renderDashboard } from "../dashboard/render.js";
-import type { DashboardView } from "../dashboard/view.js";
+import { type DashboardEvent, DashboardModel } from "../model.js";
+import { renderDashboard } from "../render.js";
+import type { DashboardView } from "../view.js";
 import {
   EDIT_RETRIES,
   HEARTBEAT_MS,

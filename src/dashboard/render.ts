@@ -8,7 +8,7 @@ import {
   ButtonStyle,
   ComponentType,
 } from "discord-api-types/v10";
-import { DISCORD_LIMITS, DISPLAY_LIMITS, EMPTY_VALUE } from "../../format/limits.js";
+import { DISCORD_LIMITS, DISPLAY_LIMITS, EMPTY_VALUE } from "../format/limits.js";
 import {
   escapeCodeBlock,
   escapeMassMentions,
@@ -21,8 +21,8 @@ import {
   truncateEnd,
   truncateMiddle,
   truncateStart,
-} from "../../format/text.js";
-import { dashboardCustomId } from "./buttons.js";
+} from "../format/text.js";
+import { dashboardCustomId } from "./custom-ids.js";
 import { DASHBOARD_STATES, type DashboardView, isCancellable, isRunning } from "./view.js";
 
 export interface DashboardPayload {

@@ -4,14 +4,14 @@
 
 import { type Clock, systemClock } from "../../clock.js";
 import { expectPositive } from "../../expect.js";
-import type { DashboardView } from "../dashboard/view.js";
+import type { DashboardView } from "../view.js";
 import { DASHBOARD_REQUESTS_PER_SECOND, MIN_EDIT_INTERVAL_MS } from "./constants.js";
 import {
   type DashboardDelivery,
   type DashboardEditInfo,
   LiveDashboard,
   type LiveDashboardCounts,
-} from "./dashboard.js";
+} from "./controller.js";
 import { adaptiveEditIntervalMs, type DashboardPacing, RequestBudget } from "./pacing.js";
 import type { DashboardSink, LiveLogger } from "./sink.js";
 import type { ChannelWrites } from "./write-window.js";

@@ -1,7 +1,7 @@
 // Folds a session's run events into its DashboardView: pure, so the controller only decides when to paint.
 
-import { DISPLAY_LIMITS } from "../../format/limits.js";
-import { stripControlCharacters, truncateEnd, truncateMiddle } from "../../format/text.js";
+import { DISPLAY_LIMITS } from "../format/limits.js";
+import { stripControlCharacters, truncateEnd, truncateMiddle } from "../format/text.js";
 import { type DashboardDelivery, type DashboardView, isRunning, type SlotWait } from "./view.js";
 
 /** Mirrors `RunOutcome` of src/omp/run.ts; kept local so the renderer does not depend on the runner. */

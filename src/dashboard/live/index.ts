@@ -3,7 +3,7 @@
 // thread, and the DashboardSink the bot implements with discord.js.
 
 export * from "./constants.js";
-export * from "./dashboard.js";
+export * from "./controller.js";
 export * from "./errors.js";
 export * from "./outbox.js";
 export * from "./pacing.js";

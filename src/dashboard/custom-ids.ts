@@ -1,4 +1,4 @@
-// The dashboard's Cancel and Stop buttons: custom ids in both directions, so handlers never parse by hand.
+// The dashboard's Cancel and Stop buttons as custom ids, in both directions, so handlers never parse by hand.
 
 export type DashboardAction = "cancel" | "stop";
 

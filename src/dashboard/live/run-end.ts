@@ -5,7 +5,7 @@
 import { answerMessages } from "../../format/answer.js";
 import { DISCORD_LIMITS, DISPLAY_LIMITS } from "../../format/limits.js";
 import { escapeMentions, stripControlCharacters, truncateEnd, truncateMiddle } from "../../format/text.js";
-import type { DashboardRunOutcome } from "../dashboard/model.js";
+import type { DashboardRunOutcome } from "../model.js";
 import { ATTACHMENT_MAX_BYTES, ERROR_NOTE_CHARS, MAX_ANSWER_MESSAGES } from "./constants.js";
 import type { OutboxEntry } from "./outbox.js";
 import type { ThreadFile, ThreadMessage } from "./sink.js";

@@ -1,7 +1,7 @@
 // The Discord edge of the live dashboard: the two calls the controller makes, implemented with discord.js
 // by the bot and with a fake in tests.
 
-import type { DashboardPayload } from "../dashboard/render.js";
+import type { DashboardPayload } from "../render.js";
 
 /** A file attached to a thread message: read from disk (`path`) or sent from memory (`data`). */
 export type ThreadFile = { name: string; path: string } | { name: string; data: Buffer };
