@@ -16,6 +16,7 @@ import {
   ensureDirectory,
   preparePaths,
 } from "./config/index.js";
+import { SessionDashboards } from "./dashboard/bridge.js";
 import { type DashboardEditInfo, ThreadWriteWindows } from "./dashboard/live/index.js";
 import { createDiscordClient } from "./discord/client.js";
 import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/definition.js";
@@ -26,7 +27,6 @@ import { onMessageCreate } from "./discord/listeners/message-create.js";
 import { onReactionAdd } from "./discord/listeners/reaction-add.js";
 import { endSessionOfVanishedThread, onThreadDelete } from "./discord/listeners/thread-delete.js";
 import { recoverAfterRestart } from "./discord/recover.js";
-import { SessionDashboards } from "./discord/session-dashboards.js";
 import { createLogger, type Logger } from "./log.js";
 import {
   chooseSandbox,

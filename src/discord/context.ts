@@ -2,6 +2,7 @@
 
 import type { Client } from "discord.js";
 import type { Config } from "../config/index.js";
+import type { SessionDashboards } from "../dashboard/bridge.js";
 import type { ThreadOutbox, ThreadWriteWindows } from "../dashboard/live/index.js";
 import type { Logger } from "../log.js";
 import type { RunScheduler } from "../queue/scheduler.js";
@@ -9,7 +10,6 @@ import type { SessionService } from "../sessions/service.js";
 import type { SidecarMetrics } from "../sidecar/index.js";
 import type { Store } from "../store/index.js";
 import type { HealthChecks } from "./health.js";
-import type { SessionDashboards } from "./session-dashboards.js";
 
 export interface BotContext {
   readonly config: Config;

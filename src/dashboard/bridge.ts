@@ -4,13 +4,19 @@
 
 import { readFileSync, statSync } from "node:fs";
 import { AttachmentBuilder, type Client, DiscordAPIError, RESTJSONErrorCodes } from "discord.js";
+import type { Logger } from "../log.js";
+import type { OmpEvent } from "../omp/index.js";
+import { type RunObserver, type SlotWait, sessionStateAfter } from "../queue/scheduler.js";
+import type { SessionEvents } from "../sessions/service.js";
+import type { SidecarMetrics } from "../sidecar/index.js";
+import type { OutboxRow, SessionRow, Store } from "../store/index.js";
 import {
   type DashboardPayload,
   type DashboardView,
   initialDashboardView,
   reduceDashboard,
   renderDashboard,
-} from "../dashboard/index.js";
+} from "./index.js";
 import {
   type DashboardDelivery,
   type DashboardEditInfo,
@@ -29,13 +35,7 @@ import {
   ThreadOutbox,
   type ThreadPoster,
   ThreadWriteWindows,
-} from "../dashboard/live/index.js";
-import type { Logger } from "../log.js";
-import type { OmpEvent } from "../omp/index.js";
-import { type RunObserver, type SlotWait, sessionStateAfter } from "../queue/scheduler.js";
-import type { SessionEvents } from "../sessions/service.js";
-import type { SidecarMetrics } from "../sidecar/index.js";
-import type { OutboxRow, SessionRow, Store } from "../store/index.js";
+} from "./live/index.js";
 
 /** How much of the last transcript a restart reads back to refill the dashboard's tail. */
 const RESTORE_TAIL_BYTES = 16 * 1024;
