@@ -16,17 +16,19 @@ import {
   ensureDirectory,
   preparePaths,
 } from "./config/index.js";
-import { SessionDashboards } from "./dashboard/bridge.js";
+import { DashboardBridge } from "./dashboard/bridge.js";
 import { type DashboardEditInfo, ThreadWriteWindows } from "./dashboard/live/index.js";
 import { createDiscordClient } from "./discord/client.js";
 import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/definition.js";
 import type { BotContext } from "./discord/context.js";
+import { DiscordDashboardThreads } from "./discord/dashboard-sink.js";
 import { HealthChecks } from "./discord/health.js";
 import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
 import { onMessageCreate } from "./discord/listeners/message-create.js";
 import { onReactionAdd } from "./discord/listeners/reaction-add.js";
 import { endSessionOfVanishedThread, onThreadDelete } from "./discord/listeners/thread-delete.js";
 import { recoverAfterRestart } from "./discord/recover.js";
+import { DiscordSessionThreads } from "./discord/session-threads.js";
 import { createLogger, type Logger } from "./log.js";
 import {
   chooseSandbox,
@@ -157,14 +159,15 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   const client = createDiscordClient(config);
   // One write window per channel, shared by every writer into it: dashboards, the outbox, listeners.
   const writes = new ThreadWriteWindows();
-  const dashboards = new SessionDashboards({
-    client,
+  const dashboards = new DashboardBridge({
+    threads: new DiscordDashboardThreads(client),
     store,
     logger,
     metrics: sidecar.metrics,
     redact: (text) => redactor.redact(text),
     onEdit: options.onDashboardEdit,
     writes,
+    onGone: (sessionId) => replaceDashboard(sessionId),
   });
   const scheduler = new RunScheduler({
     store,
@@ -176,7 +179,6 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     checkWorkDir: (dir) => workDirBeforeRun(config, dir, logger),
     logger,
   });
-  dashboards.slotWait = (sessionId) => scheduler.slotWait(sessionId);
   const sessions = new SessionService({ config, store, scheduler, events: dashboards });
   const health = new HealthChecks({
     client,
@@ -206,18 +208,23 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     redact: (text) => redactor.redact(text),
     accepting: true,
   };
+  const threads = new DiscordSessionThreads(client, logger);
   // A dashboard that cannot be edited any more: a deleted thread ends its session, a deleted message
   // (the thread still there) gets a fresh dashboard and the session goes on.
-  dashboards.onGone = (sessionId) => {
+  function replaceDashboard(sessionId: string): void {
     const session = store.getSession(sessionId);
     if (!session || session.stoppedAt !== null) return;
-    dashboards
-      .repost(session)
-      .then((reposted) => (reposted ? undefined : endSessionOfVanishedThread(ctx, session.threadId)))
+    threads
+      .exists(session.threadId)
+      .then((exists) =>
+        exists
+          ? dashboards.repost(session, scheduler.slotWait(session.id))
+          : endSessionOfVanishedThread(ctx, session.threadId),
+      )
       .catch((error: unknown) =>
         logger.warn({ err: error, sessionId, threadId: session.threadId }, "could not replace the dashboard"),
       );
-  };
+  }
   const metricsTimer = setInterval(() => {
     const stats = scheduler.stats();
     sidecar.metrics.runsActive.set(stats.active);

@@ -1,47 +1,57 @@
-// The bridge from runs to dashboards: the scheduler's RunObserver and the session service's events
-// become LiveDashboard updates, each dashboard's sink is its thread's pinned message via discord.js, and
-// what the bot owes a thread goes through the durable outbox (SQLite-backed, posted via discord.js).
+// The bridge from runs to dashboards: the scheduler's RunObserver and the session lifecycle's calls become
+// LiveDashboard updates. Each dashboard's sink is its thread's pinned message and what the bot owes a
+// thread goes through the durable outbox; Discord is reached only through the DashboardThreads port.
 
 import { readFileSync, statSync } from "node:fs";
-import { AttachmentBuilder, type Client, DiscordAPIError, RESTJSONErrorCodes } from "discord.js";
 import type { Logger } from "../log.js";
 import type { OmpEvent } from "../omp/index.js";
 import { type RunObserver, type SlotWait, sessionStateAfter } from "../queue/scheduler.js";
 import type { SessionEvents } from "../sessions/service.js";
 import type { SidecarMetrics } from "../sidecar/index.js";
-import type { OutboxRow, SessionRow, Store } from "../store/index.js";
-import {
-  type DashboardPayload,
-  type DashboardView,
-  initialDashboardView,
-  reduceDashboard,
-  renderDashboard,
-} from "./index.js";
+import type { SessionRow, Store } from "../store/index.js";
 import {
   type DashboardDelivery,
   type DashboardEditInfo,
-  DashboardGoneError,
   DashboardRegistry,
   type DashboardSink,
   type LiveDashboard,
-  type OutboxEntry,
-  type OutboxItem,
-  type OutboxSettlement,
-  type OutboxStore,
   type OutboxTarget,
   runEndEntries,
-  type ThreadFile,
-  type ThreadMessage,
   ThreadOutbox,
   type ThreadPoster,
   ThreadWriteWindows,
 } from "./live/index.js";
+import { reduceDashboard } from "./model.js";
+import { StoreOutbox } from "./outbox-store.js";
+import { type DashboardPayload, renderDashboard } from "./render.js";
+import { type DashboardView, initialDashboardView } from "./view.js";
+
+/**
+ * What the dashboards need of the bot's threads, implemented with discord.js in
+ * src/discord/dashboard-sink.ts: posts for the outbox, a fresh dashboard message, its pin, and a sink to
+ * edit it. A thread or message that no longer exists is a `DashboardGoneError`.
+ */
+export interface DashboardThreads extends ThreadPoster {
+  /** Posts a new dashboard message in the thread; resolves with its id. */
+  postDashboard(threadId: string, payload: DashboardPayload): Promise<string>;
+  pin(threadId: string, messageId: string): Promise<void>;
+  /** The sink that edits one dashboard message. */
+  sink(threadId: string, messageId: string): DashboardSink;
+}
+
+/** The prompt a new session's first paint shows as next to run. */
+export interface FirstPrompt {
+  prompt: string;
+  authorId: string;
+  /** Set when it will wait for a global run slot. */
+  waitingForSlot: SlotWait | undefined;
+}
 
 /** How much of the last transcript a restart reads back to refill the dashboard's tail. */
 const RESTORE_TAIL_BYTES = 16 * 1024;
 
-export interface SessionDashboardsOptions {
-  client: Client;
+export interface DashboardBridgeOptions {
+  threads: DashboardThreads;
   store: Store;
   logger: Logger;
   metrics?: SidecarMetrics | undefined;
@@ -51,31 +61,31 @@ export interface SessionDashboardsOptions {
   onEdit?: ((info: DashboardEditInfo) => void) | undefined;
   /** The per-thread write windows every writer into a thread shares (default: the dashboards' own). */
   writes?: ThreadWriteWindows | undefined;
+  /**
+   * A dashboard can no longer be edited: its message or its thread is gone. Called once per dashboard;
+   * the session lifecycle decides whether to post a new one or end the session.
+   */
+  onGone?: ((sessionId: string) => void) | undefined;
 }
 
-export class SessionDashboards implements SessionEvents {
+export class DashboardBridge implements SessionEvents {
   readonly registry: DashboardRegistry;
   /** Everything the bot owes a thread: answers, closing notes, replies. */
   readonly outbox: ThreadOutbox;
   readonly writes: ThreadWriteWindows;
-  readonly #client: Client;
+  readonly #threads: DashboardThreads;
   readonly #store: Store;
   readonly #logger: Logger;
   readonly #redact: (text: string) => string;
-  /** Set by the app: what to do when a thread turns out to be deleted. */
-  onGone: ((sessionId: string) => void) | undefined;
-  /** Set by the app (the scheduler is built after this): whether a session's next prompt waits for a slot. */
-  slotWait: ((sessionId: string) => SlotWait | undefined) | undefined;
-
-  constructor(options: SessionDashboardsOptions) {
-    this.#client = options.client;
+  constructor(options: DashboardBridgeOptions) {
+    this.#threads = options.threads;
     this.#store = options.store;
     this.#logger = options.logger;
     this.#redact = options.redact ?? ((text) => text);
     const metrics = options.metrics;
     this.registry = new DashboardRegistry({
       logger: options.logger,
-      onGone: (sessionId) => this.onGone?.(sessionId),
+      onGone: options.onGone,
       onEdit: (info) => {
         metrics?.dashboardEdits.inc();
         options.onEdit?.(info);
@@ -84,7 +94,7 @@ export class SessionDashboards implements SessionEvents {
     this.writes = options.writes ?? new ThreadWriteWindows();
     this.outbox = new ThreadOutbox({
       store: new StoreOutbox(options.store),
-      poster: new DiscordThreadPoster(options.client),
+      poster: options.threads,
       windows: this.writes,
       reserveSlot: () => this.registry.reserveSlot(),
       logger: options.logger,
@@ -106,8 +116,7 @@ export class SessionDashboards implements SessionEvents {
     view: DashboardView,
     options: { justPosted?: boolean } = {},
   ): LiveDashboard {
-    const sink = new ThreadDashboardSink(this.#client, session.threadId, messageId);
-    return this.registry.open(view, sink, {
+    return this.registry.open(view, this.#threads.sink(session.threadId, messageId), {
       ...options,
       writes: this.writes.for(session.threadId),
       delivery: this.#deliveryFor(session),
@@ -153,32 +162,44 @@ export class SessionDashboards implements SessionEvents {
   }
 
   /**
-   * Someone deleted the dashboard message but the thread is still there: post and pin a fresh one,
-   * rebuilt from the store, so the session goes on in view. False when the thread itself is gone.
+   * Posts and pins a new session's dashboard, its first paint already true: the first prompt shows as
+   * about to run (or waiting for a global run slot), since it is queued right after; "ready for
+   * prompts" would be false. Then keeps it up to date.
    */
-  async repost(session: SessionRow): Promise<boolean> {
-    let thread: Awaited<ReturnType<Client["channels"]["fetch"]>>;
+  async open(session: SessionRow, first: FirstPrompt): Promise<void> {
+    const view = reduceDashboard(initialDashboardView({ sessionId: session.id, sessionName: session.name }), {
+      type: "pending",
+      prompt: this.#redact(first.prompt),
+      authorId: first.authorId,
+      waitingForSlot: first.waitingForSlot,
+    });
+    await this.#post(session, view);
+  }
+
+  /**
+   * Someone deleted the dashboard message but the thread is still there: post and pin a fresh one,
+   * rebuilt from the store, so the session goes on in view.
+   */
+  async repost(session: SessionRow, waitingForSlot: SlotWait | undefined): Promise<void> {
+    const messageId = await this.#post(session, this.#viewFromStore(session, waitingForSlot));
+    this.#logger.info({ sessionId: session.id, messageId }, "dashboard was deleted; posted a new one");
+  }
+
+  /** Posts `view` as the session's dashboard message, pins it, and keeps it up to date. */
+  async #post(session: SessionRow, view: DashboardView): Promise<string> {
+    const messageId = await this.#threads.postDashboard(session.threadId, renderDashboard(view, new Date()));
+    this.#store.setDashboardMessage(session.id, messageId);
     try {
-      thread = await this.#client.channels.fetch(session.threadId, { force: true });
+      await this.#threads.pin(session.threadId, messageId);
     } catch (error) {
-      if (error instanceof DiscordAPIError && error.status === 404) return false;
-      throw error;
-    }
-    if (!thread?.isThread()) return false;
-    const view = this.#viewFromStore(session, this.slotWait?.(session.id));
-    const message = await thread.send(renderDashboard(view, new Date()));
-    this.#store.setDashboardMessage(session.id, message.id);
-    await message
-      .pin()
-      .catch((error: unknown) =>
-        this.#logger.warn({ err: error, sessionId: session.id }, "could not pin the new dashboard"),
+      // A missing Pin Messages permission should not stop the session: the dashboard is still there.
+      this.#logger.warn(
+        { err: error, sessionId: session.id, threadId: session.threadId },
+        "could not pin the dashboard; grant the bot Pin Messages",
       );
-    this.attach(session, message.id, view, { justPosted: true });
-    this.#logger.info(
-      { sessionId: session.id, messageId: message.id },
-      "dashboard was deleted; posted a new one",
-    );
-    return true;
+    }
+    this.attach(session, messageId, view, { justPosted: true });
+    return messageId;
   }
 
   /**
@@ -352,163 +373,4 @@ function transcriptBytes(path: string | undefined): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** How files are kept in an outbox row: a path on the host, or small data inline. */
-type StoredFile = { name: string; path: string } | { name: string; base64: string };
-
-/** The outbox's items in the bot's SQLite store; rows are rebuilt into messages after a restart. */
-class StoreOutbox implements OutboxStore {
-  readonly #store: Store;
-
-  constructor(store: Store) {
-    this.#store = store;
-  }
-
-  add(target: OutboxTarget, entries: readonly OutboxEntry[]): OutboxItem[] {
-    const rows = this.#store.addOutbox(
-      target,
-      entries.map((entry) => ({
-        kind: entry.kind,
-        content: entry.message.content,
-        files: entry.message.files?.length ? JSON.stringify(entry.message.files.map(storedFile)) : null,
-        replyTo: entry.message.replyTo ?? null,
-        fallback: entry.fallback ?? null,
-      })),
-    );
-    return rows.map((row, i) => ({
-      ...entries[i]!,
-      id: row.id,
-      threadId: row.threadId,
-      sessionId: target.sessionId,
-    }));
-  }
-
-  pending(): OutboxItem[] {
-    return this.#store.pendingOutbox().map(itemFromRow);
-  }
-
-  attemptFailed(id: string, reason: string): void {
-    this.#store.outboxAttemptFailed(id, reason);
-  }
-
-  settle(id: string, how: OutboxSettlement, reason?: string): void {
-    this.#store.settleOutbox(id, how, reason);
-  }
-}
-
-function storedFile(file: ThreadFile): StoredFile {
-  return "path" in file
-    ? { name: file.name, path: file.path }
-    : { name: file.name, base64: file.data.toString("base64") };
-}
-
-function itemFromRow(row: OutboxRow): OutboxItem {
-  const stored = row.files ? (JSON.parse(row.files) as StoredFile[]) : [];
-  const files: ThreadFile[] = stored.map((file) =>
-    "path" in file
-      ? { name: file.name, path: file.path }
-      : { name: file.name, data: Buffer.from(file.base64, "base64") },
-  );
-  return {
-    id: row.id,
-    threadId: row.threadId,
-    sessionId: row.sessionId ?? undefined,
-    kind: row.kind,
-    message: {
-      content: row.content,
-      ...(files.length > 0 ? { files } : {}),
-      ...(row.replyTo ? { replyTo: row.replyTo } : {}),
-      allowedMentions: { parse: [] },
-    },
-    ...(row.fallback !== null ? { fallback: row.fallback } : {}),
-  };
-}
-
-/** Posts into a thread through discord.js; a deleted thread is `DashboardGoneError`. */
-class DiscordThreadPoster implements ThreadPoster {
-  readonly #client: Client;
-
-  constructor(client: Client) {
-    this.#client = client;
-  }
-
-  async post(threadId: string, message: ThreadMessage): Promise<void> {
-    const thread = await fetchThread(this.#client, threadId);
-    const files = message.files?.map((file) =>
-      "path" in file
-        ? new AttachmentBuilder(file.path, { name: file.name })
-        : new AttachmentBuilder(file.data, { name: file.name }),
-    );
-    try {
-      await thread.send({
-        content: message.content,
-        files,
-        allowedMentions: { parse: [] },
-        // A reply to a message deleted meanwhile still lands, as a plain message.
-        ...(message.replyTo ? { reply: { messageReference: message.replyTo, failIfNotExists: false } } : {}),
-      });
-    } catch (error) {
-      throw gone(error);
-    }
-  }
-}
-
-async function fetchThread(client: Client, threadId: string) {
-  try {
-    const channel = await client.channels.fetch(threadId);
-    if (!channel?.isThread()) throw new DashboardGoneError("thread");
-    return channel;
-  } catch (error) {
-    throw gone(error);
-  }
-}
-
-/** One thread's dashboard message, edited through discord.js; Discord's "unknown" errors mean gone. */
-class ThreadDashboardSink implements DashboardSink {
-  readonly #client: Client;
-  readonly #threadId: string;
-  readonly #messageId: string;
-  readonly #poster: DiscordThreadPoster;
-
-  constructor(client: Client, threadId: string, messageId: string) {
-    this.#client = client;
-    this.#threadId = threadId;
-    this.#messageId = messageId;
-    this.#poster = new DiscordThreadPoster(client);
-  }
-
-  async edit(payload: DashboardPayload): Promise<void> {
-    const thread = await this.#thread();
-    try {
-      await thread.messages.edit(this.#messageId, payload);
-    } catch (error) {
-      if (
-        error instanceof DiscordAPIError &&
-        error.code === RESTJSONErrorCodes.InvalidActionOnArchivedThread
-      ) {
-        // Someone archived a live session's thread by hand: reopen it so the dashboard keeps working.
-        await thread.setArchived(false, "ompcord session still active").catch(() => undefined);
-      }
-      throw gone(error);
-    }
-  }
-
-  /** Unused by the bot's dashboards (their posts go through the outbox); kept for the interface. */
-  post(message: ThreadMessage): Promise<void> {
-    return this.#poster.post(this.#threadId, message);
-  }
-
-  #thread() {
-    return fetchThread(this.#client, this.#threadId);
-  }
-}
-
-function gone(error: unknown): unknown {
-  if (!(error instanceof DiscordAPIError)) return error;
-  if (error.code === RESTJSONErrorCodes.UnknownChannel)
-    return new DashboardGoneError("thread", { cause: error });
-  if (error.code === RESTJSONErrorCodes.UnknownMessage)
-    return new DashboardGoneError("message", { cause: error });
-  return error;
 }

@@ -2,7 +2,7 @@
 
 import type { Client } from "discord.js";
 import type { Config } from "../config/index.js";
-import type { SessionDashboards } from "../dashboard/bridge.js";
+import type { DashboardBridge } from "../dashboard/bridge.js";
 import type { ThreadOutbox, ThreadWriteWindows } from "../dashboard/live/index.js";
 import type { Logger } from "../log.js";
 import type { RunScheduler } from "../queue/scheduler.js";
@@ -17,7 +17,7 @@ export interface BotContext {
   readonly store: Store;
   readonly scheduler: RunScheduler;
   readonly sessions: SessionService;
-  readonly dashboards: SessionDashboards;
+  readonly dashboards: DashboardBridge;
   /** Everything the bot owes a thread (answers, notes, replies) goes through here, durably. */
   readonly outbox: ThreadOutbox;
   /**

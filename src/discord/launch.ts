@@ -2,7 +2,6 @@
 // first prompt queued. Thread creation itself stays with the caller (from a message, or standalone).
 
 import type { ThreadChannel } from "discord.js";
-import { initialDashboardView, reduceDashboard, renderDashboard } from "../dashboard/index.js";
 import type { PromptSource, SessionRow } from "../store/index.js";
 import type { BotContext } from "./context.js";
 
@@ -26,30 +25,20 @@ export async function openSessionInThread(ctx: BotContext, launch: SessionLaunch
     name: launch.name,
     createdBy: launch.createdBy,
   });
-  const log = ctx.logger.child({ sessionId: session.id, threadId: launch.thread.id });
-  // The first paint already shows the prompt as next to run (starting, or waiting for a global run
-  // slot): the prompt is queued right after the dashboard exists, so "ready for prompts" would be false.
-  const view = reduceDashboard(initialDashboardView({ sessionId: session.id, sessionName: session.name }), {
-    type: "pending",
-    prompt: ctx.redact(launch.prompt),
+  await ctx.dashboards.open(session, {
+    prompt: launch.prompt,
     authorId: launch.createdBy,
     waitingForSlot: ctx.scheduler.slotWait(session.id),
   });
-  const dashboard = await launch.thread.send(renderDashboard(view, new Date()));
-  ctx.sessions.setDashboardMessage(session.id, dashboard.id);
-  try {
-    await dashboard.pin();
-  } catch (error) {
-    // A missing Pin Messages permission should not stop the run: the dashboard is still the first message.
-    log.warn({ err: error }, "could not pin the dashboard; grant the bot Pin Messages");
-  }
-  ctx.dashboards.attach(session, dashboard.id, view, { justPosted: true });
   ctx.sessions.queue({
     sessionId: session.id,
     authorId: launch.createdBy,
     text: launch.prompt,
     source: launch.source,
   });
-  log.info({ source: launch.source, createdBy: launch.createdBy }, "session opened");
+  ctx.logger.info(
+    { sessionId: session.id, threadId: launch.thread.id, source: launch.source, createdBy: launch.createdBy },
+    "session opened",
+  );
   return session;
 }
