@@ -6,29 +6,21 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { type Client, Events, RESTEvents } from "discord.js";
 import type { pino } from "pino";
-import {
-  type Config,
-  ConfigError,
-  configSecrets,
-  DEFAULTS,
-  describeUnusableWorkDir,
-  directoryProblem,
-  ensureDirectory,
-  preparePaths,
-} from "./config/index.js";
+import { type Config, ConfigError, configSecrets, DEFAULTS, preparePaths } from "./config/index.js";
 import { DashboardBridge } from "./dashboard/bridge.js";
 import { type DashboardEditInfo, ThreadWriteWindows } from "./dashboard/live/index.js";
 import { createDiscordClient } from "./discord/client.js";
 import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/definition.js";
 import type { BotContext } from "./discord/context.js";
 import { DiscordDashboardThreads } from "./discord/dashboard-sink.js";
-import { HealthChecks } from "./discord/health.js";
 import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
 import { onMessageCreate } from "./discord/listeners/message-create.js";
 import { onReactionAdd } from "./discord/listeners/reaction-add.js";
 import { endSessionOfVanishedThread, onThreadDelete } from "./discord/listeners/thread-delete.js";
 import { recoverAfterRestart } from "./discord/recover.js";
 import { DiscordSessionThreads } from "./discord/session-threads.js";
+import { HealthChecks } from "./health/checks.js";
+import { workDirBeforeRun, workDirsOf } from "./health/work-dirs.js";
 import { createLogger, type Logger } from "./log.js";
 import {
   chooseSandbox,
@@ -360,37 +352,6 @@ async function sandboxForRuns(
   if (choice.status.mode !== "off" && choice.status.active) logger.info({ sandbox: "bubblewrap" }, log);
   else logger.warn({ sandbox: "none", ok }, log);
   return { sandbox, status: choice.status };
-}
-
-/** Every working directory runs may use: the default and the per-channel ones, each once. */
-function workDirsOf(config: Config): string[] {
-  return [...new Set([config.omp.workDir, ...Object.values(config.omp.channelWorkDirs)])];
-}
-
-/**
- * Why a run cannot start in `dir`, in words for the session's dashboard; undefined when it can. A
- * session's own directory under the workspace root is ompcord's: made before its first run (and again
- * when it went missing), as is the default workspace root; a directory the person named is never
- * created for them.
- */
-function workDirBeforeRun(config: Config, dir: string, logger: Logger): string | undefined {
-  const root = config.omp.workDir;
-  const rootOwned = !config.configured.includes("OMP_WORKDIR");
-  let subject = dir;
-  let problem = directoryProblem(dir);
-  if (problem?.kind === "missing" && dir === root && rootOwned) {
-    logger.warn({ workDir: dir }, "the default workspace was gone: created it again");
-    problem = ensureDirectory(dir);
-  } else if (problem?.kind === "missing" && dirname(dir) === root) {
-    const rootProblem = rootOwned ? ensureDirectory(root) : directoryProblem(root);
-    if (rootProblem) {
-      subject = root;
-      problem = rootProblem;
-    } else {
-      problem = ensureDirectory(dir);
-    }
-  }
-  return problem && `${describeUnusableWorkDir(subject, problem)}, then send the prompt again with /omp say.`;
 }
 
 function listen(ctx: BotContext): void {

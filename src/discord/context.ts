@@ -4,12 +4,12 @@ import type { Client } from "discord.js";
 import type { Config } from "../config/index.js";
 import type { DashboardBridge } from "../dashboard/bridge.js";
 import type { ThreadOutbox, ThreadWriteWindows } from "../dashboard/live/index.js";
+import type { HealthChecks } from "../health/checks.js";
 import type { Logger } from "../log.js";
 import type { RunScheduler } from "../queue/scheduler.js";
 import type { SessionService } from "../sessions/service.js";
 import type { SidecarMetrics } from "../sidecar/index.js";
 import type { Store } from "../store/index.js";
-import type { HealthChecks } from "./health.js";
 
 export interface BotContext {
   readonly config: Config;

@@ -10,17 +10,10 @@ import {
   truncateEnd,
   truncateMiddle,
 } from "../format/text.js";
+import type { HealthCheck } from "../health/checks.js";
 
 /** Colours reused from the dashboard's palette (SPEC §1) so the bot looks like one product. */
 export const EMBED_COLORS = { ok: 0x2ecc71, info: 0x5865f2, warn: 0xf1c40f, bad: 0xe74c3c } as const;
-
-export interface HealthCheck {
-  /** What was checked, e.g. `SQLite write`. */
-  name: string;
-  ok: boolean;
-  /** Why it failed, or a short measurement when it passed (`42 ms`). */
-  detail?: string | undefined;
-}
 
 export interface StatusData {
   uptimeMs: number;

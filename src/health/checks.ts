@@ -9,7 +9,6 @@ import { type DirectoryProblem, describeUnusableWorkDir, directoryProblem } from
 import { pathWithBinDir } from "../omp/env.js";
 import { buildChildEnv, describeSandbox, type SandboxStatus } from "../omp/index.js";
 import type { Store } from "../store/index.js";
-import type { HealthCheck } from "./embeds.js";
 
 /** `omp --version` starts Bun and omp: a few hundred ms; cached so /omp status stays quick. */
 const OMP_VERSION_TTL_MS = 60_000;
@@ -20,6 +19,15 @@ const OMP_VERSION_TTL_MS = 60_000;
  */
 const OMP_VERSION_TIMEOUT_MS = 60_000;
 const SIDECAR_TIMEOUT_MS = 10_000;
+
+/** One line of `/omp health`. */
+export interface HealthCheck {
+  /** What was checked, e.g. `SQLite write`. */
+  name: string;
+  ok: boolean;
+  /** Why it failed, or a short measurement when it passed (`42 ms`). */
+  detail?: string | undefined;
+}
 
 export interface HealthChecksOptions {
   client: Client;
