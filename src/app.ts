@@ -22,6 +22,7 @@ import { DiscordSessionThreads } from "./discord/session-threads.js";
 import { HealthChecks } from "./health/checks.js";
 import { workDirBeforeRun, workDirsOf } from "./health/work-dirs.js";
 import { createLogger, type Logger } from "./log.js";
+import { BotMetrics } from "./metrics.js";
 import {
   chooseSandbox,
   createOmpRunner,
@@ -102,9 +103,11 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     takeSteering: (id) =>
       store.takeSteering(id).map((row) => ({ id: row.id, content: row.text, createdAt: row.createdAt })),
   };
+  const metrics = new BotMetrics();
   let sidecar: Sidecar;
   try {
     sidecar = await startSidecar({
+      metrics,
       host: config.api.host,
       port: config.api.port,
       // A port nobody chose gives way (a second bot, a test, another program); a chosen one does not.
@@ -155,7 +158,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     threads: new DiscordDashboardThreads(client),
     store,
     logger,
-    metrics: sidecar.metrics,
+    metrics,
     redact: (text) => redactor.redact(text),
     onEdit: options.onDashboardEdit,
     writes,
@@ -196,7 +199,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     logger,
     startedAt: new Date(),
     version: packageVersion(),
-    metrics: sidecar.metrics,
+    metrics,
     redact: (text) => redactor.redact(text),
     accepting: true,
   };
@@ -219,9 +222,9 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   }
   const metricsTimer = setInterval(() => {
     const stats = scheduler.stats();
-    sidecar.metrics.runsActive.set(stats.active);
-    sidecar.metrics.runsQueued.set(stats.queued);
-    sidecar.metrics.sessions.set(store.stats().sessionsActive);
+    metrics.runsActive.set(stats.active);
+    metrics.runsQueued.set(stats.queued);
+    metrics.sessions.set(store.stats().sessionsActive);
   }, 5_000).unref();
 
   listen(ctx);

@@ -4,10 +4,10 @@
 
 import { readFileSync, statSync } from "node:fs";
 import type { Logger } from "../log.js";
+import type { BotMetrics } from "../metrics.js";
 import type { OmpEvent } from "../omp/index.js";
 import { type RunObserver, type SlotWait, sessionStateAfter } from "../queue/scheduler.js";
 import type { SessionEvents } from "../sessions/service.js";
-import type { SidecarMetrics } from "../sidecar/index.js";
 import type { SessionRow, Store } from "../store/index.js";
 import {
   type DashboardDelivery,
@@ -54,7 +54,7 @@ export interface DashboardBridgeOptions {
   threads: DashboardThreads;
   store: Store;
   logger: Logger;
-  metrics?: SidecarMetrics | undefined;
+  metrics?: BotMetrics | undefined;
   /** Masks secrets in prompt text before a dashboard shows it (output lines arrive redacted already). */
   redact?: ((text: string) => string) | undefined;
   /** Benchmarks measure stdout → edit lag here. */

@@ -6,9 +6,9 @@ import type { DashboardBridge } from "../dashboard/bridge.js";
 import type { ThreadOutbox, ThreadWriteWindows } from "../dashboard/live/index.js";
 import type { HealthChecks } from "../health/checks.js";
 import type { Logger } from "../log.js";
+import type { BotMetrics } from "../metrics.js";
 import type { RunScheduler } from "../queue/scheduler.js";
 import type { SessionService } from "../sessions/service.js";
-import type { SidecarMetrics } from "../sidecar/index.js";
 import type { Store } from "../store/index.js";
 
 export interface BotContext {
@@ -29,7 +29,7 @@ export interface BotContext {
   readonly logger: Logger;
   readonly startedAt: Date;
   readonly version: string;
-  readonly metrics: SidecarMetrics;
+  readonly metrics: BotMetrics;
   /** Masks secrets in text the bot is about to show, such as a prompt someone pasted a key into. */
   readonly redact: (text: string) => string;
   /** False once shutdown began: new work is refused politely. */

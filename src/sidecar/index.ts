@@ -2,6 +2,5 @@
 
 export * from "./constants.js";
 export * from "./discovery.js";
-export * from "./metrics.js";
 export * from "./ports.js";
 export * from "./server.js";

@@ -9,7 +9,9 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import { z } from "zod";
+import { BotMetrics } from "../metrics.js";
 import {
+  eventTypeLabel,
   SIDECAR_DEFAULT_BODY_LIMIT,
   SIDECAR_DEFAULT_HOST,
   SIDECAR_LIMITS,
@@ -18,7 +20,6 @@ import {
   SIDECAR_TIMEOUTS,
 } from "./constants.js";
 import { nestsDeeperThan } from "./json-depth.js";
-import { eventTypeLabel, SidecarMetrics } from "./metrics.js";
 import type { SidecarPorts } from "./ports.js";
 
 export interface SidecarOptions {
@@ -46,7 +47,7 @@ export interface SidecarOptions {
    */
   redact: (text: string) => string;
   /** Reuse the bot's metrics; a fresh registry is made when omitted. */
-  metrics?: SidecarMetrics | undefined;
+  metrics?: BotMetrics | undefined;
   /** Called with errors from the ports (the store), which the client only sees as a 500. */
   onError?: ((error: unknown, context: { route: string }) => void) | undefined;
 }
@@ -60,7 +61,7 @@ export interface Sidecar {
   readonly port: number;
   /** Set when the requested port was taken and a free one was used instead. */
   readonly fellBackFrom: number | undefined;
-  readonly metrics: SidecarMetrics;
+  readonly metrics: BotMetrics;
   close(): Promise<void>;
 }
 
@@ -158,7 +159,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
 /** The sidecar's fastify instance, with every route and limit, not yet listening. */
 export interface SidecarServer {
   readonly app: FastifyInstance;
-  readonly metrics: SidecarMetrics;
+  readonly metrics: BotMetrics;
   /** Listens on the configured host and port; resolves once it does. */
   listen(): Promise<Sidecar>;
 }
@@ -199,7 +200,7 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
   const timeouts = resolveTimeouts(options.timeouts);
   const maxConnections = positiveInteger("maxConnections", options.maxConnections ?? SIDECAR_MAX_CONNECTIONS);
   const host = options.host ?? SIDECAR_DEFAULT_HOST;
-  const metrics = options.metrics ?? new SidecarMetrics();
+  const metrics = options.metrics ?? new BotMetrics();
   const expected = digest(options.token);
   const { ports, redact } = options;
   if (typeof redact !== "function") {

@@ -1,15 +1,13 @@
-// Prometheus metrics of one bot instance: a registry per server so tests and restarts never collide.
+// Prometheus metrics of one bot instance, in a registry of its own so tests and restarts never collide;
+// the sidecar serves them as text on `GET /metrics`.
 
 import { Counter, collectDefaultMetrics, Gauge, Registry } from "prom-client";
-import { KNOWN_EVENT_TYPES, METRIC_PREFIX, OTHER_EVENT_TYPE } from "./constants.js";
 
-/** The `event_type` label for an event type a client sent: one of a fixed set, never the text itself. */
-export function eventTypeLabel(eventType: string): string {
-  return KNOWN_EVENT_TYPES.has(eventType) ? eventType : OTHER_EVENT_TYPE;
-}
+/** Prefix of every metric the bot defines (default process metrics keep prom-client's names). */
+export const METRIC_PREFIX = "ompcord_";
 
-/** The gauges and counters the rest of the bot updates; served as text on `GET /metrics`. */
-export class SidecarMetrics {
+/** The gauges and counters the parts of the bot update. */
+export class BotMetrics {
   readonly registry = new Registry();
   /** omp processes running now. */
   readonly runsActive: Gauge;
@@ -21,7 +19,7 @@ export class SidecarMetrics {
   readonly dashboardEdits: Counter;
   /** 429 responses Discord answered (discord.js retries them; a rising count means we ask too much). */
   readonly rateLimitHits: Counter;
-  /** Telemetry events accepted from omp extensions, labelled with {@link eventTypeLabel} only. */
+  /** Telemetry events accepted from omp extensions, labelled by the sidecar's `eventTypeLabel` only. */
   readonly eventsReceived: Counter<"event_type">;
   /** Steering messages handed to a polling agent. */
   readonly steeringDelivered: Counter;
