@@ -2,10 +2,9 @@
 
 import { DISPLAY_LIMITS } from "../format/limits.js";
 import { stripControlCharacters, truncateEnd, truncateMiddle } from "../format/text.js";
-import { type DashboardDelivery, type DashboardView, isRunning, type SlotWait } from "./view.js";
-
-/** Mirrors `RunOutcome` of src/omp/run.ts; kept local so the renderer does not depend on the runner. */
-export type DashboardRunOutcome = "success" | "failed" | "timed_out" | "cancelled" | "crashed";
+import type { SlotWait } from "../queue/scheduler.js";
+import type { RunOutcome } from "../store/index.js";
+import { type DashboardDelivery, type DashboardView, isRunning } from "./view.js";
 
 export type DashboardEvent =
   /**
@@ -20,7 +19,7 @@ export type DashboardEvent =
   | { type: "tool"; name: string }
   /** Usage of one assistant message; omp reports it per message, the dashboard shows the run's sum. */
   | { type: "usage"; tokens: number; cost: number }
-  | { type: "run_ended"; outcome: DashboardRunOutcome; at: Date; error?: string | undefined }
+  | { type: "run_ended"; outcome: RunOutcome; at: Date; error?: string | undefined }
   | { type: "queue"; depth: number }
   /** The agent waits for a person (question or approval), or stopped waiting. */
   | { type: "waiting"; waiting: boolean; note?: string | undefined }
@@ -35,7 +34,7 @@ export type DashboardEvent =
 export const INTERRUPTED_NOTE =
   "Interrupted by a restart. Queued prompts continue; send the prompt again to retry.";
 
-const OUTCOME_NOTES: Record<Exclude<DashboardRunOutcome, "success">, string> = {
+const OUTCOME_NOTES: Record<Exclude<RunOutcome, "success">, string> = {
   failed: "The last run failed",
   timed_out: "The last run hit the time limit and was stopped",
   cancelled: "The last run was cancelled",

@@ -1,9 +1,10 @@
 // The dashboard's data: what one session's pinned embed shows, and the look of each state (SPEC §1).
 
-export type DashboardState = "idle" | "busy" | "waiting" | "degraded" | "failed";
+import type { SlotWait } from "../queue/scheduler.js";
+import type { SessionState } from "../store/index.js";
 
-/** Colour and emoji per state, exactly as SPEC §1's table. */
-export const DASHBOARD_STATES: Record<DashboardState, { color: number; emoji: string; label: string }> = {
+/** Colour and emoji per session state, exactly as SPEC §1's table. */
+export const DASHBOARD_STATES: Record<SessionState, { color: number; emoji: string; label: string }> = {
   idle: { color: 0x2ecc71, emoji: "🟢", label: "Idle" },
   busy: { color: 0x5865f2, emoji: "🔵", label: "Busy" },
   waiting: { color: 0xf1c40f, emoji: "🟡", label: "Waiting" },
@@ -17,12 +18,6 @@ export interface DashboardPrompt {
   authorId: string;
 }
 
-/** Every global run slot is taken: `inUse` of `max` runs are going in other sessions. */
-export interface SlotWait {
-  inUse: number;
-  max: number;
-}
-
 /** The shown prompt is the next to run but has not started yet. */
 export interface PendingStart {
   /** Set while it waits for a global run slot; undefined while it is starting. */
@@ -31,7 +26,7 @@ export interface PendingStart {
 
 /** Everything the dashboard renders. Plain data: the store, the scheduler and the reducer all build it. */
 export interface DashboardView {
-  state: DashboardState;
+  state: SessionState;
   sessionId: string;
   sessionName: string;
   /** The prompt running now, or the last one when nothing runs. */

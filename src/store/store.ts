@@ -59,7 +59,7 @@ export interface RunStart {
 }
 
 export interface RunFinish {
-  outcome: Exclude<RunOutcome, "interrupted">;
+  outcome: RunOutcome;
   exitCode: number | null;
   signal: string | null;
   error?: string | null | undefined;

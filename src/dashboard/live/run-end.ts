@@ -5,14 +5,14 @@
 import { answerMessages } from "../../format/answer.js";
 import { DISCORD_LIMITS, DISPLAY_LIMITS } from "../../format/limits.js";
 import { escapeMentions, stripControlCharacters, truncateEnd, truncateMiddle } from "../../format/text.js";
-import type { DashboardRunOutcome } from "../model.js";
+import type { RunOutcome } from "../../store/index.js";
 import { ATTACHMENT_MAX_BYTES, ERROR_NOTE_CHARS, MAX_ANSWER_MESSAGES } from "./constants.js";
 import type { OutboxEntry } from "./outbox.js";
 import type { ThreadFile, ThreadMessage } from "./sink.js";
 
 export interface RunEndFacts {
   runNumber: number;
-  outcome: DashboardRunOutcome;
+  outcome: RunOutcome;
   error: string | undefined;
   /** The agent's final answer, already redacted. */
   finalText: string;
@@ -26,14 +26,14 @@ export interface RunEndFacts {
   maxAnswerMessages?: number;
 }
 
-const OUTCOME_WORDS: Record<Exclude<DashboardRunOutcome, "success">, string> = {
+const OUTCOME_WORDS: Record<Exclude<RunOutcome, "success">, string> = {
   failed: "❌ Run #{n} failed",
   timed_out: "⏱️ Run #{n} hit the time limit and was stopped",
   cancelled: "⏹️ Run #{n} was cancelled",
   crashed: "💥 Run #{n} crashed",
 };
 
-function outcomeNote(outcome: Exclude<DashboardRunOutcome, "success">, runNumber: number, error?: string) {
+function outcomeNote(outcome: Exclude<RunOutcome, "success">, runNumber: number, error?: string) {
   const head = OUTCOME_WORDS[outcome].replace("{n}", String(runNumber));
   const reason = truncateEnd(escapeMentions(stripControlCharacters(error ?? "")).trim(), ERROR_NOTE_CHARS);
   return reason ? `${head}: ${reason}` : `${head}.`;
