@@ -9,6 +9,7 @@ import type { pino } from "pino";
 import { type Config, ConfigError, configSecrets, DEFAULTS, preparePaths } from "./config/index.js";
 import { DashboardBridge } from "./dashboard/bridge.js";
 import { type DashboardEditInfo, ThreadWriteWindows } from "./dashboard/live/index.js";
+import { accessPolicy } from "./discord/access/index.js";
 import { createDiscordClient } from "./discord/client.js";
 import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/definition.js";
 import type { BotContext } from "./discord/context.js";
@@ -16,8 +17,7 @@ import { DiscordDashboardThreads } from "./discord/dashboard-sink.js";
 import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
 import { onMessageCreate } from "./discord/listeners/message-create.js";
 import { onReactionAdd } from "./discord/listeners/reaction-add.js";
-import { endSessionOfVanishedThread, onThreadDelete } from "./discord/listeners/thread-delete.js";
-import { recoverAfterRestart } from "./discord/recover.js";
+import { onThreadDelete } from "./discord/listeners/thread-delete.js";
 import { DiscordSessionThreads } from "./discord/session-threads.js";
 import { HealthChecks } from "./health/checks.js";
 import { workDirBeforeRun, workDirsOf } from "./health/work-dirs.js";
@@ -162,7 +162,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     redact: (text) => redactor.redact(text),
     onEdit: options.onDashboardEdit,
     writes,
-    onGone: (sessionId) => replaceDashboard(sessionId),
+    // A dashboard that cannot be edited any more: its session decides (a fresh dashboard, or the end).
+    onGone: (sessionId) => void sessions.dashboardVanished(sessionId),
   });
   const scheduler = new RunScheduler({
     store,
@@ -174,7 +175,14 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     checkWorkDir: (dir) => workDirBeforeRun(config, dir, logger),
     logger,
   });
-  const sessions = new SessionService({ config, store, scheduler, events: dashboards });
+  const sessions = new SessionService({
+    config,
+    store,
+    scheduler,
+    dashboards,
+    threads: new DiscordSessionThreads(client, logger),
+    logger,
+  });
   const health = new HealthChecks({
     client,
     store,
@@ -192,6 +200,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     store,
     scheduler,
     sessions,
+    policy: accessPolicy(config),
     dashboards,
     outbox: dashboards.outbox,
     writes,
@@ -203,23 +212,6 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     redact: (text) => redactor.redact(text),
     accepting: true,
   };
-  const threads = new DiscordSessionThreads(client, logger);
-  // A dashboard that cannot be edited any more: a deleted thread ends its session, a deleted message
-  // (the thread still there) gets a fresh dashboard and the session goes on.
-  function replaceDashboard(sessionId: string): void {
-    const session = store.getSession(sessionId);
-    if (!session || session.stoppedAt !== null) return;
-    threads
-      .exists(session.threadId)
-      .then((exists) =>
-        exists
-          ? dashboards.repost(session, scheduler.slotWait(session.id))
-          : endSessionOfVanishedThread(ctx, session.threadId),
-      )
-      .catch((error: unknown) =>
-        logger.warn({ err: error, sessionId, threadId: session.threadId }, "could not replace the dashboard"),
-      );
-  }
   const metricsTimer = setInterval(() => {
     const stats = scheduler.stats();
     metrics.runsActive.set(stats.active);
@@ -231,7 +223,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   try {
     await login(client, config.discord.token);
     await registerCommands(ctx);
-    await recoverAfterRestart(ctx, reconciled);
+    await sessions.recover(reconciled);
   } catch (error) {
     await dashboards.outbox.close();
     clearInterval(metricsTimer);

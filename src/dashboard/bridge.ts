@@ -7,7 +7,6 @@ import type { Logger } from "../log.js";
 import type { BotMetrics } from "../metrics.js";
 import type { OmpEvent } from "../omp/index.js";
 import { type RunObserver, type SlotWait, sessionStateAfter } from "../queue/scheduler.js";
-import type { SessionEvents } from "../sessions/service.js";
 import type { SessionRow, Store } from "../store/index.js";
 import {
   type DashboardDelivery,
@@ -39,14 +38,6 @@ export interface DashboardThreads extends ThreadPoster {
   sink(threadId: string, messageId: string): DashboardSink;
 }
 
-/** The prompt a new session's first paint shows as next to run. */
-export interface FirstPrompt {
-  prompt: string;
-  authorId: string;
-  /** Set when it will wait for a global run slot. */
-  waitingForSlot: SlotWait | undefined;
-}
-
 /** How much of the last transcript a restart reads back to refill the dashboard's tail. */
 const RESTORE_TAIL_BYTES = 16 * 1024;
 
@@ -68,7 +59,8 @@ export interface DashboardBridgeOptions {
   onGone?: ((sessionId: string) => void) | undefined;
 }
 
-export class DashboardBridge implements SessionEvents {
+/** Implements the SessionDashboards port of src/sessions/ports.ts. */
+export class DashboardBridge {
   readonly registry: DashboardRegistry;
   /** Everything the bot owes a thread: answers, closing notes, replies. */
   readonly outbox: ThreadOutbox;
@@ -166,7 +158,10 @@ export class DashboardBridge implements SessionEvents {
    * about to run (or waiting for a global run slot), since it is queued right after; "ready for
    * prompts" would be false. Then keeps it up to date.
    */
-  async open(session: SessionRow, first: FirstPrompt): Promise<void> {
+  async open(
+    session: SessionRow,
+    first: { prompt: string; authorId: string; waitingForSlot: SlotWait | undefined },
+  ): Promise<void> {
     const view = reduceDashboard(initialDashboardView({ sessionId: session.id, sessionName: session.name }), {
       type: "pending",
       prompt: this.#redact(first.prompt),
@@ -214,7 +209,7 @@ export class DashboardBridge implements SessionEvents {
     await dashboard.flushNow();
   }
 
-  // ── SessionEvents ──────────────────────────────────────────────────────────────────────────────
+  // ── session events ──────────────────────────────────────────────────────────────────────────────
 
   queueChanged(sessionId: string, depth: number): void {
     this.registry.get(sessionId)?.apply({ type: "queue", depth });

@@ -10,6 +10,7 @@ import type { BotMetrics } from "../metrics.js";
 import type { RunScheduler } from "../queue/scheduler.js";
 import type { SessionService } from "../sessions/service.js";
 import type { Store } from "../store/index.js";
+import type { AccessPolicy } from "./access/index.js";
 
 export interface BotContext {
   readonly config: Config;
@@ -17,6 +18,8 @@ export interface BotContext {
   readonly store: Store;
   readonly scheduler: RunScheduler;
   readonly sessions: SessionService;
+  /** The configured ids and limits every access check runs against. */
+  readonly policy: AccessPolicy;
   readonly dashboards: DashboardBridge;
   /** Everything the bot owes a thread (answers, notes, replies) goes through here, durably. */
   readonly outbox: ThreadOutbox;

@@ -3,8 +3,9 @@
 
 import { type Client, DiscordAPIError } from "discord.js";
 import type { Logger } from "../log.js";
+import type { SessionThreads } from "../sessions/ports.js";
 
-export class DiscordSessionThreads {
+export class DiscordSessionThreads implements SessionThreads {
   readonly #client: Client;
   readonly #logger: Logger;
 

@@ -5,14 +5,13 @@ import { threadName } from "../../format/index.js";
 import { checkAccess } from "../access/index.js";
 import type { BotContext } from "../context.js";
 import { interactionFacts } from "../facts.js";
-import { openSessionInThread } from "../launch.js";
 import { NO_MENTIONS, refuse } from "../replies.js";
 import { OMP_OPTIONS } from "./definition.js";
 
 export async function newCommand(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
   const prompt = interaction.options.getString(OMP_OPTIONS.prompt, true);
   const name = interaction.options.getString(OMP_OPTIONS.name)?.trim() || undefined;
-  const access = checkAccess("new", interactionFacts(ctx, interaction, prompt), ctx.sessions.policy);
+  const access = checkAccess("new", interactionFacts(ctx, interaction, prompt), ctx.policy);
   if (!access.ok) return refuse(interaction, access.reason);
   const channel = interaction.channel;
   if (!channel || channel.type !== ChannelType.GuildText) {
@@ -26,8 +25,8 @@ export async function newCommand(ctx: BotContext, interaction: ChatInputCommandI
     autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
     reason: `ompcord session for ${interaction.user.tag}`,
   });
-  await openSessionInThread(ctx, {
-    thread,
+  await ctx.sessions.launch({
+    threadId: thread.id,
     guildId: channel.guildId,
     parentChannelId: channel.id,
     name: title,

@@ -8,7 +8,7 @@ import { interactionFacts } from "../facts.js";
 import { NO_MENTIONS, refuse } from "../replies.js";
 
 export async function queueCommand(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const access = checkAccess("queue", interactionFacts(ctx, interaction), ctx.sessions.policy);
+  const access = checkAccess("queue", interactionFacts(ctx, interaction), ctx.policy);
   if (!access.ok) return refuse(interaction, access.reason);
   const session = ctx.sessions.byThread(interaction.channelId)!;
   const snapshot = ctx.sessions.snapshot(session.id);

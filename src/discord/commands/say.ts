@@ -13,7 +13,7 @@ const QUOTE_CHARS = 300;
 
 export async function sayCommand(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
   const prompt = interaction.options.getString(OMP_OPTIONS.prompt, true);
-  const access = checkAccess("say", interactionFacts(ctx, interaction, prompt), ctx.sessions.policy);
+  const access = checkAccess("say", interactionFacts(ctx, interaction, prompt), ctx.policy);
   if (!access.ok) return refuse(interaction, access.reason);
   const session = ctx.sessions.byThread(interaction.channelId)!;
   const { position } = ctx.sessions.queue({

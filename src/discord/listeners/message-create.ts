@@ -6,6 +6,7 @@ import type { Message } from "discord.js";
 import { writeInWindow } from "../../dashboard/live/index.js";
 import { checkAccess, isBlankText } from "../access/index.js";
 import type { BotContext } from "../context.js";
+import { sessionFacts } from "../facts.js";
 
 /** Acknowledges a queued message without adding noise to the thread. */
 const QUEUED_REACTION = "📥";
@@ -26,9 +27,9 @@ export async function onMessageCreate(ctx: BotContext, message: Message): Promis
       messageAuthorId: message.author.id,
       messageAuthorIsBot: false,
       prompt: message.content,
-      ...ctx.sessions.sessionFacts(message.channelId),
+      ...sessionFacts(ctx, message.channelId),
     },
-    ctx.sessions.policy,
+    ctx.policy,
   );
   const reply = (content: string) => {
     ctx.outbox.enqueue({ threadId: message.channelId, sessionId: session.id }, [

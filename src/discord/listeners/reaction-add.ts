@@ -13,7 +13,6 @@ import { writeInWindow } from "../../dashboard/live/index.js";
 import { threadName } from "../../format/index.js";
 import { checkAccess } from "../access/index.js";
 import type { BotContext } from "../context.js";
-import { openSessionInThread } from "../launch.js";
 import { NO_MENTIONS } from "../replies.js";
 
 /** A refusal notice under a message is public: it goes away on its own. */
@@ -61,7 +60,7 @@ export async function onReactionAdd(
         messageAuthorIsBot: message.author.bot,
         prompt: message.content,
       },
-      ctx.sessions.policy,
+      ctx.policy,
     );
     if (!access.ok) {
       log.info({ code: access.code }, "launch refused");
@@ -85,8 +84,8 @@ export async function onReactionAdd(
       name,
       autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
     });
-    await openSessionInThread(ctx, {
-      thread,
+    await ctx.sessions.launch({
+      threadId: thread.id,
       guildId: message.guildId,
       parentChannelId: message.channelId,
       launchMessageId: message.id,

@@ -7,7 +7,7 @@
 import type { Logger } from "../log.js";
 import { isSameProcessAlive, killProcessTree, SUPERVISOR_SLACK_MS, waitUntil } from "../omp/index.js";
 import type { ReconcileResult, RunRow, Store } from "../store/index.js";
-import type { BotContext } from "./context.js";
+import type { SessionDashboards } from "./ports.js";
 
 /**
  * Ends what is left of runs the last bot process did not finish. A run's supervisor normally ends
@@ -59,17 +59,28 @@ export async function endLeftoverProcesses(
   );
 }
 
-export async function recoverAfterRestart(ctx: BotContext, reconciled: ReconcileResult): Promise<void> {
-  const { config, logger, store } = ctx;
+export interface RecoveryOptions {
+  store: Store;
+  dashboards: Pick<SessionDashboards, "restore">;
+  /** omp's grace between SIGTERM and SIGKILL (`OMP_KILL_GRACE`). */
+  killGraceMs: number;
+  logger: Logger;
+}
+
+export async function recoverAfterRestart(
+  options: RecoveryOptions,
+  reconciled: ReconcileResult,
+): Promise<void> {
+  const { store, dashboards, killGraceMs, logger } = options;
   await endLeftoverProcesses(
     store,
     reconciled.interruptedRuns.map(({ run }) => run),
-    { graceMs: config.omp.killGraceMs, logger },
+    { graceMs: killGraceMs, logger },
   );
   const interrupted = new Set(reconciled.interruptedRuns.map(({ session }) => session.id));
   for (const session of store.listActiveSessions()) {
     if (!session.dashboardMessageId) continue;
-    await ctx.dashboards.restore(session, { interrupted: interrupted.has(session.id) });
+    await dashboards.restore(session, { interrupted: interrupted.has(session.id) });
   }
   logger.info(
     { interruptedRuns: reconciled.interruptedRuns.length, sessions: store.listActiveSessions().length },
