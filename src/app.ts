@@ -14,6 +14,7 @@ import { createDiscordClient } from "./discord/client.js";
 import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/definition.js";
 import type { BotContext } from "./discord/context.js";
 import { DiscordDashboardThreads } from "./discord/dashboard-sink.js";
+import { LaunchGuard } from "./discord/launch-guard.js";
 import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
 import { onMessageCreate } from "./discord/listeners/message-create.js";
 import { onReactionAdd } from "./discord/listeners/reaction-add.js";
@@ -205,6 +206,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     outbox: dashboards.outbox,
     writes,
     health,
+    launches: new LaunchGuard(),
     logger,
     startedAt: new Date(),
     version: packageVersion(),

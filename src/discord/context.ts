@@ -11,6 +11,7 @@ import type { RunScheduler } from "../queue/scheduler.js";
 import type { SessionService } from "../sessions/service.js";
 import type { Store } from "../store/index.js";
 import type { AccessPolicy } from "./access/index.js";
+import type { LaunchGuard } from "./launch-guard.js";
 
 export interface BotContext {
   readonly config: Config;
@@ -29,6 +30,8 @@ export interface BotContext {
    */
   readonly writes: Pick<ThreadWriteWindows, "for">;
   readonly health: HealthChecks;
+  /** The 🚀 launches in flight and the refusals already noticed. */
+  readonly launches: LaunchGuard;
   readonly logger: Logger;
   readonly startedAt: Date;
   readonly version: string;

@@ -1,6 +1,6 @@
 // MESSAGE_REACTION_ADD: the 🚀 launch of SPEC §1. A double click, a second reactor, a reaction during
-// an in-flight launch or after a restart on a launched message start nothing twice: an in-memory guard
-// for this process, the unique launch-message key in the database across restarts.
+// an in-flight launch or after a restart on a launched message start nothing twice: the LaunchGuard for
+// this process, the unique launch-message key in the database across restarts.
 
 import {
   type MessageReaction,
@@ -17,12 +17,6 @@ import { NO_MENTIONS } from "../replies.js";
 
 /** A refusal notice under a message is public: it goes away on its own. */
 const REFUSAL_NOTICE_MS = 15_000;
-
-/** How many (message, person) refusals are remembered so each is noticed once. */
-const REFUSALS_REMEMBERED = 1000;
-
-const launching = new Set<string>();
-const refused = new Set<string>();
 
 /** Unicode emoji compare without variation selectors; custom emoji (`<:name:id>` or an id) by id. */
 export function isLaunchEmoji(
@@ -43,9 +37,9 @@ export async function onReactionAdd(
   if (user.bot || !isLaunchEmoji(reactionOrPartial.emoji, ctx.config.discord.launchEmoji)) return;
   const messageId = reactionOrPartial.message.id;
   // Known launches end here, before any request: the second click of a double click, later reactors.
-  if (launching.has(messageId) || ctx.sessions.byLaunchMessage(messageId)) return;
+  if (ctx.launches.inFlight(messageId) || ctx.sessions.byLaunchMessage(messageId)) return;
   if (!ctx.accepting) return;
-  launching.add(messageId);
+  ctx.launches.begin(messageId);
   const log = ctx.logger.child({ messageId, userId: user.id });
   try {
     const reaction = reactionOrPartial.partial ? await reactionOrPartial.fetch() : reactionOrPartial;
@@ -97,7 +91,7 @@ export async function onReactionAdd(
   } catch (error) {
     log.error({ err: error }, "launch by reaction failed");
   } finally {
-    launching.delete(messageId);
+    ctx.launches.end(messageId);
   }
 }
 
@@ -114,11 +108,7 @@ async function noticeOnce(
   userId: string,
   reason: string,
 ): Promise<void> {
-  const key = `${message.id}:${userId}`;
-  if (refused.has(key)) return;
-  refused.add(key);
-  // Remembered only to keep one person from filling a channel with notices; the oldest go first.
-  if (refused.size > REFUSALS_REMEMBERED) refused.delete(refused.values().next().value!);
+  if (!ctx.launches.firstRefusal(message.id, userId)) return;
   try {
     // In the launch channel, not a thread, but Discord's shared write limit is per channel all the same.
     const notice = await writeInWindow(ctx.writes.for(message.channelId), () =>
