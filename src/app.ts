@@ -11,7 +11,7 @@ import { DashboardBridge } from "./dashboard/bridge.js";
 import { type DashboardEditInfo, ThreadWriteWindows } from "./dashboard/live/index.js";
 import { accessPolicy } from "./discord/access/index.js";
 import { createDiscordClient } from "./discord/client.js";
-import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/definition.js";
+import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/index.js";
 import type { BotContext } from "./discord/context.js";
 import { DiscordDashboardThreads } from "./discord/dashboard-sink.js";
 import { LaunchGuard } from "./discord/launch-guard.js";
@@ -45,10 +45,12 @@ import {
   startSidecar,
   writeSidecarDiscovery,
 } from "./sidecar/index.js";
-import { openStore } from "./store/index.js";
+import { openStore, type Store } from "./store/index.js";
 
 export interface OmpcordApp {
   readonly ctx: BotContext;
+  /** The database, for tests and tools that read what the bot recorded. */
+  readonly store: Store;
   readonly sidecar: Sidecar;
   /**
    * Stops taking work, lets runs end within `graceMs` (then cancels them), closes everything. `graceMs`
@@ -198,8 +200,6 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   const ctx: BotContext = {
     config,
     client,
-    store,
-    scheduler,
     sessions,
     policy: accessPolicy(config),
     dashboards,
@@ -254,6 +254,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   let stopping: Promise<void> | undefined;
   return {
     ctx,
+    store,
     sidecar,
     stop({ graceMs = config.omp.shutdownGraceMs } = {}) {
       stopping ??= (async () => {

@@ -14,6 +14,7 @@ import {
   DashboardRegistry,
   type DashboardSink,
   type LiveDashboard,
+  OUTBOX_STATUS_WINDOW_MS,
   type OutboxTarget,
   runEndEntries,
   ThreadOutbox,
@@ -145,6 +146,27 @@ export class DashboardBridge {
         );
       }
     }
+  }
+
+  /**
+   * What the threads are owed, for `/omp status`: messages not delivered yet, and those given up within
+   * `OUTBOX_STATUS_WINDOW_MS` (the newest few, and how many in all).
+   */
+  deliveryStatus(now: Date = new Date()) {
+    const given = this.#store.undeliverableOutbox(new Date(now.getTime() - OUTBOX_STATUS_WINDOW_MS));
+    return {
+      pending: this.#store.countPendingOutbox(),
+      undeliverable: {
+        total: given.total,
+        windowMs: OUTBOX_STATUS_WINDOW_MS,
+        recent: given.rows.map((row) => ({
+          threadId: row.threadId,
+          kind: row.kind,
+          reason: row.lastError ?? "no reason recorded",
+          at: row.settledAt ?? row.createdAt,
+        })),
+      },
+    };
   }
 
   /** Shutdown: final paints, then the outbox stops; what is still owed is delivered after the restart. */

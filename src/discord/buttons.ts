@@ -3,7 +3,7 @@
 
 import type { ButtonInteraction } from "discord.js";
 import { parseDashboardCustomId } from "../dashboard/index.js";
-import { checkAccess } from "./access/index.js";
+import { ACCESS_RULES, checkAccess } from "./access/index.js";
 import type { BotContext } from "./context.js";
 import { interactionFacts } from "./facts.js";
 import { refuse } from "./replies.js";
@@ -16,8 +16,11 @@ export async function handleDashboardButton(ctx: BotContext, interaction: Button
   if (!session || session.threadId !== interaction.channelId) {
     return refuse(interaction, "This dashboard no longer belongs to a session.");
   }
-  if (!ctx.accepting) return refuse(interaction, "ompcord is shutting down; try again once it is back.");
-  const access = checkAccess("button", interactionFacts(ctx, interaction), ctx.policy);
+  const access = checkAccess(
+    ACCESS_RULES.button,
+    interactionFacts(ctx, interaction, { session }),
+    ctx.policy,
+  );
   if (!access.ok) return refuse(interaction, access.reason);
   const answer = buttonAnswer(interaction);
   if (parsed.action === "cancel") return cancelRun(ctx, interaction, session, answer);

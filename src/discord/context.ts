@@ -1,4 +1,5 @@
-// What every gateway listener and command handler receives: the services, never module-level state.
+// What every gateway listener and command handler receives: the services, never module-level state. The
+// store and the scheduler are not among them: a session is reached through SessionService.
 
 import type { Client } from "discord.js";
 import type { Config } from "../config/index.js";
@@ -7,17 +8,13 @@ import type { ThreadOutbox, ThreadWriteWindows } from "../dashboard/live/index.j
 import type { HealthChecks } from "../health/checks.js";
 import type { Logger } from "../log.js";
 import type { BotMetrics } from "../metrics.js";
-import type { RunScheduler } from "../queue/scheduler.js";
 import type { SessionService } from "../sessions/service.js";
-import type { Store } from "../store/index.js";
 import type { AccessPolicy } from "./access/index.js";
 import type { LaunchGuard } from "./launch-guard.js";
 
 export interface BotContext {
   readonly config: Config;
   readonly client: Client;
-  readonly store: Store;
-  readonly scheduler: RunScheduler;
   readonly sessions: SessionService;
   /** The configured ids and limits every access check runs against. */
   readonly policy: AccessPolicy;

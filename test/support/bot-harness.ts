@@ -295,7 +295,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     },
 
     storeCounts() {
-      const sqlite = harness.app!.ctx.store.sqlite;
+      const sqlite = harness.app!.store.sqlite;
       const count = (table: string) =>
         (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       return {

@@ -1,18 +1,14 @@
 // `/omp cancel`: stop the running prompt (SIGTERM, then SIGKILL to the whole tree); the queue goes on.
 
-import type { ChatInputCommandInteraction } from "discord.js";
-import { checkAccess } from "../access/index.js";
-import type { BotContext } from "../context.js";
-import { interactionFacts } from "../facts.js";
-import { refuse } from "../replies.js";
+import { inSession } from "../access/check.js";
+import { notShuttingDown } from "../access/index.js";
 import { cancelRun, commandAnswer } from "../session-actions.js";
+import { defineSubcommand } from "./define.js";
 
-export async function cancelCommand(
-  ctx: BotContext,
-  interaction: ChatInputCommandInteraction,
-): Promise<void> {
-  const access = checkAccess("cancel", interactionFacts(ctx, interaction), ctx.policy);
-  if (!access.ok) return refuse(interaction, access.reason);
-  const session = ctx.sessions.byThread(interaction.channelId)!;
-  await cancelRun(ctx, interaction, session, commandAnswer(interaction));
-}
+export const cancel = defineSubcommand({
+  name: "cancel",
+  describe: (sub) => sub.setDescription("Cancel the running prompt; queued prompts still run"),
+  access: [notShuttingDown, ...inSession],
+  session: true,
+  run: (ctx, interaction, session) => cancelRun(ctx, interaction, session, commandAnswer(interaction)),
+});

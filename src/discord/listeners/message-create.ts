@@ -4,7 +4,7 @@
 
 import type { Message } from "discord.js";
 import { writeInWindow } from "../../dashboard/live/index.js";
-import { checkAccess, isBlankText } from "../access/index.js";
+import { ACCESS_RULES, checkAccess, isBlankText } from "../access/index.js";
 import type { BotContext } from "../context.js";
 import { sessionFacts } from "../facts.js";
 
@@ -19,7 +19,7 @@ export async function onMessageCreate(ctx: BotContext, message: Message): Promis
   // An image or a sticker alone is conversation, not a prompt.
   if (isBlankText(message.content)) return;
   const access = checkAccess(
-    "message",
+    ACCESS_RULES.message,
     {
       guildId: message.guildId,
       channelId: message.channelId,
@@ -27,7 +27,7 @@ export async function onMessageCreate(ctx: BotContext, message: Message): Promis
       messageAuthorId: message.author.id,
       messageAuthorIsBot: false,
       prompt: message.content,
-      ...sessionFacts(ctx, message.channelId),
+      ...sessionFacts(ctx, session),
     },
     ctx.policy,
   );
@@ -37,10 +37,6 @@ export async function onMessageCreate(ctx: BotContext, message: Message): Promis
     ]);
   };
   try {
-    if (!ctx.accepting) {
-      reply("🚫 ompcord is shutting down; send it again once it is back.");
-      return;
-    }
     if (!access.ok) {
       reply(`🚫 ${access.reason}`);
       return;

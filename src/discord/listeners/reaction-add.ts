@@ -11,9 +11,12 @@ import {
 } from "discord.js";
 import { writeInWindow } from "../../dashboard/live/index.js";
 import { threadName } from "../../format/index.js";
-import { checkAccess } from "../access/index.js";
+import { ACCESS_RULES, checkAccess, type RefusalCode } from "../access/index.js";
 import type { BotContext } from "../context.js";
 import { NO_MENTIONS } from "../replies.js";
+
+/** Launches refused without a notice under the message. */
+const SILENT_REFUSALS: ReadonlySet<RefusalCode> = new Set(["shutting_down", "wrong_guild", "direct_message"]);
 
 /** A refusal notice under a message is public: it goes away on its own. */
 const REFUSAL_NOTICE_MS = 15_000;
@@ -38,15 +41,15 @@ export async function onReactionAdd(
   const messageId = reactionOrPartial.message.id;
   // Known launches end here, before any request: the second click of a double click, later reactors.
   if (ctx.launches.inFlight(messageId) || ctx.sessions.byLaunchMessage(messageId)) return;
-  if (!ctx.accepting) return;
   ctx.launches.begin(messageId);
   const log = ctx.logger.child({ messageId, userId: user.id });
   try {
     const reaction = reactionOrPartial.partial ? await reactionOrPartial.fetch() : reactionOrPartial;
     const message = reaction.message.partial ? await reaction.message.fetch() : reaction.message;
     const access = checkAccess(
-      "launch",
+      ACCESS_RULES.launch,
       {
+        shuttingDown: !ctx.accepting,
         guildId: message.guildId,
         channelId: message.channelId,
         userId: user.id,
@@ -58,8 +61,8 @@ export async function onReactionAdd(
     );
     if (!access.ok) {
       log.info({ code: access.code }, "launch refused");
-      // Reactions by people who are not even allowed here get no public notice: nothing to learn from it.
-      if (access.code !== "wrong_guild" && access.code !== "direct_message") {
+      // No public notice during shutdown, nor for reactions where the bot does not serve: nothing to learn.
+      if (!SILENT_REFUSALS.has(access.code)) {
         await noticeOnce(ctx, message, user.id, access.reason);
       }
       return;
