@@ -5,7 +5,6 @@
 import { readFileSync, statSync } from "node:fs";
 import type { Logger } from "../log.js";
 import type { BotMetrics } from "../metrics.js";
-import type { OmpEvent } from "../omp/index.js";
 import { type RunObserver, type SlotWait, sessionStateAfter } from "../queue/scheduler.js";
 import type { SessionRow, Store } from "../store/index.js";
 import {
@@ -269,8 +268,7 @@ export class DashboardBridge {
       dashboard?.apply({ type: "queue", depth: this.#store.countQueued(sessionId) });
     },
     onLine: (sessionId, line) => this.registry.get(sessionId)?.line(line),
-    onEvent: (sessionId, raw) => {
-      const event = raw as OmpEvent;
+    onEvent: (sessionId, event) => {
       const dashboard = this.registry.get(sessionId);
       if (!dashboard) return;
       if (event.type === "tool_execution_start") dashboard.apply({ type: "tool", name: event.toolName });

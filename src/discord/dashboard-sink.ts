@@ -27,7 +27,7 @@ export class DiscordDashboardThreads implements DashboardThreads {
   }
 
   sink(threadId: string, messageId: string): DashboardSink {
-    return new ThreadDashboardSink(this.#client, threadId, messageId, this);
+    return new ThreadDashboardSink(this.#client, threadId, messageId);
   }
 
   async post(threadId: string, message: ThreadMessage): Promise<void> {
@@ -66,13 +66,11 @@ class ThreadDashboardSink implements DashboardSink {
   readonly #client: Client;
   readonly #threadId: string;
   readonly #messageId: string;
-  readonly #threads: DiscordDashboardThreads;
 
-  constructor(client: Client, threadId: string, messageId: string, threads: DiscordDashboardThreads) {
+  constructor(client: Client, threadId: string, messageId: string) {
     this.#client = client;
     this.#threadId = threadId;
     this.#messageId = messageId;
-    this.#threads = threads;
   }
 
   async edit(payload: DashboardPayload): Promise<void> {
@@ -89,11 +87,6 @@ class ThreadDashboardSink implements DashboardSink {
       }
       throw gone(error);
     }
-  }
-
-  /** Unused by the bot's dashboards (their posts go through the outbox); kept for the interface. */
-  post(message: ThreadMessage): Promise<void> {
-    return this.#threads.post(this.#threadId, message);
   }
 }
 

@@ -582,5 +582,3 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     },
   };
 }
-
-export { killProcessTree };

@@ -73,11 +73,6 @@ export class LineBatcher<T> {
     this.#lastFlushAt = clock.now();
   }
 
-  /** Items waiting for the next flush. */
-  get pendingCount(): number {
-    return this.#pending.length;
-  }
-
   /** Adds an item; it reaches `flush` in a later batch. Items pushed after `end()` are ignored. */
   push(item: T): void {
     if (this.#ended) return;

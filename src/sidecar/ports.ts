@@ -29,32 +29,3 @@ export interface SidecarPorts {
    */
   takeSteering(sessionId: string): readonly SteeringMessage[] | Promise<readonly SteeringMessage[]>;
 }
-
-/**
- * In-memory ports for tests, the playground, and as the reference for the contract above.
- * `queueSteering` and `events` are the two ends a test needs.
- */
-export function createMemorySidecarPorts(sessionIds: Iterable<string> = []) {
-  const sessions = new Set(sessionIds);
-  const events: SidecarEvent[] = [];
-  const steering = new Map<string, SteeringMessage[]>();
-  let nextId = 1;
-  return {
-    sessions,
-    events,
-    queueSteering(sessionId: string, content: string, createdAt = new Date()): SteeringMessage {
-      const message = { id: String(nextId++), content, createdAt };
-      steering.set(sessionId, [...(steering.get(sessionId) ?? []), message]);
-      return message;
-    },
-    sessionExists: (sessionId: string) => sessions.has(sessionId),
-    recordEvent: (event: SidecarEvent) => {
-      events.push(event);
-    },
-    takeSteering: (sessionId: string) => {
-      const pending = steering.get(sessionId) ?? [];
-      steering.delete(sessionId);
-      return pending;
-    },
-  } satisfies SidecarPorts & Record<string, unknown>;
-}

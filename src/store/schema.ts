@@ -271,4 +271,3 @@ export type SessionState = (typeof SESSION_STATES)[number];
 export type PromptSource = (typeof PROMPT_SOURCES)[number];
 export type PromptStatus = (typeof PROMPT_STATUSES)[number];
 export type RunOutcome = (typeof RUN_OUTCOMES)[number];
-export type RunRowOutcome = (typeof RUN_ROW_OUTCOMES)[number];

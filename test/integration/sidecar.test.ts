@@ -6,7 +6,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRedactor } from "../../src/output/redact.js";
 import {
   buildSidecar,
-  createMemorySidecarPorts,
   KNOWN_EVENT_TYPES,
   removeSidecarDiscovery,
   SIDECAR_MAX_CONNECTIONS,
@@ -17,6 +16,7 @@ import {
   startSidecar,
   writeSidecarDiscovery,
 } from "../../src/sidecar/index.js";
+import { createMemorySidecarPorts } from "../support/memory-sidecar-ports.js";
 
 /** The JSON shapes the API answers with, loosely: each test reads the fields it checks. */
 interface ApiBody {

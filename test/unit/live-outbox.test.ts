@@ -4,7 +4,6 @@ import {
   DashboardGoneError,
   type DeliveryWaiting,
   describeDeliveryError,
-  MemoryOutboxStore,
   OUTBOX_RETRY_FOR_MS,
   OUTBOX_UPLOAD_ATTEMPTS,
   type OutboxEntry,
@@ -12,7 +11,7 @@ import {
   ThreadOutbox,
   ThreadWriteWindows,
 } from "../../src/dashboard/live/index.js";
-import { FakeClock } from "./live-fakes.js";
+import { FakeClock, MemoryOutboxStore } from "./live-fakes.js";
 
 const discordError = (status: number, code: number, message: string) =>
   Object.assign(new Error(message), { status, code });

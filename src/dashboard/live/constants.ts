@@ -1,11 +1,9 @@
 // Every number the live dashboard controller paces itself by, named once (SPEC §1 cadence, SPEC §9 budget).
 
-/** Discord's global limit for one bot, all routes together (SPEC §9). */
-export const GLOBAL_REQUESTS_PER_SECOND = 50;
-
 /**
- * The share of the global budget the dashboards (edits and run-end posts) may use together. The other
- * 10/s stay free for interactions, thread creation, pins and discord.js's own retries.
+ * The share of Discord's global limit for one bot (50 requests/s, all routes together, SPEC §9) that the
+ * dashboards (edits and run-end posts) may use together. The other 10/s stay free for interactions,
+ * thread creation, pins and discord.js's own retries.
  */
 export const DASHBOARD_REQUESTS_PER_SECOND = 40;
 

@@ -5,7 +5,7 @@
 
 import { stat } from "node:fs/promises";
 import { type Clock, systemClock } from "../../clock.js";
-import { expectInteger, expectNonEmptyString } from "../../expect.js";
+import { expectFunction, expectInteger, expectNonEmptyString } from "../../expect.js";
 import { DISPLAY_LIMITS } from "../../format/limits.js";
 import type { OutputLine, RunResult } from "../../omp/index.js";
 import { LineBatcher } from "../../output/batcher.js";
@@ -20,13 +20,7 @@ import {
   RETRY_DELAY_MS,
 } from "./constants.js";
 import { DashboardGoneError, isDashboardGone } from "./errors.js";
-import {
-  type DeliveryProgress,
-  type DeliveryWaiting,
-  MemoryOutboxStore,
-  type OutboxEntry,
-  ThreadOutbox,
-} from "./outbox.js";
+import type { DeliveryProgress, DeliveryWaiting, OutboxEntry } from "./outbox.js";
 import { type DashboardPacing, soloPacing } from "./pacing.js";
 import { runEndEntries } from "./run-end.js";
 import type { DashboardSink, LiveLogger } from "./sink.js";
@@ -96,11 +90,8 @@ export interface LiveDashboardOptions {
    * own, for a dashboard on its own).
    */
   writes?: ChannelWrites;
-  /**
-   * The bot's outbox for this thread (default: an outbox of the dashboard's own in memory, posting
-   * through `sink.post`; it retries but does not survive a restart).
-   */
-  delivery?: DashboardDelivery;
+  /** Where the run-end messages go: the bot's outbox for this thread. */
+  delivery: DashboardDelivery;
 }
 
 type Halt = "gone" | "closed";
@@ -134,8 +125,6 @@ export class LiveDashboard {
   readonly #counts: LiveDashboardCounts = { edits: 0, coalesced: 0, editFailures: 0 };
   readonly #writes: ChannelWrites;
   readonly #delivery: DashboardDelivery;
-  /** The outbox this dashboard made for itself when none was given; closed with it. */
-  readonly #ownOutbox: ThreadOutbox | undefined;
   /** Aborted when the dashboard halts: a wait for the write window ends with it. */
   readonly #halting = new AbortController();
 
@@ -174,9 +163,8 @@ export class LiveDashboard {
 
   constructor(options: LiveDashboardOptions) {
     expectNonEmptyString("view.sessionId", options?.view?.sessionId);
-    if (typeof options.sink?.edit !== "function" || typeof options.sink?.post !== "function") {
-      throw new TypeError("Expected `sink` to have `edit` and `post` functions");
-    }
+    expectFunction("sink.edit", options.sink?.edit);
+    expectFunction("delivery.send", options.delivery?.send);
     const maxAnswerMessages = options.maxAnswerMessages ?? MAX_ANSWER_MESSAGES;
     expectInteger("maxAnswerMessages", maxAnswerMessages, 1);
     this.sessionId = options.view.sessionId;
@@ -191,27 +179,7 @@ export class LiveDashboard {
     this.#fileSize = options.fileSize ?? fileSizeOnDisk;
     this.#writes = options.writes ?? new ThreadWriteWindow({ clock: this.#clock });
     if (options.justPosted) this.#writes.recordSettled();
-    if (options.delivery) {
-      this.#delivery = options.delivery;
-      this.#ownOutbox = undefined;
-    } else {
-      const sink = this.#sink;
-      const target = { threadId: this.sessionId, sessionId: this.sessionId };
-      const outbox = new ThreadOutbox({
-        store: new MemoryOutboxStore(),
-        poster: { post: (_threadId, message) => sink.post(message) },
-        windows: { for: () => this.#writes },
-        reserveSlot: () => this.#pacing.reserveSlot(),
-        clock: this.#clock,
-        logger: this.#logger,
-        onWaiting: (_target, waiting) => this.deliveryChanged(waiting),
-      });
-      this.#ownOutbox = outbox;
-      this.#delivery = {
-        send: (entries, sendOptions) => outbox.enqueue(target, entries, sendOptions).progress,
-        waiting: () => outbox.waiting(target.threadId),
-      };
-    }
+    this.#delivery = options.delivery;
     const waiting = this.#delivery.waiting();
     if (waiting) this.#model.apply({ type: "delivery", waiting });
   }
@@ -356,11 +324,11 @@ export class LiveDashboard {
 
   /**
    * Stops all editing; resolves when the request in flight, if any, has settled. Messages already handed
-   * to the bot's outbox stay there (a dashboard's own outbox stops with it).
+   * to the bot's outbox stay there.
    */
   async close(): Promise<void> {
     this.#halt("closed");
-    await Promise.allSettled([this.#painting, this.#ending, this.#ownOutbox?.close()]);
+    await Promise.allSettled([this.#painting, this.#ending]);
   }
 
   // --- output -------------------------------------------------------------------------------------

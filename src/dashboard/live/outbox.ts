@@ -150,42 +150,6 @@ export function fallbackMessage(item: OutboxEntry, reason: string): ThreadMessag
   return { content: truncateEnd(text, DISCORD_LIMITS.messageContent), allowedMentions: { parse: [] } };
 }
 
-/** Keeps items in memory: for tests and for a dashboard running on its own. */
-export class MemoryOutboxStore implements OutboxStore {
-  readonly items: Array<OutboxItem & { status: OutboxSettlement | "pending"; reason?: string }> = [];
-  #next = 1;
-
-  add(target: OutboxTarget, entries: readonly OutboxEntry[]): OutboxItem[] {
-    return entries.map((entry) => {
-      const item = {
-        ...entry,
-        id: `outbox-${this.#next++}`,
-        threadId: target.threadId,
-        sessionId: target.sessionId,
-        status: "pending" as const,
-      };
-      this.items.push(item);
-      return item;
-    });
-  }
-
-  pending(): OutboxItem[] {
-    return this.items.filter((item) => item.status === "pending");
-  }
-
-  attemptFailed(id: string, reason: string): void {
-    const item = this.items.find((candidate) => candidate.id === id);
-    if (item) item.reason = reason;
-  }
-
-  settle(id: string, how: OutboxSettlement, reason?: string): void {
-    const item = this.items.find((candidate) => candidate.id === id);
-    if (!item) return;
-    item.status = how;
-    if (reason !== undefined) item.reason = reason;
-  }
-}
-
 export class ThreadOutbox {
   readonly #store: OutboxStore;
   readonly #poster: ThreadPoster;

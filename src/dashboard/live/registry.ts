@@ -84,7 +84,7 @@ export class DashboardRegistry {
   open(
     view: DashboardView,
     sink: DashboardSink,
-    options: { justPosted?: boolean; writes?: ChannelWrites; delivery?: DashboardDelivery } = {},
+    options: { justPosted?: boolean; writes?: ChannelWrites; delivery: DashboardDelivery },
   ): LiveDashboard {
     const existing = this.#dashboards.get(view.sessionId);
     if (existing && !existing.closed) return existing;
@@ -103,7 +103,7 @@ export class DashboardRegistry {
       ...(this.#options.fileSize ? { fileSize: this.#options.fileSize } : {}),
       ...(options.justPosted ? { justPosted: true } : {}),
       ...(options.writes ? { writes: options.writes } : {}),
-      ...(options.delivery ? { delivery: options.delivery } : {}),
+      delivery: options.delivery,
       onGone: (sessionId) => {
         this.#gone++;
         if (this.#dashboards.get(sessionId) === dashboard) this.#retire(dashboard);
@@ -133,16 +133,6 @@ export class DashboardRegistry {
     const all = [...this.#dashboards.values()];
     await Promise.allSettled(all.map((dashboard) => dashboard.flushNow()));
     await Promise.allSettled(all.map((dashboard) => this.close(dashboard.sessionId)));
-  }
-
-  /** Open dashboards. */
-  get size(): number {
-    return this.#dashboards.size;
-  }
-
-  /** Dashboards with work in progress; they share the budget. */
-  get busyCount(): number {
-    return this.#busy.size;
   }
 
   /** Books a slot of the shared budget for a request that is not a dashboard's (the outbox's posts). */

@@ -8,7 +8,7 @@ import { escapeMentions, stripControlCharacters, truncateEnd, truncateMiddle } f
 import type { RunOutcome } from "../../store/index.js";
 import { ATTACHMENT_MAX_BYTES, ERROR_NOTE_CHARS, MAX_ANSWER_MESSAGES } from "./constants.js";
 import type { OutboxEntry } from "./outbox.js";
-import type { ThreadFile, ThreadMessage } from "./sink.js";
+import type { ThreadFile } from "./sink.js";
 
 export interface RunEndFacts {
   runNumber: number;
@@ -51,11 +51,6 @@ export function transcriptFileName(runNumber: number): string {
 function hostPath(path: string): string {
   const clean = stripControlCharacters(path).replace(/`/g, "'");
   return `\`${truncateMiddle(clean, 500)}\``;
-}
-
-/** What to post, in order; every message is mention-safe and within Discord's limits. */
-export function runEndMessages(facts: RunEndFacts): ThreadMessage[] {
-  return runEndEntries(facts).map((entry) => entry.message);
 }
 
 /**

@@ -1,5 +1,5 @@
-// The Discord edge of the live dashboard: the two calls the controller makes, implemented with discord.js
-// by the bot and with a fake in tests.
+// The Discord edge of the live dashboard: the edit the controller makes and the messages the outbox
+// posts, implemented with discord.js by the bot (src/discord/dashboard-sink.ts) and with fakes in tests.
 
 import type { DashboardPayload } from "../render.js";
 
@@ -16,15 +16,12 @@ export interface ThreadMessage {
 }
 
 /**
- * One session's thread and its pinned dashboard message. Both calls throw `DashboardGoneError` when the
- * thread or the message no longer exists; other errors keep discord.js's shape (status, Discord's code)
- * so the outbox can tell a refusal from a transient failure.
+ * One session's pinned dashboard message. `edit` throws `DashboardGoneError` when the thread or the
+ * message no longer exists; other errors keep discord.js's shape (status, Discord's code).
  */
 export interface DashboardSink {
   /** Edits the dashboard message in place. */
   edit(payload: DashboardPayload): Promise<void>;
-  /** Posts a message in the thread. */
-  post(message: ThreadMessage): Promise<void>;
 }
 
 /** Where the controller says what went wrong; a pino logger fits as is. */

@@ -201,11 +201,6 @@ export class ThreadWriteWindows {
     };
   }
 
-  /** Windows kept now (for tests and metrics). */
-  get size(): number {
-    return this.#windows.size;
-  }
-
   #window(channelId: string): ThreadWriteWindow {
     let window = this.#windows.get(channelId);
     if (!window) {
