@@ -1,7 +1,6 @@
 // `/omp cancel`: stop the running prompt (SIGTERM, then SIGKILL to the whole tree); the queue goes on.
 
-import { inSession } from "../access/check.js";
-import { notShuttingDown } from "../access/index.js";
+import { inSession, notShuttingDown } from "../access/index.js";
 import { cancelRun, commandAnswer } from "../session-actions.js";
 import { defineSubcommand } from "./define.js";
 

@@ -2,8 +2,7 @@
 
 import { ChannelType, ThreadAutoArchiveDuration } from "discord.js";
 import { DISCORD_LIMITS, threadName } from "../../format/index.js";
-import { prompt, where } from "../access/check.js";
-import { allowedUser, inLaunchChannel, notShuttingDown } from "../access/index.js";
+import { allowedUser, inLaunchChannel, notShuttingDown, prompt, where } from "../access/index.js";
 import { NO_MENTIONS, refuse } from "../replies.js";
 import { defineSubcommand, OMP_OPTIONS } from "./define.js";
 

@@ -1,8 +1,7 @@
 // `/omp queue`: the running prompt and the waiting ones, in order, with who queued them (private).
 
 import { MessageFlags } from "discord.js";
-import { where } from "../access/check.js";
-import { allowedUser, threadIsSession } from "../access/index.js";
+import { allowedUser, threadIsSession, where } from "../access/index.js";
 import { queueEmbed } from "../embeds.js";
 import { NO_MENTIONS } from "../replies.js";
 import { defineSubcommand } from "./define.js";

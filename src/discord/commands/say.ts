@@ -1,8 +1,7 @@
 // `/omp say prompt:<text>`: queue a follow-up in the same agent conversation.
 
 import { escapeMentions, stripControlCharacters, truncateEnd } from "../../format/index.js";
-import { inSession, prompt } from "../access/check.js";
-import { notShuttingDown, queueNotFull } from "../access/index.js";
+import { inSession, notShuttingDown, prompt, queueNotFull } from "../access/index.js";
 import { NO_MENTIONS } from "../replies.js";
 import { defineSubcommand, OMP_OPTIONS } from "./define.js";
 

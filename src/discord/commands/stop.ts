@@ -1,7 +1,6 @@
 // `/omp stop`: cancel, drop the queue, mark the session stopped, archive the thread; rows stay.
 
-import { inSession } from "../access/check.js";
-import { notShuttingDown } from "../access/index.js";
+import { inSession, notShuttingDown } from "../access/index.js";
 import { commandAnswer, stopSession } from "../session-actions.js";
 import { defineSubcommand } from "./define.js";
 
