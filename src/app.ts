@@ -215,10 +215,10 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     accepting: true,
   };
   const metricsTimer = setInterval(() => {
-    const stats = scheduler.stats();
-    metrics.runsActive.set(stats.active);
-    metrics.runsQueued.set(stats.queued);
-    metrics.sessions.set(store.stats().sessionsActive);
+    const { runs, sessionsActive } = sessions.stats();
+    metrics.runsActive.set(runs.active);
+    metrics.runsQueued.set(runs.queued);
+    metrics.sessions.set(sessionsActive);
   }, 5_000).unref();
 
   listen(ctx);
