@@ -4,7 +4,7 @@ import { DISPLAY_LIMITS } from "../format/limits.js";
 import { stripControlCharacters, truncateEnd, truncateMiddle } from "../format/text.js";
 import type { SlotWait } from "../queue/scheduler.js";
 import type { RunOutcome } from "../store/index.js";
-import { type DashboardDelivery, type DashboardView, isRunning } from "./view.js";
+import { type DashboardView, type DeliveryWaiting, isRunning } from "./view.js";
 
 export type DashboardEvent =
   /**
@@ -29,7 +29,7 @@ export type DashboardEvent =
   | { type: "failed"; reason: string }
   | { type: "stopped"; by?: string | undefined }
   /** Messages owed to the thread wait for a retry (undefined: nothing waits any more). */
-  | { type: "delivery"; waiting: DashboardDelivery | undefined };
+  | { type: "delivery"; waiting: DeliveryWaiting | undefined };
 
 export const INTERRUPTED_NOTE =
   "Interrupted by a restart. Queued prompts continue; send the prompt again to retry.";

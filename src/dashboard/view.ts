@@ -49,13 +49,14 @@ export interface DashboardView {
   /** Set from the moment the shown prompt is next to run until its run starts (or nothing will run). */
   pending?: PendingStart | undefined;
   /** Messages the bot owes the thread that wait for a retry (Discord failed them); absent when none. */
-  delivery?: DashboardDelivery | undefined;
+  delivery?: DeliveryWaiting | undefined;
 }
 
-export interface DashboardDelivery {
-  /** How many messages wait. */
+/** What a thread's dashboard shows while the messages the bot owes it wait for a retry. */
+export interface DeliveryWaiting {
+  /** Messages of this thread not delivered yet. */
   messages: number;
-  /** A run's answer or closing note is among them. */
+  /** One of them is a run's answer (or its closing note). */
   answer: boolean;
 }
 

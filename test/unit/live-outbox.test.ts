@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import {
   classifyDeliveryError,
   DashboardGoneError,
-  type DeliveryWaiting,
   describeDeliveryError,
   OUTBOX_RETRY_FOR_MS,
   OUTBOX_UPLOAD_ATTEMPTS,
@@ -11,6 +10,7 @@ import {
   ThreadOutbox,
   ThreadWriteWindows,
 } from "../../src/dashboard/live/index.js";
+import type { DeliveryWaiting } from "../../src/dashboard/view.js";
 import { FakeClock, MemoryOutboxStore } from "./live-fakes.js";
 
 const discordError = (status: number, code: number, message: string) =>

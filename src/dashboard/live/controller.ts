@@ -11,7 +11,7 @@ import type { OutputLine, RunResult } from "../../omp/index.js";
 import { LineBatcher } from "../../output/batcher.js";
 import { type DashboardEvent, DashboardModel } from "../model.js";
 import { renderDashboard } from "../render.js";
-import type { DashboardView } from "../view.js";
+import type { DashboardView, DeliveryWaiting } from "../view.js";
 import {
   EDIT_RETRIES,
   HEARTBEAT_MS,
@@ -20,7 +20,7 @@ import {
   RETRY_DELAY_MS,
 } from "./constants.js";
 import { DashboardGoneError, isDashboardGone } from "./errors.js";
-import type { DeliveryProgress, DeliveryWaiting, OutboxEntry } from "./outbox.js";
+import type { DeliveryProgress, OutboxEntry } from "./outbox.js";
 import { type DashboardPacing, soloPacing } from "./pacing.js";
 import { runEndEntries } from "./run-end.js";
 import type { DashboardSink, LiveLogger } from "./sink.js";

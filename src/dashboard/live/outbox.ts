@@ -6,6 +6,7 @@ import { type Clock, systemClock } from "../../clock.js";
 import { expectInteger, expectPositive } from "../../expect.js";
 import { DISCORD_LIMITS } from "../../format/limits.js";
 import { escapeMentions, stripControlCharacters, truncateEnd } from "../../format/text.js";
+import type { DeliveryWaiting } from "../view.js";
 import {
   OUTBOX_RETRY_DELAY_MAX_MS,
   OUTBOX_RETRY_DELAY_MS,
@@ -61,14 +62,6 @@ export interface OutboxStore {
 /** Sends one message into a thread; throws DashboardGoneError when the thread is gone. */
 export interface ThreadPoster {
   post(threadId: string, message: ThreadMessage): Promise<void>;
-}
-
-/** What a thread's dashboard shows while its messages wait. */
-export interface DeliveryWaiting {
-  /** Messages of this thread not delivered yet. */
-  messages: number;
-  /** One of them is a run's answer (or its closing note). */
-  answer: boolean;
 }
 
 /**
