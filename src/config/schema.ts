@@ -3,8 +3,7 @@
 
 import { isAbsolute, join, resolve } from "node:path";
 import * as z from "zod";
-import { APPROVAL_POLICIES } from "../approvals/policy.js";
-import { DEFAULTS, ENV_FILE, LOG_LEVELS, RANGES, SANDBOX_MODES } from "./defaults.js";
+import { APPROVAL_POLICIES, DEFAULTS, ENV_FILE, LOG_LEVELS, RANGES, SANDBOX_MODES } from "./defaults.js";
 import type { ConfigProblem } from "./errors.js";
 import {
   argumentList,
