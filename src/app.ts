@@ -6,34 +6,25 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { type Client, Events, RESTEvents } from "discord.js";
 import type { pino } from "pino";
-import {
-  type Config,
-  ConfigError,
-  configSecrets,
-  DEFAULTS,
-  describeUnusableWorkDir,
-  directoryProblem,
-  ensureDirectory,
-  preparePaths,
-} from "./config/index.js";
+import { type Config, ConfigError, configSecrets, DEFAULTS, preparePaths } from "./config/index.js";
+import { DashboardBridge } from "./dashboard/bridge.js";
+import { type DashboardEditInfo, ThreadWriteWindows } from "./dashboard/live/index.js";
+import { accessPolicy } from "./discord/access/index.js";
 import { createDiscordClient } from "./discord/client.js";
-import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/definition.js";
+import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/index.js";
 import type { BotContext } from "./discord/context.js";
-import {
-  DISCORD_LIMITS,
-  escapeMentions,
-  stripControlCharacters,
-  truncateEnd,
-} from "./discord/format/index.js";
-import { HealthChecks } from "./discord/health.js";
+import { DiscordDashboardThreads } from "./discord/dashboard-sink.js";
+import { LaunchGuard } from "./discord/launch-guard.js";
 import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
 import { onMessageCreate } from "./discord/listeners/message-create.js";
 import { onReactionAdd } from "./discord/listeners/reaction-add.js";
-import { endSessionOfVanishedThread, onThreadDelete } from "./discord/listeners/thread-delete.js";
-import { type DashboardEditInfo, ThreadWriteWindows } from "./discord/live/index.js";
-import { recoverAfterRestart } from "./discord/recover.js";
-import { SessionDashboards } from "./discord/session-dashboards.js";
+import { onThreadDelete } from "./discord/listeners/thread-delete.js";
+import { DiscordSessionThreads } from "./discord/session-threads.js";
+import { DISCORD_LIMITS, escapeMentions, stripControlCharacters, truncateEnd } from "./format/index.js";
+import { HealthChecks } from "./health/checks.js";
+import { workDirBeforeRun, workDirsOf } from "./health/work-dirs.js";
 import { createLogger, type Logger } from "./log.js";
+import { BotMetrics } from "./metrics.js";
 import { ensureExtensionBundle } from "./omp/extension.js";
 import {
   chooseSandbox,
@@ -58,10 +49,12 @@ import {
   startSidecar,
   writeSidecarDiscovery,
 } from "./sidecar/index.js";
-import { openStore } from "./store/index.js";
+import { openStore, type Store } from "./store/index.js";
 
 export interface OmpcordApp {
   readonly ctx: BotContext;
+  /** The database, for tests and tools that read what the bot recorded. */
+  readonly store: Store;
   readonly sidecar: Sidecar;
   /**
    * Stops taking work, lets runs end within `graceMs` (then cancels them), closes everything. `graceMs`
@@ -125,9 +118,11 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   };
   // The agent's notices go to its thread through the outbox, which exists once the dashboards do.
   let postNotice: ((notice: AgentNotice) => void) | undefined;
+  const metrics = new BotMetrics();
   let sidecar: Sidecar;
   try {
     sidecar = await startSidecar({
+      metrics,
       host: config.api.host,
       port: config.api.port,
       // A port nobody chose gives way (a second bot, a test, another program); a chosen one does not.
@@ -187,14 +182,16 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   const client = createDiscordClient(config);
   // One write window per channel, shared by every writer into it: dashboards, the outbox, listeners.
   const writes = new ThreadWriteWindows();
-  const dashboards = new SessionDashboards({
-    client,
+  const dashboards = new DashboardBridge({
+    threads: new DiscordDashboardThreads(client),
     store,
     logger,
-    metrics: sidecar.metrics,
+    metrics,
     redact: (text) => redactor.redact(text),
     onEdit: options.onDashboardEdit,
     writes,
+    // A dashboard that cannot be edited any more: its session decides (a fresh dashboard, or the end).
+    onGone: (sessionId) => void sessions.dashboardVanished(sessionId),
   });
   const scheduler = new RunScheduler({
     store,
@@ -206,7 +203,14 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     checkWorkDir: (dir) => workDirBeforeRun(config, dir, logger),
     logger,
   });
-  dashboards.slotWait = (sessionId) => scheduler.slotWait(sessionId);
+  const sessions = new SessionService({
+    config,
+    store,
+    scheduler,
+    dashboards,
+    threads: new DiscordSessionThreads(client, logger),
+    logger,
+  });
   postNotice = ({ sessionId, text }) => {
     const session = store.getSession(sessionId);
     if (!session) throw new Error(`no session ${sessionId}`);
@@ -215,7 +219,6 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       { kind: "note", message: { content, allowedMentions: { parse: [] } } },
     ]);
   };
-  const sessions = new SessionService({ config, store, scheduler, events: dashboards });
   const health = new HealthChecks({
     client,
     store,
@@ -230,44 +233,32 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   const ctx: BotContext = {
     config,
     client,
-    store,
-    scheduler,
     sessions,
+    policy: accessPolicy(config),
     dashboards,
     outbox: dashboards.outbox,
     writes,
     health,
+    launches: new LaunchGuard(),
     logger,
     startedAt: new Date(),
     version: packageVersion(),
-    metrics: sidecar.metrics,
+    metrics,
     redact: (text) => redactor.redact(text),
     accepting: true,
   };
-  // A dashboard that cannot be edited any more: a deleted thread ends its session, a deleted message
-  // (the thread still there) gets a fresh dashboard and the session goes on.
-  dashboards.onGone = (sessionId) => {
-    const session = store.getSession(sessionId);
-    if (!session || session.stoppedAt !== null) return;
-    dashboards
-      .repost(session)
-      .then((reposted) => (reposted ? undefined : endSessionOfVanishedThread(ctx, session.threadId)))
-      .catch((error: unknown) =>
-        logger.warn({ err: error, sessionId, threadId: session.threadId }, "could not replace the dashboard"),
-      );
-  };
   const metricsTimer = setInterval(() => {
-    const stats = scheduler.stats();
-    sidecar.metrics.runsActive.set(stats.active);
-    sidecar.metrics.runsQueued.set(stats.queued);
-    sidecar.metrics.sessions.set(store.stats().sessionsActive);
+    const { runs, sessionsActive } = sessions.stats();
+    metrics.runsActive.set(runs.active);
+    metrics.runsQueued.set(runs.queued);
+    metrics.sessions.set(sessionsActive);
   }, 5_000).unref();
 
   listen(ctx);
   try {
     await login(client, config.discord.token);
     await registerCommands(ctx);
-    await recoverAfterRestart(ctx, reconciled);
+    await sessions.recover(reconciled);
   } catch (error) {
     await dashboards.outbox.close();
     clearInterval(metricsTimer);
@@ -296,6 +287,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   let stopping: Promise<void> | undefined;
   return {
     ctx,
+    store,
     sidecar,
     stop({ graceMs = config.omp.shutdownGraceMs } = {}) {
       stopping ??= (async () => {
@@ -391,37 +383,6 @@ async function sandboxForRuns(
   if (choice.status.mode !== "off" && choice.status.active) logger.info({ sandbox: "bubblewrap" }, log);
   else logger.warn({ sandbox: "none", ok }, log);
   return { sandbox, status: choice.status };
-}
-
-/** Every working directory runs may use: the default and the per-channel ones, each once. */
-function workDirsOf(config: Config): string[] {
-  return [...new Set([config.omp.workDir, ...Object.values(config.omp.channelWorkDirs)])];
-}
-
-/**
- * Why a run cannot start in `dir`, in words for the session's dashboard; undefined when it can. A
- * session's own directory under the workspace root is ompcord's: made before its first run (and again
- * when it went missing), as is the default workspace root; a directory the person named is never
- * created for them.
- */
-function workDirBeforeRun(config: Config, dir: string, logger: Logger): string | undefined {
-  const root = config.omp.workDir;
-  const rootOwned = !config.configured.includes("OMP_WORKDIR");
-  let subject = dir;
-  let problem = directoryProblem(dir);
-  if (problem?.kind === "missing" && dir === root && rootOwned) {
-    logger.warn({ workDir: dir }, "the default workspace was gone: created it again");
-    problem = ensureDirectory(dir);
-  } else if (problem?.kind === "missing" && dirname(dir) === root) {
-    const rootProblem = rootOwned ? ensureDirectory(root) : directoryProblem(root);
-    if (rootProblem) {
-      subject = root;
-      problem = rootProblem;
-    } else {
-      problem = ensureDirectory(dir);
-    }
-  }
-  return problem && `${describeUnusableWorkDir(subject, problem)}, then send the prompt again with /omp say.`;
 }
 
 function listen(ctx: BotContext): void {

@@ -30,11 +30,12 @@ export type BotChildRequest = { type: "report"; reset?: boolean } | { type: "sto
 
 let built: Promise<void> | undefined;
 
-/** Compiles the bot into `dist/` (`npm run build`), once per bench process, so the child runs today's code. */
+/**
+ * Compiles the bot into `dist/` (`npm run build:bot`: the TypeScript and the run supervisor beside it),
+ * once per bench process, so the child runs today's code.
+ */
 export function buildBot(): Promise<void> {
-  built ??= execa("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: ROOT, stdin: "ignore" }).then(
-    () => undefined,
-  );
+  built ??= execa("npm", ["run", "build:bot"], { cwd: ROOT, stdin: "ignore" }).then(() => undefined);
   return built;
 }
 

@@ -1,7 +1,7 @@
 // What every bot benchmark stands on: the Discord emulator and a throwaway data directory in the driver,
 // the bot's configuration as environment variables, and small statistics helpers.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type Emulator, type SeededWorld, startEmulator } from "@ompcord/discord-emulator";
@@ -22,6 +22,9 @@ export async function startBotWorld(options: { ompBin: string; workDir?: string 
   const emu = await startEmulator();
   const world = emu.seed();
   const dataDir = mkdtempSync(join(tmpdir(), "ompcord-bench-bot-"));
+  // Not the bot's own directory: that holds the .env it reads, and the bot refuses such a workspace.
+  const workDir = options.workDir ?? join(dataDir, "workspace");
+  mkdirSync(workDir, { recursive: true });
   return {
     emu,
     world,
@@ -34,10 +37,13 @@ export async function startBotWorld(options: { ompBin: string; workDir?: string 
         DISCORD_ALLOWED_USERS: world.users.alice.id,
         DISCORD_API_URL: emu.restUrl,
         OMP_BIN: options.ompBin,
-        OMP_WORKDIR: options.workDir ?? dataDir,
+        OMP_WORKDIR: workDir,
         OMP_RUN_TIMEOUT: "300s",
         OMP_KILL_GRACE: "1s",
         OMP_MAX_RETRIES: "0",
+        // The fake omp lives in the checkout, which a sandboxed run cannot see (sandbox-overhead measures
+        // the sandbox on its own).
+        OMPCORD_SANDBOX: "off",
         OMPCORD_DATA_DIR: join(dataDir, "data"),
         OMPCORD_API_PORT: "0",
         LOG_LEVEL: "warn",

@@ -10,8 +10,9 @@ import { join } from "node:path";
 import { EXTENSION_BUNDLE, ensureExtensionBundle } from "../../src/omp/extension.js";
 import { createOmpRunner, type OmpRunner } from "../../src/omp/index.js";
 import { createRedactor } from "../../src/output/redact.js";
-import { createMemorySidecarPorts, startSidecar } from "../../src/sidecar/index.js";
+import { startSidecar } from "../../src/sidecar/index.js";
 import { bashThenReply, startFakeModel } from "../../test/support/fake-model/index.js";
+import { createMemorySidecarPorts } from "../../test/support/memory-sidecar-ports.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN } from "../../test/support/omp-home.js";
 import { median, type Scenario } from "./types.js";
 

@@ -15,7 +15,7 @@ import {
   ComponentType,
   TextInputStyle,
 } from "discord-api-types/v10";
-import { DISCORD_LIMITS, EMPTY_VALUE } from "../discord/format/limits.js";
+import { DISCORD_LIMITS, EMPTY_VALUE } from "../format/limits.js";
 import {
   escapeCodeBlock,
   escapeMassMentions,
@@ -23,7 +23,7 @@ import {
   nonEmpty,
   stripControlCharacters,
   truncateEnd,
-} from "../discord/format/text.js";
+} from "../format/text.js";
 import type { Redactor } from "../output/redact.js";
 import { approvalCustomId } from "./custom-ids.js";
 import { type CallDescription, type DescribeOptions, describeToolCall } from "./describe.js";
@@ -81,7 +81,7 @@ export type ApprovalOutcome =
   /** Approved without a card by an earlier "Approve all for this run" (for the decisions log). */
   | { kind: "approved_by_all"; by: string; at: Date };
 
-/** Colours of the dashboard's palette (src/discord/format/embeds.ts EMBED_COLORS). */
+/** Colours of the dashboard's palette (src/discord/embeds.ts EMBED_COLORS). */
 const COLORS = { waiting: 0xf1c40f, approved: 0x2ecc71, denied: 0xe74c3c, closed: 0x95a5a6 } as const;
 
 /** A wait as people say it: `10m`, `1h 30m`, `45s` (never `10m 0s`). */

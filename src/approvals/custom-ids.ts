@@ -2,7 +2,7 @@
 // `omp:<kind>.v<version>:<action>:<id>`: the version lets a later ompcord tell a card an older one
 // posted (still in a thread after an upgrade) from garbage, and refuse it with a sentence.
 
-import { DISCORD_LIMITS } from "../discord/format/limits.js";
+import { DISCORD_LIMITS } from "../format/limits.js";
 
 const PREFIX = "omp";
 export const CUSTOM_ID_VERSION = 1;

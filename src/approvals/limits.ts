@@ -1,6 +1,6 @@
 // Discord's limits on buttons, select menus and modals, and the budgets of approval cards and questions,
 // named once. The component limits match the emulator's `ComponentLimits` (discord-api-types 0.38,
-// @discordjs/builders 1.15); they belong beside DISCORD_LIMITS once src/discord/format takes them.
+// @discordjs/builders 1.15); they belong beside DISCORD_LIMITS once src/format takes them.
 
 /** Hard limits of Discord's API on components: exceeding one makes the whole message fail with a 400. */
 export const COMPONENT_LIMITS = {

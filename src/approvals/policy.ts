@@ -10,9 +10,12 @@
 // `off`). ompcord's `all` also asks for reads, which omp cannot. omp's gate itself is pinned to `yolo` in
 // bot runs: under `-p` it can only fail a call, never ask (issue 10).
 
-/** The policies a launch channel can have, strictest last. */
-export const APPROVAL_POLICIES = ["off", "writes", "all"] as const;
-export type ApprovalPolicy = (typeof APPROVAL_POLICIES)[number];
+import { APPROVAL_POLICIES } from "../config/defaults.js";
+import type { ApprovalPolicy, ApprovalSettings } from "../config/types.js";
+
+// The policies and their setting are configuration's vocabulary (declared in src/config, the one place
+// settings are named); the rules that apply them are here.
+export { APPROVAL_POLICIES, type ApprovalPolicy, type ApprovalSettings };
 
 export function isApprovalPolicy(value: unknown): value is ApprovalPolicy {
   return typeof value === "string" && (APPROVAL_POLICIES as readonly string[]).includes(value);
@@ -41,12 +44,6 @@ export interface ApprovalVerdict {
   /** Why it asks or not, for logs and the card. */
   reason: string;
   call: ToolCallClass;
-}
-
-/** The launch channels' policies as configured (`OMPCORD_APPROVALS`, `OMPCORD_CHANNEL_APPROVALS`). */
-export interface ApprovalSettings {
-  policy: ApprovalPolicy;
-  channelPolicies: Readonly<Record<string, ApprovalPolicy>>;
 }
 
 /** A session's policy comes from the channel it was launched in (its thread's parent). */

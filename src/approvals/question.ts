@@ -17,8 +17,8 @@ import {
   ComponentType,
   TextInputStyle,
 } from "discord-api-types/v10";
-import { DISCORD_LIMITS, EMPTY_VALUE } from "../discord/format/limits.js";
-import { escapeMassMentions, nonEmpty, stripControlCharacters, truncateEnd } from "../discord/format/text.js";
+import { DISCORD_LIMITS, EMPTY_VALUE } from "../format/limits.js";
+import { escapeMassMentions, nonEmpty, stripControlCharacters, truncateEnd } from "../format/text.js";
 import type { Redactor } from "../output/redact.js";
 import { type CardMessage, discordTime, waitLength } from "./card.js";
 import { questionCustomId } from "./custom-ids.js";

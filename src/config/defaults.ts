@@ -58,6 +58,9 @@ export const RANGES = {
 /** `OMPCORD_SANDBOX`: the name is read by tooling outside this repository; keep it and these values. */
 export const SANDBOX_MODES = ["auto", "required", "off"] as const;
 
+/** `OMPCORD_APPROVALS`: which tool calls wait for a person (src/approvals/policy.ts), strictest last. */
+export const APPROVAL_POLICIES = ["off", "writes", "all"] as const;
+
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /**

@@ -4,11 +4,12 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { ensureApiToken } from "./api-token.js";
+import { assembleConfig } from "./assemble.js";
 import { BUNDLED_OMP_BIN, DEFAULTS } from "./defaults.js";
 import { describeFsError, ensureDirectory } from "./directories.js";
 import { ConfigError } from "./errors.js";
 import { dataDirProblem, ownedPathProblem } from "./paths.js";
-import { assembleConfig, VARIABLE_NAMES, type Variable, validateSettings } from "./schema.js";
+import { VARIABLE_NAMES, type Variable, validateSettings } from "./schema.js";
 import { readRawSettings } from "./sources.js";
 import type { Config } from "./types.js";
 

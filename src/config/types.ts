@@ -1,12 +1,18 @@
 // The one configuration object the rest of ompcord receives (see docs/ARCHITECTURE.md).
 
-import type { ApprovalSettings } from "../approvals/policy.js";
-import type { LOG_LEVELS, SANDBOX_MODES } from "./defaults.js";
+import type { APPROVAL_POLICIES, LOG_LEVELS, SANDBOX_MODES } from "./defaults.js";
 import type { Variable } from "./schema.js";
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 /** `auto`: sandbox when a trial sandbox starts, else run unsandboxed and say so; `required`; `off`. */
 export type SandboxMode = (typeof SANDBOX_MODES)[number];
+export type ApprovalPolicy = (typeof APPROVAL_POLICIES)[number];
+
+/** The launch channels' policies as configured (`OMPCORD_APPROVALS`, `OMPCORD_CHANNEL_APPROVALS`). */
+export interface ApprovalSettings {
+  policy: ApprovalPolicy;
+  channelPolicies: Readonly<Record<string, ApprovalPolicy>>;
+}
 
 export interface Config {
   discord: {

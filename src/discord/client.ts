@@ -2,9 +2,9 @@
 // parsed by default, and an optional API base (the local emulator in tests and playgrounds).
 
 import { Client, DefaultRestOptions, GatewayIntentBits, Partials, type RESTOptions } from "discord.js";
+import { type Clock, systemClock } from "../clock.js";
 import type { Config } from "../config/index.js";
-import { type BatcherClock, systemClock } from "../output/batcher.js";
-import { RequestBudget } from "./live/pacing.js";
+import { RequestBudget } from "../dashboard/live/pacing.js";
 
 export const BOT_INTENTS = [
   GatewayIntentBits.Guilds,
@@ -38,7 +38,7 @@ const UNPACED_ROUTE = /\/(interactions|webhooks)\//;
 
 /** discord.js's network call, with every bot request waiting for its place in a steady pace first. */
 export function steadyRequests(
-  options: { requestsPerSecond?: number; send?: RESTOptions["makeRequest"]; clock?: BatcherClock } = {},
+  options: { requestsPerSecond?: number; send?: RESTOptions["makeRequest"]; clock?: Clock } = {},
 ): RESTOptions["makeRequest"] {
   const {
     requestsPerSecond = REST_STEADY_REQUESTS_PER_SECOND,
@@ -54,7 +54,7 @@ export function steadyRequests(
 }
 
 /** Waits `ms` on `clock`; discord.js's request timeout is running already, and its abort ends the wait. */
-function waitFor(ms: number, clock: BatcherClock, signal: AbortSignal | undefined): Promise<void> {
+function waitFor(ms: number, clock: Clock, signal: AbortSignal | undefined): Promise<void> {
   if (!(ms > 0)) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onAbort = () => {

@@ -1,23 +1,24 @@
-// What every gateway listener and command handler receives: the services, never module-level state.
+// What every gateway listener and command handler receives: the services, never module-level state. The
+// store and the scheduler are not among them: a session is reached through SessionService.
 
 import type { Client } from "discord.js";
 import type { Config } from "../config/index.js";
+import type { DashboardBridge } from "../dashboard/bridge.js";
+import type { ThreadOutbox, ThreadWriteWindows } from "../dashboard/live/index.js";
+import type { HealthChecks } from "../health/checks.js";
 import type { Logger } from "../log.js";
-import type { RunScheduler } from "../queue/scheduler.js";
+import type { BotMetrics } from "../metrics.js";
 import type { SessionService } from "../sessions/service.js";
-import type { SidecarMetrics } from "../sidecar/index.js";
-import type { Store } from "../store/index.js";
-import type { HealthChecks } from "./health.js";
-import type { ThreadOutbox, ThreadWriteWindows } from "./live/index.js";
-import type { SessionDashboards } from "./session-dashboards.js";
+import type { AccessPolicy } from "./access/index.js";
+import type { LaunchGuard } from "./launch-guard.js";
 
 export interface BotContext {
   readonly config: Config;
   readonly client: Client;
-  readonly store: Store;
-  readonly scheduler: RunScheduler;
   readonly sessions: SessionService;
-  readonly dashboards: SessionDashboards;
+  /** The configured ids and limits every access check runs against. */
+  readonly policy: AccessPolicy;
+  readonly dashboards: DashboardBridge;
   /** Everything the bot owes a thread (answers, notes, replies) goes through here, durably. */
   readonly outbox: ThreadOutbox;
   /**
@@ -26,10 +27,12 @@ export interface BotContext {
    */
   readonly writes: Pick<ThreadWriteWindows, "for">;
   readonly health: HealthChecks;
+  /** The 🚀 launches in flight and the refusals already noticed. */
+  readonly launches: LaunchGuard;
   readonly logger: Logger;
   readonly startedAt: Date;
   readonly version: string;
-  readonly metrics: SidecarMetrics;
+  readonly metrics: BotMetrics;
   /** Masks secrets in text the bot is about to show, such as a prompt someone pasted a key into. */
   readonly redact: (text: string) => string;
   /** False once shutdown began: new work is refused politely. */

@@ -1,9 +1,10 @@
 // What one run amounted to: session id, summed usage, final answer, and the exit classification
 // judged from events and exit code together (omp exits 0 when `--max-time` hits during a tool). Pure.
 import { toPlainText } from "../output/plain-text.js";
+import type { RunOutcome } from "../store/schema.js";
 import type { OmpEvent } from "./events.js";
 
-export type RunOutcome = "success" | "failed" | "timed_out" | "cancelled" | "crashed";
+export type { RunOutcome };
 
 /** omp's message when its own `--max-time` deadline stops a model request. */
 const DEADLINE_MESSAGE = /deadline exceeded/i;

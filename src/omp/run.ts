@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { execa } from "execa";
+import { DEFAULTS as CONFIG_DEFAULTS } from "../config/defaults.js";
 import { createRedactor, REDACT_OVERLAP_CHARS, REDACT_SLICE_CHARS, type Redactor } from "../output/redact.js";
 import { TranscriptWriter } from "../output/transcript.js";
 import { buildOmpArgs, overlayYaml, type SessionContinuation } from "./args.js";
@@ -119,9 +120,9 @@ export interface RunnerOptions {
   extraArgs?: readonly string[];
   /** Time limit per run (also passed as `--max-time`). */
   runTimeoutMs: number;
-  /** Time between SIGTERM and SIGKILL on cancel and timeout (default 2000). */
+  /** Time between SIGTERM and SIGKILL on cancel and timeout (default: the config's, 2 s). */
   killGraceMs?: number;
-  /** Session-level retries after provider errors (default 2). */
+  /** Session-level retries after provider errors (default: the config's, 2). */
   maxRetries?: number;
   /** Extra environment variable names the child may see. */
   envPassthrough?: readonly string[];
@@ -136,7 +137,7 @@ export interface RunnerOptions {
   extensionPath?: string | undefined;
   /** Exact secret values to redact (bot token, API token …). Run tokens are masked by their shape. */
   secrets?: readonly string[];
-  /** Bytes of stderr and final answer kept in memory (default 64 KiB). */
+  /** Bytes of stderr and final answer kept in memory (default: the config's, 256 KiB). */
   outputKeptBytes?: number;
   /** Longest stdout line kept; longer lines are cut (default 1 MiB). */
   maxLineBytes?: number;
@@ -165,10 +166,18 @@ export interface RunnerOptions {
   timeoutSlackMs?: number;
 }
 
-const DEFAULTS = {
-  killGraceMs: 2000,
-  maxRetries: 2,
-  outputKeptBytes: 64 * 1024,
+// The settings a person can set take their defaults from the config's, so a runner built without them
+// behaves as the bot does.
+const DEFAULTS: {
+  killGraceMs: number;
+  maxRetries: number;
+  outputKeptBytes: number;
+  maxLineBytes: number;
+  timeoutSlackMs: number;
+} = {
+  killGraceMs: CONFIG_DEFAULTS.killGraceMs,
+  maxRetries: CONFIG_DEFAULTS.maxRetries,
+  outputKeptBytes: CONFIG_DEFAULTS.outputKeptBytes,
   maxLineBytes: 1024 * 1024,
   timeoutSlackMs: 5000,
 };
@@ -616,5 +625,3 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     },
   };
 }
-
-export { killProcessTree };

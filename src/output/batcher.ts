@@ -2,18 +2,8 @@
 // a flush at `maxItems` items or `maxWaitMs` after the last flush, never two flushes closer than
 // `minIntervalMs`, never two at once, one final flush at the end. Pure, with an injectable clock.
 
-/** Time source and timers; the real ones by default, a fake one in tests. */
-export interface BatcherClock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: BatcherClock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+import { type Clock, systemClock } from "../clock.js";
+import { expectFunction, expectInteger, expectNonNegative } from "../expect.js";
 
 export interface FlushInfo {
   /** True for the one flush `end()` makes (it may carry no items). */
@@ -38,21 +28,7 @@ export interface LineBatcherOptions<T> {
   maxPending?: number;
   /** Called when `flush` throws or rejects; batching goes on. Default: ignore. */
   onError?: (error: unknown) => void;
-  clock?: BatcherClock;
-}
-
-function expectInteger(name: string, value: number, min: number): void {
-  if (!Number.isInteger(value) || value < min) {
-    throw new TypeError(`Expected \`${name}\` to be an integer from ${min} and up, got \`${String(value)}\``);
-  }
-}
-
-function expectDuration(name: string, value: number): void {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(
-      `Expected \`${name}\` to be a number of milliseconds from 0 and up, got \`${String(value)}\``,
-    );
-  }
+  clock?: Clock;
 }
 
 export class LineBatcher<T> {
@@ -62,7 +38,7 @@ export class LineBatcher<T> {
   readonly #minIntervalMs: number;
   readonly #maxPending: number;
   readonly #onError: (error: unknown) => void;
-  readonly #clock: BatcherClock;
+  readonly #clock: Clock;
 
   #pending: T[] = [];
   #dropped = 0;
@@ -74,9 +50,7 @@ export class LineBatcher<T> {
   #endPromise: Promise<void> | undefined;
 
   constructor(options: LineBatcherOptions<T>) {
-    if (typeof options?.flush !== "function") {
-      throw new TypeError(`Expected \`flush\` to be a function, got \`${typeof options?.flush}\``);
-    }
+    expectFunction("flush", options?.flush);
     const {
       maxItems = 10,
       maxWaitMs = 1500,
@@ -86,8 +60,8 @@ export class LineBatcher<T> {
       clock = systemClock,
     } = options;
     expectInteger("maxItems", maxItems, 1);
-    expectDuration("maxWaitMs", maxWaitMs);
-    expectDuration("minIntervalMs", minIntervalMs);
+    expectNonNegative("maxWaitMs", maxWaitMs, "milliseconds");
+    expectNonNegative("minIntervalMs", minIntervalMs, "milliseconds");
     expectInteger("maxPending", maxPending, maxItems);
     this.#flush = options.flush;
     this.#maxItems = maxItems;
@@ -97,11 +71,6 @@ export class LineBatcher<T> {
     this.#onError = onError;
     this.#clock = clock;
     this.#lastFlushAt = clock.now();
-  }
-
-  /** Items waiting for the next flush. */
-  get pendingCount(): number {
-    return this.#pending.length;
   }
 
   /** Adds an item; it reaches `flush` in a later batch. Items pushed after `end()` are ignored. */

@@ -3,6 +3,7 @@
 // to wait (`write` returns a promise) so memory stays bounded whatever the output size.
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { dirname } from "node:path";
+import { expectInteger } from "../expect.js";
 
 export interface TranscriptOptions {
   /** Bytes gathered before a write to the stream (default 64 KiB). */
@@ -25,9 +26,7 @@ export class TranscriptWriter {
   constructor(path: string, options: TranscriptOptions = {}) {
     const chunkBytes = options.chunkBytes ?? 64 * 1024;
     const highWaterMark = options.highWaterMarkBytes ?? 1024 * 1024;
-    if (!Number.isInteger(chunkBytes) || chunkBytes < 1) {
-      throw new TypeError(`Expected \`chunkBytes\` to be an integer from 1 and up, got \`${chunkBytes}\``);
-    }
+    expectInteger("chunkBytes", chunkBytes, 1);
     this.path = path;
     this.#chunkBytes = chunkBytes;
     mkdirSync(dirname(path), { recursive: true });

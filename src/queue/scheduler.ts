@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import PQueue from "p-queue";
 import { describeUnusableWorkDir, directoryProblem } from "../config/index.js";
+import { expectInteger } from "../expect.js";
 import { createLogger, type Logger, withContext } from "../log.js";
 import type { NewPrompt, PromptRow, SessionRow, SessionState, Store } from "../store/index.js";
 import type { OmpEvent, OmpRun, OmpRunner, OutputLine, RunResult } from "./types.js";
@@ -132,11 +133,7 @@ export class RunScheduler {
 
   constructor(options: RunSchedulerOptions) {
     const { maxConcurrentRuns } = options;
-    if (!Number.isInteger(maxConcurrentRuns) || maxConcurrentRuns < 1) {
-      throw new TypeError(
-        `Expected \`maxConcurrentRuns\` to be a whole number from 1 and up, got \`${maxConcurrentRuns}\``,
-      );
-    }
+    expectInteger("maxConcurrentRuns", maxConcurrentRuns, 1);
     this.#store = options.store;
     this.#runner = options.runner;
     this.#observer = options.observer;

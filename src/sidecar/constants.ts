@@ -50,8 +50,6 @@ export const SIDECAR_MAX_HOLD_MS = SIDECAR_TIMEOUTS.socketIdleMs / 2;
  * flood of local clients from exhausting the bot's file descriptors.
  */
 export const SIDECAR_MAX_CONNECTIONS = 256;
-/** Prefix of every metric the bot defines (default process metrics keep prom-client's names). */
-export const METRIC_PREFIX = "ompcord_";
 
 /**
  * The event types that get their own `event_type` label on `ompcord_sidecar_events_total`: the events
@@ -107,3 +105,8 @@ export const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set([
 ]);
 /** The label of every event type not in {@link KNOWN_EVENT_TYPES}. */
 export const OTHER_EVENT_TYPE = "other";
+
+/** The `event_type` label for an event type a client sent: one of a fixed set, never the text itself. */
+export function eventTypeLabel(eventType: string): string {
+  return KNOWN_EVENT_TYPES.has(eventType) ? eventType : OTHER_EVENT_TYPE;
+}

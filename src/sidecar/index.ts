@@ -2,7 +2,6 @@
 
 export * from "./constants.js";
 export * from "./discovery.js";
-export * from "./metrics.js";
 export * from "./notify.js";
 export * from "./ports.js";
 export * from "./protocol.js";

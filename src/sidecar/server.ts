@@ -11,7 +11,9 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import { z } from "zod";
+import { BotMetrics } from "../metrics.js";
 import {
+  eventTypeLabel,
   SIDECAR_DEFAULT_BODY_LIMIT,
   SIDECAR_DEFAULT_HOST,
   SIDECAR_LIMITS,
@@ -21,7 +23,6 @@ import {
   SIDECAR_TIMEOUTS,
 } from "./constants.js";
 import { nestsDeeperThan } from "./json-depth.js";
-import { eventTypeLabel, SidecarMetrics } from "./metrics.js";
 import { type NotifyPort, NotifyRateLimiter } from "./notify.js";
 import type { SidecarPorts } from "./ports.js";
 import { ACK_MAX_IDS, EXTENSION_EVENT_TYPES, NOTIFY_MAX_CHARS, RUN_ENV, SIDECAR_ROUTES } from "./protocol.js";
@@ -54,7 +55,7 @@ export interface SidecarOptions {
    */
   redact: (text: string) => string;
   /** Reuse the bot's metrics; a fresh registry is made when omitted. */
-  metrics?: SidecarMetrics | undefined;
+  metrics?: BotMetrics | undefined;
   /** Called with errors from the ports (the store), which the client only sees as a 500. */
   onError?: ((error: unknown, context: { route: string }) => void) | undefined;
   /**
@@ -86,7 +87,7 @@ export interface Sidecar {
   readonly port: number;
   /** Set when the requested port was taken and a free one was used instead. */
   readonly fellBackFrom: number | undefined;
-  readonly metrics: SidecarMetrics;
+  readonly metrics: BotMetrics;
   /** Issues each run its token (the runner), revoked when the run ends. */
   readonly runs: RunTokens;
   /** Queues steering for running agents (`/omp steer`), hears deliveries and released leases. */
@@ -217,7 +218,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
 /** The sidecar's fastify instance, with every route and limit, not yet listening. */
 export interface SidecarServer {
   readonly app: FastifyInstance;
-  readonly metrics: SidecarMetrics;
+  readonly metrics: BotMetrics;
   readonly runs: RunTokens;
   readonly steering: SteeringLedger;
   readonly telemetry: RunTelemetry;
@@ -261,7 +262,7 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
   const timeouts = resolveTimeouts(options.timeouts);
   const maxConnections = positiveInteger("maxConnections", options.maxConnections ?? SIDECAR_MAX_CONNECTIONS);
   const host = options.host ?? SIDECAR_DEFAULT_HOST;
-  const metrics = options.metrics ?? new SidecarMetrics();
+  const metrics = options.metrics ?? new BotMetrics();
   const expected = digest(options.token);
   const { ports, redact } = options;
   if (typeof redact !== "function") {

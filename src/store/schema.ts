@@ -12,15 +12,13 @@ export const PROMPT_STATUSES = ["queued", "running", "done", "failed", "cancelle
  * and omp, recorded as they start; and each `leftover` the supervisor had to end when omp exited.
  */
 export const RUN_PROCESS_ROLES = ["supervisor", "omp", "leftover"] as const;
-/** A run's outcome is null while it runs; `interrupted` is written by the reconcile after a restart. */
-export const RUN_OUTCOMES = [
-  "success",
-  "failed",
-  "timed_out",
-  "cancelled",
-  "crashed",
-  "interrupted",
-] as const;
+/** How a run ends; src/omp judges it from omp's events and exit together (SPEC §2). */
+export const RUN_OUTCOMES = ["success", "failed", "timed_out", "cancelled", "crashed"] as const;
+/**
+ * A run row's outcome: null while it runs, then how it ended, or `interrupted`, which the reconcile
+ * writes after a restart for a run the last process did not see end.
+ */
+export const RUN_ROW_OUTCOMES = [...RUN_OUTCOMES, "interrupted"] as const;
 
 const createdAt = () =>
   integer("created_at", { mode: "timestamp_ms" })
@@ -84,7 +82,7 @@ export const runs = sqliteTable(
     pid: integer("pid"),
     startedAt: integer("started_at", { mode: "timestamp_ms" }).notNull(),
     endedAt: integer("ended_at", { mode: "timestamp_ms" }),
-    outcome: text("outcome", { enum: RUN_OUTCOMES }),
+    outcome: text("outcome", { enum: RUN_ROW_OUTCOMES }),
     exitCode: integer("exit_code"),
     signal: text("signal"),
     error: text("error"),

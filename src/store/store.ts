@@ -59,7 +59,7 @@ export interface RunStart {
 }
 
 export interface RunFinish {
-  outcome: Exclude<RunOutcome, "interrupted">;
+  outcome: RunOutcome;
   exitCode: number | null;
   signal: string | null;
   error?: string | null | undefined;
@@ -298,24 +298,13 @@ export class Store {
       .map((row) => row.id);
   }
 
-  markPromptRunning(promptId: string): PromptRow {
-    return this.#setPromptStatus(promptId, "running");
-  }
-
-  markPromptDone(promptId: string): PromptRow {
-    return this.#setPromptStatus(promptId, "done");
-  }
-
+  /** Ends a prompt as failed outside a run's own end (the scheduler's bookkeeping failed around it). */
   markPromptFailed(promptId: string): PromptRow {
-    return this.#setPromptStatus(promptId, "failed");
-  }
-
-  markPromptCancelled(promptId: string): PromptRow {
-    return this.#setPromptStatus(promptId, "cancelled");
-  }
-
-  markPromptInterrupted(promptId: string): PromptRow {
-    return this.#setPromptStatus(promptId, "interrupted");
+    return this.#transaction(() => {
+      const prompt = this.getPrompt(promptId);
+      if (!prompt) throw new UnknownRecordError("prompts", promptId);
+      return this.#settlePrompt(prompt, "failed", this.#now());
+    });
   }
 
   /** Drops the session's waiting prompts (they stay as `cancelled` history); returns how many. */
@@ -547,18 +536,6 @@ export class Store {
       .get();
   }
 
-  /** The session's events, oldest first (at most `limit`, newest kept). */
-  listEvents(sessionId: string, limit = 100): EventRow[] {
-    return this.#db
-      .select()
-      .from(events)
-      .where(eq(events.sessionId, sessionId))
-      .orderBy(desc(events.receivedAt), desc(sql`rowid`))
-      .limit(limit)
-      .all()
-      .reverse();
-  }
-
   /** Queues a message for the running agent; the run's extension leases it with its next poll. */
   enqueueSteering(input: { sessionId: string; authorId: string; text: string }): SteeringRow {
     this.#requireSession(input.sessionId);
@@ -755,10 +732,6 @@ export class Store {
       .run();
   }
 
-  getOutbox(id: string): OutboxRow | undefined {
-    return this.#db.select().from(outbox).where(eq(outbox.id, id)).get();
-  }
-
   /** Messages given up since `since`, newest first (for `/omp status`), and how many there are in all. */
   undeliverableOutbox(since: Date, limit = 5): { rows: OutboxRow[]; total: number } {
     const where = and(eq(outbox.status, "undeliverable"), gte(outbox.settledAt, since));
@@ -843,25 +816,6 @@ export class Store {
       .returning()
       .get();
     if (!row) throw new UnknownRecordError("sessions", id);
-    return row;
-  }
-
-  #setPromptStatus(id: string, status: PromptStatus): PromptRow {
-    const now = this.#now();
-    if (status !== "running" && status !== "queued") {
-      return this.#transaction(() => {
-        const prompt = this.getPrompt(id);
-        if (!prompt) throw new UnknownRecordError("prompts", id);
-        return this.#settlePrompt(prompt, status, now);
-      });
-    }
-    const row = this.#db
-      .update(prompts)
-      .set({ status, startedAt: now, endedAt: null })
-      .where(eq(prompts.id, id))
-      .returning()
-      .get();
-    if (!row) throw new UnknownRecordError("prompts", id);
     return row;
   }
 

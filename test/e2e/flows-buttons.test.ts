@@ -45,7 +45,7 @@ describe("dashboard buttons", () => {
       heldReply("An essay that streams ", "for a long while, word by word.").step,
     );
     const { thread } = await h.launch("a slow essay to cancel");
-    const session = h.app!.ctx.store.getSessionByThread(thread.id)!;
+    const session = h.app!.store.getSessionByThread(thread.id)!;
     const busy = await h.waitForDashboard(thread.id, (d) => d.state === "busy");
     const cancelId = buttonId(busy.message, /cancel/i);
     const before = h.emu.messages(thread.id).length;
@@ -71,14 +71,14 @@ describe("dashboard buttons", () => {
     expect(degraded.message.embeds[0]?.color).toBe(0xe67e22);
     expect(degraded.text).toMatch(/cancel/i);
     expect(buttonsOf(degraded.message).find((b) => /cancel/i.test(b.label ?? ""))?.disabled).toBe(true);
-    expect(h.app!.ctx.store.getSession(session.id)?.stoppedAt).toBeNull();
+    expect(h.app!.store.getSession(session.id)?.stoppedAt).toBeNull();
     expect(h.botPosts(thread.id).some((m) => m.content.includes("word by word"))).toBe(false);
   });
 
   it("Stop ends the session and archives the thread; the same click by a user who is not allowed is refused privately and changes nothing", async () => {
     h.model.on("a quick job to stop later", reply("Quick job done."));
     const { thread } = await h.launch("a quick job to stop later");
-    const session = h.app!.ctx.store.getSessionByThread(thread.id)!;
+    const session = h.app!.store.getSessionByThread(thread.id)!;
     const idle = await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("#1"));
     await h.emu.waitFor(() => h.botPosts(thread.id).find((m) => m.content.includes("Quick job done.")), {
       timeoutMs: EVENT_WAIT_MS,
@@ -94,7 +94,7 @@ describe("dashboard buttons", () => {
     expect(privateAnswer(refused)).toMatch(/not on this bot's list of allowed users/);
     expect(h.emu.messages(thread.id)).toHaveLength(before);
     expect(h.emu.channel(thread.id)?.archived).toBe(false);
-    expect(h.app!.ctx.store.getSession(session.id)?.stoppedAt).toBeNull();
+    expect(h.app!.store.getSession(session.id)?.stoppedAt).toBeNull();
     expect(readDashboard(h.dashboard(thread.id)!).text).not.toMatch(/stopped/i);
 
     h.emu.as(h.alice).clickButton({ messageId: idle.message.id, customId: stopId });
@@ -110,6 +110,6 @@ describe("dashboard buttons", () => {
     const final = readDashboard(h.dashboard(thread.id)!);
     expect(final.text).toMatch(/stopped/i);
     expect(buttonsOf(final.message).every((b) => b.disabled)).toBe(true);
-    expect(h.app!.ctx.store.getSession(session.id)?.stoppedAt).not.toBeNull();
+    expect(h.app!.store.getSession(session.id)?.stoppedAt).not.toBeNull();
   });
 });

@@ -5,8 +5,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import type { APIEmbed } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
-import { formatDuration } from "../../src/discord/format/index.js";
+import { DASHBOARD_STATES } from "../../src/dashboard/index.js";
+import { formatDuration } from "../../src/format/index.js";
 import {
   answerText,
   type BotHarness,
@@ -79,14 +79,14 @@ describe("cancelling and stopping", () => {
     h.model.on("after the cancel", reply("Still here after the cancel."));
 
     const { thread } = await h.launch("build the sleepy target");
-    const session = h.app!.ctx.store.getSessionByThread(thread.id)!;
+    const session = h.app!.store.getSessionByThread(thread.id)!;
     await until(() => sleepersOf(session.id).length > 0, "the tool's `sleep 300` running");
     await h.waitForDashboard(thread.id, (d) => d.state === "busy" && d.text.includes("bash"));
     const toolShownAt = Date.now();
 
     // More than 5 s into the run, and 4 s after the last output (a quiet tool: no edit for up to 15 s),
     // the elapsed time on the dashboard is still true: Discord counts it from the run's start.
-    const run = h.app!.ctx.store.latestRun(session.id)!;
+    const run = h.app!.store.latestRun(session.id)!;
     const start = run.startedAt.getTime();
     await until(
       () => Date.now() - start > 6_000 && Date.now() - toolShownAt > 4_000,
@@ -118,7 +118,7 @@ describe("cancelling and stopping", () => {
     );
     expect(degraded.length).toBeGreaterThan(0);
     // The cancelled run shows how long it really ran (it was cut after more than 5 s).
-    const ended = h.app!.ctx.store.getRun(run.id)!;
+    const ended = h.app!.store.getRun(run.id)!;
     const ranMs = ended.endedAt!.getTime() - ended.startedAt.getTime();
     expect(ranMs).toBeGreaterThan(5_000);
     expect(degraded.map((v) => elapsedOf(v.embeds[0]))).toContain(formatDuration(ranMs));
@@ -131,7 +131,7 @@ describe("cancelling and stopping", () => {
     );
     expect(h.botPosts(thread.id).some((m) => m.content.includes("Run #1 was cancelled"))).toBe(true);
     expect(h.botPosts(thread.id).some((m) => m.content.includes("The build finished."))).toBe(false);
-    expect(h.app!.ctx.store.latestRun(session.id)?.runNumber).toBe(2);
+    expect(h.app!.store.latestRun(session.id)?.runNumber).toBe(2);
 
     // With nothing running, a cancel only tells the caller so.
     await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("#2"));
@@ -146,7 +146,7 @@ describe("cancelling and stopping", () => {
     h.model.on("never runs", reply("This should never be answered."));
 
     const { thread } = await h.launch("a long job to stop");
-    const session = h.app!.ctx.store.getSessionByThread(thread.id)!;
+    const session = h.app!.store.getSessionByThread(thread.id)!;
     await h.waitForDashboard(thread.id, (d) => d.state === "busy");
     await h.command(h.alice, thread.id, "say", { prompt: "this never runs" });
 
@@ -187,7 +187,7 @@ describe("cancelling and stopping", () => {
     } finally {
       db.close();
     }
-    const store = h.app!.ctx.store;
+    const store = h.app!.store;
 
     const later = await h.command(h.alice, thread.id, "say", { prompt: "one more thing" });
     expect(later.original?.ephemeral ?? later.followUps[0]?.ephemeral).toBe(true);

@@ -63,7 +63,7 @@ describe("the extension in a bot run", () => {
       JSON.stringify(h.dashboard(threadId)?.history),
       JSON.stringify(h.botPosts(threadId).map((post) => post.history)),
     ];
-    const runs = h.app!.ctx.store.sqlite.prepare("SELECT transcript_path FROM runs").all() as {
+    const runs = h.app!.store.sqlite.prepare("SELECT transcript_path FROM runs").all() as {
       transcript_path: string | null;
     }[];
     for (const { transcript_path: path } of runs)
@@ -80,7 +80,7 @@ describe("the extension in a bot run", () => {
   });
 
   it("the context use the extension reported is kept on the run", () => {
-    const run = h.app!.ctx.store.sqlite.prepare("SELECT context_tokens, context_window FROM runs").get() as {
+    const run = h.app!.store.sqlite.prepare("SELECT context_tokens, context_window FROM runs").get() as {
       context_tokens: number | null;
       context_window: number | null;
     };

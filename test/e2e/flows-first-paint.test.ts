@@ -5,7 +5,7 @@
 
 import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
+import { DASHBOARD_STATES } from "../../src/dashboard/index.js";
 import { type BotHarness, EVENT_WAIT_MS, readDashboard, startBotHarness } from "../support/bot-harness.js";
 
 /** One version of a message from its edit history. */

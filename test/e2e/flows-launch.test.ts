@@ -3,7 +3,7 @@
 
 import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
+import { DASHBOARD_STATES } from "../../src/dashboard/index.js";
 import {
   answerText,
   type BotHarness,

@@ -115,7 +115,7 @@ describe("queueing follow-ups in a session", () => {
     expect(h.model.requestsMatching("ignore me please")).toEqual([]);
     expect(h.botPosts(thread.id).some((m) => m.content.includes("Bob's words"))).toBe(false);
     expect(h.botPosts(thread.id).some((m) => m.referencedMessageId === fromBob.id)).toBe(false);
-    const session = h.app!.ctx.store.getSessionByThread(thread.id)!;
-    expect(h.app!.ctx.store.latestRun(session.id)?.runNumber).toBe(2);
+    const session = h.app!.store.getSessionByThread(thread.id)!;
+    expect(h.app!.store.latestRun(session.id)?.runNumber).toBe(2);
   });
 });

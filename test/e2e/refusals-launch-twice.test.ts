@@ -28,10 +28,10 @@ describe("a 🚀 launch happens once per message", () => {
   /** Threads started from `message`, sessions launched by it, and the model requests of its prompt. */
   const launchesOf = (message: MessageView, prompt: string) => {
     const sessions = h
-      .app!.ctx.store.sqlite.prepare("SELECT id FROM sessions WHERE launch_message_id = ?")
+      .app!.store.sqlite.prepare("SELECT id FROM sessions WHERE launch_message_id = ?")
       .all(message.id) as { id: string }[];
     const prompts = h
-      .app!.ctx.store.sqlite.prepare("SELECT count(*) AS n FROM prompts WHERE text = ?")
+      .app!.store.sqlite.prepare("SELECT count(*) AS n FROM prompts WHERE text = ?")
       .get(prompt) as { n: number };
     return {
       threads: h.emu.threads().filter((t) => t.starterMessageId === message.id || t.id === message.id).length,

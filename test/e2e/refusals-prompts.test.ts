@@ -137,7 +137,7 @@ describe("refusals: what may be asked", () => {
     const view = await h.command(h.alice, thread.id, "say", { prompt: "third, one too many" });
     expectPrivateRefusal(view, /queue is full \(2 prompts\)/);
     expectUnchanged(before);
-    expect(h.app!.ctx.store.listQueuedPrompts(h.app!.ctx.sessions.byThread(thread.id)!.id)).toHaveLength(1);
+    expect(h.app!.store.listQueuedPrompts(h.app!.ctx.sessions.byThread(thread.id)!.id)).toHaveLength(1);
 
     // Plain thread messages queue like /omp say, so they meet the same limits; the answer is a reply.
     const plainBefore = snapshot();

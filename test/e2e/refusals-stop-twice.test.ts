@@ -76,7 +76,7 @@ describe("a session stops once", () => {
       what: "archived",
     });
     expect(
-      h.app!.ctx.store.sqlite.prepare("SELECT count(*) AS n FROM runs WHERE outcome = 'cancelled'").get(),
+      h.app!.store.sqlite.prepare("SELECT count(*) AS n FROM runs WHERE outcome = 'cancelled'").get(),
     ).toEqual({
       n: 2,
     });

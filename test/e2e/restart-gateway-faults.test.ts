@@ -51,7 +51,7 @@ describe("gateway drop and REST 5xx during a run", () => {
     expect(after.injectedFailures - before.injectedFailures).toBe(FAILED_CALLS);
     expect(after.gateway.resumes - before.gateway.resumes).toBeGreaterThanOrEqual(1);
     // Both prompts ran to the end; nothing is left queued or running.
-    const store = h.app!.ctx.store;
+    const store = h.app!.store;
     const session = store.getSessionByThread(thread.id)!;
     expect(store.runCount(session.id)).toBe(2);
     expect(store.latestRun(session.id)?.outcome).toBe("success");

@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
+import { DASHBOARD_STATES } from "../../src/dashboard/index.js";
 import { isAlive } from "../../src/omp/index.js";
 import { waitUntil } from "../../src/omp/kill.js";
 import {

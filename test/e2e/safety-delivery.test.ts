@@ -50,7 +50,7 @@ class AnswerGate {
 }
 
 function promptStatus(h: BotHarness, text: string): string | undefined {
-  const row = h.app!.ctx.store.sqlite.prepare("select status from prompts where text = ?").get(text) as
+  const row = h.app!.store.sqlite.prepare("select status from prompts where text = ?").get(text) as
     | { status: string }
     | undefined;
   return row?.status;
@@ -58,7 +58,7 @@ function promptStatus(h: BotHarness, text: string): string | undefined {
 
 function transcriptOf(h: BotHarness, threadId: string): string {
   const session = h.app!.ctx.sessions.byThread(threadId)!;
-  return h.app!.ctx.store.latestRun(session.id)!.transcriptPath!;
+  return h.app!.store.latestRun(session.id)!.transcriptPath!;
 }
 
 describe("delivery of what the bot owes a thread, through Discord's faults", () => {
@@ -155,9 +155,7 @@ describe("delivery of what the bot owes a thread, through Discord's faults", () 
     await h.emu.waitFor(
       () =>
         h
-          .app!.ctx.store.sqlite.prepare(
-            "select 1 from outbox where session_id = ? and status = 'undeliverable'",
-          )
+          .app!.store.sqlite.prepare("select 1 from outbox where session_id = ? and status = 'undeliverable'")
           .get(session.id),
       { timeoutMs: 60_000, what: "an undeliverable outbox row" },
     );

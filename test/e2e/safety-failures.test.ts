@@ -4,7 +4,7 @@
 // a deleted dashboard message (the thread still there) is replaced and the session goes on.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { DASHBOARD_STATES } from "../../src/discord/dashboard/index.js";
+import { DASHBOARD_STATES } from "../../src/dashboard/index.js";
 import {
   answerText,
   type BotHarness,
@@ -80,7 +80,7 @@ describe("a thread deleted while its run is busy", () => {
     await h.waitForDashboard(thread.id, (d) => d.state === "busy" && d.text.includes("tick"));
     const session = h.app!.ctx.sessions.byThread(thread.id)!;
     const running = h
-      .app!.ctx.store.sqlite.prepare("SELECT id, pid FROM runs WHERE session_id = ? AND ended_at IS NULL")
+      .app!.store.sqlite.prepare("SELECT id, pid FROM runs WHERE session_id = ? AND ended_at IS NULL")
       .get(session.id) as { id: string; pid: number };
     expect(running.pid).toBeGreaterThan(0);
 
@@ -90,7 +90,7 @@ describe("a thread deleted while its run is busy", () => {
     const stopped = await vi.waitFor(
       () => {
         const row = h.app!.ctx.sessions.byId(session.id);
-        const run = h.app!.ctx.store.getRun(running.id);
+        const run = h.app!.store.getRun(running.id);
         expect(row?.stoppedAt).toBeTruthy();
         expect(run?.endedAt).toBeTruthy();
         return { row: row!, run: run! };

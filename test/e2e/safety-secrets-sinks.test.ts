@@ -151,7 +151,7 @@ describe("every secret shape in every sink", () => {
   });
 
   it("no column of any table holds a secret, prompts included once they have run", () => {
-    const sqlite = h.app!.ctx.store.sqlite;
+    const sqlite = h.app!.store.sqlite;
     const tables = sqlite.prepare("select name from sqlite_master where type = 'table'").all() as {
       name: string;
     }[];

@@ -85,7 +85,7 @@ describe("secrets", () => {
   });
 
   it("the transcript file masks the fake key and the bot token", () => {
-    const runs = h.app!.ctx.store.sqlite.prepare("SELECT transcript_path FROM runs").all() as {
+    const runs = h.app!.store.sqlite.prepare("SELECT transcript_path FROM runs").all() as {
       transcript_path: string | null;
     }[];
     const paths = runs.map((r) => r.transcript_path).filter((p): p is string => p !== null && existsSync(p));
@@ -98,7 +98,7 @@ describe("secrets", () => {
   });
 
   it("the database (runs, prompts, events, sessions) holds neither the fake key nor the bot token", () => {
-    const sqlite = h.app!.ctx.store.sqlite;
+    const sqlite = h.app!.store.sqlite;
     for (const table of ["runs", "events", "prompts", "sessions", "steering"]) {
       const rows = sqlite.prepare(`SELECT * FROM ${table}`).all();
       expectMasked(table, JSON.stringify(rows));
@@ -138,7 +138,7 @@ describe("secrets in errors and prompts", () => {
     expect(note.content).toContain("[REDACTED]");
     expect(JSON.stringify(h.dashboard(thread.id)!.history)).not.toContain(FAKE_API_KEY);
     expect(note.content).not.toContain(FAKE_API_KEY);
-    const runs = JSON.stringify(h.app!.ctx.store.sqlite.prepare("SELECT * FROM runs").all());
+    const runs = JSON.stringify(h.app!.store.sqlite.prepare("SELECT * FROM runs").all());
     expect(runs).toContain("invalid api key [REDACTED]");
     expect(runs).not.toContain(FAKE_API_KEY);
   });
@@ -196,7 +196,7 @@ describe("secrets with the fake omp", () => {
     const fakeKey = "sk-proj-FAKEfakeFAKEfake0123456789abcdef";
     expect(JSON.stringify(done.message.history)).not.toContain(fakeKey);
     const transcript = (
-      h.app!.ctx.store.sqlite.prepare("SELECT transcript_path FROM runs ORDER BY started_at DESC").get() as {
+      h.app!.store.sqlite.prepare("SELECT transcript_path FROM runs ORDER BY started_at DESC").get() as {
         transcript_path: string;
       }
     ).transcript_path;

@@ -22,7 +22,7 @@ describe("telemetry posted to the running bot", () => {
     const { thread } = await h.launch("a session to post telemetry for");
     await h.waitForDashboard(thread.id, (d) => d.state === "idle");
     sessionId = (
-      h.app!.ctx.store.sqlite.prepare("SELECT id FROM sessions WHERE thread_id = ?").get(thread.id) as {
+      h.app!.store.sqlite.prepare("SELECT id FROM sessions WHERE thread_id = ?").get(thread.id) as {
         id: string;
       }
     ).id;
@@ -48,7 +48,7 @@ describe("telemetry posted to the running bot", () => {
     }
 
     const rows = h
-      .app!.ctx.store.sqlite.prepare("SELECT event_type, content FROM events WHERE session_id = ?")
+      .app!.store.sqlite.prepare("SELECT event_type, content FROM events WHERE session_id = ?")
       .all(sessionId) as { event_type: string; content: string }[];
     expect(rows).toHaveLength(2);
     for (const row of rows) {

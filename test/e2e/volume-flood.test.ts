@@ -3,7 +3,7 @@
 // the thread holds every line, and the bot's memory does not grow with the output.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { type DashboardEditInfo, MIN_EDIT_INTERVAL_MS } from "../../src/discord/live/index.js";
+import { type DashboardEditInfo, MIN_EDIT_INTERVAL_MS } from "../../src/dashboard/live/index.js";
 import { type BotHarness, EVENT_WAIT_MS, RUN_WAIT_MS, startBotHarness } from "../support/bot-harness.js";
 
 const LINES = 20_000;
@@ -52,7 +52,7 @@ describe("volume: 20 000 lines of output", () => {
 
     // At most one edit a second (the first version is the post itself): each edit Discord stored was
     // sent at least the interval after the one before.
-    const session = h.app!.ctx.store.getSessionByThread(thread.id)!;
+    const session = h.app!.store.getSessionByThread(thread.id)!;
     const sentTimes = () => edits.filter((edit) => edit.sessionId === session.id).map((edit) => edit.sentAt);
     // The bot hears of an edit when Discord's answer arrives, a moment after the emulator stored it.
     await vi.waitFor(() => expect(sentTimes()).toHaveLength(h.dashboard(thread.id)!.history.length - 1), {

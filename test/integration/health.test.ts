@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Client } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { HealthChecks } from "../../src/discord/health.js";
+import { HealthChecks } from "../../src/health/checks.js";
 import type { Store } from "../../src/store/index.js";
 
 let dir: string;

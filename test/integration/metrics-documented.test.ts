@@ -4,7 +4,8 @@
 
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createMemorySidecarPorts, type Sidecar, startSidecar } from "../../src/sidecar/index.js";
+import { type Sidecar, startSidecar } from "../../src/sidecar/index.js";
+import { createMemorySidecarPorts } from "../support/memory-sidecar-ports.js";
 
 const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 const TOKEN = "test-token-metrics-documented-0123";

@@ -7,11 +7,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { BotContext } from "../../src/discord/context.js";
-import { recoverAfterRestart } from "../../src/discord/recover.js";
 import { createLogger } from "../../src/log.js";
 import { createOmpRunner, isAlive } from "../../src/omp/index.js";
 import { currentBootId, identify, waitUntil } from "../../src/omp/kill.js";
+import { recoverAfterRestart } from "../../src/sessions/recover.js";
 import { openStore, type RunRow, type Store } from "../../src/store/index.js";
 
 const FAKE_OMP = resolve(import.meta.dirname, "../support/fake-omp/fake-omp.mjs");
@@ -70,13 +69,15 @@ function runInFlight(): RunRow {
 
 /** What app.ts does at start: reconcile the store, then recover (dashboards stubbed: none here). */
 async function restart(): Promise<void> {
-  const ctx = {
-    config: { omp: { bin: "omp", killGraceMs: GRACE_MS } },
-    logger: createLogger({ logLevel: "silent" }),
-    store,
-    dashboards: { restore: async () => {} },
-  } as unknown as BotContext;
-  await recoverAfterRestart(ctx, store.reconcileAfterRestart());
+  await recoverAfterRestart(
+    {
+      store,
+      dashboards: { restore: async () => {} },
+      killGraceMs: GRACE_MS,
+      logger: createLogger({ logLevel: "silent" }),
+    },
+    store.reconcileAfterRestart(),
+  );
 }
 
 describe("a stranger holding a recorded pid survives recovery", () => {

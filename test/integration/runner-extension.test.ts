@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { escapeMentions, stripControlCharacters } from "../../src/discord/format/index.js";
+import { escapeMentions, stripControlCharacters } from "../../src/format/index.js";
 import { EXTENSION_BUNDLE } from "../../src/omp/extension.js";
 import {
   createOmpRunner,
@@ -22,7 +22,6 @@ import {
   type AgentNotice,
   buildSidecar,
   type ContextUsageReport,
-  createMemorySidecarPorts,
   NotifyRateLimiter,
   type Sidecar,
   type SteeringDelivered,
@@ -34,6 +33,7 @@ import {
   reply,
   startFakeModel,
 } from "../support/fake-model/index.js";
+import { createMemorySidecarPorts } from "../support/memory-sidecar-ports.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
 
 /** An absolute path to `sleep`: omp's embedded shell runs a bare `sleep` without starting a process. */

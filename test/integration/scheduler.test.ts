@@ -337,7 +337,7 @@ describe("global limit", () => {
 
   it("refuses a limit below 1 with a message that says what came", () => {
     expect(() => scheduler({ max: 0 })).toThrow(
-      "Expected `maxConcurrentRuns` to be a whole number from 1 and up, got `0`",
+      "Expected `maxConcurrentRuns` to be an integer from 1 and up, got `0` (number)",
     );
   });
 });
@@ -364,6 +364,41 @@ describe("cancel", () => {
     runner.runs[1]!.finish();
     await rs.onIdle();
     expect(store.getSession(s.id)?.state).toBe("idle");
+  });
+
+  it("a cancel that arrives before omp exists cancels the run as soon as its process starts", async () => {
+    const s = session();
+    let cancelling: Promise<boolean> | undefined;
+    const rs: RunScheduler = new RunScheduler({
+      store,
+      runner,
+      maxConcurrentRuns: 1,
+      transcriptsDir: join(dir, "transcripts"),
+      ompSessionsDir: join(dir, "omp-sessions"),
+      // The last step before omp is spawned: the run is registered as running, its process does not
+      // exist yet. A cancel arriving now has no process to signal.
+      checkWorkDir: () => {
+        cancelling ??= rs.cancelRun(s.id);
+        return undefined;
+      },
+    });
+    schedulers.push(rs);
+    queue(s.id, "cancelled before it started");
+    queue(s.id, "after");
+    rs.kick(s.id);
+    await runsStarted(1);
+
+    expect(await cancelling).toBe(true);
+    await vi.waitFor(() => expect(runner.runs[0]!.cancelCalls).toBe(1), WAIT);
+    await runsStarted(2);
+    expect(store.sqlite.prepare("select outcome from runs where run_number = 1").get()).toEqual({
+      outcome: "cancelled",
+    });
+    expect(store.sqlite.prepare("select status from prompts where text = 'after'").get()).toEqual({
+      status: "running",
+    });
+    runner.runs[1]!.finish();
+    await rs.onIdle();
   });
 
   it("answers false when nothing runs", async () => {

@@ -4,7 +4,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRedactor } from "../../src/output/redact.js";
 import {
   type AgentNotice,
-  createMemorySidecarPorts,
   NotifyRateLimiter,
   type RunGrant,
   SIDECAR_MAX_HOLD_MS,
@@ -14,6 +13,7 @@ import {
   type SteeringReleased,
   startSidecar,
 } from "../../src/sidecar/index.js";
+import { createMemorySidecarPorts } from "../support/memory-sidecar-ports.js";
 
 const TOKEN = "test-token-0123456789abcdef";
 /** A FAKE OpenAI-style key, built at run time: the shape of a real one, valid nowhere. */

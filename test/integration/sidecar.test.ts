@@ -6,7 +6,6 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRedactor } from "../../src/output/redact.js";
 import {
   buildSidecar,
-  createMemorySidecarPorts,
   EXTENSION_EVENT_TYPES,
   KNOWN_EVENT_TYPES,
   removeSidecarDiscovery,
@@ -18,6 +17,7 @@ import {
   startSidecar,
   writeSidecarDiscovery,
 } from "../../src/sidecar/index.js";
+import { createMemorySidecarPorts } from "../support/memory-sidecar-ports.js";
 
 /** The JSON shapes the API answers with, loosely: each test reads the fields it checks. */
 interface ApiBody {

@@ -16,8 +16,9 @@ import {
 import { pino } from "pino";
 import { type OmpcordApp, startOmpcord } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config/index.js";
-import { DASHBOARD_STATES, type DashboardState } from "../../src/discord/dashboard/index.js";
-import type { DashboardEditInfo } from "../../src/discord/live/index.js";
+import { DASHBOARD_STATES } from "../../src/dashboard/index.js";
+import type { DashboardEditInfo } from "../../src/dashboard/live/index.js";
+import type { SessionState } from "../../src/store/index.js";
 import { type BotProcess, spawnBotProcess } from "./bot-process.js";
 import { type FakeModel, startFakeModel } from "./fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "./omp-home.js";
@@ -136,14 +137,14 @@ export interface DashboardReading {
    * starting` or `#2, queued` while it waits for a run slot) reads as `starting`: `busy` always means a
    * run is going, with a process to cancel.
    */
-  state: DashboardState | "starting" | undefined;
+  state: SessionState | "starting" | undefined;
   /** Title, description, fields and footer as one text. */
   text: string;
 }
 
 export function readDashboard(message: MessageView): DashboardReading {
   const embed = message.embeds[0];
-  const look = (Object.entries(DASHBOARD_STATES) as [DashboardState, { color: number }][]).find(
+  const look = (Object.entries(DASHBOARD_STATES) as [SessionState, { color: number }][]).find(
     ([, candidate]) => candidate.color === embed?.color,
   )?.[0];
   const run = embed?.fields?.find((f) => f.name === "Run")?.value ?? "";
@@ -294,7 +295,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     },
 
     storeCounts() {
-      const sqlite = harness.app!.ctx.store.sqlite;
+      const sqlite = harness.app!.store.sqlite;
       const count = (table: string) =>
         (sqlite.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       return {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { type AccessAction, checkAccess } from "../../src/discord/access/check.js";
-import type { AccessFacts, AccessPolicy, RefusalCode } from "../../src/discord/access/rules.js";
+import { ACCESS_RULES, checkAccess } from "../../src/discord/access/check.js";
+import type { AccessFacts, AccessPolicy, AccessRule, RefusalCode } from "../../src/discord/access/rules.js";
+import { SUBCOMMANDS } from "../../src/discord/commands/index.js";
 
 const policy: AccessPolicy = {
   guildId: "guild",
@@ -22,17 +23,40 @@ const good: AccessFacts = {
   queueDepth: 0,
 };
 
-function refusal(action: AccessAction, facts: Partial<AccessFacts>, p: AccessPolicy = policy) {
-  const result = checkAccess(action, { ...good, ...facts }, p);
+/** Every way in: 🚀, a plain message and the buttons, then each subcommand as its own file declares it. */
+const RULES: Record<string, readonly AccessRule[]> = {
+  ...ACCESS_RULES,
+  ...Object.fromEntries(SUBCOMMANDS.map((subcommand) => [subcommand.name, subcommand.access])),
+};
+type Action = "launch" | "new" | "say" | "message" | "cancel" | "stop" | "queue" | "button";
+
+function refusal(action: Action, facts: Partial<AccessFacts>, p: AccessPolicy = policy) {
+  const result = checkAccess(RULES[action]!, { ...good, ...facts }, p);
   return result.ok ? undefined : result;
 }
 
-const ALL: AccessAction[] = ["launch", "new", "say", "message", "cancel", "stop", "queue", "button"];
+const ALL: Action[] = ["launch", "new", "say", "message", "cancel", "stop", "queue", "button"];
 
 describe("access rules", () => {
   it("accepts a well-formed request for every action", () => {
-    for (const action of ALL) expect(checkAccess(action, good, policy), action).toEqual({ ok: true });
+    for (const action of ALL) expect(checkAccess(RULES[action]!, good, policy), action).toEqual({ ok: true });
   });
+
+  it.each(["launch", "new", "say", "message", "cancel", "stop", "button"] as const)(
+    "%s: changes something, so it is refused once shutdown began, before any other problem",
+    (action) => {
+      const result = refusal(action, { shuttingDown: true, guildId: null, userId: "mallory" });
+      expect(result?.code).toBe("shutting_down");
+      expect(result?.reason).toMatch(/shutting down; try again once it is back/);
+    },
+  );
+
+  it.each(["queue", "status", "health", "version"])(
+    "%s: changes nothing, so it answers during shutdown",
+    (name) => {
+      expect(checkAccess(RULES[name]!, { ...good, shuttingDown: true }, policy)).toEqual({ ok: true });
+    },
+  );
 
   it.each(ALL)("%s: refuses direct messages, politely", (action) => {
     const result = refusal(action, { guildId: null });
@@ -130,7 +154,8 @@ describe("access rules", () => {
   });
 
   it("gives every refusal a distinct code and a sentence-ending reason", () => {
-    const cases: [AccessAction, Partial<AccessFacts>][] = [
+    const cases: [Action, Partial<AccessFacts>][] = [
+      ["say", { shuttingDown: true }],
       ["say", { guildId: null }],
       ["say", { guildId: "x" }],
       ["say", { userId: "x" }],

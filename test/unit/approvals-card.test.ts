@@ -11,8 +11,8 @@ import {
 import { parseCustomId } from "../../src/approvals/custom-ids.js";
 import { COMPONENT_LIMITS } from "../../src/approvals/limits.js";
 import { approvalFor } from "../../src/approvals/policy.js";
-import { embedProblems } from "../../src/discord/format/validate.js";
 import { createRedactor, REDACTED } from "../../src/output/redact.js";
+import { embedProblems } from "../support/embed-problems.js";
 
 // FAKE credentials, built from pieces so no whole token sits in the repository.
 const FAKE_GITHUB_TOKEN = `ghp_${"AbCdEfGhIjKlMnOp"}${"QrStUvWxYz0123456789"}`;

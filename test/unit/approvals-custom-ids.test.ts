@@ -5,7 +5,7 @@ import {
   parseCustomId,
   questionCustomId,
 } from "../../src/approvals/custom-ids.js";
-import { dashboardCustomId, parseDashboardCustomId } from "../../src/discord/dashboard/buttons.js";
+import { dashboardCustomId, parseDashboardCustomId } from "../../src/dashboard/custom-ids.js";
 
 describe("approval and question custom ids", () => {
   it("round-trip every action, versioned", () => {

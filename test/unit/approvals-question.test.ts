@@ -11,8 +11,8 @@ import {
   questionLayout,
   renderQuestion,
 } from "../../src/approvals/question.js";
-import { embedProblems } from "../../src/discord/format/validate.js";
 import { createRedactor, REDACTED } from "../../src/output/redact.js";
+import { embedProblems } from "../support/embed-problems.js";
 
 const FAKE_SECRET = ["fake", "question", "secret", "77"].join("-");
 const redactor = createRedactor({ secrets: [FAKE_SECRET] });

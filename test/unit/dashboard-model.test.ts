@@ -4,9 +4,9 @@ import {
   DashboardModel,
   INTERRUPTED_NOTE,
   reduceDashboard,
-} from "../../src/discord/dashboard/model.js";
-import { renderDashboard } from "../../src/discord/dashboard/render.js";
-import { initialDashboardView } from "../../src/discord/dashboard/view.js";
+} from "../../src/dashboard/model.js";
+import { renderDashboard } from "../../src/dashboard/render.js";
+import { initialDashboardView } from "../../src/dashboard/view.js";
 
 const t0 = new Date("2026-01-01T12:00:00Z");
 const t1 = new Date("2026-01-01T12:01:00Z");

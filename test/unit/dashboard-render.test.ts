@@ -1,9 +1,9 @@
 import type { MessageCreateOptions, MessageEditOptions } from "discord.js";
 import { describe, expect, it } from "vitest";
-import { parseDashboardCustomId } from "../../src/discord/dashboard/buttons.js";
-import { renderDashboard, renderTail } from "../../src/discord/dashboard/render.js";
-import { type DashboardView, initialDashboardView } from "../../src/discord/dashboard/view.js";
-import { embedProblems } from "../../src/discord/format/validate.js";
+import { parseDashboardCustomId } from "../../src/dashboard/custom-ids.js";
+import { renderDashboard, renderTail } from "../../src/dashboard/render.js";
+import { type DashboardView, initialDashboardView } from "../../src/dashboard/view.js";
+import { embedProblems } from "../support/embed-problems.js";
 
 const now = new Date("2026-01-01T12:00:00Z");
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { healthEmbed, queueEmbed, statusEmbed, versionEmbed } from "../../src/discord/format/embeds.js";
-import { embedProblems } from "../../src/discord/format/validate.js";
+import { healthEmbed, queueEmbed, statusEmbed, versionEmbed } from "../../src/discord/embeds.js";
+import { embedProblems } from "../support/embed-problems.js";
 
 const checks = [
   { name: "Gateway ping", ok: true, detail: "42 ms" },

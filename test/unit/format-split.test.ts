@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { answerMessages } from "../../src/discord/format/answer.js";
-import { splitMessage } from "../../src/discord/format/split.js";
+import { answerMessages } from "../../src/format/answer.js";
+import { splitMessage } from "../../src/format/split.js";
 
 /** Deterministic PRNG (mulberry32) so a failing case can be replayed from its seed. */
 function random(seed: number) {
@@ -111,7 +111,9 @@ describe("splitMessage", () => {
 
   it("honours a custom limit and rejects a limit too small to hold a fence", () => {
     for (const chunk of splitMessage("line\n".repeat(100), 50)) expect(chunk.length).toBeLessThanOrEqual(50);
-    expect(() => splitMessage("x", 5)).toThrow(/Expected `limit` to be an integer from 20 up, got `5`/);
+    expect(() => splitMessage("x", 5)).toThrow(
+      /Expected `limit` to be an integer from 20 and up, got `5` \(number\)/,
+    );
   });
 
   it("keeps every message within the limit with balanced fences, for random text (200 seeds)", () => {

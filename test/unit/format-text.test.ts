@@ -9,8 +9,8 @@ import {
   truncateEnd,
   truncateMiddle,
   truncateStart,
-} from "../../src/discord/format/text.js";
-import { threadName } from "../../src/discord/format/thread-name.js";
+} from "../../src/format/text.js";
+import { threadName } from "../../src/format/thread-name.js";
 
 describe("threadName", () => {
   it("puts the prefix before the text's first words on one line", () => {

@@ -5,7 +5,7 @@
 import type { Client } from "discord.js";
 import { describe, expect, it } from "vitest";
 import type { DirectoryProblem } from "../../src/config/index.js";
-import { HealthChecks } from "../../src/discord/health.js";
+import { HealthChecks } from "../../src/health/checks.js";
 import type { Store } from "../../src/store/index.js";
 
 function checksFor(problems: Record<string, DirectoryProblem | undefined>) {

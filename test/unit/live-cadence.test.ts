@@ -1,11 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { LiveDashboard } from "../../src/discord/live/index.js";
-import { FakeClock, FakeSink, fieldOf, result, runStarted, tailOf, view } from "./live-fakes.js";
+import type { LiveDashboard } from "../../src/dashboard/live/index.js";
+import {
+  FakeClock,
+  FakeSink,
+  fieldOf,
+  liveDashboard,
+  noFile,
+  result,
+  runStarted,
+  tailOf,
+  view,
+} from "./live-fakes.js";
 
 function setup() {
   const clock = new FakeClock();
   const sink = new FakeSink(clock);
-  const dashboard = new LiveDashboard({ view: view(), sink, clock });
+  const dashboard = liveDashboard({ view: view(), sink, clock, fileSize: noFile });
   return { clock, sink, dashboard };
 }
 
@@ -78,7 +88,7 @@ describe("LiveDashboard cadence (SPEC §1)", () => {
     }
     const clock = new EarlyClock();
     const sink = new FakeSink(clock);
-    const dashboard = new LiveDashboard({ view: view(), sink, clock });
+    const dashboard = liveDashboard({ view: view(), sink, clock, fileSize: noFile });
     dashboard.apply(runStarted());
     await clock.advance(400);
     dashboard.apply({ type: "queue", depth: 2 });

@@ -1,13 +1,22 @@
 import { describe, expect, it, vi } from "vitest";
-import { DashboardGoneError, LiveDashboard } from "../../src/discord/live/index.js";
-import { FakeClock, FakeSink, fieldOf, result, runStarted, tailOf, view } from "./live-fakes.js";
+import { DashboardGoneError, LiveDashboard } from "../../src/dashboard/live/index.js";
+import {
+  FakeClock,
+  FakeSink,
+  fieldOf,
+  liveDashboard,
+  result,
+  runStarted,
+  tailOf,
+  view,
+} from "./live-fakes.js";
 
 function setup() {
   const clock = new FakeClock();
   const sink = new FakeSink(clock);
   const onGone = vi.fn();
   const warn = vi.fn();
-  const dashboard = new LiveDashboard({
+  const dashboard = liveDashboard({
     view: view(),
     sink,
     clock,
@@ -126,7 +135,7 @@ describe("LiveDashboard when Discord fails", () => {
   it("survives hooks that throw", async () => {
     const clock = new FakeClock();
     const sink = new FakeSink(clock);
-    const dashboard = new LiveDashboard({
+    const dashboard = liveDashboard({
       view: view(),
       sink,
       clock,
@@ -166,9 +175,15 @@ describe("LiveDashboard when Discord fails", () => {
   it("refuses options that cannot work, saying what it expected", () => {
     const clock = new FakeClock();
     const sink = new FakeSink(clock);
-    expect(() => new LiveDashboard({ view: view(""), sink })).toThrow(/`view.sessionId` to be a non-empty/);
-    expect(() => new LiveDashboard({ view: view(), sink, maxAnswerMessages: 0 })).toThrow(
+    const delivery = { send: async () => "settled" as const, waiting: () => undefined };
+    expect(() => new LiveDashboard({ view: view(""), sink, delivery })).toThrow(
+      /`view.sessionId` to be a non-empty/,
+    );
+    expect(() => new LiveDashboard({ view: view(), sink, delivery, maxAnswerMessages: 0 })).toThrow(
       /`maxAnswerMessages` to be an integer from 1 and up, got `0`/,
+    );
+    expect(() => new LiveDashboard({ view: view(), sink, delivery: {} as never })).toThrow(
+      /`delivery.send` to be a function/,
     );
   });
 });

@@ -1,10 +1,27 @@
 // Fakes for the live dashboard tests: a manual clock and a DashboardSink that records what it was asked
 // to do, can be slow, and can fail on demand. Shared by test/unit/live-*.test.ts.
 
-import type { DashboardPayload } from "../../src/discord/dashboard/render.js";
-import { type DashboardView, initialDashboardView } from "../../src/discord/dashboard/view.js";
-import type { DashboardSink, RunEnd, ThreadMessage } from "../../src/discord/live/index.js";
-import type { BatcherClock } from "../../src/output/batcher.js";
+import type { Clock } from "../../src/clock.js";
+import {
+  type ChannelWrites,
+  type DashboardDelivery,
+  type DashboardRegistry,
+  type DashboardSink,
+  LiveDashboard,
+  type LiveDashboardOptions,
+  type LiveLogger,
+  type OutboxEntry,
+  type OutboxItem,
+  type OutboxSettlement,
+  type OutboxStore,
+  type OutboxTarget,
+  type RunEnd,
+  type ThreadMessage,
+  ThreadOutbox,
+  ThreadWriteWindow,
+} from "../../src/dashboard/live/index.js";
+import type { DashboardPayload } from "../../src/dashboard/render.js";
+import { type DashboardView, initialDashboardView } from "../../src/dashboard/view.js";
 
 /** Lets every promise chain that is ready run to its next wait. */
 export async function settle(): Promise<void> {
@@ -18,7 +35,7 @@ interface Timer {
 }
 
 /** Time moves only in `advance`; timers fire in order, with promise chains settled after each one. */
-export class FakeClock implements BatcherClock {
+export class FakeClock implements Clock {
   #now = 0;
   #nextId = 1;
   readonly #timers = new Map<number, Timer>();
@@ -119,6 +136,113 @@ export class FakeSink implements DashboardSink {
   }
 }
 
+/** Keeps outbox items in memory, where the bot keeps them in SQLite (src/dashboard/outbox-store.ts). */
+export class MemoryOutboxStore implements OutboxStore {
+  readonly items: Array<OutboxItem & { status: OutboxSettlement | "pending"; reason?: string }> = [];
+  #next = 1;
+
+  add(target: OutboxTarget, entries: readonly OutboxEntry[]): OutboxItem[] {
+    return entries.map((entry) => {
+      const item = {
+        ...entry,
+        id: `outbox-${this.#next++}`,
+        threadId: target.threadId,
+        sessionId: target.sessionId,
+        status: "pending" as const,
+      };
+      this.items.push(item);
+      return item;
+    });
+  }
+
+  pending(): OutboxItem[] {
+    return this.items.filter((item) => item.status === "pending");
+  }
+
+  attemptFailed(id: string, reason: string): void {
+    const item = this.items.find((candidate) => candidate.id === id);
+    if (item) item.reason = reason;
+  }
+
+  settle(id: string, how: OutboxSettlement, reason?: string): void {
+    const item = this.items.find((candidate) => candidate.id === id);
+    if (!item) return;
+    item.status = how;
+    if (reason !== undefined) item.reason = reason;
+  }
+}
+
+/**
+ * Where a test dashboard's run-end messages go: an outbox in memory that posts through `sink.post` and
+ * books the dashboard's own write window, as the bot's outbox posts to Discord (src/dashboard/bridge.ts).
+ */
+export function memoryDelivery(options: {
+  sink: FakeSink;
+  clock: Clock;
+  threadId: string;
+  writes: ChannelWrites;
+  reserveSlot?: () => number;
+  logger?: LiveLogger | undefined;
+  /** What the dashboard shows while messages wait for a retry. */
+  onWaiting: LiveDashboard["deliveryChanged"];
+}): DashboardDelivery {
+  const { sink, threadId, writes } = options;
+  const outbox = new ThreadOutbox({
+    store: new MemoryOutboxStore(),
+    poster: { post: (_threadId, message) => sink.post(message) },
+    windows: { for: () => writes },
+    reserveSlot: options.reserveSlot ?? (() => 0),
+    clock: options.clock,
+    logger: options.logger,
+    onWaiting: (_target, waiting) => options.onWaiting(waiting),
+  });
+  const target = { threadId, sessionId: threadId };
+  return {
+    send: (entries, sendOptions) => outbox.enqueue(target, entries, sendOptions).progress,
+    waiting: () => outbox.waiting(threadId),
+  };
+}
+
+/** A LiveDashboard on a fake sink, its run-end messages posted through `sink.post` (see memoryDelivery). */
+export function liveDashboard(
+  options: Omit<LiveDashboardOptions, "delivery" | "sink" | "clock"> & { sink: FakeSink; clock: FakeClock },
+): LiveDashboard {
+  const writes = options.writes ?? new ThreadWriteWindow({ clock: options.clock });
+  let dashboard: LiveDashboard | undefined;
+  const delivery = memoryDelivery({
+    sink: options.sink,
+    clock: options.clock,
+    threadId: options.view.sessionId,
+    writes,
+    reserveSlot: () => options.pacing?.reserveSlot() ?? 0,
+    logger: options.logger,
+    onWaiting: (waiting) => dashboard?.deliveryChanged(waiting),
+  });
+  dashboard = new LiveDashboard({ ...options, writes, delivery });
+  return dashboard;
+}
+
+/** A registry's dashboard on a fake sink, its run-end messages posted through `sink.post`. */
+export function openDashboard(
+  registry: DashboardRegistry,
+  clock: FakeClock,
+  dashboardView: DashboardView,
+  sink: FakeSink,
+): LiveDashboard {
+  const writes = new ThreadWriteWindow({ clock });
+  let dashboard: LiveDashboard | undefined;
+  const delivery = memoryDelivery({
+    sink,
+    clock,
+    threadId: dashboardView.sessionId,
+    writes,
+    reserveSlot: () => registry.reserveSlot(),
+    onWaiting: (waiting) => dashboard?.deliveryChanged(waiting),
+  });
+  dashboard = registry.open(dashboardView, sink, { writes, delivery });
+  return dashboard;
+}
+
 export function view(sessionId = "s-1"): DashboardView {
   return initialDashboardView({ sessionId, sessionName: `Run: ${sessionId}` });
 }
@@ -126,6 +250,13 @@ export function view(sessionId = "s-1"): DashboardView {
 export function runStarted(runNumber = 1) {
   return { type: "run_started", prompt: "do the thing", authorId: "42", runNumber, at: new Date(0) } as const;
 }
+
+/**
+ * `fileSize` for a dashboard whose runs have no transcript on disk. The default asks the file system,
+ * and a real `stat` can outlast the fake clock's settling on a loaded machine: the test would then wait
+ * for a timer that nobody advances any more.
+ */
+export const noFile = async (): Promise<number | undefined> => undefined;
 
 export function result(overrides: Partial<RunEnd> = {}): RunEnd {
   return {

@@ -1,13 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { LiveDashboard } from "../../src/discord/live/index.js";
-import { FakeClock, FakeSink, fieldOf, result, runStarted, tailOf, view } from "./live-fakes.js";
+import {
+  FakeClock,
+  FakeSink,
+  fieldOf,
+  liveDashboard,
+  result,
+  runStarted,
+  tailOf,
+  view,
+} from "./live-fakes.js";
 
 function slowSetup() {
   const clock = new FakeClock();
   const sink = new FakeSink(clock);
   sink.delayMs = 3000;
   // No real file system: a stat resolving outside the fake clock's settle would make the test racy.
-  const dashboard = new LiveDashboard({ view: view(), sink, clock, fileSize: async () => undefined });
+  const dashboard = liveDashboard({ view: view(), sink, clock, fileSize: async () => undefined });
   return { clock, sink, dashboard };
 }
 

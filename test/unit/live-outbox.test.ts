@@ -2,17 +2,16 @@ import { describe, expect, it } from "vitest";
 import {
   classifyDeliveryError,
   DashboardGoneError,
-  type DeliveryWaiting,
   describeDeliveryError,
-  MemoryOutboxStore,
   OUTBOX_RETRY_FOR_MS,
   OUTBOX_UPLOAD_ATTEMPTS,
   type OutboxEntry,
   type ThreadMessage,
   ThreadOutbox,
   ThreadWriteWindows,
-} from "../../src/discord/live/index.js";
-import { FakeClock } from "./live-fakes.js";
+} from "../../src/dashboard/live/index.js";
+import type { DeliveryWaiting } from "../../src/dashboard/view.js";
+import { FakeClock, MemoryOutboxStore } from "./live-fakes.js";
 
 const discordError = (status: number, code: number, message: string) =>
   Object.assign(new Error(message), { status, code });

@@ -7,8 +7,8 @@ import {
   DashboardRegistry,
   type LiveDashboard,
   RequestBudget,
-} from "../../src/discord/live/index.js";
-import { FakeClock, FakeSink, fieldOf, result, runStarted, view } from "./live-fakes.js";
+} from "../../src/dashboard/live/index.js";
+import { FakeClock, FakeSink, fieldOf, openDashboard, result, runStarted, view } from "./live-fakes.js";
 
 /** The most requests that fall in any one-second window [t, t + 1000). */
 function peakPerSecond(times: number[]): number {
@@ -36,7 +36,7 @@ function busyFleet(count: number, options: { sinkDelayMs?: number } = {}) {
     const sink = new FakeSink(clock);
     sink.delayMs = options.sinkDelayMs ?? 0;
     sinks.push(sink);
-    dashboards.push(registry.open(view(`s-${i}`), sink));
+    dashboards.push(openDashboard(registry, clock, view(`s-${i}`), sink));
   }
   return { clock, registry, sinks, dashboards, edits };
 }
@@ -82,14 +82,14 @@ describe("DashboardRegistry", () => {
     const clock = new FakeClock();
     const registry = new DashboardRegistry({ clock });
     const sink = new FakeSink(clock);
-    const first = registry.open(view("a"), sink);
-    expect(registry.open(view("a"), new FakeSink(clock))).toBe(first);
+    const first = openDashboard(registry, clock, view("a"), sink);
+    expect(openDashboard(registry, clock, view("a"), new FakeSink(clock))).toBe(first);
     expect(registry.get("a")).toBe(first);
     expect(registry.get("b")).toBeUndefined();
     await registry.close("a");
     expect(first.closed).toBe(true);
     expect(registry.get("a")).toBeUndefined();
-    expect(registry.open(view("a"), sink)).not.toBe(first);
+    expect(openDashboard(registry, clock, view("a"), sink)).not.toBe(first);
   });
 
   it("keeps a lone busy dashboard at one edit per second", async () => {
@@ -107,7 +107,7 @@ describe("DashboardRegistry", () => {
     for (const dashboard of dashboards) dashboard.apply(runStarted());
     await flood(clock, dashboards, 20);
 
-    expect(registry.busyCount).toBe(50);
+    expect(registry.counts().busy).toBe(50);
     expect(registry.editIntervalMs()).toBe(1250);
     const all = sinks.flatMap((sink) => sink.edits.map((edit) => edit.at));
     expect(peakPerSecond(all)).toBeLessThanOrEqual(40);
@@ -152,7 +152,7 @@ describe("DashboardRegistry", () => {
     expect(Math.max(...finalEdits)).toBeLessThanOrEqual(2500);
     const requests = sinks.flatMap((sink) => [...sink.editAttempts, ...sink.posts.map((post) => post.at)]);
     expect(peakPerSecond(requests)).toBeLessThanOrEqual(40);
-    expect(registry.busyCount).toBe(0);
+    expect(registry.counts().busy).toBe(0);
     expect(registry.editIntervalMs()).toBe(1000);
   });
 
@@ -197,7 +197,7 @@ describe("DashboardRegistry", () => {
     const onGone = vi.fn();
     const registry = new DashboardRegistry({ clock, onGone });
     const sink = new FakeSink(clock);
-    const dashboard = registry.open(view("gone"), sink);
+    const dashboard = openDashboard(registry, clock, view("gone"), sink);
     sink.failEdits(new DashboardGoneError("thread"));
     dashboard.apply(runStarted());
     await clock.advance(5000);
@@ -211,7 +211,7 @@ describe("DashboardRegistry", () => {
     const clock = new FakeClock();
     const registry = new DashboardRegistry({ clock });
     const sinks = [new FakeSink(clock), new FakeSink(clock)];
-    const dashboards = sinks.map((sink, i) => registry.open(view(`s-${i}`), sink));
+    const dashboards = sinks.map((sink, i) => openDashboard(registry, clock, view(`s-${i}`), sink));
     for (const dashboard of dashboards) dashboard.apply(runStarted());
     await clock.advance(100);
     for (const dashboard of dashboards) dashboard.apply({ type: "interrupted" });
@@ -219,7 +219,7 @@ describe("DashboardRegistry", () => {
     await clock.advance(5000);
     await closed;
     for (const sink of sinks) expect(fieldOf(sink.lastEdit, "State")).toBe("Degraded");
-    expect(registry.size).toBe(0);
+    expect(registry.counts().dashboards).toBe(0);
     expect(dashboards.every((dashboard) => dashboard.closed)).toBe(true);
   });
 });

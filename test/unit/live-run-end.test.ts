@@ -1,11 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { LiveDashboard, runEndEntries, type ThreadMessage } from "../../src/discord/live/index.js";
-import { FakeClock, FakeSink, fieldOf, result, runStarted, tailOf, view } from "./live-fakes.js";
+import { type LiveDashboard, runEndEntries, type ThreadMessage } from "../../src/dashboard/live/index.js";
+import {
+  FakeClock,
+  FakeSink,
+  fieldOf,
+  liveDashboard,
+  result,
+  runStarted,
+  tailOf,
+  view,
+} from "./live-fakes.js";
 
 function setup(fileSize: number | "none" = 2048) {
   const clock = new FakeClock();
   const sink = new FakeSink(clock);
-  const dashboard = new LiveDashboard({
+  const dashboard = liveDashboard({
     view: view(),
     sink,
     clock,

@@ -2,13 +2,21 @@ import { describe, expect, it } from "vitest";
 import {
   CHANNEL_WRITE_MARGIN_MS,
   CHANNEL_WRITE_WINDOW_MS,
-  LiveDashboard,
   ThreadWriteWindow,
   ThreadWriteWindows,
   type WriteTicket,
   writeInWindow,
-} from "../../src/discord/live/index.js";
-import { FakeClock, FakeSink, result, runStarted, settle, view } from "./live-fakes.js";
+} from "../../src/dashboard/live/index.js";
+import {
+  FakeClock,
+  FakeSink,
+  liveDashboard,
+  noFile,
+  result,
+  runStarted,
+  settle,
+  view,
+} from "./live-fakes.js";
 
 const HOLD_MS = CHANNEL_WRITE_WINDOW_MS + CHANNEL_WRITE_MARGIN_MS;
 
@@ -155,7 +163,7 @@ describe("the per-thread write window of the live dashboard", () => {
     const sink = new FakeSink(clock);
     // Each edit takes 400 ms: counted from its start, the next window would open 400 ms too early.
     sink.delayMs = 400;
-    const dashboard = new LiveDashboard({ view: view(), sink, clock });
+    const dashboard = liveDashboard({ view: view(), sink, clock, fileSize: noFile });
     dashboard.apply(runStarted());
     for (let t = 0; t < 40_000; t += 100) {
       dashboard.line({ kind: "text", text: `line ${t}` });
@@ -172,7 +180,13 @@ describe("the per-thread write window of the live dashboard", () => {
     const windows = new ThreadWriteWindows({ clock });
     const sink = new FakeSink(clock);
     sink.delayMs = 250;
-    const dashboard = new LiveDashboard({ view: view(), sink, clock, writes: windows.for("thread-1") });
+    const dashboard = liveDashboard({
+      view: view(),
+      sink,
+      clock,
+      fileSize: noFile,
+      writes: windows.for("thread-1"),
+    });
     const replies: Write[] = [];
     dashboard.apply(runStarted());
     for (let t = 0; t < 12_000; t += 100) {

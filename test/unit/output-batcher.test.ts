@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { type BatcherClock, type FlushInfo, LineBatcher } from "../../src/output/batcher.js";
+import type { Clock } from "../../src/clock.js";
+import { type FlushInfo, LineBatcher } from "../../src/output/batcher.js";
 
 /** A manual clock: time moves only when the test says so. */
-class FakeClock implements BatcherClock {
+class FakeClock implements Clock {
   time = 0;
   #timers: Array<{ at: number; fn: () => void; id: number }> = [];
   #next = 1;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { renderDashboard } from "../../src/discord/dashboard/render.js";
-import { initialDashboardView } from "../../src/discord/dashboard/view.js";
-import { answerMessages } from "../../src/discord/format/answer.js";
-import { queueEmbed } from "../../src/discord/format/embeds.js";
-import { stripControlCharacters } from "../../src/discord/format/text.js";
-import { threadName } from "../../src/discord/format/thread-name.js";
-import { runEndMessages } from "../../src/discord/live/run-end.js";
+import { runEndEntries } from "../../src/dashboard/live/run-end.js";
+import { renderDashboard } from "../../src/dashboard/render.js";
+import { initialDashboardView } from "../../src/dashboard/view.js";
+import { queueEmbed } from "../../src/discord/embeds.js";
+import { answerMessages } from "../../src/format/answer.js";
+import { stripControlCharacters } from "../../src/format/text.js";
+import { threadName } from "../../src/format/thread-name.js";
 import { cleanText } from "../../src/omp/lines.js";
 import { toPlainText } from "../../src/output/plain-text.js";
 
@@ -57,14 +57,14 @@ describe("everything the bot posts is free of escape sequences", () => {
   });
 
   it("the closing note, the answer and answer.md of a run", () => {
-    const messages = runEndMessages({
+    const messages = runEndEntries({
       runNumber: 1,
       outcome: "failed",
       error: `omp exited with code 1: ${NOISY}`,
       finalText: `${GREEN}\n`.repeat(2000),
       outputFitted: true,
       transcript: undefined,
-    });
+    }).map((entry) => entry.message);
     for (const message of messages) {
       expect(message.content).not.toMatch(REMAINS);
       for (const file of message.files ?? []) {

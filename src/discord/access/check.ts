@@ -1,4 +1,6 @@
-// Which rules guard which action, in the order a person should hear about problems (where before who before what).
+// How rules are composed: in the order a person should hear about problems (shutdown, then where, then
+// who, then what), from the groups below. The slash subcommands declare their own lists
+// (src/discord/commands/); the other ways in are listed here.
 
 import {
   type AccessFacts,
@@ -11,6 +13,7 @@ import {
   messageFromHuman,
   messageNotEmpty,
   notDirectMessage,
+  notShuttingDown,
   promptNotEmpty,
   promptWithinLimit,
   queueNotFull,
@@ -19,18 +22,21 @@ import {
   threadIsSession,
 } from "./rules.js";
 
+/** Where: in the configured guild, never a DM. */
+export const where: readonly AccessRule[] = [notDirectMessage, inConfiguredGuild];
+/** An allowed user, in a session thread whose session still takes work. */
+export const inSession: readonly AccessRule[] = [...where, allowedUser, threadIsSession, sessionNotStopped];
+/** A prompt a person could read, within the length limit. */
+export const prompt: readonly AccessRule[] = [promptNotEmpty, promptWithinLimit];
+
 /**
- * `launch`: 🚀 on a message; `new`/`say`/`cancel`/`stop`/`queue`: the `/omp` subcommands;
- * `message`: a plain message in a session thread (treated like `say`); `button`: Cancel/Stop on a dashboard.
+ * The ways in that are not slash subcommands. `launch`: 🚀 on a message; `message`: a plain message in
+ * a session thread (treated like `/omp say`); `button`: Cancel/Stop on a dashboard. Each changes
+ * something, so each is refused once shutdown began.
  */
-export type AccessAction = "launch" | "new" | "say" | "message" | "cancel" | "stop" | "queue" | "button";
-
-const where = [notDirectMessage, inConfiguredGuild];
-const inSession = [...where, allowedUser, threadIsSession, sessionNotStopped];
-const prompt = [promptNotEmpty, promptWithinLimit];
-
-export const ACCESS_RULES: Record<AccessAction, readonly AccessRule[]> = {
+export const ACCESS_RULES = {
   launch: [
+    notShuttingDown,
     ...where,
     messageFromHuman,
     allowedUser,
@@ -39,19 +45,24 @@ export const ACCESS_RULES: Record<AccessAction, readonly AccessRule[]> = {
     messageNotEmpty,
     promptWithinLimit,
   ],
-  new: [...where, allowedUser, inLaunchChannel, ...prompt],
-  say: [...inSession, ...prompt, queueNotFull],
-  message: [...where, messageFromHuman, ...inSession.slice(where.length), ...prompt, queueNotFull],
-  cancel: inSession,
-  stop: inSession,
-  // The queue is visible in the thread anyway, but listing it is still the bot acting for someone.
-  queue: [...where, allowedUser, threadIsSession],
-  button: inSession,
-};
+  message: [
+    notShuttingDown,
+    ...where,
+    messageFromHuman,
+    ...inSession.slice(where.length),
+    ...prompt,
+    queueNotFull,
+  ],
+  button: [notShuttingDown, ...inSession],
+} satisfies Record<string, readonly AccessRule[]>;
 
-/** The first refusal among the action's rules, or `{ ok: true }`. */
-export function checkAccess(action: AccessAction, facts: AccessFacts, policy: AccessPolicy): AccessResult {
-  for (const rule of ACCESS_RULES[action]) {
+/** The first refusal among `rules`, or `{ ok: true }`. */
+export function checkAccess(
+  rules: readonly AccessRule[],
+  facts: AccessFacts,
+  policy: AccessPolicy,
+): AccessResult {
+  for (const rule of rules) {
     const result = rule(facts, policy);
     if (!result.ok) return result;
   }

@@ -1,9 +1,10 @@
 // Access preconditions of SPEC §6, one small pure function each, with the polite refusal a person reads.
 
-import { countOf } from "../format/text.js";
+import { countOf } from "../../format/text.js";
 
 /** Why a request was refused: stable codes for logs and metrics, next to the message shown to the user. */
 export type RefusalCode =
+  | "shutting_down"
   | "direct_message"
   | "wrong_guild"
   | "user_not_allowed"
@@ -21,6 +22,8 @@ export type AccessResult = { ok: true } | { ok: false; code: RefusalCode; reason
 
 /** What the bot knows about the request: plain data, gathered by the handler from discord.js objects. */
 export interface AccessFacts {
+  /** Shutdown began: the bot takes no new work. */
+  shuttingDown?: boolean | undefined;
   /** The guild the request came from; null for a DM. */
   guildId: string | null;
   /** The channel the request happened in (for a launch: the message's channel). */
@@ -51,6 +54,9 @@ export type AccessRule = (facts: AccessFacts, policy: AccessPolicy) => AccessRes
 
 const OK: AccessResult = { ok: true };
 const refuse = (code: RefusalCode, reason: string): AccessResult => ({ ok: false, code, reason });
+
+export const notShuttingDown: AccessRule = (facts) =>
+  facts.shuttingDown ? refuse("shutting_down", "ompcord is shutting down; try again once it is back.") : OK;
 
 export const notDirectMessage: AccessRule = (facts) =>
   facts.guildId === null

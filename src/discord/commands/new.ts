@@ -1,42 +1,64 @@
 // `/omp new prompt:<text> [name]`: a standalone thread `Session: <name or first words>` running the prompt.
 
-import { ChannelType, type ChatInputCommandInteraction, ThreadAutoArchiveDuration } from "discord.js";
-import { checkAccess } from "../access/index.js";
-import type { BotContext } from "../context.js";
-import { interactionFacts } from "../facts.js";
-import { threadName } from "../format/index.js";
-import { openSessionInThread } from "../launch.js";
+import { ChannelType, ThreadAutoArchiveDuration } from "discord.js";
+import { DISCORD_LIMITS, threadName } from "../../format/index.js";
+import { allowedUser, inLaunchChannel, notShuttingDown, prompt, where } from "../access/index.js";
 import { NO_MENTIONS, refuse } from "../replies.js";
-import { OMP_OPTIONS } from "./definition.js";
+import { defineSubcommand, OMP_OPTIONS } from "./define.js";
 
-export async function newCommand(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const prompt = interaction.options.getString(OMP_OPTIONS.prompt, true);
-  const name = interaction.options.getString(OMP_OPTIONS.name)?.trim() || undefined;
-  const access = checkAccess("new", interactionFacts(ctx, interaction, prompt), ctx.sessions.policy);
-  if (!access.ok) return refuse(interaction, access.reason);
-  const channel = interaction.channel;
-  if (!channel || channel.type !== ChannelType.GuildText) {
-    return refuse(interaction, "Start sessions in a text channel; inside a session thread, use `/omp say`.");
-  }
-  await interaction.deferReply();
-  const title = threadName("Session", ctx.redact(name ?? prompt));
-  const thread = await channel.threads.create({
-    name: title,
-    type: ChannelType.PublicThread,
-    autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
-    reason: `ompcord session for ${interaction.user.tag}`,
-  });
-  await openSessionInThread(ctx, {
-    thread,
-    guildId: channel.guildId,
-    parentChannelId: channel.id,
-    name: title,
-    createdBy: interaction.user.id,
-    prompt,
-    source: "new",
-  });
-  await interaction.editReply({
-    content: `🚀 Session started in <#${thread.id}>.`,
-    allowedMentions: NO_MENTIONS,
-  });
-}
+/** A session name becomes part of a thread name (100 chars with its `Session: ` prefix). */
+const SESSION_NAME_MAX = DISCORD_LIMITS.threadName - "Session: ".length;
+
+export const newSession = defineSubcommand({
+  name: "new",
+  describe: (sub, limits) =>
+    sub
+      .setDescription("Start a new agent session in a thread and run a first prompt")
+      .addStringOption((option) =>
+        option
+          .setName(OMP_OPTIONS.prompt)
+          .setDescription("What the agent should do")
+          .setRequired(true)
+          .setMaxLength(limits.promptMaxChars),
+      )
+      .addStringOption((option) =>
+        option
+          .setName(OMP_OPTIONS.name)
+          .setDescription("A name for the session thread (default: the prompt's first words)")
+          .setRequired(false)
+          .setMaxLength(SESSION_NAME_MAX),
+      ),
+  access: [notShuttingDown, ...where, allowedUser, inLaunchChannel, ...prompt],
+  async run(ctx, interaction) {
+    const text = interaction.options.getString(OMP_OPTIONS.prompt, true);
+    const name = interaction.options.getString(OMP_OPTIONS.name)?.trim() || undefined;
+    const channel = interaction.channel;
+    if (!channel || channel.type !== ChannelType.GuildText) {
+      return refuse(
+        interaction,
+        "Start sessions in a text channel; inside a session thread, use `/omp say`.",
+      );
+    }
+    await interaction.deferReply();
+    const title = threadName("Session", ctx.redact(name ?? text));
+    const thread = await channel.threads.create({
+      name: title,
+      type: ChannelType.PublicThread,
+      autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
+      reason: `ompcord session for ${interaction.user.tag}`,
+    });
+    await ctx.sessions.launch({
+      threadId: thread.id,
+      guildId: channel.guildId,
+      parentChannelId: channel.id,
+      name: title,
+      createdBy: interaction.user.id,
+      prompt: text,
+      source: "new",
+    });
+    await interaction.editReply({
+      content: `🚀 Session started in <#${thread.id}>.`,
+      allowedMentions: NO_MENTIONS,
+    });
+  },
+});

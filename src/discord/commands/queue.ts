@@ -1,29 +1,33 @@
 // `/omp queue`: the running prompt and the waiting ones, in order, with who queued them (private).
 
-import { type ChatInputCommandInteraction, MessageFlags } from "discord.js";
-import { checkAccess } from "../access/index.js";
-import type { BotContext } from "../context.js";
-import { interactionFacts } from "../facts.js";
-import { queueEmbed } from "../format/index.js";
-import { NO_MENTIONS, refuse } from "../replies.js";
+import { MessageFlags } from "discord.js";
+import { allowedUser, threadIsSession, where } from "../access/index.js";
+import { queueEmbed } from "../embeds.js";
+import { NO_MENTIONS } from "../replies.js";
+import { defineSubcommand } from "./define.js";
 
-export async function queueCommand(ctx: BotContext, interaction: ChatInputCommandInteraction): Promise<void> {
-  const access = checkAccess("queue", interactionFacts(ctx, interaction), ctx.sessions.policy);
-  if (!access.ok) return refuse(interaction, access.reason);
-  const session = ctx.sessions.byThread(interaction.channelId)!;
-  const snapshot = ctx.sessions.snapshot(session.id);
-  const running = snapshot.running && {
-    text: ctx.redact(snapshot.running.prompt.text),
-    authorId: snapshot.running.prompt.authorId,
-    startedAt: snapshot.running.startedAt,
-  };
-  const waiting = snapshot.waiting.map(({ prompt }) => ({
-    text: ctx.redact(prompt.text),
-    authorId: prompt.authorId,
-  }));
-  await interaction.reply({
-    embeds: [queueEmbed({ running, waiting, now: new Date() })],
-    flags: MessageFlags.Ephemeral,
-    allowedMentions: NO_MENTIONS,
-  });
-}
+export const queue = defineSubcommand({
+  name: "queue",
+  describe: (sub) => sub.setDescription("Show the running prompt and the waiting ones, in order"),
+  // The queue is visible in the thread anyway, but listing it is still the bot acting for someone. It
+  // changes nothing, so it is answered during shutdown too, and a stopped session still lists its history.
+  access: [...where, allowedUser, threadIsSession],
+  session: true,
+  async run(ctx, interaction, session) {
+    const snapshot = ctx.sessions.snapshot(session.id);
+    const running = snapshot.running && {
+      text: ctx.redact(snapshot.running.prompt.text),
+      authorId: snapshot.running.prompt.authorId,
+      startedAt: snapshot.running.startedAt,
+    };
+    const waiting = snapshot.waiting.map(({ prompt }) => ({
+      text: ctx.redact(prompt.text),
+      authorId: prompt.authorId,
+    }));
+    await interaction.reply({
+      embeds: [queueEmbed({ running, waiting, now: new Date() })],
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: NO_MENTIONS,
+    });
+  },
+});

@@ -2,7 +2,7 @@
 
 import type { Interaction } from "discord.js";
 import { handleDashboardButton } from "../buttons.js";
-import { commandHandlerFor, isMutating } from "../commands/index.js";
+import { runSubcommand } from "../commands/index.js";
 import type { BotContext } from "../context.js";
 import { refuse } from "../replies.js";
 
@@ -14,16 +14,8 @@ export async function onInteractionCreate(ctx: BotContext, interaction: Interact
     channelId: interaction.channelId,
   });
   try {
-    if (interaction.isButton()) {
-      await handleDashboardButton(ctx, interaction);
-      return;
-    }
-    const handler = commandHandlerFor(interaction);
-    if (!handler) return await refuse(interaction, "ompcord does not know that command; try `/omp status`.");
-    if (!ctx.accepting && isMutating(interaction)) {
-      return await refuse(interaction, "ompcord is shutting down; try again once it is back.");
-    }
-    await handler(ctx, interaction);
+    if (interaction.isButton()) await handleDashboardButton(ctx, interaction);
+    else await runSubcommand(ctx, interaction);
   } catch (error) {
     log.error({ err: error }, "interaction failed");
     await refuse(interaction, "Something went wrong on ompcord's side; the details are in its log.").catch(

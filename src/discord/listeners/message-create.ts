@@ -3,9 +3,10 @@
 // bot owes the thread (through the outbox); the 📥 acknowledgement books its write in the thread's window.
 
 import type { Message } from "discord.js";
-import { checkAccess, isBlankText } from "../access/index.js";
+import { writeInWindow } from "../../dashboard/live/index.js";
+import { ACCESS_RULES, checkAccess, isBlankText } from "../access/index.js";
 import type { BotContext } from "../context.js";
-import { writeInWindow } from "../live/index.js";
+import { sessionFacts } from "../facts.js";
 
 /** Acknowledges a queued message without adding noise to the thread. */
 const QUEUED_REACTION = "📥";
@@ -18,7 +19,7 @@ export async function onMessageCreate(ctx: BotContext, message: Message): Promis
   // An image or a sticker alone is conversation, not a prompt.
   if (isBlankText(message.content)) return;
   const access = checkAccess(
-    "message",
+    ACCESS_RULES.message,
     {
       guildId: message.guildId,
       channelId: message.channelId,
@@ -26,9 +27,9 @@ export async function onMessageCreate(ctx: BotContext, message: Message): Promis
       messageAuthorId: message.author.id,
       messageAuthorIsBot: false,
       prompt: message.content,
-      ...ctx.sessions.sessionFacts(message.channelId),
+      ...sessionFacts(ctx, session),
     },
-    ctx.sessions.policy,
+    ctx.policy,
   );
   const reply = (content: string) => {
     ctx.outbox.enqueue({ threadId: message.channelId, sessionId: session.id }, [
@@ -36,10 +37,6 @@ export async function onMessageCreate(ctx: BotContext, message: Message): Promis
     ]);
   };
   try {
-    if (!ctx.accepting) {
-      reply("🚫 ompcord is shutting down; send it again once it is back.");
-      return;
-    }
     if (!access.ok) {
       reply(`🚫 ${access.reason}`);
       return;

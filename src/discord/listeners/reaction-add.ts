@@ -1,6 +1,6 @@
 // MESSAGE_REACTION_ADD: the 🚀 launch of SPEC §1. A double click, a second reactor, a reaction during
-// an in-flight launch or after a restart on a launched message start nothing twice: an in-memory guard
-// for this process, the unique launch-message key in the database across restarts.
+// an in-flight launch or after a restart on a launched message start nothing twice: the LaunchGuard for
+// this process, the unique launch-message key in the database across restarts.
 
 import {
   type MessageReaction,
@@ -9,21 +9,17 @@ import {
   ThreadAutoArchiveDuration,
   type User,
 } from "discord.js";
-import { checkAccess } from "../access/index.js";
+import { writeInWindow } from "../../dashboard/live/index.js";
+import { threadName } from "../../format/index.js";
+import { ACCESS_RULES, checkAccess, type RefusalCode } from "../access/index.js";
 import type { BotContext } from "../context.js";
-import { threadName } from "../format/index.js";
-import { openSessionInThread } from "../launch.js";
-import { writeInWindow } from "../live/index.js";
 import { NO_MENTIONS } from "../replies.js";
+
+/** Launches refused without a notice under the message. */
+const SILENT_REFUSALS: ReadonlySet<RefusalCode> = new Set(["shutting_down", "wrong_guild", "direct_message"]);
 
 /** A refusal notice under a message is public: it goes away on its own. */
 const REFUSAL_NOTICE_MS = 15_000;
-
-/** How many (message, person) refusals are remembered so each is noticed once. */
-const REFUSALS_REMEMBERED = 1000;
-
-const launching = new Set<string>();
-const refused = new Set<string>();
 
 /** Unicode emoji compare without variation selectors; custom emoji (`<:name:id>` or an id) by id. */
 export function isLaunchEmoji(
@@ -44,16 +40,16 @@ export async function onReactionAdd(
   if (user.bot || !isLaunchEmoji(reactionOrPartial.emoji, ctx.config.discord.launchEmoji)) return;
   const messageId = reactionOrPartial.message.id;
   // Known launches end here, before any request: the second click of a double click, later reactors.
-  if (launching.has(messageId) || ctx.sessions.byLaunchMessage(messageId)) return;
-  if (!ctx.accepting) return;
-  launching.add(messageId);
+  if (ctx.launches.inFlight(messageId) || ctx.sessions.byLaunchMessage(messageId)) return;
+  ctx.launches.begin(messageId);
   const log = ctx.logger.child({ messageId, userId: user.id });
   try {
     const reaction = reactionOrPartial.partial ? await reactionOrPartial.fetch() : reactionOrPartial;
     const message = reaction.message.partial ? await reaction.message.fetch() : reaction.message;
     const access = checkAccess(
-      "launch",
+      ACCESS_RULES.launch,
       {
+        shuttingDown: !ctx.accepting,
         guildId: message.guildId,
         channelId: message.channelId,
         userId: user.id,
@@ -61,12 +57,12 @@ export async function onReactionAdd(
         messageAuthorIsBot: message.author.bot,
         prompt: message.content,
       },
-      ctx.sessions.policy,
+      ctx.policy,
     );
     if (!access.ok) {
       log.info({ code: access.code }, "launch refused");
-      // Reactions by people who are not even allowed here get no public notice: nothing to learn from it.
-      if (access.code !== "wrong_guild" && access.code !== "direct_message") {
+      // No public notice during shutdown, nor for reactions where the bot does not serve: nothing to learn.
+      if (!SILENT_REFUSALS.has(access.code)) {
         await noticeOnce(ctx, message, user.id, access.reason);
       }
       return;
@@ -85,8 +81,8 @@ export async function onReactionAdd(
       name,
       autoArchiveDuration: ThreadAutoArchiveDuration.OneWeek,
     });
-    await openSessionInThread(ctx, {
-      thread,
+    await ctx.sessions.launch({
+      threadId: thread.id,
       guildId: message.guildId,
       parentChannelId: message.channelId,
       launchMessageId: message.id,
@@ -98,7 +94,7 @@ export async function onReactionAdd(
   } catch (error) {
     log.error({ err: error }, "launch by reaction failed");
   } finally {
-    launching.delete(messageId);
+    ctx.launches.end(messageId);
   }
 }
 
@@ -115,11 +111,7 @@ async function noticeOnce(
   userId: string,
   reason: string,
 ): Promise<void> {
-  const key = `${message.id}:${userId}`;
-  if (refused.has(key)) return;
-  refused.add(key);
-  // Remembered only to keep one person from filling a channel with notices; the oldest go first.
-  if (refused.size > REFUSALS_REMEMBERED) refused.delete(refused.values().next().value!);
+  if (!ctx.launches.firstRefusal(message.id, userId)) return;
   try {
     // In the launch channel, not a thread, but Discord's shared write limit is per channel all the same.
     const notice = await writeInWindow(ctx.writes.for(message.channelId), () =>

@@ -1,0 +1,225 @@
+// Embeds for /omp status, health, version and queue: pure functions of plain data, always valid.
+
+import type { APIEmbed, APIEmbedField } from "discord-api-types/v10";
+import { DISCORD_LIMITS, DISPLAY_LIMITS, EMPTY_VALUE } from "../format/limits.js";
+import {
+  countOf,
+  formatDuration,
+  nonEmpty,
+  stripControlCharacters,
+  truncateEnd,
+  truncateMiddle,
+} from "../format/text.js";
+import type { HealthCheck } from "../health/checks.js";
+
+/** Colours reused from the dashboard's palette (SPEC §1) so the bot looks like one product. */
+export const EMBED_COLORS = { ok: 0x2ecc71, info: 0x5865f2, warn: 0xf1c40f, bad: 0xe74c3c } as const;
+
+export interface StatusData {
+  uptimeMs: number;
+  /** Gateway heartbeat latency; null or negative before the first heartbeat. */
+  gatewayPingMs: number | null;
+  runs: { active: number; queued: number; max: number };
+  sessions: { active: number; total?: number | undefined };
+  checks?: readonly HealthCheck[] | undefined;
+  /** Messages owed to threads: how many wait, and the ones given up lately. */
+  delivery?: DeliveryStatus | undefined;
+}
+
+export interface UndeliveredMessage {
+  threadId: string;
+  /** `answer`, `note`, `reply`. */
+  kind: string;
+  /** Why it was given up, as the outbox recorded it. */
+  reason: string;
+  at: Date;
+}
+
+export interface DeliveryStatus {
+  /** Messages not delivered yet (retrying or about to be sent). */
+  pending: number;
+  /** Messages given up within `windowMs` before now: the newest few, and how many in all. */
+  undeliverable: { total: number; recent: readonly UndeliveredMessage[]; windowMs: number };
+}
+
+export interface VersionData {
+  botVersion: string;
+  /** `omp --version` output, or undefined when omp could not be run. */
+  ompVersion: string | undefined;
+  nodeVersion: string;
+  pid: number;
+  uptimeMs: number;
+}
+
+export interface QueueEntry {
+  text: string;
+  authorId: string;
+}
+
+export interface QueueData {
+  running?: (QueueEntry & { startedAt?: Date | undefined }) | undefined;
+  waiting: readonly QueueEntry[];
+  /** Used for the elapsed time of the running prompt. */
+  now?: Date | undefined;
+}
+
+function field(name: string, value: string, inline = true): APIEmbedField {
+  return {
+    name: truncateEnd(nonEmpty(name, EMPTY_VALUE), DISCORD_LIMITS.embedFieldName),
+    value: truncateEnd(nonEmpty(value, EMPTY_VALUE), DISCORD_LIMITS.embedFieldValue),
+    inline,
+  };
+}
+
+function checkLine(check: HealthCheck): string {
+  const name = oneLine(check.name, 80);
+  const detail = check.detail ? ` — ${oneLine(check.detail, DISPLAY_LIMITS.healthReasonChars)}` : "";
+  return `${check.ok ? "✅" : "❌"} **${name}**${detail}`;
+}
+
+function oneLine(text: string, max: number): string {
+  return truncateMiddle(stripControlCharacters(text).replace(/\s+/g, " ").trim(), max);
+}
+
+/** Joins lines until `max`, then says how many were left out, so a long list never breaks the embed. */
+function joinWithin(lines: readonly string[], max: number, more: (left: number) => string): string {
+  const kept: string[] = [];
+  let used = 0;
+  for (const [index, line] of lines.entries()) {
+    const left = lines.length - index;
+    const reserve = index < lines.length - 1 ? more(left).length + 1 : 0;
+    if (used + line.length + 1 + reserve > max) {
+      kept.push(more(left));
+      break;
+    }
+    kept.push(line);
+    used += line.length + 1;
+  }
+  return truncateEnd(kept.join("\n"), max);
+}
+
+function pingText(ms: number | null): string {
+  return ms === null || !Number.isFinite(ms) || ms < 0 ? "not measured yet" : `${Math.round(ms)} ms`;
+}
+
+/** `/omp status`: uptime, gateway latency, runs, sessions and, when given, the health checklist. */
+export function statusEmbed(data: StatusData): APIEmbed {
+  const checks = data.checks ?? [];
+  const healthy = checks.every((check) => check.ok);
+  const fields = [
+    field("Uptime", formatDuration(data.uptimeMs)),
+    field("Gateway latency", pingText(data.gatewayPingMs)),
+    field("Runs", `${data.runs.active} running · ${data.runs.queued} queued · ${data.runs.max} max`),
+    field(
+      "Sessions",
+      data.sessions.total === undefined
+        ? `${data.sessions.active} active`
+        : `${data.sessions.active} active · ${data.sessions.total} total`,
+    ),
+  ];
+  const undelivered = data.delivery?.undeliverable;
+  if (data.delivery && (data.delivery.pending > 0 || (undelivered?.total ?? 0) > 0)) {
+    fields.push(field("📨 Messages to threads", deliveryText(data.delivery), false));
+  }
+  if (checks.length > 0) {
+    fields.push(
+      field(
+        "Health",
+        joinWithin(checks.map(checkLine), DISCORD_LIMITS.embedFieldValue, (n) => `…and ${n} more checks`),
+        false,
+      ),
+    );
+  }
+  const troubled = !healthy || (undelivered?.total ?? 0) > 0;
+  return {
+    title: troubled ? "🟠 ompcord is running with problems" : "🟢 ompcord is running",
+    color: troubled ? EMBED_COLORS.warn : EMBED_COLORS.ok,
+    fields,
+  };
+}
+
+/** What waits, and each message given up lately: where, what, when and why. */
+function deliveryText(delivery: DeliveryStatus): string {
+  const { pending, undeliverable } = delivery;
+  const window = formatDuration(undeliverable.windowMs);
+  const lines = [
+    pending > 0 ? `${countOf(pending, "message")} waiting to be delivered (retrying).` : undefined,
+    undeliverable.total > 0
+      ? `**${countOf(undeliverable.total, "message")} undelivered** in the last ${window}; the transcripts on the host hold what they said:`
+      : undefined,
+    ...undeliverable.recent.map(
+      (message) =>
+        `• <#${message.threadId}> ${oneLine(message.kind, 20)}, <t:${Math.floor(message.at.getTime() / 1000)}:R>: ${oneLine(message.reason, 200)}`,
+    ),
+  ].filter((line): line is string => line !== undefined);
+  return joinWithin(lines, DISCORD_LIMITS.embedFieldValue, (n) => `…and ${n} more`);
+}
+
+/** `/omp health`: one line per check with ✅/❌ and the reason. */
+export function healthEmbed(checks: readonly HealthCheck[]): APIEmbed {
+  const failed = checks.filter((check) => !check.ok).length;
+  const title =
+    checks.length === 0
+      ? "No health checks ran"
+      : failed === 0
+        ? `✅ All ${checks.length} checks passed`
+        : `❌ ${failed} of ${checks.length} checks failed`;
+  return {
+    title,
+    color: checks.length > 0 && failed === 0 ? EMBED_COLORS.ok : EMBED_COLORS.bad,
+    description: nonEmpty(
+      joinWithin(checks.map(checkLine), DISCORD_LIMITS.embedDescription, (n) => `…and ${n} more checks`),
+      "Nothing was checked.",
+    ),
+  };
+}
+
+/** `/omp version`: bot, omp and Node versions, PID and uptime. */
+export function versionEmbed(data: VersionData): APIEmbed {
+  return {
+    title: "ompcord version",
+    color: EMBED_COLORS.info,
+    fields: [
+      field("ompcord", oneLine(data.botVersion, 100)),
+      field("omp", data.ompVersion ? oneLine(data.ompVersion, 200) : "not available (could not run omp)"),
+      field("Node.js", oneLine(data.nodeVersion, 100)),
+      field("PID", String(data.pid)),
+      field("Uptime", formatDuration(data.uptimeMs)),
+    ],
+  };
+}
+
+function promptExcerpt(text: string): string {
+  const line = oneLine(text, DISPLAY_LIMITS.queuePromptChars);
+  return line ? line.replace(/`/g, "ˋ") : "(empty prompt)";
+}
+
+/** `/omp queue`: the running prompt, then the waiting ones in order, each with who queued it. */
+export function queueEmbed(data: QueueData): APIEmbed {
+  const { running, waiting } = data;
+  if (!running && waiting.length === 0) {
+    return {
+      title: "The queue is empty",
+      color: EMBED_COLORS.ok,
+      description: "Nothing is running in this session. Use `/omp say` to send a prompt.",
+    };
+  }
+  const lines: string[] = [];
+  if (running) {
+    const elapsed =
+      running.startedAt && data.now
+        ? ` · ${formatDuration(data.now.getTime() - running.startedAt.getTime())}`
+        : "";
+    lines.push(`▶️ **Running** (<@${running.authorId}>${elapsed}): \`${promptExcerpt(running.text)}\``);
+  } else {
+    lines.push("⏸️ Nothing is running right now.");
+  }
+  waiting.forEach((entry, index) => {
+    lines.push(`**${index + 1}.** <@${entry.authorId}>: \`${promptExcerpt(entry.text)}\``);
+  });
+  return {
+    title: `Queue: ${running ? "1 running" : "none running"}, ${waiting.length} waiting`,
+    color: EMBED_COLORS.info,
+    description: joinWithin(lines, DISCORD_LIMITS.embedDescription, (n) => `…and ${n} more waiting`),
+  };
+}
