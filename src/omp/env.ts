@@ -1,7 +1,7 @@
 // The environment an omp child gets: an allowlist of the parent's variables plus the ompcord session
 // variables, never the Discord token or the bot's own secrets. Pure.
 
-import { RUN_ENV } from "../sidecar/protocol.js";
+import { RUN_ENV } from "../extension-protocol.js";
 
 /** Variables copied from the parent when present. */
 const ALLOWED_NAMES = new Set([

@@ -4,7 +4,7 @@
 // of dotted text used to hold the event loop for 23 s). Pure TypeScript without Node APIs: the same code
 // runs in the bot and, bundled, under Bun.
 
-import { RUN_TOKEN_PREFIX } from "../sidecar/protocol.js";
+import { RUN_TOKEN_PREFIX } from "../extension-protocol.js";
 
 /** A range of a text to mask, `[start, end)`. */
 export interface Span {

@@ -68,7 +68,7 @@ export const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set([
   "auto_retry_start",
   "before_agent_start",
   "context",
-  // The extension's own (src/sidecar/protocol.ts EXTENSION_EVENT_TYPES).
+  // The extension's own (src/extension-protocol.ts EXTENSION_EVENT_TYPES).
   "context_usage",
   "telemetry_dropped",
   "credential_disabled",

@@ -1,10 +1,10 @@
 // Public surface of the sidecar API.
 
+export * from "../extension-protocol.js";
 export * from "./constants.js";
 export * from "./discovery.js";
 export * from "./notify.js";
 export * from "./ports.js";
-export * from "./protocol.js";
 export * from "./run-telemetry.js";
 export * from "./run-tokens.js";
 export * from "./server.js";

@@ -2,7 +2,7 @@
 // short message (already redacted and mention-safe) reaches the run's own thread. The sidecar decides
 // everything here: the agent can call the route directly with its run token, bypassing the extension.
 
-import { NOTIFY_RATE_LIMIT } from "./protocol.js";
+import { NOTIFY_RATE_LIMIT } from "../extension-protocol.js";
 
 /** A message the agent asked to post into its thread. */
 export interface AgentNotice {

@@ -1,7 +1,7 @@
 // What runs report through their extension that omp's stdout does not carry, kept per run for the
 // dashboard: today the context window in use ("context 63 %").
 
-import type { ContextUsageBody } from "./protocol.js";
+import type { ContextUsageBody } from "../extension-protocol.js";
 
 /** The context window in use by one run, as its extension last reported it. */
 export interface ContextUsage extends ContextUsageBody {

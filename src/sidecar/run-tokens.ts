@@ -3,7 +3,7 @@
 // grants nothing beyond what that run's extension needs; the bot's long-lived token never enters a run.
 
 import { createHash, randomBytes } from "node:crypto";
-import { RUN_TOKEN_PREFIX } from "./protocol.js";
+import { RUN_TOKEN_PREFIX } from "../extension-protocol.js";
 
 /** Who a run token belongs to. */
 export interface RunIdentity {

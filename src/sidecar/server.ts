@@ -11,6 +11,13 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import { z } from "zod";
+import {
+  ACK_MAX_IDS,
+  EXTENSION_EVENT_TYPES,
+  NOTIFY_MAX_CHARS,
+  RUN_ENV,
+  SIDECAR_ROUTES,
+} from "../extension-protocol.js";
 import { BotMetrics } from "../metrics.js";
 import {
   eventTypeLabel,
@@ -25,7 +32,6 @@ import {
 import { nestsDeeperThan } from "./json-depth.js";
 import { type NotifyPort, NotifyRateLimiter } from "./notify.js";
 import type { SidecarPorts } from "./ports.js";
-import { ACK_MAX_IDS, EXTENSION_EVENT_TYPES, NOTIFY_MAX_CHARS, RUN_ENV, SIDECAR_ROUTES } from "./protocol.js";
 import { RunTelemetry } from "./run-telemetry.js";
 import { type RunIdentity, RunTokens } from "./run-tokens.js";
 import { SteeringLedger } from "./steering.js";

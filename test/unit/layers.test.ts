@@ -22,7 +22,7 @@ const ROWS: readonly (readonly string[])[] = [
   ["omp"],
   ["format"],
   ["output", "store", "log.ts"],
-  ["config", "clock.ts", "expect.ts", "metrics.ts", "secrets.ts"],
+  ["config", "clock.ts", "expect.ts", "extension-protocol.ts", "metrics.ts", "secrets.ts"],
 ];
 
 /** Where the bot talks to Discord through discord.js (discord-api-types' plain shapes may go anywhere). */

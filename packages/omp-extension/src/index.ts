@@ -9,9 +9,13 @@ import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ExtensionAPI, ExtensionContext } from "@oh-my-pi/pi-coding-agent";
+import {
+  EXTENSION_EVENT_TYPES,
+  NOTIFY_MAX_CHARS,
+  NOTIFY_RATE_LIMIT,
+} from "../../../src/extension-protocol.js";
 import { createRedactor } from "../../../src/output/redact.js";
 import { secretEnvValues } from "../../../src/secrets.js";
-import { EXTENSION_EVENT_TYPES, NOTIFY_MAX_CHARS, NOTIFY_RATE_LIMIT } from "../../../src/sidecar/protocol.js";
 import { Guard } from "./guard.js";
 import { CallError } from "./http.js";
 import { chooseMode, type ExtensionMode, SETTINGS_FILE } from "./settings.js";

@@ -5,7 +5,7 @@
 //   it naming a Discord webhook: it posts there when the agent finishes or fails;
 // - `inert`: anything else, including an installed copy inside a bot run (the bot's own copy acts).
 
-import { RUN_ENV } from "../../../src/sidecar/protocol.js";
+import { RUN_ENV } from "../../../src/extension-protocol.js";
 
 /** The settings file an installed copy keeps beside its `index.js`. */
 export const SETTINGS_FILE = "ompcord.json";

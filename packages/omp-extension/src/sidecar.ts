@@ -6,7 +6,7 @@ import {
   EXTENSION_EVENT_TYPES,
   type PollAnswer,
   SIDECAR_ROUTES,
-} from "../../../src/sidecar/protocol.js";
+} from "../../../src/extension-protocol.js";
 import { call } from "./http.js";
 import type { LeasedMessage, SteeringTransport } from "./steering.js";
 import { STEERING } from "./steering.js";
