@@ -24,6 +24,8 @@ export interface BotChildReport {
   rssAtReportMB: number;
   heapPeakMB: number;
   eventLoopDelayMs: { mean: number; p50: number; p99: number; max: number };
+  /** CPU time (user + system) the bot used since it was ready or since the last reset. */
+  cpuMs: number;
 }
 
 export type BotChildRequest = { type: "report"; reset?: boolean } | { type: "stop" };
@@ -53,6 +55,7 @@ let editCount = 0;
 let rssPeak = 0;
 let heapPeak = 0;
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+let cpuFrom = process.cpuUsage();
 const sample = () => {
   const memory = process.memoryUsage();
   rssPeak = Math.max(rssPeak, memory.rss);
@@ -89,6 +92,7 @@ process.on("message", (request) => {
         p99: ms(loopDelay.percentile(99)),
         max: ms(loopDelay.max),
       },
+      cpuMs: Math.round(((cpu) => (cpu.user + cpu.system) / 1000)(process.cpuUsage(cpuFrom))),
     });
     if (request.reset) {
       edits.length = 0;
@@ -96,6 +100,7 @@ process.on("message", (request) => {
       rssPeak = 0;
       heapPeak = 0;
       loopDelay.reset();
+      cpuFrom = process.cpuUsage();
     }
   } else if (request.type === "stop") {
     void app.stop({ graceMs: 0 }).finally(() => process.exit(0));

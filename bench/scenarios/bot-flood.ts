@@ -58,6 +58,18 @@ async function flood(log: (message: string) => void): Promise<Record<string, unk
       });
     await pollUntil(finished, `${SESSIONS} sessions posting their transcripts`, 900_000, 500);
     const wallMs = Date.now() - startedAt;
+    // When the last transcript landed, by the emulator's clock: wallMs is only as fine as the poll step.
+    const lastTranscriptMs =
+      Math.max(
+        ...messages.map((m) =>
+          Math.max(
+            ...w.emu
+              .messages(threadOf(m.id)!.id)
+              .filter(isTranscriptPost)
+              .map((t) => t.createdAt.getTime()),
+          ),
+        ),
+      ) - startedAt;
     // The last edits may still be settling behind the transcript posts.
     await pollUntil(
       () =>
@@ -95,6 +107,7 @@ async function flood(log: (message: string) => void): Promise<Record<string, unk
       sessions: SESSIONS,
       linesPerSession: LINES,
       wallMs,
+      lastTranscriptMs,
       rateLimited: counters.rateLimited,
       rateLimitedByRoute: counters.rateLimitedByRoute,
       rateLimitedByScope: counters.rateLimitedByScope,
@@ -113,6 +126,7 @@ async function flood(log: (message: string) => void): Promise<Record<string, unk
       botRssPeakMB: report.rssPeakMB,
       botHeapPeakMB: report.heapPeakMB,
       eventLoopDelayMs: report.eventLoopDelayMs,
+      botCpuMs: report.cpuMs,
       lagDefinition:
         "per dashboard edit carrying new output: edit accepted by the emulator (bot clock) minus the arrival at the bot of the newest (or oldest) output line it showed first",
     };
