@@ -116,9 +116,30 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     releaseSteering: (runId) => store.releaseSteering(runId),
     setRunContext: (runId, usage) => store.setRunContext(runId, usage),
   };
-  // The agent's notices go to its thread through the outbox, which exists once the dashboards do.
-  let postNotice: ((notice: AgentNotice) => void) | undefined;
   const metrics = new BotMetrics();
+  const client = createDiscordClient(config);
+  // One write window per channel, shared by every writer into it: dashboards, the outbox, listeners.
+  const writes = new ThreadWriteWindows();
+  const dashboards = new DashboardBridge({
+    threads: new DiscordDashboardThreads(client),
+    store,
+    logger,
+    metrics,
+    redact: (text) => redactor.redact(text),
+    onEdit: options.onDashboardEdit,
+    writes,
+    // A dashboard that cannot be edited any more: its session decides (a fresh dashboard, or the end).
+    onGone: (sessionId) => void sessions.dashboardVanished(sessionId),
+  });
+  // The agent's notices (its `discord_notify` tool) go to its own thread through the outbox.
+  const postNotice = ({ sessionId, text }: AgentNotice): void => {
+    const session = store.getSession(sessionId);
+    if (!session) throw new Error(`no session ${sessionId}`);
+    const content = truncateEnd(`📣 ${text}`, DISCORD_LIMITS.messageContent);
+    dashboards.outbox.enqueue({ threadId: session.threadId, sessionId }, [
+      { kind: "note", message: { content, allowedMentions: { parse: [] } } },
+    ]);
+  };
   let sidecar: Sidecar;
   try {
     sidecar = await startSidecar({
@@ -134,18 +155,14 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       // A steer reaches omp as a prompt would: neutralised, so omp acts on none of its words.
       prepareSteering: neutralisePrompt,
       notify: {
-        port: {
-          post: (notice) => {
-            if (!postNotice) throw new Error("the bot is still starting: no thread can be posted to yet");
-            postNotice(notice);
-          },
-        },
+        port: { post: postNotice },
         mentionSafe: (text) => escapeMentions(stripControlCharacters(text)),
       },
       onError: (error, context) =>
         logger.error({ err: error, route: context.route }, "sidecar request failed"),
     });
   } catch (error) {
+    await client.destroy();
     store.close();
     throw error instanceof SidecarListenError ? sidecarConfigError(error) : error;
   }
@@ -179,20 +196,6 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     env,
   });
 
-  const client = createDiscordClient(config);
-  // One write window per channel, shared by every writer into it: dashboards, the outbox, listeners.
-  const writes = new ThreadWriteWindows();
-  const dashboards = new DashboardBridge({
-    threads: new DiscordDashboardThreads(client),
-    store,
-    logger,
-    metrics,
-    redact: (text) => redactor.redact(text),
-    onEdit: options.onDashboardEdit,
-    writes,
-    // A dashboard that cannot be edited any more: its session decides (a fresh dashboard, or the end).
-    onGone: (sessionId) => void sessions.dashboardVanished(sessionId),
-  });
   const scheduler = new RunScheduler({
     store,
     runner,
@@ -211,14 +214,6 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     threads: new DiscordSessionThreads(client, logger),
     logger,
   });
-  postNotice = ({ sessionId, text }) => {
-    const session = store.getSession(sessionId);
-    if (!session) throw new Error(`no session ${sessionId}`);
-    const content = truncateEnd(`📣 ${text}`, DISCORD_LIMITS.messageContent);
-    dashboards.outbox.enqueue({ threadId: session.threadId, sessionId }, [
-      { kind: "note", message: { content, allowedMentions: { parse: [] } } },
-    ]);
-  };
   const health = new HealthChecks({
     client,
     store,
