@@ -1,7 +1,7 @@
 // Ending work as a person does: `/omp cancel` on a run stuck in a tool, `/omp stop` on a session.
 // Real omp against the fake model; the bash tool really runs `sleep 300`.
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import type { APIEmbed } from "discord-api-types/v10";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,9 +16,7 @@ import {
   startBotHarness,
 } from "../support/bot-harness.js";
 import { bashThenReply, heldReply, reply } from "../support/fake-model/index.js";
-
-/** An absolute path: omp's embedded shell runs a bare `sleep` in-process, without a process to find. */
-const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
+import { SLEEP } from "../support/processes.js";
 
 /** Pids of live `sleep 300` processes started for ompcord session `sessionId` (found by their environment). */
 function sleepersOf(sessionId: string): number[] {

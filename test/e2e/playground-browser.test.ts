@@ -3,7 +3,7 @@
 // the page (typing, hovering, clicking) and checked on the page; the emulator is read only to prove
 // what others would (not) see.
 
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Locator, Page } from "playwright-core";
@@ -12,9 +12,8 @@ import { RUN_WAIT_MS } from "../support/bot-harness.js";
 import { artifactPath, launchBrowser, type TestBrowser } from "../support/browser.js";
 import { bashThenReply, reply } from "../support/fake-model/index.js";
 import { type PlaygroundHarness, startPlaygroundHarness } from "../support/playground.js";
+import { SLEEP } from "../support/processes.js";
 
-/** An absolute path: omp's embedded shell runs a bare `sleep` in-process, without a process to cancel. */
-const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
 /** A real omp run under load: spawn, model round trips, the dashboard's paced edits (the harness's ceiling). */
 const RUN_MS = RUN_WAIT_MS;
 /** A name Chromium resolves to 127.0.0.1, as a DNS rebinding attacker's domain would. */

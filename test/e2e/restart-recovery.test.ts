@@ -3,7 +3,7 @@
 // omp started as soon as the bot dies; the restart marks the run interrupted, the dashboard says what
 // happened, and the queued prompt still runs.
 
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DASHBOARD_STATES } from "../../src/dashboard/index.js";
@@ -19,11 +19,10 @@ import {
 } from "../support/bot-harness.js";
 import type { BotProcess } from "../support/bot-process.js";
 import { bashThenReply, reply } from "../support/fake-model/index.js";
+import { SLEEP } from "../support/processes.js";
 
 /** A sleep nobody else on the machine runs: its pid is how the test finds omp's tool command. */
 const TOOL_SECONDS = "287";
-/** An absolute path: omp's embedded shell runs a bare `sleep` in-process, without a process to kill. */
-const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
 
 /** Pids of the tool command: `sleep 287` itself, or a shell running it. */
 function toolCommandPids(): number[] {

@@ -3,7 +3,7 @@
 // pid since (a reboot, pid reuse) is left alone, whatever its name.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -12,9 +12,9 @@ import { createOmpRunner, isAlive } from "../../src/omp/index.js";
 import { currentBootId, identify, waitUntil } from "../../src/omp/kill.js";
 import { recoverAfterRestart } from "../../src/sessions/recover.js";
 import { openStore, type RunRow, type Store } from "../../src/store/index.js";
+import { SLEEP } from "../support/processes.js";
 
 const FAKE_OMP = resolve(import.meta.dirname, "../support/fake-omp/fake-omp.mjs");
-const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
 const GRACE_MS = 300;
 /** Ceiling for a process to start or end: node starts slowly on a loaded machine. */
 const WAIT_MS = 60_000;

@@ -35,9 +35,8 @@ import {
 } from "../support/fake-model/index.js";
 import { createMemorySidecarPorts } from "../support/memory-sidecar-ports.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
+import { SLEEP } from "../support/processes.js";
 
-/** An absolute path to `sleep`: omp's embedded shell runs a bare `sleep` without starting a process. */
-const SLEEP = ["/usr/bin/sleep", "/bin/sleep"].find((path) => existsSync(path)) ?? "/bin/sleep";
 /** Ceiling for waiting on something a run does: omp alone takes over 10 s to start on a busy machine. */
 const WAIT_MS = 120_000;
 
