@@ -42,6 +42,7 @@ import { secretEnvValues } from "./secrets.js";
 import { SessionService } from "./sessions/service.js";
 import {
   type AgentNotice,
+  NamedTokens,
   removeSidecarDiscovery,
   type Sidecar,
   SidecarListenError,
@@ -49,7 +50,7 @@ import {
   startSidecar,
   writeSidecarDiscovery,
 } from "./sidecar/index.js";
-import { openStore, type Store } from "./store/index.js";
+import { NamedTokenStore, openStore, type Store } from "./store/index.js";
 
 export interface OmpcordApp {
   readonly ctx: BotContext;
@@ -116,6 +117,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     releaseSteering: (runId) => store.releaseSteering(runId),
     setRunContext: (runId, usage) => store.setRunContext(runId, usage),
   };
+  // People's and scripts' tokens (issue 14): the MCP server, /api/tasks, terminal mirrors.
+  const tokens = new NamedTokens({ store: new NamedTokenStore(store.sqlite) });
   const metrics = new BotMetrics();
   const client = createDiscordClient(config);
   // One write window per channel, shared by every writer into it: dashboards, the outbox, listeners.
@@ -152,6 +155,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       // The sidecar redacts an event's type and content before they reach the store.
       redact: (text) => redactor.redact(text),
       ports,
+      namedTokens: tokens,
       // A steer reaches omp as a prompt would: neutralised, so omp acts on none of its words.
       prepareSteering: neutralisePrompt,
       notify: {
@@ -240,6 +244,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     version: packageVersion(),
     metrics,
     redact: (text) => redactor.redact(text),
+    tokens,
     accepting: true,
   };
   const metricsTimer = setInterval(() => {

@@ -18,6 +18,8 @@ export const RUN_ENV = {
  * environment) without knowing its value: see the `ompcord run token` shape in src/output/secret-shapes.ts.
  */
 export const RUN_TOKEN_PREFIX = "ompcord_run_";
+/** Every named token (issue 14: people and scripts) starts with this, for the same reason. */
+export const NAMED_TOKEN_PREFIX = "ompcord_tok_";
 
 export const SIDECAR_ROUTES = {
   /** `POST {session_id, event_type, content, timestamp}`: telemetry. */

@@ -9,6 +9,7 @@ import type { HealthChecks } from "../health/checks.js";
 import type { Logger } from "../log.js";
 import type { BotMetrics } from "../metrics.js";
 import type { SessionService } from "../sessions/service.js";
+import type { NamedTokens } from "../sidecar/named-tokens.js";
 import type { AccessPolicy } from "./access/index.js";
 import type { LaunchGuard } from "./launch-guard.js";
 
@@ -35,6 +36,8 @@ export interface BotContext {
   readonly metrics: BotMetrics;
   /** Masks secrets in text the bot is about to show, such as a prompt someone pasted a key into. */
   readonly redact: (text: string) => string;
+  /** Named tokens for the sidecar (`/omp token`). */
+  readonly tokens: NamedTokens;
   /** False once shutdown began: new work is refused politely. */
   accepting: boolean;
 }

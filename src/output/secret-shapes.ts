@@ -4,7 +4,7 @@
 // of dotted text used to hold the event loop for 23 s). Pure TypeScript without Node APIs: the same code
 // runs in the bot and, bundled, under Bun.
 
-import { RUN_TOKEN_PREFIX } from "../extension-protocol.js";
+import { NAMED_TOKEN_PREFIX, RUN_TOKEN_PREFIX } from "../extension-protocol.js";
 
 /** A range of a text to mask, `[start, end)`. */
 export interface Span {
@@ -325,6 +325,14 @@ export const SHAPES: readonly Shape[] = [
   prefixedRun(
     "ompcord run token",
     { source: RUN_TOKEN_PREFIX, length: RUN_TOKEN_PREFIX.length },
+    "[A-Za-z0-9_-]",
+    BASE64URL,
+    32,
+  ),
+  // Named tokens (people and scripts): the same shape, pasted into a thread by mistake.
+  prefixedRun(
+    "ompcord named token",
+    { source: NAMED_TOKEN_PREFIX, length: NAMED_TOKEN_PREFIX.length },
     "[A-Za-z0-9_-]",
     BASE64URL,
     32,

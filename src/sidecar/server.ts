@@ -30,10 +30,12 @@ import {
   SIDECAR_TIMEOUTS,
 } from "./constants.js";
 import { nestsDeeperThan } from "./json-depth.js";
+import type { NamedPrincipal } from "./named-tokens.js";
 import { type NotifyPort, NotifyRateLimiter } from "./notify.js";
 import type { SidecarPorts } from "./ports.js";
+import type { Principal, RouteContext } from "./route-context.js";
 import { RunTelemetry } from "./run-telemetry.js";
-import { type RunIdentity, RunTokens } from "./run-tokens.js";
+import { RunTokens } from "./run-tokens.js";
 import { SteeringLedger } from "./steering.js";
 
 export interface SidecarOptions {
@@ -73,6 +75,16 @@ export interface SidecarOptions {
    * The agent's `discord_notify` tool: where notices go and how text is made mention-safe. Without it
    * the notify route answers 503.
    */
+  /**
+   * Named tokens (issue 14): people and scripts acting for a Discord user. Admitted only on routes
+   * registered with `NAMED_TOKEN_ROUTE`; without this, no named token authenticates.
+   */
+  namedTokens?: { authenticate(bearer: string): NamedPrincipal | undefined } | undefined;
+  /**
+   * Route files added beside this one (tasks, Discord reads): each registers its routes on the app with
+   * the context it needs. Called after the built-in routes, before listening.
+   */
+  routes?: readonly ((app: FastifyInstance, context: RouteContext) => void)[] | undefined;
   notify?:
     | {
         port: NotifyPort;
@@ -112,9 +124,6 @@ type ErrorCode =
   | "unknown_session"
   | "rate_limited"
   | "unavailable";
-
-/** Who sent a request: the bot's own token, or a run's. */
-type Principal = { kind: "bot" } | ({ kind: "run" } & RunIdentity);
 
 /** The API could not listen: the port is taken or not allowed, or the host is not this machine's. */
 export class SidecarListenError extends Error {
@@ -365,6 +374,19 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
         principals.set(request, { kind: "run", ...run });
         return;
       }
+      const named = options.namedTokens?.authenticate(presented);
+      if (named) {
+        if (!(request.routeOptions.config as { namedTokens?: boolean } | undefined)?.namedTokens) {
+          return fail(
+            reply,
+            403,
+            "forbidden",
+            "A named token is for the task and Discord routes (/api/tasks, /api/discord/…), not this one.",
+          );
+        }
+        principals.set(request, { kind: "named", ...named });
+        return;
+      }
     }
     if (presented === undefined || !tokenMatches(presented, expected)) {
       reply.header("www-authenticate", 'Bearer realm="ompcord"');
@@ -374,7 +396,7 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
         "unauthorized",
         presented === undefined
           ? `Send a token in an \`Authorization: Bearer <token>\` header: a run has its own as ${RUN_ENV.runToken}; a metrics scraper uses the bot's OMPCORD_API_TOKEN or the token in <data dir>/api-token.`
-          : `The bearer token is neither this bot's sidecar token nor a live run's (a run's token ends with its run). Use the ${RUN_ENV.runToken} of the run you are in (or, to scrape /metrics, the bot's OMPCORD_API_TOKEN).`,
+          : `The bearer token is not this bot's sidecar token, a live run's (a run's token ends with its run) nor a named token (it may have been revoked). Use the ${RUN_ENV.runToken} of the run you are in, a named token from \`/omp token action:issue\`, or, to scrape /metrics, the bot's OMPCORD_API_TOKEN.`,
       );
     }
   });
@@ -650,6 +672,16 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
     });
     return reply.code(202).send({ ok: true });
   });
+
+  const routeContext: RouteContext = {
+    principalOf,
+    fail: (reply, status, error, message, extra = {}) =>
+      fail(reply, status, error as ErrorCode, message, extra),
+    describeIssues,
+    redact,
+    reportError,
+  };
+  for (const register of options.routes ?? []) register(app, routeContext);
 
   // Held long-polls are answered before the server waits for open requests to end.
   app.addHook("preClose", async () => {

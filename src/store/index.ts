@@ -18,6 +18,7 @@ export {
 } from "./decisions.js";
 export { DuplicateLaunchError, UnknownRecordError } from "./errors.js";
 export { newId } from "./ids.js";
+export { DuplicateTokenNameError, NamedTokenStore, type NewNamedToken } from "./named-tokens.js";
 export * from "./schema.js";
 export type {
   InterruptedRun,

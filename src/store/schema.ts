@@ -269,6 +269,34 @@ export const decisions = sqliteTable(
   ],
 );
 
+/**
+ * Named tokens (issue 14): revocable credentials for people and scripts calling the sidecar, each acting
+ * for one Discord user. Only a SHA-256 digest of the token is kept; the token is shown once when issued.
+ */
+export const namedTokens = sqliteTable(
+  "named_tokens",
+  {
+    id: text("id").primaryKey(),
+    /** What a person calls it (`ci`, `laptop`); unique per user among the tokens not revoked. */
+    name: text("name").notNull(),
+    /** The Discord user the token acts for: launches are theirs, reads are what they may read. */
+    discordUserId: text("discord_user_id").notNull(),
+    /** base64url SHA-256 of the token. */
+    digest: text("digest").notNull().unique(),
+    /** Who issued it (a Discord user id). */
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: integer("last_used_at", { mode: "timestamp_ms" }),
+    revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
+  },
+  (table) => [
+    uniqueIndex("named_tokens_live_name")
+      .on(table.discordUserId, table.name)
+      .where(sql`${table.revokedAt} is null`),
+    index("named_tokens_user").on(table.discordUserId),
+  ],
+);
+
 export type SessionRow = typeof sessions.$inferSelect;
 export type PromptRow = typeof prompts.$inferSelect;
 export type RunRow = typeof runs.$inferSelect;
@@ -282,6 +310,7 @@ export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 export type DecisionRow = typeof decisions.$inferSelect;
 export type DecisionKind = (typeof DECISION_KINDS)[number];
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+export type NamedTokenRow = typeof namedTokens.$inferSelect;
 export type SessionState = (typeof SESSION_STATES)[number];
 export type PromptSource = (typeof PROMPT_SOURCES)[number];
 export type PromptStatus = (typeof PROMPT_STATUSES)[number];

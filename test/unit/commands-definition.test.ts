@@ -29,6 +29,7 @@ describe("/omp command definition", () => {
       "status",
       "health",
       "version",
+      "token",
     ]);
     for (const option of json.options as Option[]) {
       expect(option.type).toBe(ApplicationCommandOptionType.Subcommand);

@@ -21,6 +21,7 @@ import { queue } from "./queue.js";
 import { say } from "./say.js";
 import { status } from "./status.js";
 import { stop } from "./stop.js";
+import { token } from "./token.js";
 import { version } from "./version.js";
 
 export { OMP_COMMAND_NAME } from "./define.js";
@@ -35,6 +36,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   status,
   health,
   version,
+  token,
 ];
 
 /**
