@@ -3,6 +3,7 @@
 import { escapeMentions, stripControlCharacters, truncateEnd } from "../../format/index.js";
 import { inSession, notShuttingDown, prompt, queueNotFull } from "../access/index.js";
 import { NO_MENTIONS } from "../replies.js";
+import { steerNowRow } from "../steering.js";
 import { defineSubcommand, OMP_OPTIONS } from "./define.js";
 
 /** How much of a queued prompt the acknowledgement quotes back. */
@@ -24,7 +25,7 @@ export const say = defineSubcommand({
   session: true,
   async run(ctx, interaction, session) {
     const text = interaction.options.getString(OMP_OPTIONS.prompt, true);
-    const { position } = ctx.sessions.queue({
+    const { prompt: queued, position } = ctx.sessions.queue({
       sessionId: session.id,
       authorId: interaction.user.id,
       text,
@@ -34,6 +35,13 @@ export const say = defineSubcommand({
     const quote = escapeMentions(
       truncateEnd(stripControlCharacters(ctx.redact(text)).replace(/\s+/g, " ").trim(), QUOTE_CHARS),
     );
-    await interaction.reply({ content: `📝 Queued — ${where}:\n> ${quote}`, allowedMentions: NO_MENTIONS });
+    // While a run is in flight the follow-up waits: ⚡ offers to steer the running turn with it instead.
+    const components =
+      position > 1 && ctx.steering.inFlight(session.id) ? [steerNowRow(session.id, queued.id)] : [];
+    await interaction.reply({
+      content: `📝 Queued — ${where}:\n> ${quote}`,
+      components,
+      allowedMentions: NO_MENTIONS,
+    });
   },
 });
