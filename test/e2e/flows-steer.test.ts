@@ -131,9 +131,14 @@ describe("steering a running agent from Discord", () => {
     expect(answerText(fromBob)).toMatch(/^🚫/);
     expect(steeringOf(session.id)).toEqual([]);
 
-    const steered = await h.command(h.alice, thread.id, "steer", { prompt: "STEER-TOOL-8080 then stop" });
+    // A labelled fake key, built at run time: masked wherever the steer is shown.
+    const key = ["sk-proj", "FAKEfakeFAKEfake0123456789abcdef"].join("-");
+    const steered = await h.command(h.alice, thread.id, "steer", {
+      prompt: `STEER-TOOL-8080 then stop, the key is ${key}`,
+    });
     // The person learns why nothing happens yet: a running command is not cut short.
     expect(answerText(steered)).toContain("once a running command finishes");
+    expect(answerText(steered)).toContain("the key is [REDACTED]");
     await waitForLease(session.id, "STEER-TOOL-8080");
     expect(steeringOf(session.id)[0]?.delivered_at).toBeNull();
     openGate(thread.id, gate);
@@ -147,6 +152,9 @@ describe("steering a running agent from Discord", () => {
     expect(contentText(toolResult?.content)).toContain("command-finished");
     expect(h.model.requestsMatching("STEER-BOB-1111")).toEqual([]);
     expect(runsOf(session.id)).toBe(1);
+    expect(answerNow(steered.id)).not.toContain(key);
+    // Stored as typed until delivered, masked from then on.
+    expect(steeringOf(session.id)[0]?.text).not.toContain(key);
   });
 
   it("/omp steer with no run in flight is refused privately with the hint to use /omp say, and queues nothing", async () => {
@@ -300,5 +308,61 @@ describe("steering a running agent from Discord", () => {
       )
       .get(sessionId) as { n: number };
     expect(followUps.n).toBe(1);
+  });
+});
+
+describe("steering with plain messages queued (OMPCORD_PLAIN_MESSAGES=queue, the default)", () => {
+  let h: BotHarness;
+
+  beforeAll(async () => {
+    h = await startBotHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it("a plain message queued while a run is in flight gets 📥 and a ⚡ Steer now reply; pressing it steers the running turn", async () => {
+    const held = heldReply("Weighing the beans. ", "Weighed every bean.");
+    h.model.on("weigh the slow beans", held.step);
+    h.model.on("PLAIN-NOW-4545", reply("Weighed only the green ones."));
+    const { thread } = await h.launch("weigh the slow beans");
+    await held.reached;
+    const session = h.app!.store.getSessionByThread(thread.id)!;
+
+    const message = h.emu.as(h.alice).postMessage(thread.id, "PLAIN-NOW-4545 only the green ones");
+    const offer = await h.emu.waitForMessage(
+      (m) => m.channelId === thread.id && m.author.bot && m.referencedMessageId === message.id,
+      { timeoutMs: EVENT_WAIT_MS },
+    );
+    expect(h.emu.message(message.id)?.reactions.some((r) => r.emoji === "📥")).toBe(true);
+    expect(offer.content).toContain("#2 in line");
+    const customId = steerNowId(offer);
+    expect(customId, "the reply offers ⚡ Steer now").toBeDefined();
+
+    await h.emu
+      .as(h.alice)
+      .clickButton({ messageId: offer.id, customId: customId! })
+      .waitForReply({ timeoutMs: EVENT_WAIT_MS });
+    await h.emu.waitFor(
+      () => (h.emu.message(offer.id)?.content.includes("⚡ Steering now") ? true : undefined),
+      {
+        timeoutMs: EVENT_WAIT_MS,
+        what: "the offer to say it steers now",
+      },
+    );
+    held.release();
+    await h.emu.waitFor(
+      () => (h.emu.message(offer.id)?.content.includes("⚡ Steering delivered") ? true : undefined),
+      { timeoutMs: RUN_WAIT_MS, what: "the offer to say delivered" },
+    );
+    await h.emu.waitForMessage(
+      (m) => m.channelId === thread.id && m.author.bot && m.content.includes("Weighed only the green ones."),
+      { timeoutMs: RUN_WAIT_MS },
+    );
+    expect(h.model.requestsMatching("PLAIN-NOW-4545")).toHaveLength(1);
+    const runs = h
+      .app!.store.sqlite.prepare("SELECT count(*) AS n FROM runs WHERE session_id = ?")
+      .get(session.id);
+    expect(runs).toEqual({ n: 1 });
   });
 });
