@@ -15,7 +15,7 @@ import type { BotContext } from "./context.js";
 import { interactionFacts } from "./facts.js";
 import { NO_MENTIONS, refuse, replyPrivately } from "./replies.js";
 
-/** How much of a prompt or steer a reply quotes back. */
+/** How much of a prompt or steer a reply quotes back (`/omp say`'s acknowledgement too). */
 const QUOTE_CHARS = 300;
 
 /** `omp-steer:<sessionId>:<promptId>`: ⚡ Steer now on the acknowledgement of a queued follow-up. */

@@ -48,21 +48,21 @@ export async function onMessageCreate(ctx: BotContext, message: Message): Promis
       reply(`🚫 ${access.reason}`);
       return;
     }
-    const window = ctx.writes.for(message.channelId);
+    const writes = ctx.writes.for(message.channelId);
     const quote = quoteText(ctx, message.content);
     if (mode === "steer") {
       const steered = ctx.steering.steer(
         { sessionId: session.id, authorId: message.author.id, text: message.content },
         {
           delivered: () =>
-            void writeInWindow(window, () => message.react(DELIVERED_REACTION)).catch((error: unknown) =>
+            void writeInWindow(writes, () => message.react(DELIVERED_REACTION)).catch((error: unknown) =>
               ctx.logger.warn({ err: error, sessionId: session.id }, "could not mark a steer delivered"),
             ),
           becameFollowUp: (position) => reply(steerTexts.followUp(quote, position)),
         },
       );
       if (steered.kind === "queued") {
-        await writeInWindow(window, () => message.react(STEERING_REACTION));
+        await writeInWindow(writes, () => message.react(STEERING_REACTION));
         return;
       }
       if (steered.kind === "follow-up") {
@@ -77,10 +77,10 @@ export async function onMessageCreate(ctx: BotContext, message: Message): Promis
       text: message.content,
       source: "message",
     });
-    await writeInWindow(window, () => message.react(QUEUED_REACTION));
+    await writeInWindow(writes, () => message.react(QUEUED_REACTION));
     // It waits behind a run in flight: offer to steer that run with it instead.
     if (position > 1 && ctx.steering.inFlight(session.id)) {
-      await writeInWindow(window, () =>
+      await writeInWindow(writes, () =>
         message.reply({
           content: `📥 Queued — ${placeInLine(position)}; ⚡ steers the running turn with it instead:\n> ${quote}`,
           components: [steerNowRow(session.id, prompt.id)],
