@@ -14,6 +14,7 @@ import { playgroundStartup } from "./scenarios/playground-startup.js";
 import { redactor } from "./scenarios/redactor.js";
 import { runnerOverhead } from "./scenarios/runner-overhead.js";
 import { sandboxOverhead } from "./scenarios/sandbox-overhead.js";
+import { steerLatency } from "./scenarios/steer-latency.js";
 import { throughput } from "./scenarios/throughput.js";
 import type { Scenario } from "./scenarios/types.js";
 
@@ -30,6 +31,7 @@ const SCENARIOS: Record<string, Scenario> = {
   [redactor.name]: redactor,
   [extensionOverhead.name]: extensionOverhead,
   [playgroundStartup.name]: playgroundStartup,
+  [steerLatency.name]: steerLatency,
 };
 
 const RESULTS_DIR = join(import.meta.dirname, "results");

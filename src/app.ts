@@ -40,6 +40,7 @@ import { createRedactor } from "./output/redact.js";
 import { RunScheduler } from "./queue/scheduler.js";
 import { secretEnvValues } from "./secrets.js";
 import { SessionService } from "./sessions/service.js";
+import { SessionSteering } from "./sessions/steering.js";
 import {
   type AgentNotice,
   NamedTokens,
@@ -115,6 +116,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     ackSteering: (runId, ids) => store.ackSteering(runId, ids),
     leasedSteering: (runId) => store.leasedSteering(runId),
     releaseSteering: (runId) => store.releaseSteering(runId),
+    pendingSteering: (id) => store.pendingSteering(id),
     setRunContext: (runId, usage) => store.setRunContext(runId, usage),
   };
   // People's and scripts' tokens (issue 14): the MCP server, /api/tasks, terminal mirrors.
@@ -218,6 +220,20 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     threads: new DiscordSessionThreads(client, logger),
     logger,
   });
+  // Steering runs through the sidecar's ledger; what a run gives back as it ends becomes a follow-up.
+  const steering = new SessionSteering({
+    ledger: sidecar.steering,
+    records: store,
+    sessions,
+    tell: (sessionId, content) => {
+      const session = store.getSession(sessionId);
+      if (!session) return;
+      dashboards.outbox.enqueue({ threadId: session.threadId, sessionId }, [
+        { kind: "note", message: { content, allowedMentions: { parse: [] } } },
+      ]);
+    },
+    logger,
+  });
   const health = new HealthChecks({
     client,
     store,
@@ -233,6 +249,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     config,
     client,
     sessions,
+    steering,
     policy: accessPolicy(config),
     dashboards,
     outbox: dashboards.outbox,
@@ -259,6 +276,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     await login(client, config.discord.token);
     await registerCommands(ctx);
     await sessions.recover(reconciled);
+    // What runs had leased and not taken when the bot stopped comes back as follow-ups, said so.
+    steering.recover(reconciled.releasedSteering);
   } catch (error) {
     await dashboards.outbox.close();
     clearInterval(metricsTimer);

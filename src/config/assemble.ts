@@ -41,7 +41,7 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
       launchEmoji: settings.OMP_LAUNCH_EMOJI ?? DEFAULTS.launchEmoji,
       launchChannelIds: settings.OMP_LAUNCH_CHANNEL_IDS ?? [settings.DISCORD_CHANNEL_ID],
       apiUrl: settings.DISCORD_API_URL,
-      plainMessagesQueue: settings.OMPCORD_PLAIN_MESSAGES ?? DEFAULTS.plainMessagesQueue,
+      plainMessages: settings.OMPCORD_PLAIN_MESSAGES ?? DEFAULTS.plainMessages,
     },
     omp: {
       bin: settings.OMP_BIN ?? context.defaultOmpBin,

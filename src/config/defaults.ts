@@ -5,7 +5,8 @@ import { fileURLToPath } from "node:url";
 
 export const DEFAULTS = {
   launchEmoji: "🚀",
-  plainMessagesQueue: true,
+  /** Queue like `/omp say`: what a plain message did before steering existed. */
+  plainMessages: "queue",
   ompBin: "omp",
   maxConcurrentRuns: 2,
   runTimeoutMs: 30 * 60_000,
@@ -60,6 +61,12 @@ export const SANDBOX_MODES = ["auto", "required", "off"] as const;
 
 /** `OMPCORD_APPROVALS`: which tool calls wait for a person (src/approvals/policy.ts), strictest last. */
 export const APPROVAL_POLICIES = ["off", "writes", "all"] as const;
+
+/**
+ * `OMPCORD_PLAIN_MESSAGES`: what a plain message from an allowed user in a session thread does. `steer`
+ * steers the running turn, and queues like `queue` when nothing runs.
+ */
+export const PLAIN_MESSAGE_MODES = ["off", "queue", "steer"] as const;
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 

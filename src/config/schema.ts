@@ -2,11 +2,10 @@
 // `Config`. Pure: no file or environment access here.
 
 import * as z from "zod";
-import { APPROVAL_POLICIES, LOG_LEVELS, RANGES, SANDBOX_MODES } from "./defaults.js";
+import { APPROVAL_POLICIES, LOG_LEVELS, PLAIN_MESSAGE_MODES, RANGES, SANDBOX_MODES } from "./defaults.js";
 import type { ConfigProblem } from "./errors.js";
 import {
   argumentList,
-  bool,
   channelChoices,
   channelDirectories,
   duration,
@@ -27,6 +26,25 @@ import type { RawSetting } from "./sources.js";
 
 const ID_FIX = "In Discord, turn on User Settings → Advanced → Developer Mode, then right-click";
 
+/**
+ * OMPCORD_PLAIN_MESSAGES was yes or no before steering: the yes words (`true`, `yes`, `1`, `on`) still
+ * read as `queue`, the no words as `off`.
+ */
+const PLAIN_MESSAGES_BEFORE_STEERING: Record<string, (typeof PLAIN_MESSAGE_MODES)[number]> = {
+  true: "queue",
+  yes: "queue",
+  "1": "queue",
+  on: "queue",
+  false: "off",
+  no: "off",
+  "0": "off",
+};
+const plainMessageMode = z
+  .string()
+  .transform((text) => text.trim().toLowerCase())
+  .transform((text) => PLAIN_MESSAGES_BEFORE_STEERING[text] ?? text)
+  .pipe(z.enum(PLAIN_MESSAGE_MODES));
+
 const settingsSchema = z.object({
   DISCORD_BOT_TOKEN: opaqueToken(1),
   DISCORD_GUILD_ID: snowflake,
@@ -35,7 +53,7 @@ const settingsSchema = z.object({
   OMP_LAUNCH_EMOJI: word.max(100).optional(),
   OMP_LAUNCH_CHANNEL_IDS: snowflakeList({ min: 1 }).optional(),
   DISCORD_API_URL: httpUrl.optional(),
-  OMPCORD_PLAIN_MESSAGES: bool.optional(),
+  OMPCORD_PLAIN_MESSAGES: plainMessageMode.optional(),
   OMP_BIN: executable.optional(),
   OMP_MODEL: word.optional(),
   OMP_EXTRA_ARGS: argumentList.optional(),
@@ -120,8 +138,8 @@ export const VARIABLES: Record<Variable, VariableDoc> = {
     fix: "Remove DISCORD_API_URL to talk to Discord, or point it at the emulator's /api base.",
   },
   OMPCORD_PLAIN_MESSAGES: {
-    expected: "true or false",
-    fix: "Set OMPCORD_PLAIN_MESSAGES=true to queue plain thread messages like /omp say, false to ignore them.",
+    expected: "off, queue or steer (true still means queue, false off)",
+    fix: "Set OMPCORD_PLAIN_MESSAGES=queue to queue plain thread messages like /omp say, steer to steer the running turn with them (queued when nothing runs), off to ignore them.",
   },
   OMP_BIN: {
     expected: "the path or name of the omp executable, without arguments",

@@ -1,11 +1,12 @@
 // The one configuration object the rest of ompcord receives (see docs/ARCHITECTURE.md).
 
-import type { APPROVAL_POLICIES, LOG_LEVELS, SANDBOX_MODES } from "./defaults.js";
+import type { APPROVAL_POLICIES, LOG_LEVELS, PLAIN_MESSAGE_MODES, SANDBOX_MODES } from "./defaults.js";
 import type { Variable } from "./schema.js";
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 /** `auto`: sandbox when a trial sandbox starts, else run unsandboxed and say so; `required`; `off`. */
 export type SandboxMode = (typeof SANDBOX_MODES)[number];
+export type PlainMessageMode = (typeof PLAIN_MESSAGE_MODES)[number];
 export type ApprovalPolicy = (typeof APPROVAL_POLICIES)[number];
 
 /** The launch channels' policies as configured (`OMPCORD_APPROVALS`, `OMPCORD_CHANNEL_APPROVALS`). */
@@ -24,8 +25,11 @@ export interface Config {
     launchChannelIds: string[];
     /** Base of the REST API including `/api` (an emulator in tests); `undefined` means real Discord. */
     apiUrl: string | undefined;
-    /** Whether a plain message from an allowed user in a session thread queues like `/omp say`. */
-    plainMessagesQueue: boolean;
+    /**
+     * What a plain message from an allowed user in a session thread does: nothing, queue like
+     * `/omp say`, or steer the running turn like `/omp steer` (queued when nothing runs).
+     */
+    plainMessages: PlainMessageMode;
   };
   omp: {
     bin: string;

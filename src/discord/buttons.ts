@@ -1,5 +1,5 @@
 // The dashboard's Cancel and Stop buttons: the same rules and the same flows as `/omp cancel` and
-// `/omp stop`.
+// `/omp stop`. ⚡ Steer now on a queued follow-up is handed to src/discord/steering.ts.
 
 import type { ButtonInteraction } from "discord.js";
 import { parseDashboardCustomId } from "../dashboard/index.js";
@@ -8,8 +8,11 @@ import type { BotContext } from "./context.js";
 import { interactionFacts } from "./facts.js";
 import { refuse } from "./replies.js";
 import { buttonAnswer, cancelRun, stopSession } from "./session-actions.js";
+import { handleSteerNow, parseSteerNowId } from "./steering.js";
 
 export async function handleDashboardButton(ctx: BotContext, interaction: ButtonInteraction): Promise<void> {
+  const steerNow = parseSteerNowId(interaction.customId);
+  if (steerNow) return handleSteerNow(ctx, interaction, steerNow);
   const parsed = parseDashboardCustomId(interaction.customId);
   if (!parsed) return refuse(interaction, "This button is not one of ompcord's.");
   const session = ctx.sessions.byId(parsed.sessionId);

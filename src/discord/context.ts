@@ -9,6 +9,7 @@ import type { HealthChecks } from "../health/checks.js";
 import type { Logger } from "../log.js";
 import type { BotMetrics } from "../metrics.js";
 import type { SessionService } from "../sessions/service.js";
+import type { SessionSteering } from "../sessions/steering.js";
 import type { NamedTokens } from "../sidecar/named-tokens.js";
 import type { AccessPolicy } from "./access/index.js";
 import type { LaunchGuard } from "./launch-guard.js";
@@ -17,6 +18,8 @@ export interface BotContext {
   readonly config: Config;
   readonly client: Client;
   readonly sessions: SessionService;
+  /** Steers a session's running agent (`/omp steer`, steer-mode messages, ⚡ Steer now). */
+  readonly steering: SessionSteering;
   /** The configured ids and limits every access check runs against. */
   readonly policy: AccessPolicy;
   readonly dashboards: DashboardBridge;

@@ -105,6 +105,11 @@ export class SessionService {
     return { prompt, position: depth };
   }
 
+  /** A waiting prompt left the queue (⚡ Steer now took it): the dashboard counts the line again. */
+  queueShrank(sessionId: string): void {
+    this.#dashboards.queueChanged(sessionId, this.#store.countQueued(sessionId));
+  }
+
   /**
    * Cancels the running prompt; the queue goes on. `false` when nothing was running, or when a cancel
    * was already under way: only the first of a double click announces it.

@@ -31,6 +31,11 @@ export interface SteeringStore {
   leasedSteering(runId: string): SteeringRecord[];
   /** The run's leases that were not delivered, now pending again, oldest first. */
   releaseSteering(runId: string): SteeringRecord[];
+  /**
+   * The session's messages not leased and not delivered, oldest first. When the store has it, a run's
+   * end also gives back what was queued for the run but never leased (it came as the run ended).
+   */
+  pendingSteering?(sessionId: string): SteeringRecord[];
 }
 
 /** A message as a run receives it. */
@@ -52,7 +57,10 @@ export interface SteeringDelivered {
 export interface SteeringReleased {
   sessionId: string;
   runId: string;
-  /** Pending again, oldest first: the next run leases them, unless the bot turns them into a follow-up. */
+  /**
+   * Pending again, oldest first: the run's leases it never took, and what was queued for it but never
+   * leased. The next run leases them, unless the bot turns them into a follow-up.
+   */
   messages: SteeringRecord[];
 }
 
@@ -74,6 +82,8 @@ export class SteeringLedger {
   readonly #waiters = new Map<string, Set<() => void>>();
   readonly #delivered = new Set<(event: SteeringDelivered) => void>();
   readonly #released = new Set<(event: SteeringReleased) => void>();
+  /** The last run of each session whose end was handled: a steer for it now comes too late. */
+  readonly #ended = new Map<string, string>();
   #closed = false;
 
   constructor(options: SteeringLedgerOptions) {
@@ -159,9 +169,16 @@ export class SteeringLedger {
       this.#emitDelivered({ sessionId: run.sessionId, runId: run.runId, message, via: "stdout" });
     }
     const released = this.#store.releaseSteering(run.runId);
-    if (released.length > 0) {
+    this.#ended.set(run.sessionId, run.runId);
+    // Queued while the run was ending, after its extension stopped polling: never leased, as late as a
+    // released lease (no other run of the session exists before this one's end is handled).
+    const unleased = (this.#store.pendingSteering?.(run.sessionId) ?? []).filter(
+      (record) => !released.some((lease) => lease.id === record.id),
+    );
+    const messages = [...released, ...unleased].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    if (messages.length > 0) {
       for (const listener of this.#released) {
-        this.#safely(() => listener({ sessionId: run.sessionId, runId: run.runId, messages: released }));
+        this.#safely(() => listener({ sessionId: run.sessionId, runId: run.runId, messages }));
       }
       // Another run of the session may be polling already (the next prompt started at once).
       this.#wake(run.sessionId);
@@ -169,13 +186,21 @@ export class SteeringLedger {
     return { delivered, released };
   }
 
-  /** Hears each message as it becomes delivered (phase 2: the "delivered" acknowledgement in Discord). */
+  /**
+   * Whether `runId`'s end was already handled (its token revoked): the scheduler may still show it
+   * running for a moment, but a steer queued for it now would wait for the session's next run.
+   */
+  hasEnded(sessionId: string, runId: string): boolean {
+    return this.#ended.get(sessionId) === runId;
+  }
+
+  /** Hears each message as it becomes delivered (the "delivered" acknowledgement in Discord). */
   onDelivered(listener: (event: SteeringDelivered) => void): () => void {
     this.#delivered.add(listener);
     return () => this.#delivered.delete(listener);
   }
 
-  /** Hears leases a run gave back when it ended (phase 2: turn them into a follow-up, and say so). */
+  /** Hears what a run gave back when it ended (the bot turns it into a follow-up, and says so). */
   onReleased(listener: (event: SteeringReleased) => void): () => void {
     this.#released.add(listener);
     return () => this.#released.delete(listener);

@@ -164,6 +164,7 @@ export const steering = sqliteTable(
     /**
      * Set when the run's extension acknowledges that the message arrived in the agent's session (it saw
      * the user message), never when a poll merely hands it over: a message is delivered exactly once.
+     * Also set when the bot took the message over as a follow-up prompt (the run ended before taking it).
      */
     deliveredAt: integer("delivered_at", { mode: "timestamp_ms" }),
   },

@@ -641,6 +641,18 @@ export class Store {
     });
   }
 
+  /** The session's steering messages not leased to any run and not delivered, oldest first. */
+  pendingSteering(sessionId: string): SteeringRow[] {
+    return this.#db
+      .select()
+      .from(steering)
+      .where(
+        and(eq(steering.sessionId, sessionId), isNull(steering.deliveredAt), isNull(steering.leasedRunId)),
+      )
+      .orderBy(asc(steering.createdAt), asc(sql`rowid`))
+      .all();
+  }
+
   /** The session's steering messages not yet delivered (leased or not), oldest first. */
   undeliveredSteering(sessionId: string): SteeringRow[] {
     return this.#db
@@ -649,6 +661,48 @@ export class Store {
       .where(and(eq(steering.sessionId, sessionId), isNull(steering.deliveredAt)))
       .orderBy(asc(steering.createdAt), asc(sql`rowid`))
       .all();
+  }
+
+  /**
+   * Of `ids`, the messages still pending (not delivered, not leased to a run), now taken over as
+   * follow-up prompts: marked delivered (no run leases them again) and masked like a prompt that has
+   * run. Returns them oldest first, with their text as typed, for the follow-up to carry.
+   */
+  takeOverSteering(ids: readonly string[]): SteeringRow[] {
+    if (ids.length === 0) return [];
+    return this.#transaction(() => {
+      const pending = this.#db
+        .select()
+        .from(steering)
+        .where(
+          and(inArray(steering.id, [...ids]), isNull(steering.deliveredAt), isNull(steering.leasedRunId)),
+        )
+        .orderBy(asc(steering.createdAt), asc(sql`rowid`))
+        .all();
+      const takenAt = this.#now();
+      for (const message of pending) {
+        this.#db
+          .update(steering)
+          .set({ deliveredAt: takenAt, text: this.#redact(message.text) })
+          .where(eq(steering.id, message.id))
+          .run();
+      }
+      return pending;
+    });
+  }
+
+  /**
+   * Takes a waiting prompt out of the queue (kept as `cancelled` history), for ⚡ Steer now. Returns it,
+   * or undefined when it is no longer waiting (it started, or was dropped).
+   */
+  withdrawQueuedPrompt(promptId: string): PromptRow | undefined {
+    return this.#transaction(() => {
+      const prompt = this.getPrompt(promptId);
+      if (prompt?.status !== "queued") return undefined;
+      this.#settlePrompt(prompt, "cancelled", this.#now());
+      // As typed: its words go on as a steer (the copy kept is masked, like any prompt that ended).
+      return prompt;
+    });
   }
 
   getSteering(id: string): SteeringRow | undefined {

@@ -208,6 +208,25 @@ describe("steering leases", () => {
     expect(await contents(await poll(next))).toEqual(["two"]);
   });
 
+  it("a message queued for a run that never leased it (it came as the run ended) is given back with the run's leases, oldest first", async () => {
+    const released: SteeringReleased[] = [];
+    sidecar.steering.onReleased((event) => released.push(event));
+    const run = sidecar.runs.issue({ sessionId: "s-1", runId: "r-1" });
+    const leased = sidecar.steering.queue({ sessionId: "s-1", authorId: "u", text: "leased" });
+    await poll(run);
+    const late = sidecar.steering.queue({ sessionId: "s-1", authorId: "u", text: "after the last poll" });
+    const elsewhere = sidecar.steering.queue({ sessionId: "s-2", authorId: "u", text: "another session" });
+    expect(sidecar.steering.hasEnded("s-1", "r-1")).toBe(false);
+    run.revoke();
+
+    expect(released.map((event) => [event.runId, event.messages.map((m) => m.id)])).toEqual([
+      ["r-1", [leased.id, late.id]],
+    ]);
+    expect(released[0]!.messages.map((m) => m.id)).not.toContain(elsewhere.id);
+    expect(sidecar.steering.hasEnded("s-1", "r-1")).toBe(true);
+    expect(sidecar.steering.hasEnded("s-1", "r-2")).toBe(false);
+  });
+
   it("a lease the run's stdout showed arriving is delivered when the run ends, even unacknowledged", async () => {
     const delivered: SteeringDelivered[] = [];
     sidecar.steering.onDelivered((event) => delivered.push(event));

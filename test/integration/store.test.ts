@@ -603,6 +603,42 @@ describe("secrets at rest", () => {
   const storedText = (id: string) =>
     (safe.sqlite.prepare("select text from prompts where id = ?").get(id) as { text: string }).text;
 
+  it("takes over only pending steering as a follow-up, once: returned as typed, kept masked", () => {
+    const s = newSession();
+    const enqueue = (word: string) =>
+      safe.enqueueSteering({ sessionId: s.id, authorId: "u", text: `${word} ${key}` });
+    const [leased, delivered] = [enqueue("leased"), enqueue("delivered")];
+    safe.leaseSteering(s.id, "run-a");
+    safe.ackSteering("run-a", [delivered.id]);
+    const pending = enqueue("pending");
+    expect(safe.pendingSteering(s.id).map((m) => m.id)).toEqual([pending.id]);
+
+    // Only what no run holds and none took can be taken over.
+    const taken = safe.takeOverSteering([leased.id, delivered.id, pending.id]);
+    expect(taken.map((m) => [m.id, m.text])).toEqual([[pending.id, `pending ${key}`]]);
+    expect(safe.takeOverSteering([pending.id])).toEqual([]);
+    expect(safe.getSteering(pending.id)?.text).not.toContain(key);
+    expect(safe.getSteering(pending.id)?.deliveredAt).toBeInstanceOf(Date);
+    expect(safe.pendingSteering(s.id)).toEqual([]);
+    // The lease still stands, and released, it is the next run's: taking one over touches no other.
+    expect(safe.releaseSteering("run-a").map((m) => m.id)).toEqual([leased.id]);
+    expect(safe.leaseSteering(s.id, "run-b").map((m) => m.id)).toEqual([leased.id]);
+  });
+
+  it("withdraws a prompt only while it waits, returning it as typed and keeping it masked", () => {
+    const s = newSession();
+    const waiting = newPrompt(s.id);
+    const withdrawn = safe.withdrawQueuedPrompt(waiting.id);
+    expect(withdrawn?.text).toBe(`deploy with ${key}`);
+    expect(safe.getPrompt(waiting.id)?.status).toBe("cancelled");
+    expect(storedText(waiting.id)).not.toContain(key);
+    expect(safe.withdrawQueuedPrompt(waiting.id)).toBeUndefined();
+    const running = newPrompt(s.id);
+    safe.startRun({ sessionId: s.id, promptId: running.id });
+    expect(safe.withdrawQueuedPrompt(running.id)).toBeUndefined();
+    expect(safe.getPrompt(running.id)?.status).toBe("running");
+  });
+
   it("keeps a queued or running prompt as typed: it must run as typed", () => {
     const s = newSession();
     const p = newPrompt(s.id);

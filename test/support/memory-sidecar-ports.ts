@@ -64,6 +64,11 @@ export function createMemorySidecarPorts(sessionIds: Iterable<string> = []) {
       for (const message of leased) message.leasedRunId = null;
       return leased.map((m) => ({ ...m }));
     },
+    pendingSteering(sessionId: string) {
+      return steering
+        .filter((m) => m.sessionId === sessionId && m.leasedRunId === null && m.deliveredAt === null)
+        .map((m) => ({ ...m }));
+    },
     setRunContext(runId: string, usage: { tokens: number; contextWindow: number }) {
       contexts.set(runId, { tokens: usage.tokens, contextWindow: usage.contextWindow });
     },

@@ -23,6 +23,7 @@ describe("/omp command definition", () => {
     expect((json.options as Option[]).map((o) => o.name)).toEqual([
       "new",
       "say",
+      "steer",
       "cancel",
       "stop",
       "queue",

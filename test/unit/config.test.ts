@@ -62,7 +62,7 @@ describe("defaults", () => {
       launchEmoji: "🚀",
       launchChannelIds: [VALID.DISCORD_CHANNEL_ID],
       apiUrl: undefined,
-      plainMessagesQueue: true,
+      plainMessages: "queue",
     });
     expect(config.omp).toEqual({
       // npm installed omp next to ompcord: used by path, so `node dist/main.js` finds it without npm's PATH.
@@ -154,7 +154,7 @@ describe("defaults", () => {
     expect(config.discord.launchEmoji).toBe("🛸");
     expect(config.discord.launchChannelIds).toEqual(["555555555555555555", "666666666666666666"]);
     expect(config.discord.apiUrl).toBe("http://127.0.0.1:5000/api");
-    expect(config.discord.plainMessagesQueue).toBe(false);
+    expect(config.discord.plainMessages).toBe("off");
     expect(config.omp).toEqual({
       bin: "node_modules/.bin/omp",
       model: "local/fake",
@@ -200,6 +200,38 @@ describe("defaults", () => {
   it("treats an empty variable as unset", () => {
     expect(load({ ...VALID, OMP_MAX_CONCURRENT_RUNS: "", LOG_LEVEL: "  " }).omp.maxConcurrentRuns).toBe(2);
   });
+});
+
+describe("plain messages (OMPCORD_PLAIN_MESSAGES)", () => {
+  it("queues plain messages when unset, as before steering existed", () => {
+    expect(load(VALID).discord.plainMessages).toBe("queue");
+  });
+
+  it.each([
+    ["off", "off"],
+    ["queue", "queue"],
+    ["steer", "steer"],
+    [" Steer ", "steer"],
+    ["true", "queue"],
+    ["TRUE", "queue"],
+    ["yes", "queue"],
+    ["1", "queue"],
+    ["false", "off"],
+    ["no", "off"],
+    ["0", "off"],
+  ])("reads %j as %s", (value, mode) => {
+    expect(load({ ...VALID, OMPCORD_PLAIN_MESSAGES: value }).discord.plainMessages).toBe(mode);
+  });
+
+  it.each(["sometimes", "steering", "queued", "2"])(
+    "refuses %j, naming the three modes and the old words",
+    (value) => {
+      const problem = problemFor("OMPCORD_PLAIN_MESSAGES", value);
+      expect(problem.received).toBe(value);
+      expect(problem.expected).toBe("off, queue or steer (true still means queue, false off)");
+      expect(problem.fix).toContain("steer to steer the running turn");
+    },
+  );
 });
 
 describe("durations", () => {
@@ -390,7 +422,7 @@ describe("sources", () => {
     const config = load({ ...VALID, LOG_LEVEL: "error" });
     expect(config.omp.maxConcurrentRuns).toBe(5);
     expect(config.omp.runTimeoutMs).toBe(20 * 60_000);
-    expect(config.discord.plainMessagesQueue).toBe(false);
+    expect(config.discord.plainMessages).toBe("off");
     expect(config.omp.extraArgs).toEqual(["--note", "two words"]);
     expect(config.discord.launchChannelIds).toEqual(["555555555555555555", "666666666666666666"]);
     expect(config.omp.channelWorkDirs).toEqual({ "555555555555555555": "/srv/a" });

@@ -20,6 +20,7 @@ import { newSession } from "./new.js";
 import { queue } from "./queue.js";
 import { say } from "./say.js";
 import { status } from "./status.js";
+import { steer } from "./steer.js";
 import { stop } from "./stop.js";
 import { token } from "./token.js";
 import { version } from "./version.js";
@@ -30,6 +31,7 @@ export { OMP_COMMAND_NAME } from "./define.js";
 export const SUBCOMMANDS: readonly Subcommand[] = [
   newSession,
   say,
+  steer,
   cancel,
   stop,
   queue,

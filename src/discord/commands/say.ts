@@ -1,12 +1,9 @@
 // `/omp say prompt:<text>`: queue a follow-up in the same agent conversation.
 
-import { escapeMentions, stripControlCharacters, truncateEnd } from "../../format/index.js";
 import { inSession, notShuttingDown, prompt, queueNotFull } from "../access/index.js";
 import { NO_MENTIONS } from "../replies.js";
+import { quoteText, steerNowRow } from "../steering.js";
 import { defineSubcommand, OMP_OPTIONS } from "./define.js";
-
-/** How much of a queued prompt the acknowledgement quotes back. */
-const QUOTE_CHARS = 300;
 
 export const say = defineSubcommand({
   name: "say",
@@ -24,16 +21,21 @@ export const say = defineSubcommand({
   session: true,
   async run(ctx, interaction, session) {
     const text = interaction.options.getString(OMP_OPTIONS.prompt, true);
-    const { position } = ctx.sessions.queue({
+    const { prompt: queued, position } = ctx.sessions.queue({
       sessionId: session.id,
       authorId: interaction.user.id,
       text,
       source: "say",
     });
     const where = position <= 1 ? "runs now" : `is #${position} in line`;
-    const quote = escapeMentions(
-      truncateEnd(stripControlCharacters(ctx.redact(text)).replace(/\s+/g, " ").trim(), QUOTE_CHARS),
-    );
-    await interaction.reply({ content: `📝 Queued — ${where}:\n> ${quote}`, allowedMentions: NO_MENTIONS });
+    const quote = quoteText(ctx, text);
+    // While a run is in flight the follow-up waits: ⚡ offers to steer the running turn with it instead.
+    const components =
+      position > 1 && ctx.steering.inFlight(session.id) ? [steerNowRow(session.id, queued.id)] : [];
+    await interaction.reply({
+      content: `📝 Queued — ${where}:\n> ${quote}`,
+      components,
+      allowedMentions: NO_MENTIONS,
+    });
   },
 });

@@ -1,18 +1,25 @@
-// MESSAGE_CREATE: a plain message from an allowed user in a session thread queues like `/omp say`
-// (OMPCORD_PLAIN_MESSAGES). Everyone else's chat in the thread is left alone. A refusal is a reply the
-// bot owes the thread (through the outbox); the 📥 acknowledgement books its write in the thread's window.
+// MESSAGE_CREATE: a plain message from an allowed user in a session thread queues like `/omp say`, or
+// steers the running turn like `/omp steer` (OMPCORD_PLAIN_MESSAGES). Everyone else's chat in the thread
+// is left alone. A refusal is a reply the bot owes the thread (through the outbox); the 📥 and ⚡
+// acknowledgements (and the ⚡ Steer now offer while a run is in flight) book their writes in the
+// thread's window.
 
 import type { Message } from "discord.js";
 import { writeInWindow } from "../../dashboard/live/index.js";
 import { ACCESS_RULES, checkAccess, isBlankText } from "../access/index.js";
 import type { BotContext } from "../context.js";
 import { sessionFacts } from "../facts.js";
+import { placeInLine, quoteText, steerNowRow, steerTexts } from "../steering.js";
 
 /** Acknowledges a queued message without adding noise to the thread. */
 const QUEUED_REACTION = "📥";
+/** Acknowledges a message steering the running turn; ✅ follows once the agent took it. */
+const STEERING_REACTION = "⚡";
+const DELIVERED_REACTION = "✅";
 
 export async function onMessageCreate(ctx: BotContext, message: Message): Promise<void> {
-  if (!ctx.config.discord.plainMessagesQueue || message.author.bot || message.system) return;
+  const mode = ctx.config.discord.plainMessages;
+  if (mode === "off" || message.author.bot || message.system) return;
   if (!message.inGuild() || !message.channel.isThread()) return;
   const session = ctx.sessions.byThread(message.channelId);
   if (!session || !ctx.config.discord.allowedUserIds.includes(message.author.id)) return;
@@ -41,13 +48,46 @@ export async function onMessageCreate(ctx: BotContext, message: Message): Promis
       reply(`🚫 ${access.reason}`);
       return;
     }
-    ctx.sessions.queue({
+    const writes = ctx.writes.for(message.channelId);
+    const quote = quoteText(ctx, message.content);
+    if (mode === "steer") {
+      const steered = ctx.steering.steer(
+        { sessionId: session.id, authorId: message.author.id, text: message.content },
+        {
+          delivered: () =>
+            void writeInWindow(writes, () => message.react(DELIVERED_REACTION)).catch((error: unknown) =>
+              ctx.logger.warn({ err: error, sessionId: session.id }, "could not mark a steer delivered"),
+            ),
+          becameFollowUp: (position) => reply(steerTexts.followUp(quote, position)),
+        },
+      );
+      if (steered.kind === "queued") {
+        await writeInWindow(writes, () => message.react(STEERING_REACTION));
+        return;
+      }
+      if (steered.kind === "follow-up") {
+        reply(steerTexts.followUp(quote, steered.position));
+        return;
+      }
+      // Nothing runs: the message is the next prompt, as in queue mode.
+    }
+    const { prompt, position } = ctx.sessions.queue({
       sessionId: session.id,
       authorId: message.author.id,
       text: message.content,
       source: "message",
     });
-    await writeInWindow(ctx.writes.for(message.channelId), () => message.react(QUEUED_REACTION));
+    await writeInWindow(writes, () => message.react(QUEUED_REACTION));
+    // It waits behind a run in flight: offer to steer that run with it instead.
+    if (position > 1 && ctx.steering.inFlight(session.id)) {
+      await writeInWindow(writes, () =>
+        message.reply({
+          content: `📥 Queued — ${placeInLine(position)}; ⚡ steers the running turn with it instead:\n> ${quote}`,
+          components: [steerNowRow(session.id, prompt.id)],
+          allowedMentions: { parse: [] },
+        }),
+      );
+    }
   } catch (error) {
     ctx.logger.warn(
       { err: error, sessionId: session.id, messageId: message.id },
