@@ -20,6 +20,7 @@ import { onMessageCreate } from "./discord/listeners/message-create.js";
 import { onReactionAdd } from "./discord/listeners/reaction-add.js";
 import { onThreadDelete } from "./discord/listeners/thread-delete.js";
 import { DiscordSessionThreads } from "./discord/session-threads.js";
+import { createTasks } from "./discord/tasks.js";
 import { DISCORD_LIMITS, escapeMentions, stripControlCharacters, truncateEnd } from "./format/index.js";
 import { HealthChecks } from "./health/checks.js";
 import { workDirBeforeRun, workDirsOf } from "./health/work-dirs.js";
@@ -49,9 +50,11 @@ import {
   SidecarListenError,
   type SidecarPorts,
   startSidecar,
+  type TasksPort,
+  taskRoutes,
   writeSidecarDiscovery,
 } from "./sidecar/index.js";
-import { NamedTokenStore, openStore, type Store } from "./store/index.js";
+import { NamedTokenStore, openStore, type Store, TaskReads } from "./store/index.js";
 
 export interface OmpcordApp {
   readonly ctx: BotContext;
@@ -146,6 +149,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     ]);
   };
   let sidecar: Sidecar;
+  let tasks: TasksPort | undefined;
   try {
     sidecar = await startSidecar({
       metrics,
@@ -158,6 +162,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       redact: (text) => redactor.redact(text),
       ports,
       namedTokens: tokens,
+      // Tasks over HTTP start sessions as /omp new does; the Discord side is wired once ctx exists.
+      routes: [taskRoutes(() => tasks)],
       // A steer reaches omp as a prompt would: neutralised, so omp acts on none of its words.
       prepareSteering: neutralisePrompt,
       notify: {
@@ -264,6 +270,15 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     tokens,
     accepting: true,
   };
+  const taskReads = new TaskReads(store.sqlite);
+  tasks = createTasks(ctx, {
+    reads: {
+      getSession: (id) => store.getSession(id),
+      countQueued: (id) => store.countQueued(id),
+      runs: (id) => taskReads.runs(id),
+      answerSince: (id, since) => taskReads.answerSince(id, since),
+    },
+  });
   const metricsTimer = setInterval(() => {
     const { runs, sessionsActive } = sessions.stats();
     metrics.runsActive.set(runs.active);

@@ -11,3 +11,4 @@ export * from "./run-telemetry.js";
 export * from "./run-tokens.js";
 export * from "./server.js";
 export * from "./steering.js";
+export * from "./tasks.js";
