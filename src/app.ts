@@ -19,6 +19,7 @@ import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
 import { onMessageCreate } from "./discord/listeners/message-create.js";
 import { onReactionAdd } from "./discord/listeners/reaction-add.js";
 import { onThreadDelete } from "./discord/listeners/thread-delete.js";
+import { createDiscordReads } from "./discord/reads.js";
 import { DiscordSessionThreads } from "./discord/session-threads.js";
 import { createTasks } from "./discord/tasks.js";
 import { DISCORD_LIMITS, escapeMentions, stripControlCharacters, truncateEnd } from "./format/index.js";
@@ -44,6 +45,8 @@ import { SessionService } from "./sessions/service.js";
 import { SessionSteering } from "./sessions/steering.js";
 import {
   type AgentNotice,
+  type DiscordReadPort,
+  discordRoutes,
   NamedTokens,
   removeSidecarDiscovery,
   type Sidecar,
@@ -150,6 +153,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   };
   let sidecar: Sidecar;
   let tasks: TasksPort | undefined;
+  let reads: DiscordReadPort | undefined;
   try {
     sidecar = await startSidecar({
       metrics,
@@ -163,7 +167,13 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       ports,
       namedTokens: tokens,
       // Tasks over HTTP start sessions as /omp new does; the Discord side is wired once ctx exists.
-      routes: [taskRoutes(() => tasks)],
+      routes: [
+        taskRoutes(() => tasks),
+        discordRoutes(
+          () => reads,
+          (text) => escapeMentions(stripControlCharacters(text)),
+        ),
+      ],
       // A steer reaches omp as a prompt would: neutralised, so omp acts on none of its words.
       prepareSteering: neutralisePrompt,
       notify: {
@@ -279,6 +289,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       answerSince: (id, since) => taskReads.answerSince(id, since),
     },
   });
+  reads = createDiscordReads(ctx, { activeSessions: () => store.listActiveSessions() });
   const metricsTimer = setInterval(() => {
     const { runs, sessionsActive } = sessions.stats();
     metrics.runsActive.set(runs.active);

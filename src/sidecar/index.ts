@@ -2,6 +2,7 @@
 
 export * from "../extension-protocol.js";
 export * from "./constants.js";
+export * from "./discord-reads.js";
 export * from "./discovery.js";
 export * from "./named-tokens.js";
 export * from "./notify.js";
