@@ -126,7 +126,10 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     setRunContext: (runId, usage) => store.setRunContext(runId, usage),
   };
   // People's and scripts' tokens (issue 14): the MCP server, /api/tasks, terminal mirrors.
-  const tokens = new NamedTokens({ store: new NamedTokenStore(store.sqlite) });
+  const tokens = new NamedTokens({
+    store: new NamedTokenStore(store.sqlite),
+    configured: config.api.namedTokens,
+  });
   const metrics = new BotMetrics();
   const client = createDiscordClient(config);
   // One write window per channel, shared by every writer into it: dashboards, the outbox, listeners.
