@@ -129,6 +129,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   const tokens = new NamedTokens({
     store: new NamedTokenStore(store.sqlite),
     configured: config.api.namedTokens,
+    isAllowed: (id) => config.discord.allowedUserIds.includes(id),
   });
   const metrics = new BotMetrics();
   const client = createDiscordClient(config);

@@ -133,10 +133,12 @@ describe("tasks over HTTP", () => {
     expect(h.storeCounts()).toEqual(before);
   });
 
-  it("a token of someone who is not an allowed user starts nothing", async () => {
+  it("a token of someone who is not an allowed user starts nothing: it authenticates as nobody", async () => {
     const bobs = h.app!.ctx.tokens.issue({ name: "bobs", discordUserId: h.bob, createdBy: h.bob }).token;
+    const before = h.storeCounts();
     const refused = await call("POST", "/api/tasks", { channel: h.world.channelId, prompt: "hi" }, bobs);
-    expect(refused.status).toBe(403);
-    expect(refused.body.error).toBe("user_not_allowed");
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toMatch(/no longer an allowed user/);
+    expect(h.storeCounts()).toEqual(before);
   });
 });
