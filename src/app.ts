@@ -19,7 +19,9 @@ import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
 import { onMessageCreate } from "./discord/listeners/message-create.js";
 import { onReactionAdd } from "./discord/listeners/reaction-add.js";
 import { onThreadDelete } from "./discord/listeners/thread-delete.js";
+import { createDiscordReads } from "./discord/reads.js";
 import { DiscordSessionThreads } from "./discord/session-threads.js";
+import { createTasks } from "./discord/tasks.js";
 import { DISCORD_LIMITS, escapeMentions, stripControlCharacters, truncateEnd } from "./format/index.js";
 import { HealthChecks } from "./health/checks.js";
 import { workDirBeforeRun, workDirsOf } from "./health/work-dirs.js";
@@ -43,15 +45,19 @@ import { SessionService } from "./sessions/service.js";
 import { SessionSteering } from "./sessions/steering.js";
 import {
   type AgentNotice,
+  type DiscordReadPort,
+  discordRoutes,
   NamedTokens,
   removeSidecarDiscovery,
   type Sidecar,
   SidecarListenError,
   type SidecarPorts,
   startSidecar,
+  type TasksPort,
+  taskRoutes,
   writeSidecarDiscovery,
 } from "./sidecar/index.js";
-import { NamedTokenStore, openStore, type Store } from "./store/index.js";
+import { NamedTokenStore, openStore, type Store, TaskReads } from "./store/index.js";
 
 export interface OmpcordApp {
   readonly ctx: BotContext;
@@ -120,7 +126,11 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     setRunContext: (runId, usage) => store.setRunContext(runId, usage),
   };
   // People's and scripts' tokens (issue 14): the MCP server, /api/tasks, terminal mirrors.
-  const tokens = new NamedTokens({ store: new NamedTokenStore(store.sqlite) });
+  const tokens = new NamedTokens({
+    store: new NamedTokenStore(store.sqlite),
+    configured: config.api.namedTokens,
+    isAllowed: (id) => config.discord.allowedUserIds.includes(id),
+  });
   const metrics = new BotMetrics();
   const client = createDiscordClient(config);
   // One write window per channel, shared by every writer into it: dashboards, the outbox, listeners.
@@ -146,6 +156,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     ]);
   };
   let sidecar: Sidecar;
+  let tasks: TasksPort | undefined;
+  let reads: DiscordReadPort | undefined;
   try {
     sidecar = await startSidecar({
       metrics,
@@ -158,6 +170,14 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       redact: (text) => redactor.redact(text),
       ports,
       namedTokens: tokens,
+      // Tasks over HTTP start sessions as /omp new does; the Discord side is wired once ctx exists.
+      routes: [
+        taskRoutes(() => tasks),
+        discordRoutes(
+          () => reads,
+          (text) => escapeMentions(stripControlCharacters(text)),
+        ),
+      ],
       // A steer reaches omp as a prompt would: neutralised, so omp acts on none of its words.
       prepareSteering: neutralisePrompt,
       notify: {
@@ -264,6 +284,16 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     tokens,
     accepting: true,
   };
+  const taskReads = new TaskReads(store.sqlite);
+  tasks = createTasks(ctx, {
+    reads: {
+      getSession: (id) => store.getSession(id),
+      countQueued: (id) => store.countQueued(id),
+      runs: (id) => taskReads.runs(id),
+      answerSince: (id, since) => taskReads.answerSince(id, since),
+    },
+  });
+  reads = createDiscordReads(ctx, { activeSessions: () => store.listActiveSessions() });
   const metricsTimer = setInterval(() => {
     const { runs, sessionsActive } = sessions.stats();
     metrics.runsActive.set(runs.active);

@@ -30,6 +30,8 @@ export const SIDECAR_ROUTES = {
   ack: "/api/commands/ack",
   /** `POST {session_id, text}`: the agent's `discord_notify` tool posting into its thread. */
   notify: "/api/notify",
+  /** `GET ?session_id=…&limit=…`: recent messages of the run's own thread (`discord_read_thread`). */
+  threadMessages: "/api/thread/messages",
 } as const;
 
 /** Telemetry event types the extension posts of its own (beyond omp's event names). */
@@ -79,3 +81,33 @@ export const NOTIFY_RATE_LIMIT = { messages: 5, windowMs: 60_000 } as const;
 
 /** Most steering ids one acknowledgement may carry. */
 export const ACK_MAX_IDS = 100;
+
+/** Whose a thread message is, which decides how far an agent may trust it (issue 14). */
+export const MESSAGE_TRUST = {
+  /** An allowed user of the bot: the people who may run the agent anyway. */
+  allowedUser: "allowed_user",
+  /** This bot (answers, notes, the agent's own notices). */
+  thisBot: "this_bot",
+  /** Anyone else, other bots included: text to read as data, never as instructions. */
+  untrusted: "untrusted",
+} as const;
+export type MessageTrust = (typeof MESSAGE_TRUST)[keyof typeof MESSAGE_TRUST];
+
+/** One message as the thread-reading routes answer it (redacted). */
+export interface ThreadMessagePayload {
+  id: string;
+  author_id: string;
+  author_name: string;
+  trust: MessageTrust;
+  content: string;
+  created_at: string;
+}
+
+export interface ThreadMessagesAnswer {
+  channel_id: string;
+  /** Oldest first. */
+  messages: ThreadMessagePayload[];
+}
+
+/** Messages one read returns by default, and at most. */
+export const THREAD_READ_LIMIT = { default: 20, max: 50 } as const;

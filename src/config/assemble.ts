@@ -79,6 +79,7 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
       host: settings.OMPCORD_API_HOST ?? DEFAULTS.apiHost,
       port: settings.OMPCORD_API_PORT ?? DEFAULTS.apiPort,
       token: apiToken,
+      namedTokens: settings.OMPCORD_NAMED_TOKENS ?? [],
     },
     logLevel: settings.LOG_LEVEL ?? DEFAULTS.logLevel,
     configured: context.configured,

@@ -55,6 +55,42 @@ export function duration(range: { min: number; max: number }) {
 
 export const bool = z.stringbool();
 
+/**
+ * Named tokens' prefix (`NAMED_TOKEN_PREFIX` in src/extension-protocol.ts, which config may not import;
+ * a unit test keeps the two equal).
+ */
+export const NAMED_TOKEN_PREFIX_IN_CONFIG = "ompcord_tok_";
+/** Random characters a configured named token needs beyond its prefix. */
+const NAMED_TOKEN_MIN_RANDOM = 32;
+
+/**
+ * Configured named tokens: `name:discordUserId:token`, several separated by commas or spaces. The bad
+ * entry is reported by its name only: the rest holds a secret.
+ */
+export const namedTokenList = z.string().transform((text, ctx) => {
+  const entries: { name: string; discordUserId: string; token: string }[] = [];
+  const names = new Set<string>();
+  for (const entry of splitList(text)) {
+    const [name = "", discordUserId = "", ...rest] = entry.split(":");
+    const token = rest.join(":");
+    const shown = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/.test(name) ? name : "(an entry)";
+    const key = `${discordUserId}:${name}`;
+    if (
+      shown !== name ||
+      !SNOWFLAKE.test(discordUserId) ||
+      !token.startsWith(NAMED_TOKEN_PREFIX_IN_CONFIG) ||
+      token.length < NAMED_TOKEN_PREFIX_IN_CONFIG.length + NAMED_TOKEN_MIN_RANDOM ||
+      names.has(key)
+    ) {
+      ctx.addIssue({ code: "custom", message: "not name:userId:token", params: { received: shown } });
+      continue;
+    }
+    names.add(key);
+    entries.push({ name, discordUserId, token });
+  }
+  return entries;
+});
+
 export const httpUrl = z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, ""));
 
 /** A value pasted with quotes, spaces or a `Bot ` prefix is the usual mistake with tokens. */

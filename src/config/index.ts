@@ -106,5 +106,9 @@ export function configuredDataDir(options: LoadConfigOptions = {}): string {
 
 /** The secret values in a config, for the redactor: they must never leave the bot. */
 export function configSecrets(config: Config): string[] {
-  return [config.discord.token, config.api.token].filter((secret) => secret.length > 0);
+  return [
+    config.discord.token,
+    config.api.token,
+    ...config.api.namedTokens.map((entry) => entry.token),
+  ].filter((secret) => secret.length > 0);
 }

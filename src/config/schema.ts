@@ -13,6 +13,7 @@ import {
   executable,
   hostName,
   httpUrl,
+  namedTokenList,
   oneOf,
   opaqueToken,
   path,
@@ -78,6 +79,7 @@ const settingsSchema = z.object({
   OMPCORD_API_HOST: hostName.optional(),
   OMPCORD_API_PORT: wholeNumber(RANGES.apiPort).optional(),
   OMPCORD_API_TOKEN: opaqueToken(RANGES.apiTokenMinChars).optional(),
+  OMPCORD_NAMED_TOKENS: namedTokenList.optional(),
   LOG_LEVEL: z
     .string()
     .transform((level) => level.toLowerCase())
@@ -236,6 +238,12 @@ export const VARIABLES: Record<Variable, VariableDoc> = {
   OMPCORD_API_TOKEN: {
     expected: `a token of at least ${RANGES.apiTokenMinChars} characters without spaces or quotes`,
     fix: "Remove OMPCORD_API_TOKEN to let ompcord generate one, or set a long random value (openssl rand -hex 32).",
+    secret: true,
+  },
+  OMPCORD_NAMED_TOKENS: {
+    expected:
+      "named tokens as name:discordUserId:token, separated by commas; names of 1 to 32 letters, digits, `.`, `_`, `-`, each unique per user; tokens `ompcord_tok_` and at least 32 random characters",
+    fix: "Generate a token with: echo ompcord_tok_$(openssl rand -hex 32); or remove the variable and issue tokens with /omp token.",
     secret: true,
   },
   LOG_LEVEL: {

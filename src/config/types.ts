@@ -72,7 +72,13 @@ export interface Config {
   transcriptsDir: string;
   ompSessionsDir: string;
   /** `port` is OMPCORD_API_PORT's value or the default; see `configured` for which. */
-  api: { host: string; port: number; token: string };
+  api: {
+    host: string;
+    port: number;
+    token: string;
+    /** Configured named tokens (OMPCORD_NAMED_TOKENS); more are issued with `/omp token`. */
+    namedTokens: readonly { name: string; discordUserId: string; token: string }[];
+  };
   logLevel: LogLevel;
   /**
    * The variables the person set (environment, `.env` or the config file). A default may adapt where a

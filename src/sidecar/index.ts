@@ -2,6 +2,7 @@
 
 export * from "../extension-protocol.js";
 export * from "./constants.js";
+export * from "./discord-reads.js";
 export * from "./discovery.js";
 export * from "./named-tokens.js";
 export * from "./notify.js";
@@ -11,3 +12,4 @@ export * from "./run-telemetry.js";
 export * from "./run-tokens.js";
 export * from "./server.js";
 export * from "./steering.js";
+export * from "./tasks.js";

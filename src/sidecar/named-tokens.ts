@@ -73,13 +73,20 @@ export class NamedTokens {
   readonly #configured = new Map<string, NamedPrincipal>();
   readonly #touched = new Map<string, number>();
   readonly #now: () => number;
+  readonly #isAllowed: (discordUserId: string) => boolean;
 
+  /**
+   * `isAllowed`: whether a Discord user may still use the bot (DISCORD_ALLOWED_USERS). A token of a user
+   * who is not authenticates as nothing, on every route, whatever the route checks itself.
+   */
   constructor(options: {
     store: NamedTokenStorePort;
     configured?: readonly ConfiguredNamedToken[];
+    isAllowed?: (discordUserId: string) => boolean;
     now?: () => number;
   }) {
     this.#store = options.store;
+    this.#isAllowed = options.isAllowed ?? (() => true);
     this.#now = options.now ?? Date.now;
     for (const entry of options.configured ?? []) {
       checkTokenName(entry.name);
@@ -95,9 +102,9 @@ export class NamedTokens {
     if (bearer.startsWith(RUN_TOKEN_PREFIX)) return undefined;
     const key = digest(bearer);
     const configured = this.#configured.get(key);
-    if (configured) return { ...configured };
+    if (configured) return this.#isAllowed(configured.discordUserId) ? { ...configured } : undefined;
     const row = this.#store.findLive(key);
-    if (!row) return undefined;
+    if (!row || !this.#isAllowed(row.discordUserId)) return undefined;
     const now = this.#now();
     if (now - (this.#touched.get(row.id) ?? Number.NEGATIVE_INFINITY) >= TOUCH_EVERY_MS) {
       this.#touched.set(row.id, now);

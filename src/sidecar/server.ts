@@ -396,7 +396,7 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
         "unauthorized",
         presented === undefined
           ? `Send a token in an \`Authorization: Bearer <token>\` header: a run has its own as ${RUN_ENV.runToken}; a metrics scraper uses the bot's OMPCORD_API_TOKEN or the token in <data dir>/api-token.`
-          : `The bearer token is not this bot's sidecar token, a live run's (a run's token ends with its run) nor a named token (it may have been revoked). Use the ${RUN_ENV.runToken} of the run you are in, a named token from \`/omp token action:issue\`, or, to scrape /metrics, the bot's OMPCORD_API_TOKEN.`,
+          : `The bearer token is not this bot's sidecar token, a live run's (a run's token ends with its run) nor a named token (it may have been revoked, or its Discord user is no longer an allowed user). Use the ${RUN_ENV.runToken} of the run you are in, a named token from \`/omp token action:issue\`, or, to scrape /metrics, the bot's OMPCORD_API_TOKEN.`,
       );
     }
   });

@@ -33,6 +33,7 @@ export type {
   StoreStats,
 } from "./store.js";
 export { Store } from "./store.js";
+export { TaskReads } from "./task-reads.js";
 
 /** migrations/ at the repository root, the same from src/store (tsx) and dist/store (built). */
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.meta.url));

@@ -129,6 +129,21 @@ describe("named tokens", () => {
     grant.revoke();
   });
 
+  it("a token whose user is no longer allowed authenticates as nobody, issued or configured", () => {
+    const allowed = new Set([ALICE, BOB]);
+    const gated = new NamedTokens({
+      store: new NamedTokenStore(store.sqlite),
+      configured: [{ name: "cron", discordUserId: BOB, token: `${NAMED_TOKEN_PREFIX}${"c".repeat(43)}` }],
+      isAllowed: (id) => allowed.has(id),
+    });
+    const { token } = gated.issue({ name: "ci", discordUserId: ALICE, createdBy: ALICE });
+    expect(gated.authenticate(token)).toEqual({ name: "ci", discordUserId: ALICE });
+    allowed.delete(ALICE);
+    allowed.delete(BOB);
+    expect(gated.authenticate(token)).toBeUndefined();
+    expect(gated.authenticate(`${NAMED_TOKEN_PREFIX}${"c".repeat(43)}`)).toBeUndefined();
+  });
+
   it("a named token is redacted wherever the bot's redactor runs", () => {
     const { token } = tokens.issue({ name: "ci", discordUserId: ALICE, createdBy: ALICE });
     expect(createRedactor({ secrets: [] }).redact(`my token is ${token} ok`)).not.toContain(token);

@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writ
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { NAMED_TOKEN_PREFIX_IN_CONFIG } from "../../src/config/fields.js";
 import {
   BUNDLED_OMP_BIN,
   type ConfigError,
@@ -13,6 +14,7 @@ import {
   parseDuration,
   VARIABLE_NAMES,
 } from "../../src/config/index.js";
+import { NAMED_TOKEN_PREFIX } from "../../src/extension-protocol.js";
 
 // A FAKE bot token, shaped like a real one (user id . timestamp . hmac) and never issued by Discord.
 const TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDe.secretsecretsecretsecretsecret";
@@ -148,6 +150,8 @@ describe("defaults", () => {
       OMPCORD_API_HOST: "localhost",
       OMPCORD_API_PORT: "0",
       OMPCORD_API_TOKEN: "a-long-enough-api-token",
+      // A FAKE named token, built at run time.
+      OMPCORD_NAMED_TOKENS: `ci:123456789012345678:${NAMED_TOKEN_PREFIX}${"f".repeat(40)}`,
       LOG_LEVEL: "DEBUG",
     });
     expect(config.discord.allowedUserIds).toEqual(["333333333333333333", "444444444444444444"]);
@@ -178,7 +182,14 @@ describe("defaults", () => {
     expect(config.dataDir).toBe("/var/lib/ompcord");
     expect(config.databasePath).toBe(join(cwd, "db/x.db"));
     expect(config.transcriptsDir).toBe("/var/lib/ompcord/transcripts");
-    expect(config.api).toEqual({ host: "localhost", port: 0, token: "a-long-enough-api-token" });
+    expect(config.api).toEqual({
+      host: "localhost",
+      port: 0,
+      token: "a-long-enough-api-token",
+      namedTokens: [
+        { name: "ci", discordUserId: "123456789012345678", token: `${NAMED_TOKEN_PREFIX}${"f".repeat(40)}` },
+      ],
+    });
     expect(config.logLevel).toBe("debug");
   });
 
@@ -373,6 +384,23 @@ describe("secrets", () => {
   it("hides a token pasted into the wrong variable", () => {
     const problem = problemFor("DISCORD_GUILD_ID", TOKEN);
     expect(problem.received).toBe("(set, hidden)");
+  });
+
+  it.each([
+    ["a token without the named-token prefix", `ci:333333333333333333:${"x".repeat(50)}`],
+    ["a short token", `ci:333333333333333333:${NAMED_TOKEN_PREFIX}short`],
+    ["a user that is not an id", `ci:alice:${NAMED_TOKEN_PREFIX}${"x".repeat(40)}`],
+  ])("OMPCORD_NAMED_TOKENS with %s is refused without showing the token", (_what, value) => {
+    const problem = problemFor("OMPCORD_NAMED_TOKENS", value);
+    expect(problem.received).toBe("(set, hidden)");
+    expect(problem.fix).toMatch(/openssl rand/);
+  });
+
+  it("configured named tokens use the prefix the sidecar issues, and are secrets for the redactor", () => {
+    expect(NAMED_TOKEN_PREFIX_IN_CONFIG).toBe(NAMED_TOKEN_PREFIX);
+    const named = `${NAMED_TOKEN_PREFIX}${"n".repeat(40)}`;
+    const config = load({ ...VALID, OMPCORD_NAMED_TOKENS: `cron:333333333333333333:${named}` });
+    expect(configSecrets(config)).toContain(named);
   });
 
   it("lists the secret values for the redactor", () => {

@@ -175,7 +175,7 @@ describe("subagents", () => {
     extension(root.pi as never);
     extension(subagent.pi as never);
     expect(root.handlers.has("session_stop")).toBe(true);
-    expect(subagent.tools.map((tool) => tool.name)).toEqual(["discord_notify"]);
+    expect(subagent.tools.map((tool) => tool.name)).toEqual(["discord_notify", "discord_read_thread"]);
     expect([...subagent.handlers.keys()]).toEqual([]);
   });
 });

@@ -13,7 +13,9 @@ import {
   EXTENSION_EVENT_TYPES,
   NOTIFY_MAX_CHARS,
   NOTIFY_RATE_LIMIT,
+  THREAD_READ_LIMIT,
 } from "../../../src/extension-protocol.js";
+import { renderThreadMessages, UNTRUSTED_NOTE } from "../../../src/format/thread-reading.js";
 import { createRedactor } from "../../../src/output/redact.js";
 import { secretEnvValues } from "../../../src/secrets.js";
 import { Guard } from "./guard.js";
@@ -26,6 +28,8 @@ import { outcomeOf, WebhookNotifier, webhookMessage } from "./webhook.js";
 
 /** The tool the model calls to post into its thread. */
 export const NOTIFY_TOOL = "discord_notify";
+/** The tool the model calls to read its thread. */
+export const READ_THREAD_TOOL = "discord_read_thread";
 
 /**
  * The factory runs once for the root session, then again (same module, same process) for each subagent
@@ -109,6 +113,7 @@ function botMode(pi: ExtensionAPI, { guard, redact }: Shared, mode: BotMode, fir
     );
 
   registerNotifyTool(pi, client, redact);
+  registerReadThreadTool(pi, client, redact);
   // Subagents only have the tool: the run's context use is the root's, and steering goes to the root.
   if (!firstInstance) return;
 
@@ -209,6 +214,57 @@ function registerNotifyTool(pi: ExtensionAPI, client: SidecarClient, redact: (te
         );
       }
       return { content: [{ type: "text", text: "Posted to the Discord thread." }] };
+    },
+  });
+}
+
+/**
+ * `discord_read_thread`: what people said in this run's thread. The sidecar marks who may be trusted;
+ * text from anyone who is not an allowed user reaches the model fenced and labelled (see
+ * src/format/thread-reading.ts), since anyone who can post in the thread could otherwise steer the agent.
+ */
+function registerReadThreadTool(
+  pi: ExtensionAPI,
+  client: SidecarClient,
+  redact: (text: string) => string,
+): void {
+  pi.registerTool({
+    name: READ_THREAD_TOOL,
+    label: "Read the Discord thread",
+    description: [
+      "Read the recent messages of this session's Discord thread: what the people who started it discussed around your run.",
+      UNTRUSTED_NOTE,
+      `Returns up to ${THREAD_READ_LIMIT.max} messages, oldest first (default ${THREAD_READ_LIMIT.default}).`,
+    ].join(" "),
+    parameters: pi.zod.object({
+      limit: pi.zod
+        .number()
+        .int()
+        .min(1)
+        .max(THREAD_READ_LIMIT.max)
+        .optional()
+        .describe(`How many recent messages, 1 to ${THREAD_READ_LIMIT.max}.`),
+    }),
+    loadMode: "essential",
+    // It changes nothing on this machine.
+    approval: "read",
+    async execute(_toolCallId, params, signal) {
+      const raw = (params as { limit?: unknown } | undefined)?.limit;
+      const limit =
+        typeof raw === "number" && Number.isInteger(raw) && raw >= 1
+          ? Math.min(raw, THREAD_READ_LIMIT.max)
+          : THREAD_READ_LIMIT.default;
+      let messages: Awaited<ReturnType<SidecarClient["readThread"]>>;
+      try {
+        messages = await client.readThread(limit, signal);
+      } catch (error) {
+        if (error instanceof CallError && error.serverMessage) throw new Error(error.serverMessage);
+        throw new Error(
+          `Could not read the Discord thread (${error instanceof Error ? error.message : String(error)}). Go on without it.`,
+        );
+      }
+      // Redacted by the bot already; again here with this run's own secrets, which the bot may not know.
+      return { content: [{ type: "text", text: redact(renderThreadMessages(messages)) }] };
     },
   });
 }

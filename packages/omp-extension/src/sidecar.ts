@@ -6,6 +6,8 @@ import {
   EXTENSION_EVENT_TYPES,
   type PollAnswer,
   SIDECAR_ROUTES,
+  type ThreadMessagePayload,
+  type ThreadMessagesAnswer,
 } from "../../../src/extension-protocol.js";
 import { call } from "./http.js";
 import type { LeasedMessage, SteeringTransport } from "./steering.js";
@@ -17,6 +19,8 @@ export const SIDECAR_CALLS = {
   timeoutMs: 10_000,
   /** One notice (the tool waits for it: the model is told whether it went out). */
   notifyTimeoutMs: 10_000,
+  /** One read of the run's thread (the bot asks Discord). */
+  readTimeoutMs: 15_000,
 } as const;
 
 export class SidecarClient implements SteeringTransport {
@@ -69,6 +73,18 @@ export class SidecarClient implements SteeringTransport {
     });
     const acknowledged = (answer.body as Partial<AckAnswer> | undefined)?.acknowledged;
     return Array.isArray(acknowledged) ? acknowledged.filter((id) => typeof id === "string") : [];
+  }
+
+  /** Recent messages of the run's own thread, oldest first (`discord_read_thread`). */
+  async readThread(limit: number, signal: AbortSignal | undefined): Promise<ThreadMessagePayload[]> {
+    const query = `session_id=${encodeURIComponent(this.sessionId)}&limit=${limit}`;
+    const answer = await call(`${this.#base}${SIDECAR_ROUTES.threadMessages}?${query}`, {
+      token: this.#token,
+      timeoutMs: SIDECAR_CALLS.readTimeoutMs,
+      signal,
+    });
+    const messages = (answer.body as Partial<ThreadMessagesAnswer> | undefined)?.messages;
+    return Array.isArray(messages) ? messages : [];
   }
 
   async notify(text: string, signal: AbortSignal | undefined): Promise<void> {
