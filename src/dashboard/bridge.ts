@@ -183,12 +183,15 @@ export class DashboardBridge {
     session: SessionRow,
     first: { prompt: string; authorId: string; waitingForSlot: SlotWait | undefined },
   ): Promise<void> {
-    const view = reduceDashboard(initialDashboardView({ sessionId: session.id, sessionName: session.name }), {
-      type: "pending",
-      prompt: this.#redact(first.prompt),
-      authorId: first.authorId,
-      waitingForSlot: first.waitingForSlot,
-    });
+    const view = reduceDashboard(
+      sessionLabels(initialDashboardView({ sessionId: session.id, sessionName: session.name }), session),
+      {
+        type: "pending",
+        prompt: this.#redact(first.prompt),
+        authorId: first.authorId,
+        waitingForSlot: first.waitingForSlot,
+      },
+    );
     await this.#post(session, view);
   }
 
@@ -234,6 +237,11 @@ export class DashboardBridge {
 
   queueChanged(sessionId: string, depth: number): void {
     this.registry.get(sessionId)?.apply({ type: "queue", depth });
+  }
+
+  /** The session's model changed: the dashboard's Model field shows it. */
+  modelChanged(sessionId: string, model: string | undefined): void {
+    this.registry.get(sessionId)?.apply({ type: "model", model });
   }
 
   stopped(sessionId: string, by: string | undefined): void {
@@ -346,7 +354,10 @@ export class DashboardBridge {
   }
 
   #storedView(session: SessionRow): DashboardView {
-    const base = initialDashboardView({ sessionId: session.id, sessionName: session.name });
+    const base = sessionLabels(
+      initialDashboardView({ sessionId: session.id, sessionName: session.name }),
+      session,
+    );
     const latest = this.#store.latestRun(session.id);
     const prompt = latest ? this.#store.getPrompt(latest.promptId) : undefined;
     return {
@@ -376,6 +387,11 @@ function readTail(path: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** The session's chosen model and project, shown on its dashboard when set. */
+function sessionLabels(view: DashboardView, session: SessionRow): DashboardView {
+  return { ...view, model: session.model ?? undefined, project: session.project ?? undefined };
 }
 
 type RunEndResult = Parameters<RunObserver["onEnd"]>[0]["result"];
