@@ -132,8 +132,11 @@ function clip(text: string, max = 100): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-/** How long a launch that names a model waits for omp's first list (Discord wants an answer within 3 s). */
-export const LAUNCH_MODEL_WAIT_MS = 2_000;
+/**
+ * How long a launch that names a model waits for omp's first list: Discord wants an answer within 3 s of
+ * the interaction, which also pays for the gateway, the access checks and the deferral.
+ */
+export const LAUNCH_MODEL_WAIT_MS = 1_500;
 
 /**
  * `resolveLaunchChoice` with the bot's config and omp's model list: a launch that names a model waits
