@@ -6,6 +6,7 @@ import {
   CHANNEL_WRITES_PER_WINDOW,
   ThreadWriteWindow,
   ThreadWriteWindows,
+  TYPING_FIRST_MS,
   TYPING_INTERVAL_MS,
   TYPING_RETRY_MS,
   TypingIndicators,
@@ -55,14 +56,17 @@ describe("ThreadWriteWindow.tryAcquire", () => {
 });
 
 describe("TypingIndicators", () => {
-  it("types at once, then every 8 s while the run goes, and stops with it", async () => {
+  it("types once the run's first paint had its turn, then every 8 s while the run goes, and stops with it", async () => {
     const clock = new FakeClock();
     const t = typing(clock);
     t.indicators.start("s-1", THREAD);
-    await clock.advance(0);
-    expect(t.sent).toEqual([0]);
+    await clock.advance(TYPING_FIRST_MS - 1);
+    expect(t.sent).toEqual([]);
+    await clock.advance(1);
+    const first = TYPING_FIRST_MS;
+    expect(t.sent).toEqual([first]);
     await clock.advance(TYPING_INTERVAL_MS * 2);
-    expect(t.sent).toEqual([0, TYPING_INTERVAL_MS, TYPING_INTERVAL_MS * 2]);
+    expect(t.sent).toEqual([first, first + TYPING_INTERVAL_MS, first + TYPING_INTERVAL_MS * 2]);
     t.indicators.stop("s-1");
     await clock.advance(TYPING_INTERVAL_MS * 3);
     expect(t.sent).toHaveLength(3);
@@ -82,11 +86,21 @@ describe("TypingIndicators", () => {
     expect(t.sent).toHaveLength(1);
   });
 
+  it("a run over before its first beat shows no typing", async () => {
+    const clock = new FakeClock();
+    const t = typing(clock);
+    t.indicators.start("s-1", THREAD);
+    await clock.advance(TYPING_FIRST_MS / 2);
+    t.indicators.stop("s-1");
+    await clock.advance(TYPING_INTERVAL_MS);
+    expect(t.sent).toEqual([]);
+  });
+
   it("a typing write counts in the window like any other", async () => {
     const clock = new FakeClock();
     const t = typing(clock);
     t.indicators.start("s-1", THREAD);
-    await clock.advance(0);
+    await clock.advance(TYPING_FIRST_MS);
     expect(t.sent).toHaveLength(1);
     // Four more writes fit: the fifth place went to typing.
     for (let i = 0; i < CHANNEL_WRITES_PER_WINDOW - 1; i++)
@@ -117,7 +131,7 @@ describe("TypingIndicators", () => {
       clock,
     });
     indicators.start("s-1", THREAD);
-    await clock.advance(TYPING_INTERVAL_MS);
+    await clock.advance(TYPING_FIRST_MS + TYPING_INTERVAL_MS);
     expect(calls).toBe(2);
     indicators.stopAll();
   });

@@ -10,6 +10,12 @@ import type { ThreadWriteWindows } from "./write-window.js";
 
 /** Discord shows the indicator for about 10 s: renewed a little before it fades. */
 export const TYPING_INTERVAL_MS = 8_000;
+/**
+ * The first indicator waits this long after the run started: the run's first paint (Busy, #n) goes
+ * first, and a run over in a moment shows none. A paint that waits for its place renders the newest state,
+ * so typing at the very start could make a short run's first paint show its end before its answer landed.
+ */
+export const TYPING_FIRST_MS = 2_000;
 /** A beat that found the window busy is tried again this soon (still only when there is room). */
 export const TYPING_RETRY_MS = 1_000;
 /** Places left free in the thread's window after a typing write: the next dashboard edit never waits for it. */
@@ -25,6 +31,8 @@ export interface TypingIndicatorsOptions {
   intervalMs?: number;
   /** Default `TYPING_RETRY_MS`. */
   retryMs?: number;
+  /** Default `TYPING_FIRST_MS`. */
+  firstMs?: number;
 }
 
 interface Indicator {
@@ -42,12 +50,15 @@ export class TypingIndicators {
   readonly #logger: Logger | undefined;
   readonly #intervalMs: number;
   readonly #retryMs: number;
+  readonly #firstMs: number;
   readonly #indicators = new Map<string, Indicator>();
 
   constructor(options: TypingIndicatorsOptions) {
-    const { intervalMs = TYPING_INTERVAL_MS, retryMs = TYPING_RETRY_MS } = options;
+    const { intervalMs = TYPING_INTERVAL_MS, retryMs = TYPING_RETRY_MS, firstMs = TYPING_FIRST_MS } = options;
     expectNonNegative("intervalMs", intervalMs);
     expectNonNegative("retryMs", retryMs);
+    expectNonNegative("firstMs", firstMs);
+    this.#firstMs = firstMs;
     this.#send = options.send;
     this.#windows = options.windows;
     this.#clock = options.clock ?? systemClock;
@@ -56,12 +67,12 @@ export class TypingIndicators {
     this.#retryMs = retryMs;
   }
 
-  /** The session's run started: typing now (when there is room), and again every interval until `stop`. */
+  /** The session's run started: typing soon (when there is room), and again every interval until `stop`. */
   start(sessionId: string, threadId: string): void {
     this.stop(sessionId);
     const indicator: Indicator = { threadId, timer: undefined, sending: false, stopped: false };
     this.#indicators.set(sessionId, indicator);
-    this.#beat(indicator);
+    this.#schedule(indicator, this.#firstMs);
   }
 
   /** The run ended (or the session stopped): no more typing. One already sent fades by itself. */
