@@ -38,9 +38,11 @@ import {
   type SandboxStatus,
   trySandbox,
 } from "./omp/index.js";
+import { ModelCatalog, ompModelLister } from "./omp/model-catalog.js";
 import { createRedactor } from "./output/redact.js";
 import { RunScheduler } from "./queue/scheduler.js";
 import { secretEnvValues } from "./secrets.js";
+import { LaunchChoices } from "./sessions/launch-choice.js";
 import { SessionService } from "./sessions/service.js";
 import { SessionSteering } from "./sessions/steering.js";
 import {
@@ -78,6 +80,11 @@ export interface StartOptions {
   logDestination?: pino.DestinationStream;
   /** Called after each dashboard edit Discord accepted (the stdout → Discord lag benchmark). */
   onDashboardEdit?: (info: DashboardEditInfo) => void;
+  /**
+   * List omp's models once logged in, so the first autocomplete has them (default true); tests that do
+   * not use models turn it off to spare a Bun start.
+   */
+  warmModelList?: boolean;
 }
 
 export function packageVersion(): string {
@@ -254,6 +261,18 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     },
     logger,
   });
+  // omp's models, for autocomplete and for judging a chosen model; listed as a run would see them.
+  const modelCatalog = new ModelCatalog({
+    list: ompModelLister({
+      bin: config.omp.bin,
+      env,
+      envPassthrough: config.omp.envPassthrough,
+      cwd: join(config.dataDir, DEFAULTS.launchDir),
+      overlayPath: join(config.dataDir, DEFAULTS.overlayFile),
+    }),
+    onError: (error) => logger.warn({ err: error }, "could not list omp's models"),
+  });
+  const launchChoices = new LaunchChoices({ config, catalog: modelCatalog });
   const health = new HealthChecks({
     client,
     store,
@@ -270,6 +289,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     client,
     sessions,
     steering,
+    launchChoices,
     policy: accessPolicy(config),
     dashboards,
     outbox: dashboards.outbox,
@@ -305,6 +325,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   try {
     await login(client, config.discord.token);
     await registerCommands(ctx);
+    if (options.warmModelList ?? true) void modelCatalog.refresh();
     await sessions.recover(reconciled);
     // What runs had leased and not taken when the bot stopped comes back as follow-ups, said so.
     steering.recover(reconciled.releasedSteering);

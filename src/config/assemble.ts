@@ -49,6 +49,10 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
       extraArgs: settings.OMP_EXTRA_ARGS ?? [],
       workDir: absolute(settings.OMP_WORKDIR ?? join(dataDir, DEFAULTS.workspaceDir)),
       channelWorkDirs,
+      projects: (settings.OMPCORD_PROJECTS ?? []).map((project) => ({
+        ...project,
+        dir: absolute(project.dir),
+      })),
       maxConcurrentRuns: settings.OMP_MAX_CONCURRENT_RUNS ?? DEFAULTS.maxConcurrentRuns,
       runTimeoutMs: settings.OMP_RUN_TIMEOUT ?? DEFAULTS.runTimeoutMs,
       killGraceMs: settings.OMP_KILL_GRACE ?? DEFAULTS.killGraceMs,

@@ -9,6 +9,7 @@ import { BUNDLED_OMP_BIN, DEFAULTS } from "./defaults.js";
 import { describeFsError, ensureDirectory } from "./directories.js";
 import { ConfigError } from "./errors.js";
 import { dataDirProblem, ownedPathProblem } from "./paths.js";
+import { projectSettingProblems } from "./projects.js";
 import { VARIABLE_NAMES, type Variable, validateSettings } from "./schema.js";
 import { readRawSettings } from "./sources.js";
 import type { Config } from "./types.js";
@@ -26,6 +27,7 @@ export { ConfigError, type ConfigProblem, type ConfigSource, describeProblem } f
 export { parseDuration } from "./fields.js";
 export { formatConfigHelp, PLAYGROUND_HINT } from "./help.js";
 export { pathProblems, preparePaths } from "./paths.js";
+export { PROJECT_NAME, type ProjectSetting } from "./projects.js";
 export { VARIABLE_NAMES, VARIABLES, type Variable } from "./schema.js";
 export { environmentWithDotenv } from "./sources.js";
 export type { Config, LogLevel } from "./types.js";
@@ -61,6 +63,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     configured: VARIABLE_NAMES.filter((name: Variable) => raw.values.has(name)),
     defaultOmpBin: existsSync(BUNDLED_OMP_BIN) ? BUNDLED_OMP_BIN : DEFAULTS.ompBin,
   });
+  const crossProblems = projectSettingProblems(withoutToken);
+  if (crossProblems.length > 0) throw new ConfigError(crossProblems, context);
   const apiToken = settings.OMPCORD_API_TOKEN ?? persistedApiToken(withoutToken, context);
   return { ...withoutToken, api: { ...withoutToken.api, token: apiToken } };
 }

@@ -133,6 +133,16 @@ function workDirProblems(config: Config, { dataDirUsable }: { dataDirUsable: boo
       fix: namedDirectoryFix(dir, problem, "its entry in OMP_CHANNEL_WORKDIRS"),
     });
   }
+  for (const project of config.omp.projects) {
+    const problem = directoryProblem(project.dir);
+    if (!problem) continue;
+    problems.push({
+      variable: "OMPCORD_PROJECTS",
+      expected: `${EXISTING_DIR} for each project`,
+      received: `${project.name}=${project.dir}`,
+      fix: namedDirectoryFix(project.dir, problem, `project ${project.name} in OMPCORD_PROJECTS`),
+    });
+  }
   return problems;
 }
 
@@ -186,6 +196,13 @@ function exposureProblems(config: Config): ConfigProblem[] {
   for (const [channelId, dir] of Object.entries(config.omp.channelWorkDirs)) {
     named.push({ variable: "OMP_CHANNEL_WORKDIRS", dir, received: `${channelId}=${dir}` });
   }
+  for (const project of config.omp.projects) {
+    named.push({
+      variable: "OMPCORD_PROJECTS",
+      dir: project.dir,
+      received: `${project.name}=${project.dir}`,
+    });
+  }
   const problems: ConfigProblem[] = [];
   for (const { variable, dir, received } of named) {
     const hit = guarded.find((guard) => contains(dir, guard.path)) ?? tokenCopy(dir, config.discord.token);
@@ -194,7 +211,7 @@ function exposureProblems(config: Config): ConfigProblem[] {
       variable,
       expected: "a working directory that holds none of ompcord's own files",
       received,
-      fix: `${dir} contains ${hit.what}, which the agent must never see: point ${variable === "OMP_WORKDIR" ? "OMP_WORKDIR" : "that channel's entry"} at a directory outside it (a projects folder, or a copy of the repository), or move ompcord and its data elsewhere.`,
+      fix: `${dir} contains ${hit.what}, which the agent must never see: point ${variable === "OMP_WORKDIR" ? "OMP_WORKDIR" : variable === "OMPCORD_PROJECTS" ? "that project" : "that channel's entry"} at a directory outside it (a projects folder, or a copy of the repository), or move ompcord and its data elsewhere.`,
     });
   }
   return problems;
@@ -216,9 +233,12 @@ function tokenCopy(dir: string, token: string): { what: string } | undefined {
   return undefined;
 }
 
-/** Trust is given to a channel's project, by naming that channel's directory again. */
+/** Trust is given to a channel's or a named project, by naming its directory again. */
 function trustedWorkDirProblems(config: Config): ConfigProblem[] {
-  const channelDirs = new Set(Object.values(config.omp.channelWorkDirs));
+  const channelDirs = new Set([
+    ...Object.values(config.omp.channelWorkDirs),
+    ...config.omp.projects.map((project) => project.dir),
+  ]);
   return config.omp.trustedWorkDirs
     .filter((dir) => !channelDirs.has(dir))
     .map((dir) => ({

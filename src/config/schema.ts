@@ -23,6 +23,7 @@ import {
   wholeNumber,
   word,
 } from "./fields.js";
+import { projectList } from "./projects.js";
 import type { RawSetting } from "./sources.js";
 
 const ID_FIX = "In Discord, turn on User Settings → Advanced → Developer Mode, then right-click";
@@ -60,6 +61,7 @@ const settingsSchema = z.object({
   OMP_EXTRA_ARGS: argumentList.optional(),
   OMP_WORKDIR: path.optional(),
   OMP_CHANNEL_WORKDIRS: channelDirectories.optional(),
+  OMPCORD_PROJECTS: projectList.optional(),
   OMP_MAX_CONCURRENT_RUNS: wholeNumber(RANGES.maxConcurrentRuns).optional(),
   OMP_RUN_TIMEOUT: duration(RANGES.runTimeoutMs).optional(),
   OMP_KILL_GRACE: duration(RANGES.killGraceMs).optional(),
@@ -162,6 +164,11 @@ export const VARIABLES: Record<Variable, VariableDoc> = {
   OMP_CHANNEL_WORKDIRS: {
     expected: "comma-separated channelId=directory pairs, such as 123456789012345678=/srv/repo",
     fix: "Write each entry as <channel id>=<directory>, separated by commas.",
+  },
+  OMPCORD_PROJECTS: {
+    expected:
+      "semicolon-separated name[@channelId,…]=directory entries, such as api@123456789012345678=/srv/api; docs=/srv/docs",
+    fix: 'Write each project as <name>=<directory>, with @<channel id>,<channel id> after the name to allow it only in those launch channels; separate projects with ";". In config/ompcord.json: { "api": { "dir": "/srv/api", "channels": ["123456789012345678"] } }.',
   },
   OMP_MAX_CONCURRENT_RUNS: {
     expected: `a whole number ${range(RANGES.maxConcurrentRuns)}`,

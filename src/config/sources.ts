@@ -136,6 +136,8 @@ function jsonValueToSetting(key: string, value: unknown): string | undefined {
     // Arguments may contain spaces or commas: keep them as the JSON array form OMP_EXTRA_ARGS accepts.
     return key === "OMP_EXTRA_ARGS" ? JSON.stringify(value) : value.map(String).join(",");
   }
+  // Projects are objects of objects: kept whole, as the JSON text OMPCORD_PROJECTS also accepts.
+  if (typeof value === "object" && key === "OMPCORD_PROJECTS") return JSON.stringify(value);
   if (typeof value === "object") {
     return Object.entries(value)
       .map(([k, v]) => `${k}=${String(v)}`)

@@ -1,6 +1,7 @@
 // The one configuration object the rest of ompcord receives (see docs/ARCHITECTURE.md).
 
 import type { APPROVAL_POLICIES, LOG_LEVELS, PLAIN_MESSAGE_MODES, SANDBOX_MODES } from "./defaults.js";
+import type { ProjectSetting } from "./projects.js";
 import type { Variable } from "./schema.js";
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -39,6 +40,8 @@ export interface Config {
     workDir: string;
     /** Absolute project directories by launch channel id, shared by that channel's sessions. */
     channelWorkDirs: Record<string, string>;
+    /** Named projects (OMPCORD_PROJECTS) a session may be opened in; directories absolute. */
+    projects: readonly ProjectSetting[];
     /**
      * Absolute; channel project directories whose repository may run its own code in omp (extensions,
      * hooks, custom tools, MCP servers, LSP servers, direnv). Every other workspace is untrusted.

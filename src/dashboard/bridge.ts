@@ -19,6 +19,7 @@ import {
   ThreadOutbox,
   type ThreadPoster,
   ThreadWriteWindows,
+  TypingIndicators,
 } from "./live/index.js";
 import { reduceDashboard } from "./model.js";
 import { StoreOutbox } from "./outbox-store.js";
@@ -36,6 +37,8 @@ export interface DashboardThreads extends ThreadPoster {
   pin(threadId: string, messageId: string): Promise<void>;
   /** The sink that edits one dashboard message. */
   sink(threadId: string, messageId: string): DashboardSink;
+  /** Shows the typing indicator in the thread while a run goes; without it, no typing is shown. */
+  typing?(threadId: string): Promise<void>;
 }
 
 /** How much of the last transcript a restart reads back to refill the dashboard's tail. */
@@ -65,6 +68,8 @@ export class DashboardBridge {
   /** Everything the bot owes a thread: answers, closing notes, replies. */
   readonly outbox: ThreadOutbox;
   readonly writes: ThreadWriteWindows;
+  /** The typing indicator of each session whose run goes, booked in the thread's write window. */
+  readonly typing: TypingIndicators | undefined;
   readonly #threads: DashboardThreads;
   readonly #store: Store;
   readonly #logger: Logger;
@@ -84,6 +89,14 @@ export class DashboardBridge {
       },
     });
     this.writes = options.writes ?? new ThreadWriteWindows();
+    const threads = options.threads;
+    this.typing = threads.typing
+      ? new TypingIndicators({
+          send: (threadId) => threads.typing!(threadId),
+          windows: this.writes,
+          logger: options.logger,
+        })
+      : undefined;
     this.outbox = new ThreadOutbox({
       store: new StoreOutbox(options.store),
       poster: options.threads,
@@ -117,6 +130,7 @@ export class DashboardBridge {
 
   /** The thread is gone: its dashboard stops, and what it was owed is given up. */
   detach(sessionId: string): void {
+    this.typing?.stop(sessionId);
     void this.registry.close(sessionId);
     const session = this.#store.getSession(sessionId);
     if (session) this.outbox.abandon(session.threadId, "the thread no longer exists");
@@ -170,6 +184,7 @@ export class DashboardBridge {
 
   /** Shutdown: final paints, then the outbox stops; what is still owed is delivered after the restart. */
   async settleAll(): Promise<void> {
+    this.typing?.stopAll();
     await this.registry.closeAll();
     await this.outbox.close();
   }
@@ -183,12 +198,15 @@ export class DashboardBridge {
     session: SessionRow,
     first: { prompt: string; authorId: string; waitingForSlot: SlotWait | undefined },
   ): Promise<void> {
-    const view = reduceDashboard(initialDashboardView({ sessionId: session.id, sessionName: session.name }), {
-      type: "pending",
-      prompt: this.#redact(first.prompt),
-      authorId: first.authorId,
-      waitingForSlot: first.waitingForSlot,
-    });
+    const view = reduceDashboard(
+      sessionLabels(initialDashboardView({ sessionId: session.id, sessionName: session.name }), session),
+      {
+        type: "pending",
+        prompt: this.#redact(first.prompt),
+        authorId: first.authorId,
+        waitingForSlot: first.waitingForSlot,
+      },
+    );
     await this.#post(session, view);
   }
 
@@ -236,7 +254,13 @@ export class DashboardBridge {
     this.registry.get(sessionId)?.apply({ type: "queue", depth });
   }
 
+  /** The session's model changed: the dashboard's Model field shows it. */
+  modelChanged(sessionId: string, model: string | undefined): void {
+    this.registry.get(sessionId)?.apply({ type: "model", model });
+  }
+
   stopped(sessionId: string, by: string | undefined): void {
+    this.typing?.stop(sessionId);
     this.registry.get(sessionId)?.apply({ type: "stopped", by });
   }
 
@@ -257,6 +281,8 @@ export class DashboardBridge {
       });
     },
     onStart: ({ sessionId, runNumber, prompt }) => {
+      const threadId = this.typing && this.#store.getSession(sessionId)?.threadId;
+      if (threadId) this.typing?.start(sessionId, threadId);
       const dashboard = this.registry.get(sessionId);
       dashboard?.apply({
         type: "run_started",
@@ -281,6 +307,7 @@ export class DashboardBridge {
       }
     },
     onEnd: ({ sessionId, runNumber, result }) => {
+      this.typing?.stop(sessionId);
       const dashboard = this.registry.get(sessionId);
       if (!dashboard) {
         this.#sendRunEndWithoutDashboard(sessionId, runNumber, result);
@@ -346,7 +373,10 @@ export class DashboardBridge {
   }
 
   #storedView(session: SessionRow): DashboardView {
-    const base = initialDashboardView({ sessionId: session.id, sessionName: session.name });
+    const base = sessionLabels(
+      initialDashboardView({ sessionId: session.id, sessionName: session.name }),
+      session,
+    );
     const latest = this.#store.latestRun(session.id);
     const prompt = latest ? this.#store.getPrompt(latest.promptId) : undefined;
     return {
@@ -376,6 +406,11 @@ function readTail(path: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** The session's chosen model and project, shown on its dashboard when set. */
+function sessionLabels(view: DashboardView, session: SessionRow): DashboardView {
+  return { ...view, model: session.model ?? undefined, project: session.project ?? undefined };
 }
 
 type RunEndResult = Parameters<RunObserver["onEnd"]>[0]["result"];

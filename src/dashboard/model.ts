@@ -21,6 +21,8 @@ export type DashboardEvent =
   | { type: "usage"; tokens: number; cost: number }
   | { type: "run_ended"; outcome: RunOutcome; at: Date; error?: string | undefined }
   | { type: "queue"; depth: number }
+  /** The session's model changed (`/omp model`): later runs use it. */
+  | { type: "model"; model: string | undefined }
   /** The agent waits for a person (question or approval), or stopped waiting. */
   | { type: "waiting"; waiting: boolean; note?: string | undefined }
   /** The run was cut by a bot restart (SPEC §7). */
@@ -144,6 +146,8 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
     }
     case "queue":
       return { ...view, queueDepth: Math.floor(nonNegative(event.depth)) };
+    case "model":
+      return { ...view, model: event.model };
     case "waiting":
       if (view.stopped || (view.state !== "busy" && view.state !== "waiting")) return view;
       return event.waiting

@@ -173,6 +173,8 @@ export function renderDashboard(view: DashboardView, _now?: Date): DashboardPayl
     field("Elapsed", elapsed(view), true),
     field("Queue", `${behind} waiting`, true),
   ];
+  if (view.model) fields.push(field("Model", codeSpan(view.model), true));
+  if (view.project) fields.push(field("Project", codeSpan(view.project), true));
   if (pending?.waitingForSlot) {
     const { inUse, max } = pending.waitingForSlot;
     fields.push(
@@ -216,4 +218,9 @@ export function renderDashboard(view: DashboardView, _now?: Date): DashboardPayl
   if (description) embed.description = description;
 
   return { embeds: [embed], components: buttons(view), allowedMentions: { parse: [] } };
+}
+
+/** A name (a model, a project) in an inline code span; backticks in it cannot end the span. */
+function codeSpan(text: string): string {
+  return `\`${truncateMiddle(oneLine(text), DISPLAY_LIMITS.dashboardToolChars).replace(/`/g, "ˋ")}\``;
 }

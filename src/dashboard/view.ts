@@ -50,6 +50,10 @@ export interface DashboardView {
   pending?: PendingStart | undefined;
   /** Messages the bot owes the thread that wait for a retry (Discord failed them); absent when none. */
   delivery?: DeliveryWaiting | undefined;
+  /** The model a person chose for the session's runs (`/omp new model:`, `/omp model`); absent: the default. */
+  model?: string | undefined;
+  /** The named project the session works in; absent when none. */
+  project?: string | undefined;
 }
 
 /** What a thread's dashboard shows while the messages the bot owes it wait for a retry. */

@@ -8,6 +8,7 @@ import type { ThreadOutbox, ThreadWriteWindows } from "../dashboard/live/index.j
 import type { HealthChecks } from "../health/checks.js";
 import type { Logger } from "../log.js";
 import type { BotMetrics } from "../metrics.js";
+import type { LaunchChoices } from "../sessions/launch-choice.js";
 import type { SessionService } from "../sessions/service.js";
 import type { SessionSteering } from "../sessions/steering.js";
 import type { NamedTokens } from "../sidecar/named-tokens.js";
@@ -20,6 +21,8 @@ export interface BotContext {
   readonly sessions: SessionService;
   /** Steers a session's running agent (`/omp steer`, steer-mode messages, ⚡ Steer now). */
   readonly steering: SessionSteering;
+  /** Which models and projects a launch may use (`/omp new`, `/omp model`, autocomplete). */
+  readonly launchChoices: LaunchChoices;
   /** The configured ids and limits every access check runs against. */
   readonly policy: AccessPolicy;
   readonly dashboards: DashboardBridge;

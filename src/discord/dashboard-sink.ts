@@ -30,6 +30,11 @@ export class DiscordDashboardThreads implements DashboardThreads {
     return new ThreadDashboardSink(this.#client, threadId, messageId);
   }
 
+  async typing(threadId: string): Promise<void> {
+    const thread = await fetchThread(this.#client, threadId);
+    await thread.sendTyping();
+  }
+
   async post(threadId: string, message: ThreadMessage): Promise<void> {
     const thread = await fetchThread(this.#client, threadId);
     const files = message.files?.map((file) =>

@@ -5,9 +5,15 @@ import { dirname } from "node:path";
 import { type Config, describeUnusableWorkDir, directoryProblem, ensureDirectory } from "../config/index.js";
 import type { Logger } from "../log.js";
 
-/** Every working directory runs may use: the default and the per-channel ones, each once. */
+/** Every working directory runs may use: the default, the per-channel and the project ones, each once. */
 export function workDirsOf(config: Config): string[] {
-  return [...new Set([config.omp.workDir, ...Object.values(config.omp.channelWorkDirs)])];
+  return [
+    ...new Set([
+      config.omp.workDir,
+      ...Object.values(config.omp.channelWorkDirs),
+      ...config.omp.projects.map((project) => project.dir),
+    ]),
+  ];
 }
 
 /**

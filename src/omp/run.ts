@@ -48,6 +48,8 @@ export interface OmpRunRequest {
   ompSessionId?: string | undefined;
   /** Per-ompcord-session `--session-dir`. */
   sessionDir: string;
+  /** `--model` for this run (the session's choice); the runner's `model` when undefined. */
+  model?: string | undefined;
   /** ompcord session id, passed to the child env. */
   sessionId: string;
   /** The run's id (the store's), passed to the child env and named in its sidecar token; a fresh one when absent. */
@@ -321,7 +323,7 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
   const projectTrusted = (settings.trustedWorkDirs ?? []).includes(request.cwd);
   const overlayPath = projectTrusted ? context.trustedOverlayPath : context.overlayPath;
   const invocation = buildOmpArgs({
-    model: settings.model,
+    model: request.model ?? settings.model,
     extraArgs: settings.extraArgs,
     maxTimeMs: settings.runTimeoutMs,
     configOverlayPath: overlayPath,

@@ -378,6 +378,7 @@ export class RunScheduler {
           prompt: prompt.text,
           cwd: session.workDir,
           ...(session.ompSessionId ? { ompSessionId: session.ompSessionId } : {}),
+          ...(session.model ? { model: session.model } : {}),
           sessionDir,
           sessionId,
           runId: row.id,

@@ -30,6 +30,8 @@ export interface SessionDashboards {
   /** After a restart: repaint from the store; a run the restart cut shows as interrupted. */
   restore(session: SessionRow, options: { interrupted: boolean }): Promise<void>;
   queueChanged(sessionId: string, depth: number): void;
+  /** The session's model changed (`/omp model`); optional so a port without a dashboard may skip it. */
+  modelChanged?(sessionId: string, model: string | undefined): void;
   stopped(sessionId: string, by: string | undefined): void;
   /** A stopped session: paint its final state, then stop; what its thread is still owed is given up. */
   settle(sessionId: string): Promise<void>;

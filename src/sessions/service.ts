@@ -76,12 +76,14 @@ export class SessionService {
    * dashboard, the first prompt queued. Creating the thread stays with the caller (from a message, or
    * standalone). The session's working directory is its own, `<workspace root>/<session id>` (made
    * before its first run), so one session's work is not another's; a channel with a project directory
-   * (OMP_CHANNEL_WORKDIRS) shares that directory between its sessions, by design.
+   * (OMP_CHANNEL_WORKDIRS) shares that directory between its sessions, by design; a named project
+   * (OMPCORD_PROJECTS, judged by `resolveLaunchChoice` first) puts the session in the project's directory.
    * @throws DuplicateLaunchError when the thread or launch message already has a session.
    */
   async launch(launch: SessionLaunch): Promise<SessionRow> {
     const { prompt, source, ...input } = launch;
-    const project = this.#config.omp.channelWorkDirs[input.parentChannelId];
+    const named = this.#namedProject(input.project);
+    const project = named?.dir ?? this.#config.omp.channelWorkDirs[input.parentChannelId];
     const workDir = project ?? ((session: { id: string }) => join(this.#config.omp.workDir, session.id));
     const session = this.#store.createSession({ ...input, workDir });
     await this.#dashboards.open(session, {
@@ -95,6 +97,22 @@ export class SessionService {
       "session opened",
     );
     return session;
+  }
+
+  /** The session's later runs use `model` (omp's selector, judged by `resolveModelChoice`). */
+  setModel(sessionId: string, model: string): SessionRow {
+    const session = this.#store.setSessionModel(sessionId, model);
+    this.#dashboards.modelChanged?.(sessionId, model);
+    this.#logger.info({ sessionId, model }, "session model changed");
+    return session;
+  }
+
+  #namedProject(name: string | null | undefined) {
+    if (!name) return undefined;
+    const project = this.#config.omp.projects.find((candidate) => candidate.name === name);
+    // The caller judged the choice; a name that is not configured is a bug, never a silent fallback.
+    if (!project) throw new Error(`Expected \`project\` to be a configured project name, got \`${name}\``);
+    return project;
   }
 
   /** Queues a prompt (limits are checked by the caller's access rules) and returns its place in line. */

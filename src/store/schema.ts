@@ -38,6 +38,10 @@ export const sessions = sqliteTable("sessions", {
   name: text("name").notNull(),
   createdBy: text("created_by").notNull(),
   workDir: text("work_dir").notNull(),
+  /** The model runs pass as `--model` (`/omp new model:`, `/omp model`); null: the configured default. */
+  model: text("model"),
+  /** The named project (OMPCORD_PROJECTS) whose directory is `workDir`; null: none. */
+  project: text("project"),
   createdAt: createdAt(),
   updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   stoppedAt: integer("stopped_at", { mode: "timestamp_ms" }),

@@ -41,6 +41,10 @@ export interface NewSession {
   /** Fixed path, or built from the new session's id (its own directory under the workspace root). */
   workDir: string | ((session: { id: string }) => string);
   state?: SessionState;
+  /** `--model` for its runs; absent: the configured default. */
+  model?: string | null;
+  /** The named project it was opened in, if any. */
+  project?: string | null;
 }
 
 export interface NewPrompt {
@@ -174,6 +178,8 @@ export class Store {
             createdBy: input.createdBy,
             workDir: typeof input.workDir === "function" ? input.workDir({ id }) : input.workDir,
             state: input.state ?? "idle",
+            model: input.model ?? null,
+            project: input.project ?? null,
             createdAt: now,
             updatedAt: now,
           })
@@ -210,6 +216,11 @@ export class Store {
 
   setDashboardMessage(sessionId: string, messageId: string): SessionRow {
     return this.#updateSession(sessionId, { dashboardMessageId: messageId });
+  }
+
+  /** The model later runs use (`/omp model`); null goes back to the configured default. */
+  setSessionModel(sessionId: string, model: string | null): SessionRow {
+    return this.#updateSession(sessionId, { model });
   }
 
   setOmpSessionId(sessionId: string, ompSessionId: string): SessionRow {

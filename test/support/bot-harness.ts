@@ -47,8 +47,8 @@ const E2E_KILL_GRACE = "5s";
 export interface BotHarnessOptions {
   /** Real omp against the fake model (default), or the fake omp for misbehaviour on demand. */
   omp?: "real" | "fake" | string;
-  /** Extra configuration variables (limits, switches). */
-  env?: Record<string, string>;
+  /** Extra configuration variables (limits, switches); a function gets the seeded world's ids. */
+  env?: Record<string, string> | ((world: SeededWorld) => Record<string, string>);
   /**
    * Extra variables of the bot's own process environment (secrets are collected from it and omp's
    * child env is built from it), as a real deployment's `process.env` would hold them.
@@ -65,6 +65,10 @@ export interface BotHarnessOptions {
    * (OMP_CHANNEL_WORKDIRS), instead of each session in its own directory under it.
    */
   channelProject?: boolean;
+  /** More model ids the fake provider offers (`local/<id>`), for choosing a model per session. */
+  moreModels?: readonly string[];
+  /** List omp's models as the bot starts, as in production (default false: it costs a Bun start). */
+  warmModelList?: boolean;
 }
 
 /** Row counts of the bot's database tables: what "nothing changed" means for the store. */
@@ -120,6 +124,14 @@ export interface BotHarness {
     sub: string,
     options?: Record<string, string>,
   ): Promise<InteractionView>;
+  /** `user` types `typed` in the autocompleted option `focused` of `/omp <sub>`; resolves with the choices. */
+  autocomplete(
+    user: string,
+    channelId: string,
+    sub: string,
+    focused: string,
+    typed: string,
+  ): Promise<Array<{ name: string; value: string | number }>>;
   /** Bot messages in a thread other than the dashboard, oldest first. */
   botPosts(threadId: string): MessageView[];
   /** Row counts of the running app's database. */
@@ -181,7 +193,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
   const emu = await startEmulator();
   const world = emu.seed();
   const model = await startFakeModel();
-  const home = createOmpHome(model.baseUrl);
+  const home = createOmpHome(model.baseUrl, { moreModels: options.moreModels ?? [] });
   const dataDir = mkdtempSync(join(tmpdir(), "ompcord-e2e-"));
   const allowedUsers = Object.fromEntries(
     (options.moreAllowedUsers ?? []).map((username) => [username, emu.createUser({ username }).id]),
@@ -208,7 +220,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     OMPCORD_DATA_DIR: join(dataDir, "data"),
     OMPCORD_API_PORT: "0",
     LOG_LEVEL: "debug",
-    ...options.env,
+    ...(typeof options.env === "function" ? options.env(world) : options.env),
   };
   const config = loadConfig({ env: configEnv, cwd: dataDir });
 
@@ -247,6 +259,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
         env,
         logDestination,
         ...(options.onDashboardEdit ? { onDashboardEdit: options.onDashboardEdit } : {}),
+        warmModelList: options.warmModelList ?? false,
       });
       return harness.app;
     },
@@ -287,6 +300,14 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
         .runCommand({ channelId, name: "omp", subcommand: sub, options: commandOptions });
       await handle.waitForReply({ timeoutMs: EVENT_WAIT_MS });
       return handle.view();
+    },
+
+    async autocomplete(user, channelId, sub, focused, typed) {
+      const handle = emu
+        .as(user)
+        .autocomplete({ channelId, name: "omp", subcommand: sub, focused, options: { [focused]: typed } });
+      const view = await handle.waitForReply({ timeoutMs: EVENT_WAIT_MS });
+      return view.choices ?? [];
     },
 
     botPosts(threadId) {

@@ -26,6 +26,8 @@ export interface OmpHomeOptions {
    * own omp settings would, for runs started without `--model`.
    */
   defaultModel?: string;
+  /** More model ids the fake provider offers besides `fake` (`local/<id>`), for choosing a model. */
+  moreModels?: readonly string[];
 }
 
 /** Creates a HOME whose omp talks to the fake model at `baseUrl` (`http://127.0.0.1:<port>/v1`). */
@@ -41,7 +43,12 @@ export function createOmpHome(baseUrl: string, options: OmpHomeOptions = {}): Om
       `    baseUrl: ${baseUrl}`,
       "    apiKey: sk-local",
       "    api: openai-completions",
-      "    models: [{ id: fake, name: Fake, contextWindow: 32000, maxTokens: 4096 }]",
+      `    models: [${["fake", ...(options.moreModels ?? [])]
+        .map(
+          (id) =>
+            `{ id: ${id}, name: ${id === "fake" ? "Fake" : id}, contextWindow: 32000, maxTokens: 4096 }`,
+        )
+        .join(", ")}]`,
       "",
     ].join("\n"),
   );

@@ -27,6 +27,7 @@ describe("/omp command definition", () => {
       "cancel",
       "stop",
       "queue",
+      "model",
       "status",
       "health",
       "version",
@@ -39,14 +40,30 @@ describe("/omp command definition", () => {
     }
   });
 
-  it("/omp new takes a required prompt of at most 6000 characters and an optional name", () => {
+  it("/omp new takes a required prompt of at most 6000 characters, an optional name, model and project", () => {
     const options = subcommands(buildOmpCommand()).new!.options!;
     expect(options.map((o) => [o.name, o.type, o.required ?? false])).toEqual([
       ["prompt", ApplicationCommandOptionType.String, true],
       ["name", ApplicationCommandOptionType.String, false],
+      ["model", ApplicationCommandOptionType.String, false],
+      ["project", ApplicationCommandOptionType.String, false],
     ]);
+    // Both are answered as the person types (a model list from omp, the channel's projects).
+    expect(options.slice(2).map((o) => (o as { autocomplete?: boolean }).autocomplete)).toEqual([true, true]);
     expect(options[0]!.max_length).toBe(6000);
     expect(options[1]!.max_length).toBe(91);
+  });
+
+  it("/omp model takes one required, autocompleted model", () => {
+    const options = subcommands(buildOmpCommand()).model!.options!;
+    expect(options).toEqual([
+      expect.objectContaining({
+        name: "model",
+        type: ApplicationCommandOptionType.String,
+        required: true,
+        autocomplete: true,
+      }),
+    ]);
   });
 
   it("/omp say takes one required prompt", () => {

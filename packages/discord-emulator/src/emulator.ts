@@ -187,6 +187,13 @@ export class Emulator implements ControlTarget {
     return messageView(this.store, m);
   }
 
+  /** When the typing indicator was started in `channelId` (by the bot or anyone), oldest first. */
+  typingIn(channelId: string): { userId: string; at: Date }[] {
+    return this.store.typing
+      .filter((typing) => typing.channelId === channelId)
+      .map((typing) => ({ userId: typing.userId, at: typing.at }));
+  }
+
   pins(channelId: string): MessageView[] {
     return this.messages(channelId).filter((m) => m.pinned);
   }
@@ -373,6 +380,8 @@ function changeOf(event: ChangeEvent): EmulatorChange | undefined {
         interactionId: event.interaction.id,
         userId: event.interaction.userId,
       };
+    case "typingStart":
+      return { kind: event.kind, channelId: event.typing.channelId, userId: event.typing.userId };
   }
 }
 

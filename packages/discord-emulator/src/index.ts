@@ -3,6 +3,7 @@
 export type { RateLimitRule, RateLimitRules } from "./constants.js";
 export { ComponentLimits, DEFAULT_RATE_LIMITS, InteractionTiming, MessageLimits } from "./constants.js";
 export type {
+  AutocompleteInput,
   ClickButtonInput,
   InteractionHandle,
   PostMessageInput,

@@ -10,4 +10,5 @@ export * from "./pacing.js";
 export * from "./registry.js";
 export * from "./run-end.js";
 export * from "./sink.js";
+export * from "./typing.js";
 export * from "./write-window.js";

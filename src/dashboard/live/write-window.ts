@@ -109,6 +109,18 @@ export class ThreadWriteWindow implements ChannelWrites {
     this.#writes.push({ settledAt: this.#clock.now() });
   }
 
+  /**
+   * Books a write only if it can go now without taking a place anyone asked for: nobody waits, and
+   * `spare` places stay free after it. For writes that may be skipped (the typing indicator), so they
+   * never delay the writes that matter. `undefined` when it cannot.
+   */
+  tryAcquire(options: { spare?: number } = {}): WriteTicket | undefined {
+    const spare = options.spare ?? 0;
+    if (this.#waiters.length > 0 || !this.#hasRoom()) return undefined;
+    if (this.#writes.length + 1 + spare > this.#limit) return undefined;
+    return this.#book();
+  }
+
   /** Writes that count now (in flight, or settled within the window), and writers waiting. */
   get load(): { counted: number; waiting: number } {
     this.#prune();
@@ -199,6 +211,12 @@ export class ThreadWriteWindows {
       acquire: (options) => this.#window(channelId).acquire(options),
       recordSettled: () => this.#window(channelId).recordSettled(),
     };
+  }
+
+  /** `ThreadWriteWindow.tryAcquire` in `channelId`'s window: a write that yields to every other. */
+  tryAcquire(channelId: string, options: { spare?: number } = {}): WriteTicket | undefined {
+    expectNonEmptyString("channelId", channelId);
+    return this.#window(channelId).tryAcquire(options);
   }
 
   #window(channelId: string): ThreadWriteWindow {

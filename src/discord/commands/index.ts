@@ -16,6 +16,7 @@ import { refuse } from "../replies.js";
 import { cancel } from "./cancel.js";
 import { OMP_COMMAND_NAME, OMP_OPTIONS, type Subcommand } from "./define.js";
 import { health } from "./health.js";
+import { model } from "./model.js";
 import { newSession } from "./new.js";
 import { queue } from "./queue.js";
 import { say } from "./say.js";
@@ -35,6 +36,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   cancel,
   stop,
   queue,
+  model,
   status,
   health,
   version,

@@ -1,4 +1,5 @@
-// `/omp new prompt:<text> [name]`: a standalone thread `Session: <name or first words>` running the prompt.
+// `/omp new prompt:<text> [name] [model] [project]`: a standalone thread `Session: <name or first words>`
+// running the prompt, with the model and in the project chosen (judged by `resolveLaunchChoice`).
 
 import { ChannelType, ThreadAutoArchiveDuration } from "discord.js";
 import { DISCORD_LIMITS, threadName } from "../../format/index.js";
@@ -27,6 +28,20 @@ export const newSession = defineSubcommand({
           .setDescription("A name for the session thread (default: the prompt's first words)")
           .setRequired(false)
           .setMaxLength(SESSION_NAME_MAX),
+      )
+      .addStringOption((option) =>
+        option
+          .setName(OMP_OPTIONS.model)
+          .setDescription("The model for this session's runs (default: the configured one)")
+          .setRequired(false)
+          .setAutocomplete(true),
+      )
+      .addStringOption((option) =>
+        option
+          .setName(OMP_OPTIONS.project)
+          .setDescription("A configured project to work in (default: the channel's directory)")
+          .setRequired(false)
+          .setAutocomplete(true),
       ),
   access: [notShuttingDown, ...where, allowedUser, inLaunchChannel, ...prompt],
   async run(ctx, interaction) {
@@ -39,6 +54,13 @@ export const newSession = defineSubcommand({
         "Start sessions in a text channel; inside a session thread, use `/omp say`.",
       );
     }
+    // Judged before anything is made, so a refusal leaves no thread behind and stays private.
+    const choice = await ctx.launchChoices.resolve({
+      channelId: channel.id,
+      model: interaction.options.getString(OMP_OPTIONS.model) ?? undefined,
+      project: interaction.options.getString(OMP_OPTIONS.project) ?? undefined,
+    });
+    if (!choice.ok) return refuse(interaction, choice.reason);
     await interaction.deferReply();
     const title = threadName("Session", ctx.redact(name ?? text));
     const thread = await channel.threads.create({
@@ -53,6 +75,8 @@ export const newSession = defineSubcommand({
       parentChannelId: channel.id,
       name: title,
       createdBy: interaction.user.id,
+      model: choice.model ?? null,
+      project: choice.project?.name ?? null,
       prompt: text,
       source: "new",
     });

@@ -29,6 +29,12 @@ export interface RunCommandInput {
   options?: Record<string, CommandOptionValue>;
 }
 
+/** Typing in an autocompleted option of a slash command, as the Discord client reports each keystroke. */
+export interface AutocompleteInput extends RunCommandInput {
+  /** The option being typed in (it must be declared with `autocomplete: true`); its text is `options[focused]`, "" when absent. */
+  focused: string;
+}
+
 export interface ClickButtonInput {
   messageId: string;
   customId: string;
@@ -93,6 +99,7 @@ const expectedJsType: Partial<Record<number, "string" | "number" | "boolean">> =
 
 /** Whether the user can see an answer yet (a deferral alone shows only "thinking…"). */
 export function interactionAnswered(view: InteractionView): boolean {
+  if (view.callbackType === 8) return true;
   if (view.callbackType === 4 || view.callbackType === 7 || view.callbackType === 9) return true;
   if (view.followUps.length > 0) return true;
   if (view.callbackType === 5) return view.original !== null && (view.original.flags & 128) === 0;
@@ -183,6 +190,27 @@ export class UserActor {
   /** Runs a registered slash command, e.g. `/omp say prompt:…`; throws if the bot never registered it. */
   runCommand(input: RunCommandInput): InteractionHandle {
     const channel = this.channel(input.channelId);
+    const data = this.commandData(channel, input, undefined);
+    return this.startInteraction(InteractionType.ApplicationCommand, channel, data, null);
+  }
+
+  /**
+   * Types in an autocompleted option: APPLICATION_COMMAND_AUTOCOMPLETE (type 4) with the options filled
+   * so far (as text, required ones may be missing) and the focused one marked. Read the bot's choices
+   * from the handle's `view().choices` once `waitForReply` resolved.
+   */
+  autocomplete(input: AutocompleteInput): InteractionHandle {
+    const channel = this.channel(input.channelId);
+    const options = { ...input.options, [input.focused]: input.options?.[input.focused] ?? "" };
+    const data = this.commandData(channel, { ...input, options }, input.focused);
+    return this.startInteraction(InteractionType.ApplicationCommandAutocomplete, channel, data, null);
+  }
+
+  private commandData(
+    channel: ChannelRecord,
+    input: RunCommandInput,
+    focused: string | undefined,
+  ): Record<string, unknown> {
     const command = this.findCommand(channel.guildId, input.name);
     // Walk down to the subcommand (group) the input names, checking each level exists.
     let scope: readonly APIApplicationCommandOption[] = command.options ?? [];
@@ -208,7 +236,7 @@ export class UserActor {
     };
     nest(ApplicationCommandOptionType.SubcommandGroup, input.subcommandGroup);
     nest(ApplicationCommandOptionType.Subcommand, input.subcommand);
-    let options = this.buildOptions(scope, input.options ?? {}, `/${path.join(" ")}`);
+    let options = this.buildOptions(scope, input.options ?? {}, `/${path.join(" ")}`, focused);
     if (input.subcommand !== undefined) {
       options = [{ type: ApplicationCommandOptionType.Subcommand, name: input.subcommand, options }];
     }
@@ -217,15 +245,14 @@ export class UserActor {
         { type: ApplicationCommandOptionType.SubcommandGroup, name: input.subcommandGroup, options },
       ];
     }
-    const data = {
+    return {
       id: command.id,
       name: command.name,
       type: 1,
       guild_id: channel.guildId,
       ...(options.length > 0 ? { options } : {}),
-      ...this.resolved(options),
+      ...(focused === undefined ? this.resolved(options) : {}),
     };
-    return this.startInteraction(InteractionType.ApplicationCommand, channel, data, null);
   }
 
   /** Clicks a button on a message (the message must carry a button with that custom id). */
@@ -375,14 +402,24 @@ export class UserActor {
     defs: readonly APIApplicationCommandOption[],
     values: Record<string, CommandOptionValue>,
     where: string,
+    focused?: string,
   ): Record<string, unknown>[] {
     const leaf = defs.filter(
       (d) =>
         d.type !== ApplicationCommandOptionType.Subcommand &&
         d.type !== ApplicationCommandOptionType.SubcommandGroup,
     );
+    if (focused !== undefined) {
+      const def = leaf.find((d) => d.name === focused);
+      if (!def || !("autocomplete" in def) || !def.autocomplete) {
+        throw new Error(
+          `${where} option "${focused}" is not autocompleted: Discord sends no autocomplete for it`,
+        );
+      }
+    }
     for (const def of leaf) {
-      if ("required" in def && def.required && values[def.name] === undefined) {
+      // While typing, required options may still be empty; Discord sends what is filled in.
+      if (focused === undefined && "required" in def && def.required && values[def.name] === undefined) {
         throw new Error(`${where} needs option "${def.name}" (${optionTypeNames[def.type] ?? def.type})`);
       }
     }
@@ -392,6 +429,10 @@ export class UserActor {
         throw new Error(
           `${where} has no option "${name}"; it has: ${leaf.map((d) => d.name).join(", ") || "none"}`,
         );
+      }
+      // While typing, Discord sends every filled-in option as the text typed so far.
+      if (focused !== undefined) {
+        return { type: def.type, name, value: String(value), ...(name === focused ? { focused: true } : {}) };
       }
       const expected = expectedJsType[def.type];
       if (expected && typeof value !== expected) {

@@ -102,6 +102,8 @@ export interface InteractionView {
   modal: APIModalInteractionResponseCallbackData | null;
   /** The MODAL_SUBMIT interaction once the user submitted that modal. */
   modalSubmitInteractionId: string | null;
+  /** The choices an autocomplete was answered with (callback type 8), as the user sees them; null otherwise. */
+  choices: { name: string; value: string | number }[] | null;
 }
 
 export const userView = (u: UserRecord): UserView => ({ id: u.id, username: u.username, bot: u.bot });
@@ -185,5 +187,6 @@ export function interactionView(store: EmulatorStore, i: InteractionRecord): Int
     message: view(i.messageId),
     modal: i.modal ? structuredClone(i.modal.data) : null,
     modalSubmitInteractionId: i.modal?.submitInteractionId ?? null,
+    choices: i.autocompleteChoices ? structuredClone(i.autocompleteChoices) : null,
   };
 }

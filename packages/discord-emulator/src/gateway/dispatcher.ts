@@ -182,6 +182,8 @@ export function dispatchOf(store: EmulatorStore, event: ChangeEvent): DispatchRe
         intent: null,
       };
     case "interactionUpdate":
+    // TYPING_START needs the typing intents, which a bot like ompcord does not ask for.
+    case "typingStart":
     case "closed":
       return undefined;
   }

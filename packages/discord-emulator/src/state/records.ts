@@ -147,6 +147,8 @@ export interface InteractionRecord {
   followUpMessageIds: string[];
   /** The modal the bot answered with (callback type 9), as shown; null otherwise. */
   modal: ModalRecord | null;
+  /** The choices the bot answered an autocomplete with (callback type 8); null otherwise. */
+  autocompleteChoices?: { name: string; value: string | number }[] | null;
 }
 
 /** A modal on a user's screen: what the bot sent (with component ids filled in), until submitted. */

@@ -42,7 +42,16 @@ export type ChangeEvent =
   | { kind: "interactionCreate"; interaction: InteractionRecord }
   /** Acknowledged, answered or followed up: for the await helpers only. */
   | { kind: "interactionUpdate"; interaction: InteractionRecord }
+  /** Someone triggered the typing indicator (POST /channels/:id/typing): for the await helpers only. */
+  | { kind: "typingStart"; typing: TypingRecord }
   | { kind: "closed" };
+
+/** One typing indicator, as `POST /channels/:id/typing` started it (it shows for about 10 s). */
+export interface TypingRecord {
+  channelId: string;
+  userId: string;
+  at: Date;
+}
 
 export interface NewMessage {
   channelId: string;
@@ -88,6 +97,8 @@ export class EmulatorStore {
   readonly channels = new Map<string, ChannelRecord>();
   readonly messages = new Map<string, MessageRecord>();
   readonly interactions = new Map<string, InteractionRecord>();
+  /** Every typing indicator started, oldest first. */
+  readonly typing: TypingRecord[] = [];
   /** Application commands by scope: a guild id, or "global". */
   readonly commands = new Map<string, APIApplicationCommand[]>();
   /** Per thread: join time of each member. */
@@ -427,6 +438,12 @@ export class EmulatorStore {
 
   interactionChanged(record: InteractionRecord): void {
     this.changed({ kind: "interactionUpdate", interaction: record });
+  }
+
+  recordTyping(channelId: string, userId: string): void {
+    const typing = { channelId, userId, at: new Date() };
+    this.typing.push(typing);
+    this.changed({ kind: "typingStart", typing });
   }
 
   /** The emulator is closing: pending waits end now instead of at their timeouts. */

@@ -36,7 +36,8 @@ export const channelRoutes: RouteDefinition[] = [
     path: "/channels/:channel_id/typing",
     major: "channel_id",
     handle: ({ core, params }) => {
-      core.channelForBot(params.channel_id!);
+      const channel = core.channelForBot(params.channel_id!);
+      core.store.recordTyping(channel.id, core.store.bot.id);
       return { status: 204 };
     },
   },

@@ -6,6 +6,7 @@ import { MessageFlagBits } from "../../constants.js";
 import type { EmulatorCore } from "../../core.js";
 import type { InteractionRecord, MessageRecord } from "../../state/records.js";
 import { serializeMessage } from "../../state/serialize.js";
+import { validateAutocompleteResult } from "../../validation/autocomplete.js";
 import { validateModal } from "../../validation/components.js";
 import { choices, FormErrors } from "../../validation/form-errors.js";
 import {
@@ -104,6 +105,11 @@ function callback(ctx: RouteContext) {
   }
   const type = Number(body.type);
   const data = (body.data ?? {}) as Record<string, unknown>;
+  // An autocomplete is answered with choices and nothing else; choices answer nothing else.
+  const isAutocomplete = interaction.type === InteractionType.ApplicationCommandAutocomplete;
+  if (isAutocomplete !== (type === InteractionResponseType.ApplicationCommandAutocompleteResult)) {
+    throw invalidFormBody(callbackTypeChoices(isAutocomplete ? [8] : [1, 4, 5, 6, 7, 9]));
+  }
   let message: MessageRecord | null = null;
   switch (type) {
     case InteractionResponseType.ChannelMessageWithSource: {
@@ -146,8 +152,14 @@ function callback(ctx: RouteContext) {
       interaction.modal = { data: withComponentIds(data) as unknown as ModalData, submitInteractionId: null };
       break;
     }
+    case InteractionResponseType.ApplicationCommandAutocompleteResult: {
+      assertValid(validateAutocompleteResult(data));
+      interaction.autocompleteChoices = structuredClone(
+        data.choices as { name: string; value: string | number }[],
+      );
+      break;
+    }
     case InteractionResponseType.Pong:
-    case InteractionResponseType.ApplicationCommandAutocompleteResult:
       break;
     default:
       throw invalidFormBody(callbackTypeChoices([1, 4, 5, 6, 7, 8, 9]));

@@ -1,0 +1,2 @@
+ALTER TABLE `sessions` ADD `model` text;--> statement-breakpoint
+ALTER TABLE `sessions` ADD `project` text;
