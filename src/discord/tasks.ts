@@ -34,42 +34,6 @@ function statusOf(code: RefusalCode): TaskRefusal["status"] {
   return 403;
 }
 
-/**
- * Model and project per session are w5-models' (issue 14, "Model and project per session"): until that
- * is wired, a task that names either is refused with what to do, never silently run with the default.
- * `resolve` says whether the channel may use the choice.
- */
-export interface TaskChoices {
-  resolve(choice: {
-    model?: string | undefined;
-    project?: string | undefined;
-    channelId: string;
-  }):
-    | { ok: true }
-    | { ok: false; code: "unknown_model" | "unknown_project" | "project_not_allowed"; message: string };
-}
-
-export const NO_TASK_CHOICES: TaskChoices = {
-  resolve: ({ model, project }) => {
-    if (model !== undefined) {
-      return {
-        ok: false,
-        code: "unknown_model",
-        message: "This bot does not choose a model per session: every run uses OMP_MODEL. Leave out `model`.",
-      };
-    }
-    if (project !== undefined) {
-      return {
-        ok: false,
-        code: "unknown_project",
-        message:
-          "This bot has no named projects: a channel's sessions work where OMP_CHANNEL_WORKDIRS or OMP_WORKDIR says. Leave out `project`.",
-      };
-    }
-    return { ok: true };
-  },
-};
-
 /** What the task report reads from the store. */
 export interface TaskStoreReads {
   getSession(id: string): SessionRow | undefined;
@@ -89,11 +53,7 @@ const refusal = (status: TaskRefusal["status"], code: string, message: string): 
   message,
 });
 
-export function createTasks(
-  ctx: BotContext,
-  options: { reads: TaskStoreReads; choices?: TaskChoices },
-): TasksPort {
-  const choices = options.choices ?? NO_TASK_CHOICES;
+export function createTasks(ctx: BotContext, options: { reads: TaskStoreReads }): TasksPort {
   return {
     async launch(request: TaskRequest): Promise<TaskLaunchResult> {
       const userId = request.requester.discordUserId;
@@ -109,12 +69,16 @@ export function createTasks(
         ctx.policy,
       );
       if (!access.ok) return refusal(statusOf(access.code), access.code, access.reason);
-      const chosen = choices.resolve({
+      // The same judgement as `/omp new`, in the same words: a model or project this channel may not use
+      // is refused before anything is made.
+      const chosen = await ctx.launchChoices.resolve({
         model: request.model,
         project: request.project,
         channelId: request.channelId,
       });
-      if (!chosen.ok) return refusal(400, chosen.code, chosen.message);
+      if (!chosen.ok) {
+        return refusal(chosen.code === "models_unavailable" ? 503 : 400, chosen.code, chosen.reason);
+      }
       const channel = await ctx.client.channels.fetch(request.channelId).catch(() => null);
       if (
         !channel ||
@@ -140,6 +104,8 @@ export function createTasks(
         parentChannelId: channel.id,
         name: title,
         createdBy: userId,
+        model: chosen.model ?? null,
+        project: chosen.project?.name ?? null,
         prompt: request.prompt,
         source: "new",
       });

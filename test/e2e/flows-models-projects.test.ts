@@ -128,6 +128,36 @@ describe("model and project per session", () => {
     },
   );
 
+  it("POST /api/tasks takes the same model and project, and refuses what /omp new refuses", async () => {
+    await modelChoices("new", h.world.channelId, "");
+    const { token } = h.app!.ctx.tokens.issue({ name: "cron", discordUserId: h.alice, createdBy: h.alice });
+    const post = async (body: Record<string, string>) => {
+      const response = await fetch(`${h.app!.sidecar.url}/api/tasks`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ channel: h.world.channelId, ...body }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, string> };
+    };
+    const before = worldOf(h);
+    const forbidden = await post({ prompt: "refuse me over http", project: "beta" });
+    expect(forbidden).toMatchObject({ status: 400, body: { error: "project_not_allowed" } });
+    expect(forbidden.body.message).toMatch(/Project `beta` may not be used in this channel/);
+    expectUnchanged(h, before);
+
+    const prompt = "a scheduled task on the chosen model in alpha";
+    h.model.on(prompt, bashThenReply("pwd", "Task done in alpha."));
+    const created = await post({ prompt, model: "local/fake-pro", project: "alpha" });
+    expect(created.status).toBe(201);
+    const session = h.app!.store.getSession(created.body.session_id!)!;
+    expect(session).toMatchObject({ model: "local/fake-pro", project: "alpha", workDir: alphaDir });
+    await h.emu.waitForMessage(
+      (m) => m.channelId === session.threadId && m.content === "Task done in alpha.",
+      RUN,
+    );
+    expect(h.model.requestsMatching(prompt).map((r) => r.model)).toContain("fake-pro");
+  });
+
   it("/omp model switches the model for the session's later runs and the dashboard shows it", async () => {
     const first = "first run before the switch";
     h.model.on(first, reply("First answer."));
