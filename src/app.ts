@@ -448,7 +448,8 @@ function listen(ctx: BotContext): void {
   client.on(Events.MessageCreate, guard("messageCreate", onMessageCreate));
   client.on(Events.ThreadDelete, guard("threadDelete", onThreadDelete));
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
-  // discord.js waits out every 429 itself; counting them shows when the bot asks for more than it needs.
+  // discord.js holds a request back when a rate limit is used up (it rarely sees a 429 at all) and waits
+  // it out itself; counting the held requests shows when the bot asks for more than it needs.
   client.rest.on(RESTEvents.RateLimited, (info) => {
     ctx.metrics.rateLimitHits.inc();
     logger.debug({ route: info.route, retryAfter: info.retryAfter, global: info.global }, "rate limited");
