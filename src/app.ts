@@ -24,6 +24,7 @@ import { DiscordSessionThreads } from "./discord/session-threads.js";
 import { createTasks } from "./discord/tasks.js";
 import { DISCORD_LIMITS, escapeMentions, stripControlCharacters, truncateEnd } from "./format/index.js";
 import { HealthChecks } from "./health/checks.js";
+import { testedOmpVersion } from "./health/omp-version.js";
 import { workDirBeforeRun, workDirsOf } from "./health/work-dirs.js";
 import { createLogger, type Logger } from "./log.js";
 import { BotMetrics } from "./metrics.js";
@@ -264,6 +265,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     sandbox: sandboxStatus,
     launchDir: join(config.dataDir, DEFAULTS.launchDir),
     env,
+    testedOmpVersion: testedOmpVersion(),
   });
   const ctx: BotContext = {
     config,

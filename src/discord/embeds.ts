@@ -71,10 +71,16 @@ function field(name: string, value: string, inline = true): APIEmbedField {
   };
 }
 
+/** `, 1 warning` when checks passed with something to know (an untested omp); empty otherwise. */
+function warned(checks: readonly HealthCheck[]): string {
+  const warnings = checks.filter((check) => check.ok && check.warning).length;
+  return warnings === 0 ? "" : ` (⚠️ ${warnings} warning${warnings === 1 ? "" : "s"})`;
+}
+
 function checkLine(check: HealthCheck): string {
   const name = oneLine(check.name, 80);
   const detail = check.detail ? ` — ${oneLine(check.detail, DISPLAY_LIMITS.healthReasonChars)}` : "";
-  return `${check.ok ? "✅" : "❌"} **${name}**${detail}`;
+  return `${check.ok ? (check.warning ? "⚠️" : "✅") : "❌"} **${name}**${detail}`;
 }
 
 function oneLine(text: string, max: number): string {
@@ -162,7 +168,7 @@ export function healthEmbed(checks: readonly HealthCheck[]): APIEmbed {
     checks.length === 0
       ? "No health checks ran"
       : failed === 0
-        ? `✅ All ${checks.length} checks passed`
+        ? `✅ All ${checks.length} checks passed${warned(checks)}`
         : `❌ ${failed} of ${checks.length} checks failed`;
   return {
     title,
