@@ -26,7 +26,7 @@ import { DISCORD_LIMITS, escapeMentions, stripControlCharacters, truncateEnd } f
 import { HealthChecks } from "./health/checks.js";
 import { testedOmpVersion } from "./health/omp-version.js";
 import { workDirBeforeRun, workDirsOf } from "./health/work-dirs.js";
-import { createLogger, type Logger } from "./log.js";
+import { createLogger, endLogFile, type Logger } from "./log.js";
 import { BotMetrics } from "./metrics.js";
 import { ensureExtensionBundle } from "./omp/extension.js";
 import {
@@ -352,6 +352,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
         removeSidecarDiscovery(discoveryPath, process.pid);
         store.close();
         logger.info("shut down");
+        await endLogFile(logger);
       })();
       return stopping;
     },
