@@ -31,6 +31,7 @@ describe("/omp command definition", () => {
       "health",
       "version",
       "token",
+      "report",
     ]);
     for (const option of json.options as Option[]) {
       expect(option.type).toBe(ApplicationCommandOptionType.Subcommand);

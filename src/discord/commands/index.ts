@@ -18,6 +18,7 @@ import { OMP_COMMAND_NAME, OMP_OPTIONS, type Subcommand } from "./define.js";
 import { health } from "./health.js";
 import { newSession } from "./new.js";
 import { queue } from "./queue.js";
+import { report } from "./report.js";
 import { say } from "./say.js";
 import { status } from "./status.js";
 import { steer } from "./steer.js";
@@ -39,6 +40,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   health,
   version,
   token,
+  report,
 ];
 
 /**
