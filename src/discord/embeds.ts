@@ -172,7 +172,7 @@ export function healthEmbed(checks: readonly HealthCheck[]): APIEmbed {
       ? "No health checks ran"
       : failed === 0
         ? `✅ All ${checks.length} checks passed${warned(checks)}`
-        : `❌ ${failed} of ${checks.length} checks failed`;
+        : `❌ ${failed} of ${checks.length} checks failed${warned(checks)}`;
   return {
     title,
     color: checks.length > 0 && failed === 0 ? EMBED_COLORS.ok : EMBED_COLORS.bad,
