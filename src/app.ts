@@ -4,6 +4,7 @@
 
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import { type Client, Events, RESTEvents } from "discord.js";
 import type { pino } from "pino";
 import { type Config, ConfigError, configSecrets, DEFAULTS, preparePaths } from "./config/index.js";
@@ -14,6 +15,7 @@ import { createDiscordClient } from "./discord/client.js";
 import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/index.js";
 import type { BotContext } from "./discord/context.js";
 import { DiscordDashboardThreads } from "./discord/dashboard-sink.js";
+import { HomeReports, STOP_REPORT_WAIT_MS } from "./discord/home-reports.js";
 import { LaunchGuard } from "./discord/launch-guard.js";
 import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
 import { onMessageCreate } from "./discord/listeners/message-create.js";
@@ -24,8 +26,9 @@ import { DiscordSessionThreads } from "./discord/session-threads.js";
 import { createTasks } from "./discord/tasks.js";
 import { DISCORD_LIMITS, escapeMentions, stripControlCharacters, truncateEnd } from "./format/index.js";
 import { HealthChecks } from "./health/checks.js";
+import { ompVersionWarning, testedOmpVersion } from "./health/omp-version.js";
 import { workDirBeforeRun, workDirsOf } from "./health/work-dirs.js";
-import { createLogger, type Logger } from "./log.js";
+import { createLogger, endLogFile, type Logger } from "./log.js";
 import { BotMetrics } from "./metrics.js";
 import { ensureExtensionBundle } from "./omp/extension.js";
 import {
@@ -283,6 +286,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     sandbox: sandboxStatus,
     launchDir: join(config.dataDir, DEFAULTS.launchDir),
     env,
+    testedOmpVersion: testedOmpVersion(),
   });
   const ctx: BotContext = {
     config,
@@ -321,6 +325,17 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     metrics.sessions.set(sessionsActive);
   }, 5_000).unref();
 
+  // From here on this process counts as running: a next start that finds it so knows it crashed.
+  const home = new HomeReports({
+    client,
+    writes: writes.for(config.discord.homeChannelId),
+    channelId: config.discord.homeChannelId,
+    enabled: config.homeReports,
+    dataDir: config.dataDir,
+    logger,
+  });
+  home.begin();
+
   listen(ctx);
   try {
     await login(client, config.discord.token);
@@ -336,6 +351,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     await sidecar.close();
     removeSidecarDiscovery(discoveryPath, process.pid);
     store.close();
+    // A start that failed with a reason (main.ts says it) is no crash for the next start to report.
+    home.markStopped();
     throw error;
   }
   // What threads were still owed when the bot last stopped goes out before new runs add to it.
@@ -353,6 +370,21 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     },
     `ompcord ready as ${client.user?.tag ?? "?"}; react ${config.discord.launchEmoji} or use /omp new`,
   );
+  const recovered = {
+    sessions: store.listActiveSessions().filter((session) => session.dashboardMessageId).length,
+    interruptedRuns: reconciled.interruptedRuns.length,
+    resumedSessions: resumed.length,
+    owedMessages: owed,
+  };
+  // omp's version takes a Bun start: the report follows when it answers, without holding up the start.
+  const startReport = health.ompVersion().then(({ version }) =>
+    home.started({
+      version: ctx.version,
+      ompVersion: version,
+      ompWarning: version ? ompVersionWarning(version, testedOmpVersion()) : undefined,
+      recovered,
+    }),
+  );
 
   let stopping: Promise<void> | undefined;
   return {
@@ -364,13 +396,25 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
         ctx.accepting = false;
         logger.info({ graceMs }, "shutting down: no new work, letting runs finish");
         clearInterval(metricsTimer);
-        await scheduler.shutdown({ graceMs });
+        const { cutSessions } = await scheduler.shutdown({ graceMs });
+        dashboards.botStopping();
+        const queuedPrompts = store.stats().promptsQueued;
         await dashboards.settleAll();
+        // The start report first if it is still on its way (omp answering), so the channel reads in order.
+        await Promise.race([startReport, delay(STOP_REPORT_WAIT_MS)]);
+        await home.stopping({
+          version: ctx.version,
+          uptimeMs: Date.now() - ctx.startedAt.getTime(),
+          cutRuns: cutSessions.length,
+          queuedPrompts,
+        });
         await client.destroy();
         await sidecar.close();
         removeSidecarDiscovery(discoveryPath, process.pid);
         store.close();
+        home.markStopped();
         logger.info("shut down");
+        await endLogFile(logger);
       })();
       return stopping;
     },
@@ -469,7 +513,8 @@ function listen(ctx: BotContext): void {
   client.on(Events.MessageCreate, guard("messageCreate", onMessageCreate));
   client.on(Events.ThreadDelete, guard("threadDelete", onThreadDelete));
   client.on(Events.Error, (error) => logger.error({ err: error }, "discord client error"));
-  // discord.js waits out every 429 itself; counting them shows when the bot asks for more than it needs.
+  // discord.js holds a request back when a rate limit is used up (it rarely sees a 429 at all) and waits
+  // it out itself; counting the held requests shows when the bot asks for more than it needs.
   client.rest.on(RESTEvents.RateLimited, (info) => {
     ctx.metrics.rateLimitHits.inc();
     logger.debug({ route: info.route, retryAfter: info.retryAfter, global: info.global }, "rate limited");

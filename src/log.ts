@@ -1,9 +1,13 @@
 // The pino logger factory: structured JSON lines, every string passed through the redactor on the way
 // out, lines kept small (no request bodies, long strings and arrays cut with a mark), child loggers that
-// carry the session, thread and run a line is about.
+// carry the session, thread and run a line is about. Optionally the same lines also go to a file that
+// is rotated by size (OMPCORD_LOG_FILE).
 
+import { mkdirSync } from "node:fs";
+import { basename, dirname } from "node:path";
 import { pino } from "pino";
-import type { Config } from "./config/index.js";
+import { createStream, type Generator, type RotatingFileStream } from "rotating-file-stream";
+import { type Config, ConfigError } from "./config/index.js";
 
 export type Logger = pino.Logger;
 
@@ -61,7 +65,13 @@ const CORE_FIELDS = new Set([
   "promptId",
 ]);
 
-export function createLogger(config: Pick<Config, "logLevel">, options: CreateLoggerOptions = {}): Logger {
+/** The rotating files behind loggers that write one, so a stop can flush them (`endLogFile`). */
+const LOG_FILES = new WeakMap<Logger, RotatingFileStream>();
+
+export function createLogger(
+  config: Pick<Config, "logLevel"> & { logFile?: Config["logFile"] },
+  options: CreateLoggerOptions = {},
+): Logger {
   const { redact } = options;
   const loggerOptions: pino.LoggerOptions = {
     name: "ompcord",
@@ -73,7 +83,71 @@ export function createLogger(config: Pick<Config, "logLevel">, options: CreateLo
     // output; parsing first keeps a pattern such as `password=\S+` from eating the JSON's own quotes.
     hooks: { streamWrite: (line) => finishLine(line, redact) },
   };
-  return options.destination ? pino(loggerOptions, options.destination) : pino(loggerOptions);
+  const main = options.destination ?? pino.destination(1);
+  if (!config.logFile || config.logLevel === "silent") return pino(loggerOptions, main);
+  const file = openLogFile(config.logFile);
+  // Each stream takes every line the logger's own level lets through (multistream's default is info).
+  const level = config.logLevel;
+  const logger = pino(
+    loggerOptions,
+    pino.multistream([
+      { level, stream: main },
+      { level, stream: file },
+    ]),
+  );
+  LOG_FILES.set(logger, file);
+  return logger;
+}
+
+/**
+ * The log file, rotated the classic logrotate way: `ompcord.log` is always the current file, and at
+ * `maxBytes` it becomes `ompcord.log.1` (the older ones move up, the oldest beyond `keep` is deleted).
+ * A file that cannot be written later (disk full) is reported on stderr; stdout keeps logging.
+ */
+function openLogFile(settings: NonNullable<Config["logFile"]>): RotatingFileStream {
+  const name = basename(settings.path);
+  try {
+    mkdirSync(dirname(settings.path), { recursive: true });
+  } catch (error) {
+    throw new ConfigError([
+      {
+        variable: "OMPCORD_LOG_FILE",
+        expected: "a file in a directory ompcord can create and write to",
+        received: settings.path,
+        fix: `${(error as Error).message}: point OMPCORD_LOG_FILE at a writable place, or remove it to log to stdout only.`,
+      },
+    ]);
+  }
+  // With `rotate`, the generator gets only the file's number (null for the current file).
+  const fileName = (index: number | Date | null) =>
+    typeof index === "number" && index > 0 ? `${name}.${index}` : name;
+  const file = createStream(fileName as Generator, {
+    path: dirname(settings.path),
+    size: `${settings.maxBytes}B`,
+    rotate: settings.keep,
+  });
+  let reported = false;
+  const report = (error: Error) => {
+    if (reported) return;
+    reported = true;
+    process.stderr.write(
+      `ompcord: cannot write the log file ${settings.path} (${error.message}); logging to stdout only from now on. Check the disk and OMPCORD_LOG_FILE.\n`,
+    );
+  };
+  file.on("error", report);
+  file.on("warning", report);
+  return file;
+}
+
+/** Writes out what the logger's file still holds and closes it; nothing to do without a file. */
+export function endLogFile(logger: Logger): Promise<void> {
+  const file = LOG_FILES.get(logger);
+  if (!file || file.destroyed || file.writableEnded) return Promise.resolve();
+  LOG_FILES.delete(logger);
+  return new Promise((resolve) => {
+    file.once("error", () => resolve());
+    file.end(() => resolve());
+  });
 }
 
 /**

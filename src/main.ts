@@ -7,6 +7,7 @@ import { type OmpcordApp, startOmpcord } from "./app.js";
 import {
   ConfigError,
   discordSettingsSet,
+  EXIT_CONFIG,
   environmentWithDotenv,
   formatConfigHelp,
   loadConfig,
@@ -54,7 +55,7 @@ async function startOrExplain(): Promise<Running | undefined> {
     // Pointing at the playground helps only a person who is not in it already.
     const hint = choice.mode === "discord" && playgroundInstalled();
     process.stderr.write(`${formatConfigHelp(error, { playground: hint })}\n`);
-    process.exitCode = 1;
+    process.exitCode = EXIT_CONFIG;
     return undefined;
   }
 }
@@ -105,5 +106,5 @@ main().catch((error: unknown) => {
   // without Discord.
   const hint = advice && playgroundInstalled() ? `\n${PLAYGROUND_HINT}\n` : "";
   process.stderr.write(`ompcord could not start: ${reason}\n${advice ? `${advice}\n` : ""}${hint}`);
-  process.exit(1);
+  process.exit(advice ? EXIT_CONFIG : 1);
 });

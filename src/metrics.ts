@@ -49,7 +49,7 @@ export class BotMetrics {
     });
     this.rateLimitHits = new Counter({
       name: `${METRIC_PREFIX}discord_rate_limits_total`,
-      help: "HTTP 429 responses received from Discord",
+      help: "Requests discord.js held back because a Discord rate limit (a route's or the global one) was used up",
       registers,
     });
     this.eventsReceived = new Counter({

@@ -86,6 +86,14 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
       namedTokens: settings.OMPCORD_NAMED_TOKENS ?? [],
     },
     logLevel: settings.LOG_LEVEL ?? DEFAULTS.logLevel,
+    logFile: settings.OMPCORD_LOG_FILE
+      ? {
+          path: absolute(settings.OMPCORD_LOG_FILE),
+          maxBytes: settings.OMPCORD_LOG_FILE_SIZE ?? DEFAULTS.logFileMaxBytes,
+          keep: settings.OMPCORD_LOG_FILE_COUNT ?? DEFAULTS.logFileKeep,
+        }
+      : undefined,
+    homeReports: settings.OMPCORD_HOME_REPORTS ?? DEFAULTS.homeReports,
     configured: context.configured,
   };
 }

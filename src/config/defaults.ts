@@ -40,6 +40,11 @@ export const DEFAULTS = {
   /** When OMPCORD_API_PORT is not set and this port is taken, a free one is used instead. */
   apiPort: 8901,
   logLevel: "info",
+  /** Start, stop and crash reports in DISCORD_CHANNEL_ID. */
+  homeReports: true,
+  /** With OMPCORD_LOG_FILE: the file is rotated at this size, and this many rotated files are kept. */
+  logFileMaxBytes: 10 * 1024 * 1024,
+  logFileKeep: 5,
 } as const;
 
 /** Inclusive bounds; outside them a value is almost certainly a typo (an extra zero, ms for s). */
@@ -54,6 +59,8 @@ export const RANGES = {
   outputKeptBytes: { min: 1_024, max: 64 * 1024 * 1024 },
   apiPort: { min: 0, max: 65_535 },
   apiTokenMinChars: 16,
+  logFileMaxBytes: { min: 64 * 1024, max: 1024 ** 3 },
+  logFileKeep: { min: 1, max: 100 },
 } as const;
 
 /** `OMPCORD_SANDBOX`: the name is read by tooling outside this repository; keep it and these values. */

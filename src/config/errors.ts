@@ -1,5 +1,12 @@
 // The typed error a bad configuration raises: every problem at once, each saying what to change.
 
+/**
+ * The exit status of a start-up a person must fix first (sysexits' EX_CONFIG): a setting, or a token or
+ * intent Discord refuses. Restarting cannot help, so the systemd unit's RestartPreventExitStatus=78
+ * keeps it from spending the restart budget; every other failure exits 1 and is retried.
+ */
+export const EXIT_CONFIG = 78;
+
 export type ConfigSource = "environment" | ".env" | "config/ompcord.json";
 
 export interface ConfigProblem {

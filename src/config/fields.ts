@@ -53,6 +53,31 @@ export function duration(range: { min: number; max: number }) {
     .pipe(z.number().min(range.min).max(range.max));
 }
 
+const BYTE_SIZE = /^(\d+)\s*([KMG])?B?$/i;
+const UNIT_BYTES = { K: 1024, M: 1024 ** 2, G: 1024 ** 3 } as const;
+
+/** `10M`, `512K`, `1G` (binary units, an optional `B`), or a bare number of bytes; else `undefined`. */
+export function parseByteSize(text: string): number | undefined {
+  const match = BYTE_SIZE.exec(text.trim());
+  if (!match) return undefined;
+  const unit = match[2]?.toUpperCase() as keyof typeof UNIT_BYTES | undefined;
+  return Number(match[1]) * (unit ? UNIT_BYTES[unit] : 1);
+}
+
+export function byteSize(range: { min: number; max: number }) {
+  return z
+    .string()
+    .transform((text, ctx) => {
+      const bytes = parseByteSize(text);
+      if (bytes === undefined) {
+        ctx.addIssue({ code: "custom", message: "not a size" });
+        return z.NEVER;
+      }
+      return bytes;
+    })
+    .pipe(z.number().min(range.min).max(range.max));
+}
+
 export const bool = z.stringbool();
 
 /**

@@ -23,7 +23,13 @@ export {
   directoryProblem,
   ensureDirectory,
 } from "./directories.js";
-export { ConfigError, type ConfigProblem, type ConfigSource, describeProblem } from "./errors.js";
+export {
+  ConfigError,
+  type ConfigProblem,
+  type ConfigSource,
+  describeProblem,
+  EXIT_CONFIG,
+} from "./errors.js";
 export { parseDuration } from "./fields.js";
 export { formatConfigHelp, PLAYGROUND_HINT } from "./help.js";
 export { pathProblems, preparePaths } from "./paths.js";

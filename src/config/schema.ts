@@ -6,6 +6,8 @@ import { APPROVAL_POLICIES, LOG_LEVELS, PLAIN_MESSAGE_MODES, RANGES, SANDBOX_MOD
 import type { ConfigProblem } from "./errors.js";
 import {
   argumentList,
+  bool,
+  byteSize,
   channelChoices,
   channelDirectories,
   duration,
@@ -82,6 +84,10 @@ const settingsSchema = z.object({
   OMPCORD_API_PORT: wholeNumber(RANGES.apiPort).optional(),
   OMPCORD_API_TOKEN: opaqueToken(RANGES.apiTokenMinChars).optional(),
   OMPCORD_NAMED_TOKENS: namedTokenList.optional(),
+  OMPCORD_HOME_REPORTS: bool.optional(),
+  OMPCORD_LOG_FILE: path.optional(),
+  OMPCORD_LOG_FILE_SIZE: byteSize(RANGES.logFileMaxBytes).optional(),
+  OMPCORD_LOG_FILE_COUNT: wholeNumber(RANGES.logFileKeep).optional(),
   LOG_LEVEL: z
     .string()
     .transform((level) => level.toLowerCase())
@@ -252,6 +258,22 @@ export const VARIABLES: Record<Variable, VariableDoc> = {
       "named tokens as name:discordUserId:token, separated by commas; names of 1 to 32 letters, digits, `.`, `_`, `-`, each unique per user; tokens `ompcord_tok_` and at least 32 random characters",
     fix: "Generate a token with: echo ompcord_tok_$(openssl rand -hex 32); or remove the variable and issue tokens with /omp token.",
     secret: true,
+  },
+  OMPCORD_HOME_REPORTS: {
+    expected: "on or off (true or false)",
+    fix: "Set OMPCORD_HOME_REPORTS=off to keep start, stop and crash reports out of DISCORD_CHANNEL_ID, or on (the default).",
+  },
+  OMPCORD_LOG_FILE: {
+    expected: "a file path",
+    fix: "Set OMPCORD_LOG_FILE to a file in a writable directory, e.g. .data/ompcord.log, or remove it to log to stdout only.",
+  },
+  OMPCORD_LOG_FILE_SIZE: {
+    expected: `a size such as 10M, 512K or 1G (or a number of bytes) from 64K to 1G`,
+    fix: "Set OMPCORD_LOG_FILE_SIZE like 10M: the log file is rotated when it reaches this size.",
+  },
+  OMPCORD_LOG_FILE_COUNT: {
+    expected: `a whole number ${range(RANGES.logFileKeep)}`,
+    fix: "Set OMPCORD_LOG_FILE_COUNT to how many rotated log files to keep, e.g. 5.",
   },
   LOG_LEVEL: {
     expected: `one of ${LOG_LEVELS.join(", ")}`,

@@ -83,6 +83,10 @@ export interface Config {
     namedTokens: readonly { name: string; discordUserId: string; token: string }[];
   };
   logLevel: LogLevel;
+  /** Log lines also go to this file (absolute), rotated at `maxBytes` with `keep` rotated files; unset: stdout only. */
+  logFile: { path: string; maxBytes: number; keep: number } | undefined;
+  /** Start, stop and crash reports in the home channel (`discord.homeChannelId`). */
+  homeReports: boolean;
   /**
    * The variables the person set (environment, `.env` or the config file). A default may adapt where a
    * setting may not: the default workspace is created and a taken default port gives way to a free one,

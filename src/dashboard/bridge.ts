@@ -24,7 +24,10 @@ import {
 import { reduceDashboard } from "./model.js";
 import { StoreOutbox } from "./outbox-store.js";
 import { type DashboardPayload, renderDashboard } from "./render.js";
-import { type DashboardView, initialDashboardView } from "./view.js";
+import { type DashboardView, initialDashboardView, isRunning } from "./view.js";
+
+/** The reason a closing note gives for a run the bot's stop cut. */
+const SHUTDOWN_CUT_NOTE = "the bot stopped before it finished; send the prompt again once it is back";
 
 /**
  * What the dashboards need of the bot's threads, implemented with discord.js in
@@ -259,6 +262,16 @@ export class DashboardBridge {
     this.registry.get(sessionId)?.apply({ type: "model", model });
   }
 
+  /**
+   * The bot is stopping and its runs have ended: a dashboard still showing a prompt about to run says ⏸
+   * bot stopped (those whose run the stop cut already do). The next start repaints them all.
+   */
+  botStopping(): void {
+    for (const dashboard of this.registry.all()) {
+      if (isRunning(dashboard.view)) dashboard.apply({ type: "bot_stopped", cut: false });
+    }
+  }
+
   stopped(sessionId: string, by: string | undefined): void {
     this.typing?.stop(sessionId);
     this.registry.get(sessionId)?.apply({ type: "stopped", by });
@@ -306,9 +319,11 @@ export class DashboardBridge {
         });
       }
     },
-    onEnd: ({ sessionId, runNumber, result }) => {
+    onEnd: ({ sessionId, runNumber, result, cutByShutdown }) => {
       this.typing?.stop(sessionId);
       const dashboard = this.registry.get(sessionId);
+      // The bot's stop cut it: the closing note says so, and the dashboard shows ⏸ (SPEC §7).
+      if (cutByShutdown) result = { ...result, error: SHUTDOWN_CUT_NOTE };
       if (!dashboard) {
         this.#sendRunEndWithoutDashboard(sessionId, runNumber, result);
         return;
@@ -317,7 +332,9 @@ export class DashboardBridge {
       if (sessionStateAfter(result) === "failed") {
         dashboard.apply({ type: "failed", reason: result.error ?? "omp could not start" });
       }
-      void dashboard.runEnded(result, { runNumber }).then(() => {
+      const ended = dashboard.runEnded(result, { runNumber });
+      if (cutByShutdown) dashboard.apply({ type: "bot_stopped", cut: true });
+      void ended.then(() => {
         // A stop that raced the run's end keeps the last word on the dashboard.
         const session = this.#store.getSession(sessionId);
         if (session?.stoppedAt) dashboard.apply({ type: "stopped" });

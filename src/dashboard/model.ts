@@ -30,11 +30,18 @@ export type DashboardEvent =
   /** The session cannot run at all (omp missing, workspace gone). */
   | { type: "failed"; reason: string }
   | { type: "stopped"; by?: string | undefined }
+  /** The bot is stopping (SPEC §7): its run was cut (`cut`) or its queued prompts wait for the next start. */
+  | { type: "bot_stopped"; cut: boolean }
   /** Messages owed to the thread wait for a retry (undefined: nothing waits any more). */
   | { type: "delivery"; waiting: DeliveryWaiting | undefined };
 
 export const INTERRUPTED_NOTE =
   "Interrupted by a restart. Queued prompts continue; send the prompt again to retry.";
+
+export const BOT_STOPPED_NOTES = {
+  cut: "ompcord stopped during this run. This dashboard is repainted when the bot is back; send the prompt again then to retry.",
+  queued: "ompcord stopped. Queued prompts run when the bot is back, and this dashboard is repainted then.",
+} as const;
 
 const OUTCOME_NOTES: Record<Exclude<RunOutcome, "success">, string> = {
   failed: "The last run failed",
@@ -166,6 +173,14 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
       };
     case "failed":
       return { ...view, state: "failed", note: note(event.reason), pending: undefined };
+    case "bot_stopped":
+      if (view.stopped) return view;
+      return {
+        ...view,
+        botStopped: true,
+        pending: undefined,
+        note: event.cut ? BOT_STOPPED_NOTES.cut : BOT_STOPPED_NOTES.queued,
+      };
     case "delivery": {
       const messages = Math.floor(nonNegative(event.waiting?.messages ?? 0));
       if (messages === 0) return view.delivery === undefined ? view : { ...view, delivery: undefined };

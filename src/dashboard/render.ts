@@ -23,7 +23,7 @@ import {
   truncateStart,
 } from "../format/text.js";
 import { dashboardCustomId } from "./custom-ids.js";
-import { DASHBOARD_STATES, type DashboardView, isCancellable, isRunning } from "./view.js";
+import { BOT_STOPPED_LOOK, DASHBOARD_STATES, type DashboardView, isCancellable, isRunning } from "./view.js";
 
 export interface DashboardPayload {
   embeds: [APIEmbed];
@@ -154,7 +154,7 @@ function buttons(view: DashboardView): DashboardPayload["components"] {
  * time is a Discord timestamp); `_now` is still accepted from callers that pass the paint time.
  */
 export function renderDashboard(view: DashboardView, _now?: Date): DashboardPayload {
-  const look = DASHBOARD_STATES[view.state] ?? DASHBOARD_STATES.failed;
+  const look = view.botStopped ? BOT_STOPPED_LOOK : (DASHBOARD_STATES[view.state] ?? DASHBOARD_STATES.failed);
   const name = oneLine(view.sessionName) || "Session";
   const title = truncateEnd(`${look.emoji} ${name}`, DISCORD_LIMITS.embedTitle);
 

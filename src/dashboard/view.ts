@@ -12,6 +12,12 @@ export const DASHBOARD_STATES: Record<SessionState, { color: number; emoji: stri
   failed: { color: 0xe74c3c, emoji: "🔴", label: "Failed" },
 };
 
+/**
+ * The look of a dashboard while the bot itself is stopped (SPEC §7): not a state of the session (🔴
+ * Failed would say it cannot run), and repainted from the store when the bot is back.
+ */
+export const BOT_STOPPED_LOOK = { color: 0x95a5a6, emoji: "⏸", label: "Bot stopped" } as const;
+
 export interface DashboardPrompt {
   text: string;
   /** Discord user id of whoever queued it. */
@@ -54,6 +60,8 @@ export interface DashboardView {
   model?: string | undefined;
   /** The named project the session works in; absent when none. */
   project?: string | undefined;
+  /** Painted as the bot stops; the bot's next start repaints the dashboard from the store without it. */
+  botStopped?: boolean | undefined;
 }
 
 /** What a thread's dashboard shows while the messages the bot owes it wait for a retry. */
@@ -87,7 +95,7 @@ export function initialDashboardView(session: { sessionId: string; sessionName: 
 
 /** A prompt is running or about to: the prompt shown is the current one, not the last. */
 export function isRunning(view: DashboardView): boolean {
-  return !view.stopped && (view.state === "busy" || view.state === "waiting");
+  return !view.stopped && !view.botStopped && (view.state === "busy" || view.state === "waiting");
 }
 
 /** A run has started and not ended: Cancel makes sense. */

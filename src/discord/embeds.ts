@@ -1,16 +1,19 @@
-// Embeds for /omp status, health, version and queue: pure functions of plain data, always valid.
+// Embeds for /omp status, health, version, queue and report: pure functions of plain data, always valid.
 
 import type { APIEmbed, APIEmbedField } from "discord-api-types/v10";
 import { DISCORD_LIMITS, DISPLAY_LIMITS, EMPTY_VALUE } from "../format/limits.js";
 import {
   countOf,
+  formatCost,
   formatDuration,
+  formatTokens,
   nonEmpty,
   stripControlCharacters,
   truncateEnd,
   truncateMiddle,
 } from "../format/text.js";
 import type { HealthCheck } from "../health/checks.js";
+import type { DayUsage } from "../store/index.js";
 
 /** Colours reused from the dashboard's palette (SPEC §1) so the bot looks like one product. */
 export const EMBED_COLORS = { ok: 0x2ecc71, info: 0x5865f2, warn: 0xf1c40f, bad: 0xe74c3c } as const;
@@ -71,10 +74,16 @@ function field(name: string, value: string, inline = true): APIEmbedField {
   };
 }
 
+/** `, 1 warning` when checks passed with something to know (an untested omp); empty otherwise. */
+function warned(checks: readonly HealthCheck[]): string {
+  const warnings = checks.filter((check) => check.ok && check.warning).length;
+  return warnings === 0 ? "" : ` (⚠️ ${warnings} warning${warnings === 1 ? "" : "s"})`;
+}
+
 function checkLine(check: HealthCheck): string {
   const name = oneLine(check.name, 80);
   const detail = check.detail ? ` — ${oneLine(check.detail, DISPLAY_LIMITS.healthReasonChars)}` : "";
-  return `${check.ok ? "✅" : "❌"} **${name}**${detail}`;
+  return `${check.ok ? (check.warning ? "⚠️" : "✅") : "❌"} **${name}**${detail}`;
 }
 
 function oneLine(text: string, max: number): string {
@@ -162,8 +171,8 @@ export function healthEmbed(checks: readonly HealthCheck[]): APIEmbed {
     checks.length === 0
       ? "No health checks ran"
       : failed === 0
-        ? `✅ All ${checks.length} checks passed`
-        : `❌ ${failed} of ${checks.length} checks failed`;
+        ? `✅ All ${checks.length} checks passed${warned(checks)}`
+        : `❌ ${failed} of ${checks.length} checks failed${warned(checks)}`;
   return {
     title,
     color: checks.length > 0 && failed === 0 ? EMBED_COLORS.ok : EMBED_COLORS.bad,
@@ -221,5 +230,52 @@ export function queueEmbed(data: QueueData): APIEmbed {
     title: `Queue: ${running ? "1 running" : "none running"}, ${waiting.length} waiting`,
     color: EMBED_COLORS.info,
     description: joinWithin(lines, DISCORD_LIMITS.embedDescription, (n) => `…and ${n} more waiting`),
+  };
+}
+
+/**
+ * `/omp report`: one line per UTC day (runs, failed, time, tokens, cost) and the total, as a fixed-width
+ * table; the footer says the days are UTC and what a failure is.
+ */
+export function reportEmbed(days: readonly DayUsage[]): APIEmbed {
+  const header = ["day (UTC)", "runs", "failed", "time", "tokens", "cost"];
+  const row = (label: string, d: Omit<DayUsage, "day">) => [
+    label,
+    String(d.runs),
+    String(d.failures),
+    formatDuration(d.runMs),
+    formatTokens(d.tokens),
+    formatCost(d.cost),
+  ];
+  const total = days.reduce(
+    (sum, d) => ({
+      runs: sum.runs + d.runs,
+      failures: sum.failures + d.failures,
+      cancelled: sum.cancelled + d.cancelled,
+      interrupted: sum.interrupted + d.interrupted,
+      running: sum.running + d.running,
+      runMs: sum.runMs + d.runMs,
+      tokens: sum.tokens + d.tokens,
+      cost: sum.cost + d.cost,
+    }),
+    { runs: 0, failures: 0, cancelled: 0, interrupted: 0, running: 0, runMs: 0, tokens: 0, cost: 0 },
+  );
+  const rows = [header, ...days.map((d) => row(d.day, d)), row("total", total)];
+  const widths = header.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    r.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ");
+  const table = truncateEnd(["```", ...rows.map(line), "```"].join("\n"), DISCORD_LIMITS.embedDescription);
+  const notes = [
+    "Days are UTC, midnight to midnight; a run counts on the day it started, its time once it ended.",
+    "Failed: failed, timed out or crashed.",
+  ];
+  if (total.cancelled > 0) notes.push(`Cancelled by a person: ${total.cancelled}.`);
+  if (total.interrupted > 0) notes.push(`Cut by a stop or crash of the bot: ${total.interrupted}.`);
+  if (total.running > 0) notes.push(`Still running: ${total.running}.`);
+  return {
+    title: `Runs in the last ${countOf(days.length, "day")}`,
+    color: EMBED_COLORS.info,
+    description: table,
+    footer: { text: truncateEnd(notes.join(" "), DISCORD_LIMITS.embedFooter) },
   };
 }

@@ -9,6 +9,7 @@ import { type DirectoryProblem, describeUnusableWorkDir, directoryProblem } from
 import { pathWithBinDir } from "../omp/env.js";
 import { buildChildEnv, describeSandbox, type SandboxStatus } from "../omp/index.js";
 import type { Store } from "../store/index.js";
+import { ompVersionWarning } from "./omp-version.js";
 
 /** `omp --version` starts Bun and omp: a few hundred ms; cached so /omp status stays quick. */
 const OMP_VERSION_TTL_MS = 60_000;
@@ -27,6 +28,8 @@ export interface HealthCheck {
   ok: boolean;
   /** Why it failed, or a short measurement when it passed (`42 ms`). */
   detail?: string | undefined;
+  /** It passed, but something a person should know about (shown ⚠️): an omp the bot is not tested with. */
+  warning?: boolean;
 }
 
 export interface HealthChecksOptions {
@@ -46,6 +49,8 @@ export interface HealthChecksOptions {
   env?: NodeJS.ProcessEnv;
   /** How long `omp --version` may take (default 60 s). */
   ompVersionTimeoutMs?: number;
+  /** The omp version the bot is tested with (`testedOmpVersion()`): another one is a warning. */
+  testedOmpVersion?: string | undefined;
 }
 
 export class HealthChecks {
@@ -102,9 +107,11 @@ export class HealthChecks {
 
   async omp(): Promise<HealthCheck> {
     const { version, error } = await this.ompVersion();
-    return version
-      ? { name: "omp binary", ok: true, detail: version }
-      : { name: "omp binary", ok: false, detail: error ?? "did not answer" };
+    if (!version) return { name: "omp binary", ok: false, detail: error ?? "did not answer" };
+    const warning = ompVersionWarning(version, this.#options.testedOmpVersion);
+    return warning
+      ? { name: "omp binary", ok: true, warning: true, detail: `${version}: ${warning}` }
+      : { name: "omp binary", ok: true, detail: version };
   }
 
   /**

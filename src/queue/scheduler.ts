@@ -36,6 +36,8 @@ export interface RunObserver {
     runId: string;
     runNumber: number;
     result: RunResult;
+    /** The bot's stop cancelled the run after its grace period (`result.outcome` is `cancelled`). */
+    cutByShutdown?: boolean;
   }): void;
 }
 
@@ -104,6 +106,8 @@ interface ActiveRun {
   startedAt: Date;
   run: OmpRun | undefined;
   cancelRequested: boolean;
+  /** Cancelled because the bot stopped: recorded as interrupted, not as a person's cancel. */
+  cutByShutdown?: boolean;
   finished: Promise<void>;
 }
 
@@ -117,6 +121,9 @@ interface Lane {
 }
 
 const silentLogger = () => createLogger({ logLevel: "silent" });
+
+/** The error of a run the bot's stop cut, in the store (a crash's cut says "ompcord restarted"). */
+export const SHUTDOWN_CUT_ERROR = "interrupted: ompcord stopped during the run";
 
 export class RunScheduler {
   readonly #store: Store;
@@ -245,9 +252,10 @@ export class RunScheduler {
 
   /**
    * Stops taking work, lets running prompts finish for up to `graceMs`, then cancels the rest and waits
-   * for them to end. Prompts still queued stay queued in the store for the next start.
+   * for them to end. Prompts still queued stay queued in the store for the next start. Resolves with the
+   * ids of the sessions whose run the stop cut.
    */
-  async shutdown(options: { graceMs: number }): Promise<void> {
+  async shutdown(options: { graceMs: number }): Promise<{ cutSessions: string[] }> {
     this.#closed = true;
     const running = () => [...this.#lanes.values()].flatMap((lane) => (lane.active ? [lane.active] : []));
     const finishing = Promise.all(running().map((active) => active.finished));
@@ -257,8 +265,13 @@ export class RunScheduler {
     });
     const first = await Promise.race([finishing.then(() => "done" as const), graceOver]);
     clearTimeout(timer);
+    const cutSessions: string[] = [];
     if (first === "timeout") {
       const left = running();
+      for (const active of left) {
+        active.cutByShutdown = true;
+        cutSessions.push(active.prompt.sessionId);
+      }
       this.#logger.warn(
         { runs: left.length },
         "shutdown: cancelling runs still going after the grace period",
@@ -272,6 +285,7 @@ export class RunScheduler {
       );
     }
     await this.onIdle();
+    return { cutSessions };
   }
 
   // ── internals ───────────────────────────────────────────────────────────────────────────────
@@ -418,11 +432,14 @@ export class RunScheduler {
       }
       log.warn({ leftovers: result.leftovers }, "the run left processes running; they were ended");
     }
+    // A run the bot's stop cancelled was not cancelled by anyone: it is recorded as interrupted, as a run
+    // cut by a crash is (its session becomes degraded either way, and its queued prompts stay queued).
+    const cut = active.cutByShutdown === true && result.outcome === "cancelled";
     this.#store.finishRun(row.id, {
-      outcome: result.outcome,
+      outcome: cut ? "interrupted" : result.outcome,
       exitCode: result.exitCode,
       signal: result.signal,
-      error: result.error ?? null,
+      error: cut ? SHUTDOWN_CUT_ERROR : (result.error ?? null),
       tokens: result.tokens,
       cost: result.cost,
       outputBytes: result.outputBytes,
@@ -440,6 +457,7 @@ export class RunScheduler {
         runId: row.id,
         runNumber: row.runNumber,
         result,
+        ...(cut ? { cutByShutdown: true } : {}),
       }),
     );
   }

@@ -1,7 +1,8 @@
 // Restart recovery (SPEC §7): processes left from the last run of the bot are ended, but only those
 // whose whole recorded identity (pid, start time, boot id) still matches, never a process that merely
-// got the same pid since; every live session's dashboard is repainted from the store (interrupted ones
-// as Degraded with a note), and sessions whose thread vanished while the bot was away are stopped.
+// got the same pid since; every live session's dashboard is repainted from the store (interrupted ones,
+// by a crash or by the last stop, as Degraded with a note; a ⏸ bot stopped goes), and sessions whose
+// thread vanished while the bot was away are stopped.
 // Queued prompts then resume.
 
 import type { Logger } from "../log.js";
@@ -80,7 +81,10 @@ export async function recoverAfterRestart(
   const interrupted = new Set(reconciled.interruptedRuns.map(({ session }) => session.id));
   for (const session of store.listActiveSessions()) {
     if (!session.dashboardMessageId) continue;
-    await dashboards.restore(session, { interrupted: interrupted.has(session.id) });
+    // A run the last clean stop cut was recorded as interrupted then: its dashboard, painted ⏸ bot
+    // stopped, gets the same note as a run a crash cut.
+    const cut = interrupted.has(session.id) || store.latestRun(session.id)?.outcome === "interrupted";
+    await dashboards.restore(session, { interrupted: cut });
   }
   logger.info(
     { interruptedRuns: reconciled.interruptedRuns.length, sessions: store.listActiveSessions().length },

@@ -7,14 +7,17 @@ import { join } from "node:path";
 import type { Config } from "../config/index.js";
 import type { Logger } from "../log.js";
 import type { QueueSnapshot, RunScheduler, SchedulerStats } from "../queue/scheduler.js";
-import type {
-  NewPrompt,
-  NewSession,
-  PromptRow,
-  PromptSource,
-  ReconcileResult,
-  SessionRow,
-  Store,
+import {
+  type DayUsage,
+  type NewPrompt,
+  type NewSession,
+  type PromptRow,
+  type PromptSource,
+  type ReconcileResult,
+  reportStart,
+  type SessionRow,
+  type Store,
+  usagePerDay,
 } from "../store/index.js";
 import type { SessionDashboards, SessionThreads } from "./ports.js";
 import { recoverAfterRestart } from "./recover.js";
@@ -204,6 +207,11 @@ export class SessionService {
 
   snapshot(sessionId: string): QueueSnapshot {
     return this.#scheduler.snapshot(sessionId);
+  }
+
+  /** Runs, failures, time, tokens and cost of each of the last `days` UTC days, today included (`/omp report`). */
+  usage(days: number, now = new Date()): DayUsage[] {
+    return usagePerDay(this.#store.sqlite, reportStart(now, days), now);
   }
 
   /** Runs going and waiting, and sessions not stopped: what `/omp status` counts. */

@@ -34,6 +34,7 @@ export type {
 } from "./store.js";
 export { Store } from "./store.js";
 export { TaskReads } from "./task-reads.js";
+export { type DayUsage, reportStart, usagePerDay } from "./usage.js";
 
 /** migrations/ at the repository root, the same from src/store (tsx) and dist/store (built). */
 export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations", import.meta.url));

@@ -63,7 +63,8 @@ export interface RunStart {
 }
 
 export interface RunFinish {
-  outcome: RunOutcome;
+  /** `interrupted`: the bot stopped during the run (a shutdown past its grace period), nobody cancelled it. */
+  outcome: RunOutcome | "interrupted";
   exitCode: number | null;
   signal: string | null;
   error?: string | null | undefined;
@@ -130,6 +131,7 @@ const TERMINAL_PROMPT: Record<RunFinish["outcome"], PromptStatus> = {
   timed_out: "failed",
   crashed: "failed",
   cancelled: "cancelled",
+  interrupted: "interrupted",
 };
 
 export class Store {

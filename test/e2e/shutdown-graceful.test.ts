@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BOT_STOPPED_LOOK } from "../../src/dashboard/index.js";
 import { isAlive } from "../../src/omp/index.js";
 import { waitUntil } from "../../src/omp/kill.js";
 import {
@@ -132,7 +133,7 @@ describe("graceful shutdown on SIGTERM", () => {
     expect(isAlive(facts.runs[0]!.pid!)).toBe(false);
   });
 
-  it("cancels a run that outlives the grace period, paints it Degraded, leaves no process and exits 0", async () => {
+  it("cancels a run that outlives the grace period, paints it ⏸ bot stopped, records it interrupted, leaves no process and exits 0", async () => {
     h.model.on("outlive the grace", bashThenReply(`${SLEEP} ${TOOL_SECONDS}`, "never"));
     const running = await startBot(GRACE_OUTLIVED);
     const { thread } = await h.launch("outlive the grace period");
@@ -146,15 +147,17 @@ describe("graceful shutdown on SIGTERM", () => {
     expect(await running.exited).toEqual({ code: 0, signal: null });
 
     const final = h.dashboard(thread.id);
-    expect(final?.embeds[0]?.color).toBe(0xe67e22); // Degraded
-    expect(JSON.stringify(final?.embeds[0])).toMatch(/cancel/i);
+    // Nobody cancelled it and the session can run again: not 🟠 "cancelled", not 🔴 Failed.
+    expect(final?.embeds[0]?.color).toBe(BOT_STOPPED_LOOK.color);
+    expect(JSON.stringify(final?.embeds[0])).toContain("ompcord stopped during this run");
+    expect(JSON.stringify(final?.embeds[0])).not.toMatch(/cancel/i);
     expect(processesMatching(`${SLEEP} ${TOOL_SECONDS}`)).toEqual([]);
     expect(existsSync(`${h.config.databasePath}-wal`)).toBe(false);
     const facts = reopenDatabase();
     expect(facts.integrity).toBe("ok");
-    expect(facts.prompts.at(-1)).toEqual({ text: "outlive the grace period", status: "cancelled" });
+    expect(facts.prompts.at(-1)).toEqual({ text: "outlive the grace period", status: "interrupted" });
     const run = facts.runs.at(-1)!;
-    expect(run.outcome).toBe("cancelled");
+    expect(run.outcome).toBe("interrupted");
     ompPids.push(run.pid!);
     expect(isAlive(run.pid!)).toBe(false);
   });

@@ -25,7 +25,7 @@ function fakeOmp(name: string, body: string): string {
   return path;
 }
 
-function checks(ompBin: string, ompVersionTimeoutMs: number): HealthChecks {
+function checks(ompBin: string, ompVersionTimeoutMs: number, tested?: string): HealthChecks {
   return new HealthChecks({
     // Only the omp check runs here: it needs neither Discord nor the store.
     client: {} as Client,
@@ -35,6 +35,7 @@ function checks(ompBin: string, ompVersionTimeoutMs: number): HealthChecks {
     sidecarUrl: undefined,
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin" },
     ompVersionTimeoutMs,
+    testedOmpVersion: tested,
   });
 }
 
@@ -42,6 +43,20 @@ describe("the omp binary check", () => {
   it("reports the version omp prints", async () => {
     const health = checks(fakeOmp("omp-ok", "echo 18.2.3"), 30_000);
     expect(await health.omp()).toEqual({ name: "omp binary", ok: true, detail: "18.2.3" });
+  });
+
+  it("passes with a warning naming both versions when omp is not the version the bot is tested with", async () => {
+    const health = checks(fakeOmp("omp-newer", "echo omp/18.3.0"), 30_000, "18.2.3");
+    const check = await health.omp();
+    expect(check).toMatchObject({ name: "omp binary", ok: true, warning: true });
+    expect(check.detail).toContain("omp/18.3.0");
+    expect(check.detail).toContain("tested with omp 18.2.3");
+    expect(check.detail).toContain("npm install");
+  });
+
+  it("passes without a warning when omp is the tested version, as `omp --version` prints it", async () => {
+    const health = checks(fakeOmp("omp-tested", "echo omp/18.2.3"), 30_000, "18.2.3");
+    expect(await health.omp()).toEqual({ name: "omp binary", ok: true, detail: "omp/18.2.3" });
   });
 
   it("a probe that timed out says so, and the next check asks omp again instead of repeating it", async () => {

@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXIT_CONFIG } from "../../src/config/index.js";
 import { TSX_LOADER } from "../support/bot-process.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
@@ -50,7 +51,7 @@ describe("a partial Discord configuration", () => {
     "fails with the configuration help, which also names the playground",
     async () => {
       const result = await runMain(REPO, cwd, { DISCORD_GUILD_ID: "123456789012345678" });
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(EXIT_CONFIG);
       expect(result.stderr).toContain("Missing:\n  DISCORD_BOT_TOKEN");
       expect(result.stderr).toContain("npm run playground");
       expect(result.stdout).not.toContain("http://127.0.0.1");
@@ -78,7 +79,7 @@ describe("an install without the playground package (as the Docker image)", () =
     "answers a start without settings with the configuration help, and no playground hint",
     async () => {
       const result = await runMain(root, root, {});
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(EXIT_CONFIG);
       expect(result.stdout).toBe("");
       expect(result.stderr).toContain("ompcord cannot start: its configuration needs attention.");
       for (const variable of [

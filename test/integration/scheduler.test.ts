@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type RunObserver, RunScheduler } from "../../src/queue/scheduler.js";
+import { type RunObserver, RunScheduler, SHUTDOWN_CUT_ERROR } from "../../src/queue/scheduler.js";
 import type { OmpRun, OmpRunner, OmpRunRequest, RunResult } from "../../src/queue/types.js";
 import { openStore, type SessionRow, type Store } from "../../src/store/index.js";
 
@@ -678,16 +678,18 @@ describe("shutdown", () => {
     expect(runner.runs).toHaveLength(1);
   });
 
-  it("cancels runs still going when the grace period ends", async () => {
+  it("cancels runs still going when the grace period ends, and records them interrupted by the stop, not cancelled", async () => {
     const s = session();
     const rs = scheduler();
     queue(s.id, "hangs");
     rs.kick(s.id);
     await runsStarted(1);
     const started = Date.now();
-    await rs.shutdown({ graceMs: 50 });
+    const { cutSessions } = await rs.shutdown({ graceMs: 50 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
     expect(runner.runs[0]!.cancelCalls).toBe(1);
-    expect(store.latestRun(s.id)?.outcome).toBe("cancelled");
+    expect(cutSessions).toEqual([s.id]);
+    expect(store.latestRun(s.id)).toMatchObject({ outcome: "interrupted", error: SHUTDOWN_CUT_ERROR });
+    expect(store.listQueuedPrompts(s.id)).toEqual([]);
   });
 });

@@ -8,6 +8,7 @@ import { delimiter, join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULTS } from "../../src/config/defaults.js";
+import { EXIT_CONFIG } from "../../src/config/errors.js";
 
 const UNIT_FILE = new URL("../../deploy/systemd/ompcord.service", import.meta.url);
 const UNIT = readFileSync(UNIT_FILE, "utf8");
@@ -112,6 +113,10 @@ describe("the unit", () => {
     expect(setting("Restart")).toBe("on-failure");
     expect(setting("RestartSec")).toMatch(/^\d+s$/);
     expect(Number(setting("StartLimitBurst"))).toBeGreaterThan(1);
+  });
+
+  it("does not restart a bot whose configuration must be fixed first (exit 78, EX_CONFIG)", () => {
+    expect(setting("RestartPreventExitStatus")?.split(/\s+/)).toContain(String(EXIT_CONFIG));
   });
 
   it("stops the bot with SIGTERM alone and waits longer than its graceful shutdown", () => {

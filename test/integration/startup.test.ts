@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type Emulator, startEmulator } from "@ompcord/discord-emulator";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { DEFAULTS } from "../../src/config/index.js";
+import { DEFAULTS, EXIT_CONFIG } from "../../src/config/index.js";
 import { spawnBotProcess } from "../support/bot-process.js";
 
 const repo = join(import.meta.dirname, "..", "..");
@@ -46,9 +46,9 @@ function start(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: s
 
 describe("start-up without a usable configuration", () => {
   // With none of the four at all, `npm start` is the local playground (test/integration/playground-start.test.ts).
-  it("with some Discord settings missing, says what is missing and where to get it, and exits 1 without a stack trace", async () => {
+  it("with some Discord settings missing, says what is missing and where to get it, and exits 78 (EX_CONFIG) without a stack trace", async () => {
     const { code, stdout, stderr } = await start({ DISCORD_GUILD_ID: "111111111111111111" });
-    expect(code).toBe(1);
+    expect(code).toBe(EXIT_CONFIG);
     expect(stdout).toBe("");
     for (const variable of ["DISCORD_BOT_TOKEN", "DISCORD_CHANNEL_ID", "DISCORD_ALLOWED_USERS"]) {
       expect(stderr).toContain(variable);
@@ -75,7 +75,7 @@ describe("start-up without a usable configuration", () => {
       ].join("\n"),
     );
     const { code, stderr } = await start({});
-    expect(code).toBe(1);
+    expect(code).toBe(EXIT_CONFIG);
     expect(stderr).toContain("Invalid:");
     expect(stderr).toContain(
       "OMP_MAX_CONCURRENT_RUNS (from .env): expected a whole number from 1 to 64, got `0`.",
@@ -100,11 +100,11 @@ describe("start-up with a valid configuration that Discord refuses", () => {
     OMPCORD_API_PORT: "0",
   });
 
-  it("a wrong token: opens the store, then says how to reset the token and exits 1, never echoing it", async () => {
+  it("a wrong token: opens the store, then says how to reset the token and exits 78, never echoing it", async () => {
     const emu = await startEmulator();
     try {
       const { code, stdout, stderr } = await start(config(emu, TOKEN));
-      expect(code).toBe(1);
+      expect(code).toBe(EXIT_CONFIG);
       expect(stderr).toContain("ompcord could not start");
       expect(stderr).toContain("Reset Token");
       // A wrong configuration, like a partial one, also points at the way to try ompcord without Discord.
@@ -118,11 +118,11 @@ describe("start-up with a valid configuration that Discord refuses", () => {
     }
   });
 
-  it("the Message Content intent not enabled: says where to turn it on and exits 1", async () => {
+  it("the Message Content intent not enabled: says where to turn it on and exits 78", async () => {
     const emu = await startEmulator({ allowedPrivilegedIntents: 0 });
     try {
       const { code, stderr } = await start(config(emu, emu.botToken));
-      expect(code).toBe(1);
+      expect(code).toBe(EXIT_CONFIG);
       expect(stderr).toContain("Message Content Intent");
       expect(stderr).toContain("npm run playground");
       expect(stderr).not.toMatch(/\n\s+at /);
@@ -141,10 +141,10 @@ describe("start-up with a path or port that cannot work", () => {
     OMPCORD_API_TOKEN: "startup-test-api-token",
   };
 
-  it("an OMP_WORKDIR that does not exist: names it and the fix, exits 1, and does not create it", async () => {
+  it("an OMP_WORKDIR that does not exist: names it and the fix, exits 78, and does not create it", async () => {
     const missing = join(cwd, "my-projcet");
     const { code, stdout, stderr } = await start({ ...discord, OMP_WORKDIR: missing });
-    expect(code).toBe(1);
+    expect(code).toBe(EXIT_CONFIG);
     expect(stdout).toBe("");
     expect(stderr).toContain(
       `OMP_WORKDIR: expected an existing directory ompcord can write to, got \`${missing}\`.`,
@@ -154,13 +154,13 @@ describe("start-up with a path or port that cannot work", () => {
     expect(existsSync(missing)).toBe(false);
   });
 
-  it("an OMPCORD_API_PORT another program listens on: names the variable and the fix, exits 1", async () => {
+  it("an OMPCORD_API_PORT another program listens on: names the variable and the fix, exits 78", async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
     const { port } = blocker.address() as AddressInfo;
     try {
       const { code, stderr } = await start({ ...discord, OMPCORD_API_PORT: String(port) });
-      expect(code).toBe(1);
+      expect(code).toBe(EXIT_CONFIG);
       expect(stderr).toContain(
         `OMPCORD_API_PORT: expected a port no other program listens on, got \`${port}\`.`,
       );

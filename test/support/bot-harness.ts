@@ -220,6 +220,8 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     OMPCORD_DATA_DIR: join(dataDir, "data"),
     OMPCORD_API_PORT: "0",
     LOG_LEVEL: "debug",
+    // Most tests count the launch channel's messages; the home channel tests turn the reports on.
+    OMPCORD_HOME_REPORTS: "off",
     ...(typeof options.env === "function" ? options.env(world) : options.env),
   };
   const config = loadConfig({ env: configEnv, cwd: dataDir });

@@ -32,6 +32,7 @@ describe("/omp command definition", () => {
       "health",
       "version",
       "token",
+      "report",
     ]);
     for (const option of json.options as Option[]) {
       expect(option.type).toBe(ApplicationCommandOptionType.Subcommand);

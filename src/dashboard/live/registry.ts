@@ -129,6 +129,11 @@ export class DashboardRegistry {
   }
 
   /** Shutdown: paints every dashboard's newest state once more, then stops them all. */
+  /** Every open dashboard. */
+  all(): LiveDashboard[] {
+    return [...this.#dashboards.values()];
+  }
+
   async closeAll(): Promise<void> {
     const all = [...this.#dashboards.values()];
     await Promise.allSettled(all.map((dashboard) => dashboard.flushNow()));

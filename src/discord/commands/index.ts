@@ -19,6 +19,7 @@ import { health } from "./health.js";
 import { model } from "./model.js";
 import { newSession } from "./new.js";
 import { queue } from "./queue.js";
+import { report } from "./report.js";
 import { say } from "./say.js";
 import { status } from "./status.js";
 import { steer } from "./steer.js";
@@ -41,6 +42,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   health,
   version,
   token,
+  report,
 ];
 
 /**
