@@ -54,6 +54,8 @@ export interface DashboardView {
   model?: string | undefined;
   /** The named project the session works in; absent when none. */
   project?: string | undefined;
+  /** The run sleeps until the model's usage limit resets (its time limit paused); absent otherwise. */
+  usageWait?: { resumesAt: Date } | undefined;
 }
 
 /** What a thread's dashboard shows while the messages the bot owes it wait for a retry. */

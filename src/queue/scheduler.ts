@@ -68,6 +68,8 @@ export interface RunningPromptView {
   pid: number | undefined;
   /** A cancel of this run is already under way: a second one changes nothing. */
   cancelling: boolean;
+  /** Set while the run sleeps until a usage limit resets. */
+  usageWait?: UsageWait | undefined;
 }
 
 export interface WaitingPromptView {
@@ -231,6 +233,7 @@ export class RunScheduler {
         startedAt: active.startedAt,
         pid: active.run?.pid,
         cancelling: active.cancelRequested,
+        usageWait: active.usageWait,
       },
       waiting,
       waitingForSlot: waiting.some((item) => item.waitingForSlot),
