@@ -1,7 +1,7 @@
 // Usage-limit waits as omp's stdout shows them (SPEC §2): with `retry.waitForUsageReset` pinned, omp
 // sleeps until a provider's usage limit resets and says so once, in `auto_retry_start` (the delay and
-// the provider's error); the next event of any kind means it is working again (no `auto_retry_end`
-// follows a retry that succeeds). Pure, kept apart from events.ts so the runner owns the reading.
+// the provider's error); the next turn means it is working again (no `auto_retry_end` follows a retry
+// that succeeds). Pure, kept apart from events.ts so the runner owns the reading.
 
 import { formatDuration } from "../format/text.js";
 import type { OmpEvent } from "./events.js";
@@ -34,9 +34,24 @@ export function usageWaitOf(event: OmpEvent, now: number): UsageWait | undefined
   return { resumesAt: new Date(now + event.delayMs), delayMs: event.delayMs };
 }
 
-/** Whether `event` shows omp working again after a wait (any event but another retry announcement). */
+/**
+ * Events that show omp working again after a wait (the retry starts a new agent turn) or giving up. Other
+ * lines (notices, what an extension sends) may come during the sleep and end nothing.
+ */
+const WORKING_AGAIN: ReadonlySet<OmpEvent["type"]> = new Set([
+  "agent_start",
+  "agent_end",
+  "turn_start",
+  "message_start",
+  "message_end",
+  "text_delta",
+  "tool_execution_start",
+  "auto_retry_end",
+]);
+
+/** Whether `event` ends a usage-limit wait: omp works again, or the retry is over. */
 export function endsUsageWait(event: OmpEvent): boolean {
-  return event.type !== "auto_retry_start";
+  return WORKING_AGAIN.has(event.type);
 }
 
 /** What a person reads when a usage limit resets later than the bot waits (`OMPCORD_USAGE_WAIT_MAX`). */

@@ -29,8 +29,11 @@ describe("usage-limit waits from omp's events", () => {
     expect(usageWaitOf(retry(3 * 3_600_000, "429 slow down"), NOW)?.delayMs).toBe(3 * 3_600_000);
   });
 
-  it("any event but another retry announcement ends the wait", () => {
+  it("the retry's new turn, or the end of the retry, ends the wait; a notice during the sleep does not", () => {
     expect(endsUsageWait({ type: "agent_start" })).toBe(true);
+    expect(endsUsageWait({ type: "auto_retry_end", success: false, attempt: 1, finalError: "x" })).toBe(true);
+    expect(endsUsageWait({ type: "notice", level: "info", message: "still here" })).toBe(false);
+    expect(endsUsageWait({ type: "other", rawType: "advisor_cost_changed", truncated: false })).toBe(false);
     expect(endsUsageWait(retry(1000, "usage limit"))).toBe(false);
   });
 
