@@ -189,9 +189,10 @@ export interface RunnerOptions {
   /** The parent environment the child's is built from (default process.env). */
   env?: NodeJS.ProcessEnv;
   /**
-   * Extra time after `runTimeoutMs` before the runner stops omp itself (default 5000). omp counts its
-   * `--max-time` from a point in its own start-up, which takes seconds on a busy machine, so either
-   * deadline may fire first; both end the run as timed_out.
+   * Extra running time after `runTimeoutMs` before the runner stops omp itself (default 5000). omp counts
+   * its `--max-time` from a point in its own start-up, which takes seconds on a busy machine, so when no
+   * waits are allowed (the backstop is the limit itself) either deadline may fire first; both end the
+   * run as timed_out.
    */
   timeoutSlackMs?: number;
 }
