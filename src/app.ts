@@ -218,6 +218,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     runTimeoutMs: config.omp.runTimeoutMs,
     killGraceMs: config.omp.killGraceMs,
     maxRetries: config.omp.maxRetries,
+    usageWaitMaxMs: config.omp.usageWaitMaxMs,
     envPassthrough: config.omp.envPassthrough,
     apiUrl: sidecar.url,
     // Each run gets its own token, never the bot's (the agent can read its environment).

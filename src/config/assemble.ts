@@ -58,6 +58,7 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
       killGraceMs: settings.OMP_KILL_GRACE ?? DEFAULTS.killGraceMs,
       shutdownGraceMs: settings.OMPCORD_SHUTDOWN_GRACE ?? DEFAULTS.shutdownGraceMs,
       maxRetries: settings.OMP_MAX_RETRIES ?? DEFAULTS.maxRetries,
+      usageWaitMaxMs: settings.OMPCORD_USAGE_WAIT_MAX ?? DEFAULTS.usageWaitMaxMs,
       envPassthrough: settings.OMP_ENV_PASSTHROUGH ?? [],
       trustedWorkDirs,
     },

@@ -13,6 +13,8 @@ export const DEFAULTS = {
   killGraceMs: 2_000,
   shutdownGraceMs: 10_000,
   maxRetries: 2,
+  /** Long enough for the 5-hour windows of coding plans; a weekly limit fails the run instead. */
+  usageWaitMaxMs: 6 * 3_600_000,
   /** See the README's trust section for why `writes`. */
   approvals: "writes",
   promptMaxChars: 32_000,
@@ -54,6 +56,7 @@ export const RANGES = {
   killGraceMs: { min: 0, max: 60_000 },
   shutdownGraceMs: { min: 0, max: 3_600_000 },
   maxRetries: { min: 0, max: 10 },
+  usageWaitMaxMs: { min: 0, max: 7 * 24 * 3_600_000 },
   promptMaxChars: { min: 1, max: 1_000_000 },
   queueDepthMax: { min: 1, max: 1_000 },
   outputKeptBytes: { min: 1_024, max: 64 * 1024 * 1024 },

@@ -69,6 +69,7 @@ const settingsSchema = z.object({
   OMP_KILL_GRACE: duration(RANGES.killGraceMs).optional(),
   OMPCORD_SHUTDOWN_GRACE: duration(RANGES.shutdownGraceMs).optional(),
   OMP_MAX_RETRIES: wholeNumber(RANGES.maxRetries).optional(),
+  OMPCORD_USAGE_WAIT_MAX: duration(RANGES.usageWaitMaxMs).optional(),
   OMP_ENV_PASSTHROUGH: envNameList(["DISCORD_BOT_TOKEN", "OMPCORD_API_TOKEN"]).optional(),
   OMPCORD_TRUSTED_WORKDIRS: pathList.optional(),
   OMPCORD_SANDBOX: oneOf(SANDBOX_MODES).optional(),
@@ -195,6 +196,10 @@ export const VARIABLES: Record<Variable, VariableDoc> = {
   OMP_MAX_RETRIES: {
     expected: `a whole number ${range(RANGES.maxRetries)}`,
     fix: "Set OMP_MAX_RETRIES to how often omp may retry a failing model request.",
+  },
+  OMPCORD_USAGE_WAIT_MAX: {
+    expected: durationRange(RANGES.usageWaitMaxMs),
+    fix: "Set OMPCORD_USAGE_WAIT_MAX like 6h: how long a run may wait for a model's usage limit to reset (0 fails it at once).",
   },
   OMP_ENV_PASSTHROUGH: {
     expected: "comma-separated environment variable names (letters, digits, _)",

@@ -53,6 +53,11 @@ export interface Config {
     /** How long running prompts may finish on SIGTERM/SIGINT before they are cancelled. */
     shutdownGraceMs: number;
     maxRetries: number;
+    /**
+     * How long a run may wait for a provider's usage limit to reset (its time limit paused meanwhile);
+     * a later reset fails the run. 0: a usage limit fails it at once.
+     */
+    usageWaitMaxMs: number;
     /** Extra environment variable names the omp child may receive, beyond the runner's allowlist. */
     envPassthrough: string[];
   };

@@ -280,17 +280,17 @@ export class DashboardBridge {
   // ── RunObserver ────────────────────────────────────────────────────────────────────────────────
 
   readonly observer: RunObserver = {
-    onWaitingForSlot: (sessionId, { prompt, inUse, max }) => {
+    onWaitingForSlot: (sessionId, { prompt, inUse, max, usageWaits }) => {
       const dashboard = this.registry.get(sessionId);
       if (!dashboard) return;
       const shown = dashboard.view.pending?.waitingForSlot;
       // Already painted so (a launch's first paint): an identical edit would only spend the rate limit.
-      if (shown && shown.inUse === inUse && shown.max === max) return;
+      if (shown && shown.inUse === inUse && shown.max === max && shown.usageWaits === usageWaits) return;
       dashboard.apply({
         type: "pending",
         prompt: this.#redact(prompt.text),
         authorId: prompt.authorId,
-        waitingForSlot: { inUse, max },
+        waitingForSlot: usageWaits ? { inUse, max, usageWaits } : { inUse, max },
       });
     },
     onStart: ({ sessionId, runNumber, prompt }) => {
@@ -318,6 +318,9 @@ export class DashboardBridge {
           cost: event.message.usage.cost,
         });
       }
+    },
+    onUsageWait: (sessionId, wait) => {
+      this.registry.get(sessionId)?.apply({ type: "usage_wait", resumesAt: wait?.resumesAt });
     },
     onEnd: ({ sessionId, runNumber, result, cutByShutdown }) => {
       this.typing?.stop(sessionId);

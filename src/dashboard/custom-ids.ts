@@ -1,11 +1,12 @@
 // The dashboard's Cancel and Stop buttons as custom ids, in both directions, so handlers never parse by hand.
 
-export type DashboardAction = "cancel" | "stop";
+/** `stopwait`: Stop waiting, shown while a run waits for a usage limit to reset (a cancel of that run). */
+export type DashboardAction = "cancel" | "stop" | "stopwait";
 
 const PREFIX = "omp";
-const ACTIONS: readonly DashboardAction[] = ["cancel", "stop"];
+const ACTIONS: readonly DashboardAction[] = ["cancel", "stop", "stopwait"];
 
-/** `omp:cancel:<sessionId>` / `omp:stop:<sessionId>`. */
+/** `omp:cancel:<sessionId>` / `omp:stop:<sessionId>` / `omp:stopwait:<sessionId>`. */
 export function dashboardCustomId(action: DashboardAction, sessionId: string): string {
   return `${PREFIX}:${action}:${sessionId}`;
 }

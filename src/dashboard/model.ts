@@ -25,6 +25,8 @@ export type DashboardEvent =
   | { type: "model"; model: string | undefined }
   /** The agent waits for a person (question or approval), or stopped waiting. */
   | { type: "waiting"; waiting: boolean; note?: string | undefined }
+  /** The run sleeps until the model's usage limit resets at `resumesAt`, or (undefined) works again. */
+  | { type: "usage_wait"; resumesAt: Date | undefined }
   /** The run was cut by a bot restart (SPEC §7). */
   | { type: "interrupted"; note?: string | undefined }
   /** The session cannot run at all (omp missing, workspace gone). */
@@ -97,6 +99,9 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
           waitingForSlot: event.waitingForSlot && {
             inUse: Math.floor(nonNegative(event.waitingForSlot.inUse)),
             max: Math.floor(nonNegative(event.waitingForSlot.max)),
+            ...(event.waitingForSlot.usageWaits
+              ? { usageWaits: Math.floor(nonNegative(event.waitingForSlot.usageWaits)) }
+              : {}),
           },
         },
       };
@@ -114,6 +119,7 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
         lastTool: undefined,
         note: undefined,
         pending: undefined,
+        usageWait: undefined,
       };
     case "lines":
       return event.lines.length === 0 ? view : { ...view, tail: appendToTail(view.tail, event.lines) };
@@ -139,6 +145,7 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
           runEndedAt: event.at,
           note: undefined,
           pending: undefined,
+          usageWait: undefined,
         };
       }
       const base = OUTCOME_NOTES[event.outcome];
@@ -149,6 +156,7 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
         runEndedAt: event.at,
         note: note(reason ? `${base}: ${reason}` : `${base}.`),
         pending: undefined,
+        usageWait: undefined,
       };
     }
     case "queue":
@@ -164,21 +172,27 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
             note: event.note ? note(event.note) : "The agent is waiting for a reply.",
           }
         : { ...view, state: "busy", note: undefined };
+    case "usage_wait":
+      if (event.resumesAt === undefined) return view.usageWait ? { ...view, usageWait: undefined } : view;
+      if (!isRunning(view) || view.pending !== undefined) return view;
+      return { ...view, usageWait: { resumesAt: event.resumesAt } };
     case "interrupted":
       return {
         ...view,
         state: "degraded",
         note: note(event.note ?? INTERRUPTED_NOTE),
         pending: undefined,
+        usageWait: undefined,
       };
     case "failed":
-      return { ...view, state: "failed", note: note(event.reason), pending: undefined };
+      return { ...view, state: "failed", note: note(event.reason), pending: undefined, usageWait: undefined };
     case "bot_stopped":
       if (view.stopped) return view;
       return {
         ...view,
         botStopped: true,
         pending: undefined,
+        usageWait: undefined,
         note: event.cut ? BOT_STOPPED_NOTES.cut : BOT_STOPPED_NOTES.queued,
       };
     case "delivery": {
@@ -193,6 +207,7 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
         state: view.state === "busy" || view.state === "waiting" ? "idle" : view.state,
         queueDepth: 0,
         pending: undefined,
+        usageWait: undefined,
         note: note(
           event.by
             ? `Stopped by <@${event.by}>. Start a new session with /omp new.`

@@ -119,15 +119,44 @@ function embedLength(embed: APIEmbed): number {
   );
 }
 
+/** Discord's `<t:…:t>` (a time in each reader's own zone) and `<t:…:R>` ("in 2 hours") of one moment. */
+function discordTimes(at: Date): { time: string; relative: string } {
+  const seconds = Math.floor(at.getTime() / 1000);
+  return { time: `<t:${seconds}:t>`, relative: `<t:${seconds}:R>` };
+}
+
+/** The run sleeps until a usage limit resets: when it resumes, the time limit paused meanwhile. */
+function usageWaitField(resumesAt: Date): APIEmbedField {
+  const { time, relative } = discordTimes(resumesAt);
+  return field("Paused", `⏳ usage limit: resumes ${time} (${relative})`, false);
+}
+
+/** The run is waiting for a usage limit to reset: Stop waiting (a cancel) is offered beside Cancel. */
+function isWaitingForUsage(view: DashboardView): boolean {
+  return view.usageWait !== undefined && isCancellable(view);
+}
+
 function buttons(view: DashboardView): DashboardPayload["components"] {
   const cancelId = dashboardCustomId("cancel", view.sessionId);
   const stopId = dashboardCustomId("stop", view.sessionId);
+  const stopWaitId = dashboardCustomId("stopwait", view.sessionId);
   // An id Discord would refuse must not sink the whole edit: drop the buttons instead.
   if (stopId.length > DISCORD_LIMITS.customId || cancelId.length > DISCORD_LIMITS.customId) return [];
   return [
     {
       type: ComponentType.ActionRow,
       components: [
+        ...(isWaitingForUsage(view) && stopWaitId.length <= DISCORD_LIMITS.customId
+          ? [
+              {
+                type: ComponentType.Button as const,
+                style: ButtonStyle.Primary as const,
+                label: "Stop waiting",
+                emoji: { name: "⏳" },
+                custom_id: stopWaitId,
+              },
+            ]
+          : []),
         {
           type: ComponentType.Button,
           style: ButtonStyle.Danger,
@@ -176,15 +205,20 @@ export function renderDashboard(view: DashboardView, _now?: Date): DashboardPayl
   if (view.model) fields.push(field("Model", codeSpan(view.model), true));
   if (view.project) fields.push(field("Project", codeSpan(view.project), true));
   if (pending?.waitingForSlot) {
-    const { inUse, max } = pending.waitingForSlot;
+    const { inUse, max, usageWaits } = pending.waitingForSlot;
+    // A run sleeping until a usage limit resets keeps its slot: say why the slot is not freeing up.
+    const sleeping = usageWaits
+      ? `; ${usageWaits === 1 ? "1 of them is" : `${usageWaits} of them are`} waiting for a usage limit to reset`
+      : "";
     fields.push(
       field(
         "Queued",
-        `Waiting for a free run slot (${inUse} of ${max} in use); it starts as soon as one frees up.`,
+        `Waiting for a free run slot (${inUse} of ${max} in use${sleeping}); it starts as soon as one frees up.`,
         false,
       ),
     );
   }
+  if (view.usageWait && isWaitingForUsage(view)) fields.push(usageWaitField(view.usageWait.resumesAt));
   if (view.tokens !== undefined) fields.push(field("Tokens", formatTokens(view.tokens), true));
   if (view.cost !== undefined) fields.push(field("Cost", formatCost(view.cost), true));
   if (view.lastTool) {

@@ -62,6 +62,8 @@ export interface DashboardView {
   project?: string | undefined;
   /** Painted as the bot stops; the bot's next start repaints the dashboard from the store without it. */
   botStopped?: boolean | undefined;
+  /** The run sleeps until the model's usage limit resets (its time limit paused); absent otherwise. */
+  usageWait?: { resumesAt: Date } | undefined;
 }
 
 /** What a thread's dashboard shows while the messages the bot owes it wait for a retry. */

@@ -9,6 +9,7 @@ import { interactionFacts } from "./facts.js";
 import { refuse } from "./replies.js";
 import { buttonAnswer, cancelRun, stopSession } from "./session-actions.js";
 import { handleSteerNow, parseSteerNowId } from "./steering.js";
+import { stopWaiting } from "./stop-waiting.js";
 
 export async function handleDashboardButton(ctx: BotContext, interaction: ButtonInteraction): Promise<void> {
   const steerNow = parseSteerNowId(interaction.customId);
@@ -27,5 +28,6 @@ export async function handleDashboardButton(ctx: BotContext, interaction: Button
   if (!access.ok) return refuse(interaction, access.reason);
   const answer = buttonAnswer(interaction);
   if (parsed.action === "cancel") return cancelRun(ctx, interaction, session, answer);
+  if (parsed.action === "stopwait") return stopWaiting(ctx, interaction, session, answer);
   return stopSession(ctx, interaction, session, answer);
 }

@@ -100,6 +100,11 @@ export interface OverlayOptions {
   maxRetries: number;
   /** Leave the workspace's own code switched on (a channel's configuration trusts the project). */
   projectTrusted?: boolean;
+  /**
+   * Sleep until a provider's usage limit resets instead of failing (omp's `retry.waitForUsageReset`,
+   * which needs retries on); the runner pauses the run's time limit meanwhile and caps the wait.
+   */
+  waitForUsageReset?: boolean;
 }
 
 /**
@@ -132,6 +137,7 @@ export function overlayYaml(options: OverlayOptions): string {
     "retry:",
     `  enabled: ${options.maxRetries > 0}`,
     `  maxRetries: ${options.maxRetries}`,
+    `  waitForUsageReset: ${options.waitForUsageReset === true && options.maxRetries > 0}`,
     "magicKeywords:",
     "  enabled: false",
     `disabledProviders: [${disabledProviders.join(", ")}]`,

@@ -32,6 +32,7 @@ export {
   type RunnerOptions,
   type RunProcessRole,
   type RunResult,
+  type UsageWait,
 } from "./run.js";
 export {
   chooseSandbox,

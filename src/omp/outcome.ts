@@ -99,6 +99,8 @@ export interface ExitFacts {
   cancelled: boolean;
   /** The runner's own time limit fired. */
   timedOut: boolean;
+  /** The runner ended a run whose usage limit resets later than runs wait: why, for a person. */
+  usageWaitRefused?: string | undefined;
   /** The run lasted at least its `--max-time`. */
   reachedTimeLimit: boolean;
   /** The process could not start or died of something other than our signals. */
@@ -140,6 +142,7 @@ export function classifyRun(tally: RunTally, facts: ExitFacts): Classification {
 function classify(tally: RunTally, facts: ExitFacts): Classification {
   if (facts.cancelled) return { outcome: "cancelled", error: undefined };
   if (facts.spawnError) return { outcome: "crashed", error: facts.spawnError };
+  if (facts.usageWaitRefused) return { outcome: "failed", error: facts.usageWaitRefused };
   if (facts.timedOut || tally.deadlineHit) {
     return { outcome: "timed_out", error: "The run hit its time limit and was stopped." };
   }

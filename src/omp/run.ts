@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { execa } from "execa";
+import { type Clock, systemClock } from "../clock.js";
 import { DEFAULTS as CONFIG_DEFAULTS } from "../config/defaults.js";
 import { createRedactor, REDACT_OVERLAP_CHARS, REDACT_SLICE_CHARS, type Redactor } from "../output/redact.js";
 import { TranscriptWriter } from "../output/transcript.js";
@@ -19,6 +20,7 @@ import { LineSplitter } from "./line-splitter.js";
 import { dropCutWord, dropCutWordAtStart, LineRenderer, type OutputLine } from "./lines.js";
 import { neutralisePrompt } from "./neutralise.js";
 import { classifyRun, type RunOutcome, RunTally } from "./outcome.js";
+import { RunDeadline } from "./run-deadline.js";
 import type { PreparedSandbox, Sandbox } from "./sandbox-host.js";
 import {
   findBun,
@@ -30,12 +32,14 @@ import {
   type SupervisorReport,
   supervisorArgs,
 } from "./supervise.js";
+import { endsUsageWait, type UsageWait, usageWaitOf, usageWaitRefusal } from "./usage-wait.js";
 
 export type { OmpEvent } from "./events.js";
 export type { ProcessIdentity } from "./kill.js";
 export type { OutputLine } from "./lines.js";
 export type { RunOutcome } from "./outcome.js";
 export type { LeftoverProcess } from "./supervise.js";
+export type { UsageWait } from "./usage-wait.js";
 
 /** The processes of a run worth remembering: the supervisor (the run's root) and omp under it. */
 export type RunProcessRole = "supervisor" | "omp";
@@ -64,6 +68,11 @@ export interface OmpRunRequest {
    * whose whole identity matches may be killed). The supervisor's comes during `start`, omp's soon after.
    */
   onProcess?: (role: RunProcessRole, identity: ProcessIdentity) => void;
+  /**
+   * The run started sleeping until a provider's usage limit resets (its time limit paused meanwhile),
+   * or, with undefined, it is working again.
+   */
+  onUsageWait?: (wait: UsageWait | undefined) => void;
 }
 
 export interface RunResult {
@@ -97,6 +106,13 @@ export interface OmpRun {
    * Resolves when it is over.
    */
   cancel(): Promise<void>;
+  /**
+   * Stops the run's time limit while it waits for something that is not its work (a person, a usage
+   * limit); pauses nest, and the count goes on after the last `resumeClock`.
+   */
+  pauseClock(reason: string): void;
+  /** Undoes one `pauseClock`; one too many is ignored. */
+  resumeClock(): void;
 }
 
 export interface OmpRunner {
@@ -120,8 +136,20 @@ export interface RunnerOptions {
   /** `--model`; omp's default when undefined. */
   model?: string | undefined;
   extraArgs?: readonly string[];
-  /** Time limit per run (also passed as `--max-time`). */
+  /**
+   * Time limit per run: the time it works, kept by the runner (paused while it waits). omp gets it as
+   * `--max-time` plus the longest allowed waits, a backstop (see `backstopMs`).
+   */
   runTimeoutMs: number;
+  /** The longest a run may wait for a person (an approval, a question); counted into the backstop. */
+  personWaitMaxMs?: number;
+  /**
+   * The longest a run may wait for a provider's usage limit to reset; a later reset fails the run at
+   * once, and 0 waits for none (default: the config's).
+   */
+  usageWaitMaxMs?: number;
+  /** The time source of the run's time limit (default: the system's). */
+  clock?: Clock;
   /** Time between SIGTERM and SIGKILL on cancel and timeout (default: the config's, 2 s). */
   killGraceMs?: number;
   /** Session-level retries after provider errors (default: the config's, 2). */
@@ -161,9 +189,10 @@ export interface RunnerOptions {
   /** The parent environment the child's is built from (default process.env). */
   env?: NodeJS.ProcessEnv;
   /**
-   * Extra time after `runTimeoutMs` before the runner stops omp itself (default 5000). omp counts its
-   * `--max-time` from a point in its own start-up, which takes seconds on a busy machine, so either
-   * deadline may fire first; both end the run as timed_out.
+   * Extra running time after `runTimeoutMs` before the runner stops omp itself (default 5000). omp counts
+   * its `--max-time` from a point in its own start-up, which takes seconds on a busy machine, so when no
+   * waits are allowed (the backstop is the limit itself) either deadline may fire first; both end the
+   * run as timed_out.
    */
   timeoutSlackMs?: number;
 }
@@ -176,9 +205,15 @@ const DEFAULTS: {
   outputKeptBytes: number;
   maxLineBytes: number;
   timeoutSlackMs: number;
+  personWaitMaxMs: number;
+  usageWaitMaxMs: number;
+  clock: Clock;
 } = {
   killGraceMs: CONFIG_DEFAULTS.killGraceMs,
   maxRetries: CONFIG_DEFAULTS.maxRetries,
+  personWaitMaxMs: 0,
+  usageWaitMaxMs: CONFIG_DEFAULTS.usageWaitMaxMs,
+  clock: systemClock,
   outputKeptBytes: CONFIG_DEFAULTS.outputKeptBytes,
   maxLineBytes: 1024 * 1024,
   timeoutSlackMs: 5000,
@@ -196,6 +231,8 @@ function validateOptions(options: RunnerOptions): void {
     "outputKeptBytes",
     "maxLineBytes",
     "timeoutSlackMs",
+    "personWaitMaxMs",
+    "usageWaitMaxMs",
   ] as const) {
     const value = options[name];
     if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
@@ -215,6 +252,18 @@ function validateOptions(options: RunnerOptions): void {
       `Expected \`runTimeoutMs\` to be more than 0, got \`${String(options.runTimeoutMs)}\``,
     );
   }
+}
+
+/**
+ * omp's `--max-time`: the run's limit plus the longest waits it may make (a person's answer, a usage
+ * limit's reset, which needs retries on), so omp's own deadline is only the backstop behind the
+ * runner's pausable one.
+ */
+export function backstopMs(
+  settings: Pick<RunnerOptions, "runTimeoutMs" | "personWaitMaxMs" | "usageWaitMaxMs" | "maxRetries">,
+): number {
+  const usageWait = (settings.maxRetries ?? DEFAULTS.maxRetries) > 0 ? (settings.usageWaitMaxMs ?? 0) : 0;
+  return settings.runTimeoutMs + (settings.personWaitMaxMs ?? 0) + usageWait;
 }
 
 /** `--resume <id>` when that conversation is saved in the session dir, else `--continue`. */
@@ -269,8 +318,12 @@ export function createOmpRunner(options: RunnerOptions): OmpRunner {
   const overlayPath = options.overlayPath ?? join(tmpdir(), `ompcord-omp-overlay-${process.pid}.yml`);
   const trustedOverlayPath = overlayPath.replace(/(\.[^./]*)?$/, (ext) => `-trusted${ext}`);
   mkdirSync(dirname(overlayPath), { recursive: true });
-  writeFileSync(overlayPath, overlayYaml({ maxRetries: settings.maxRetries }));
-  writeFileSync(trustedOverlayPath, overlayYaml({ maxRetries: settings.maxRetries, projectTrusted: true }));
+  const waitForUsageReset = settings.usageWaitMaxMs > 0;
+  writeFileSync(overlayPath, overlayYaml({ maxRetries: settings.maxRetries, waitForUsageReset }));
+  writeFileSync(
+    trustedOverlayPath,
+    overlayYaml({ maxRetries: settings.maxRetries, waitForUsageReset, projectTrusted: true }),
+  );
   const launchDir = options.launchDir ?? join(tmpdir(), `ompcord-launch-${process.pid}`);
   emptyDirectory(launchDir);
 
@@ -325,7 +378,7 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
   const invocation = buildOmpArgs({
     model: request.model ?? settings.model,
     extraArgs: settings.extraArgs,
-    maxTimeMs: settings.runTimeoutMs,
+    maxTimeMs: backstopMs(settings),
     configOverlayPath: overlayPath,
     sessionDir: request.sessionDir,
     continuation: chooseContinuation(request.sessionDir, request.ompSessionId),
@@ -367,6 +420,9 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
   let lineCount = 0;
   let cancelled = false;
   let timedOut = false;
+  /** Why the runner ended the run instead of letting it wait for a usage limit's late reset. */
+  let usageWaitRefused: string | undefined;
+  let usageWait: UsageWait | undefined;
   let exited = false;
   let supervisorExited = false;
   let stopping: Promise<void> | undefined;
@@ -449,12 +505,39 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     }
   };
 
+  const notifyUsageWait = (wait: UsageWait | undefined) => {
+    try {
+      request.onUsageWait?.(wait);
+    } catch {
+      // same as onLine
+    }
+  };
+  /** omp sleeping until a usage limit resets does not use the run's time; one resetting too late ends it. */
+  const followUsageWait = (event: OmpEvent) => {
+    if (usageWait && endsUsageWait(event)) {
+      usageWait = undefined;
+      deadline.resume();
+      notifyUsageWait(undefined);
+    }
+    const wait = usageWaitOf(event, settings.clock.now());
+    if (!wait || usageWait || stopping) return;
+    if (wait.delayMs > settings.usageWaitMaxMs) {
+      usageWaitRefused = usageWaitRefusal(wait, settings.usageWaitMaxMs);
+      void stop();
+      return;
+    }
+    usageWait = wait;
+    deadline.pause("usage limit");
+    notifyUsageWait(wait);
+  };
+
   const handleLine = (text: string, truncated: boolean): Promise<void> | undefined => {
     const event = truncated ? truncatedEvent(text) : parseEventLine(text);
     if (!event) {
       return emit(renderer.text(truncated ? `${dropCutWord(text)} … [line cut]` : text));
     }
     tally.push(event);
+    followUsageWait(event);
     if (event.type === "message_start" && event.message.role === "user" && event.message.steering) {
       seenSteering.push(event.message.text);
     }
@@ -534,12 +617,15 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
   // a time limit or cancel that comes after must not relabel the run.
   const ompEnded = () => supervisorExited || reports.some((r) => r.type === "exit");
 
-  const timer = setTimeout(() => {
-    if (ompEnded()) return;
-    timedOut = true;
-    void stop();
-  }, settings.runTimeoutMs + settings.timeoutSlackMs);
-  timer.unref();
+  const deadline = new RunDeadline({
+    clock: settings.clock,
+    limitMs: settings.runTimeoutMs + settings.timeoutSlackMs,
+    onExpire: () => {
+      if (ompEnded()) return;
+      timedOut = true;
+      void stop();
+    },
+  });
 
   const done = (async (): Promise<RunResult> => {
     const [result] = await Promise.all([
@@ -553,7 +639,11 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
       grant?.revoke({ seenSteering });
     });
     exited = true;
-    clearTimeout(timer);
+    deadline.stop();
+    if (usageWait) {
+      usageWait = undefined;
+      notifyUsageWait(undefined);
+    }
     await emit(renderer.end());
     if (stopping) await stopping;
     try {
@@ -588,7 +678,9 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
       signal,
       cancelled,
       timedOut,
-      reachedTimeLimit: endedAt.getTime() - startedAt.getTime() >= settings.runTimeoutMs - 500,
+      usageWaitRefused,
+      // omp's own deadline is the backstop: only a run that lasted that long can have met it.
+      reachedTimeLimit: endedAt.getTime() - startedAt.getTime() >= backstopMs(settings) - 500,
       spawnError,
       stderrTail: stderrTail.toString(),
     });
@@ -625,5 +717,7 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
         () => {},
       );
     },
+    pauseClock: (reason) => deadline.pause(reason),
+    resumeClock: () => deadline.resume(),
   };
 }

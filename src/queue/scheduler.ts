@@ -9,7 +9,7 @@ import { describeUnusableWorkDir, directoryProblem } from "../config/index.js";
 import { expectInteger } from "../expect.js";
 import { createLogger, type Logger, withContext } from "../log.js";
 import type { NewPrompt, PromptRow, SessionRow, SessionState, Store } from "../store/index.js";
-import type { OmpEvent, OmpRun, OmpRunner, OutputLine, RunResult } from "./types.js";
+import type { OmpEvent, OmpRun, OmpRunner, OutputLine, RunResult, UsageWait } from "./types.js";
 
 export interface RunObserver {
   /** A prompt was queued through `enqueue` (not called for prompts found in the store at start). */
@@ -30,6 +30,8 @@ export interface RunObserver {
   onLine(sessionId: string, line: OutputLine): void;
   /** omp's parsed events as they come (usage, tool starts), for dashboards that want more than lines. */
   onEvent?(sessionId: string, event: OmpEvent): void;
+  /** The session's run sleeps until a usage limit resets (undefined: it works again, or ended). */
+  onUsageWait?(sessionId: string, wait: UsageWait | undefined): void;
   onEnd(ctx: {
     sessionId: string;
     promptId: string;
@@ -68,6 +70,8 @@ export interface RunningPromptView {
   pid: number | undefined;
   /** A cancel of this run is already under way: a second one changes nothing. */
   cancelling: boolean;
+  /** Set while the run sleeps until a usage limit resets. */
+  usageWait?: UsageWait | undefined;
 }
 
 export interface WaitingPromptView {
@@ -88,6 +92,8 @@ export interface QueueSnapshot {
 export interface SlotWait {
   inUse: number;
   max: number;
+  /** How many of the runs holding a slot sleep until a usage limit resets (they keep their slot). */
+  usageWaits?: number;
 }
 
 export interface SchedulerStats {
@@ -109,6 +115,10 @@ interface ActiveRun {
   /** Cancelled because the bot stopped: recorded as interrupted, not as a person's cancel. */
   cutByShutdown?: boolean;
   finished: Promise<void>;
+  /** Pauses of the run's clock asked for before its process existed; applied when it starts. */
+  earlyPauses: string[];
+  /** Set while the run sleeps until a usage limit resets. */
+  usageWait: UsageWait | undefined;
 }
 
 /** One session's worker: its serial queue and what it is doing. */
@@ -188,6 +198,25 @@ export class RunScheduler {
     return first;
   }
 
+  /**
+   * Stops the run's time limit while it waits for something that is not its work (a person's approval
+   * or answer); pauses nest. An id that is not running now (ended, unknown) is ignored.
+   */
+  pauseRunClock(runId: string, reason: string): void {
+    const active = this.#activeRun(runId);
+    if (!active) return;
+    if (active.run) active.run.pauseClock(reason);
+    else active.earlyPauses.push(reason);
+  }
+
+  /** Undoes one `pauseRunClock` of the run; the limit counts again after the last. Unknown ids are ignored. */
+  resumeRunClock(runId: string): void {
+    const active = this.#activeRun(runId);
+    if (!active) return;
+    if (active.run) active.run.resumeClock();
+    else active.earlyPauses.pop();
+  }
+
   /** Drops every waiting prompt (kept as `cancelled` history) and cancels the running one. */
   async clearSession(sessionId: string): Promise<{ droppedPrompts: number; cancelledRun: boolean }> {
     const droppedPrompts = this.#store.cancelQueuedPrompts(sessionId);
@@ -211,6 +240,7 @@ export class RunScheduler {
         startedAt: active.startedAt,
         pid: active.run?.pid,
         cancelling: active.cancelRequested,
+        usageWait: active.usageWait,
       },
       waiting,
       waitingForSlot: waiting.some((item) => item.waitingForSlot),
@@ -230,7 +260,7 @@ export class RunScheduler {
   slotWait(sessionId: string): SlotWait | undefined {
     if (this.#lanes.get(sessionId)?.active) return undefined;
     const inUse = this.#global.pending;
-    return inUse >= this.#max ? { inUse, max: this.#max } : undefined;
+    return inUse >= this.#max ? this.#slotWaitOf(inUse) : undefined;
   }
 
   /** Kicks every session with queued prompts (after a restart); returns their ids. */
@@ -290,6 +320,36 @@ export class RunScheduler {
 
   // ── internals ───────────────────────────────────────────────────────────────────────────────
 
+  #activeRun(runId: string): ActiveRun | undefined {
+    for (const lane of this.#lanes.values()) if (lane.active?.runId === runId) return lane.active;
+    return undefined;
+  }
+
+  /** All `inUse` slots taken, and how many of their runs sleep until a usage limit resets (when any do). */
+  #slotWaitOf(inUse: number): SlotWait {
+    let usageWaits = 0;
+    for (const lane of this.#lanes.values()) if (lane.active?.usageWait) usageWaits += 1;
+    return usageWaits > 0 ? { inUse, max: this.#max, usageWaits } : { inUse, max: this.#max };
+  }
+
+  /**
+   * A run began or ended a usage-limit wait: sessions waiting for a slot say again why they wait (a
+   * run waiting for a reset keeps its slot).
+   */
+  #usageWaitChanged(sessionId: string, active: ActiveRun, wait: UsageWait | undefined): void {
+    active.usageWait = wait;
+    this.#notify("onUsageWait", () => this.#observer?.onUsageWait?.(sessionId, wait));
+    for (const [waitingSessionId, lane] of this.#lanes) {
+      const promptId = lane.waitingPromptId;
+      const prompt = promptId && this.#store.getPrompt(promptId);
+      const slotWait = prompt && this.slotWait(waitingSessionId);
+      if (!prompt || !slotWait) continue;
+      this.#notify("onWaitingForSlot", () =>
+        this.#observer?.onWaitingForSlot?.(waitingSessionId, { prompt, ...slotWait }),
+      );
+    }
+  }
+
   #lane(sessionId: string): Lane {
     let lane = this.#lanes.get(sessionId);
     if (!lane) {
@@ -313,8 +373,9 @@ export class RunScheduler {
         lane.waitingPromptId = prompt.id;
         const inUse = this.#global.pending;
         if (inUse >= this.#max) {
+          const slotWait = this.#slotWaitOf(inUse);
           this.#notify("onWaitingForSlot", () =>
-            this.#observer?.onWaitingForSlot?.(sessionId, { prompt, inUse, max: this.#max }),
+            this.#observer?.onWaitingForSlot?.(sessionId, { prompt, ...slotWait }),
           );
         }
         await this.#global.add(() => this.#runPrompt(sessionId, lane, prompt.id));
@@ -376,6 +437,8 @@ export class RunScheduler {
       run: undefined,
       cancelRequested: false,
       finished,
+      earlyPauses: [],
+      usageWait: undefined,
     };
     lane.active = active;
 
@@ -399,10 +462,12 @@ export class RunScheduler {
           transcriptPath,
           onLine: (line) => this.#notify("onLine", () => this.#observer?.onLine(sessionId, line)),
           onEvent: (event) => this.#notify("onEvent", () => this.#observer?.onEvent?.(sessionId, event)),
+          onUsageWait: (wait) => this.#usageWaitChanged(sessionId, active, wait),
           // Durably, as each starts: after a crash of the bot, recovery ends only these very processes.
           onProcess: (role, identity) => this.#store.recordRunProcess(row.id, role, identity),
         });
         active.run = run;
+        for (const reason of active.earlyPauses.splice(0)) run.pauseClock(reason);
         if (run.pid !== undefined) this.#store.setRunPid(row.id, run.pid);
         log.info({ pid: run.pid, runNumber: row.runNumber }, "run started");
         this.#notify("onStart", () =>

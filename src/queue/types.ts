@@ -9,4 +9,5 @@ export type {
   OutputLine,
   RunOutcome,
   RunResult,
+  UsageWait,
 } from "../omp/run.js";

@@ -33,6 +33,8 @@ class FakeRunner implements OmpRunner {
 class FakeRun implements OmpRun {
   readonly done: Promise<RunResult>;
   cancelCalls = 0;
+  /** The reasons of the clock's pauses not resumed yet, as the runner's deadline would hold them. */
+  readonly clockPauses: string[] = [];
   #resolve!: (result: RunResult) => void;
   #settled = false;
   readonly #startedAt = new Date();
@@ -49,6 +51,14 @@ class FakeRun implements OmpRun {
 
   get settled(): boolean {
     return this.#settled;
+  }
+
+  pauseClock(reason: string): void {
+    this.clockPauses.push(reason);
+  }
+
+  resumeClock(): void {
+    this.clockPauses.pop();
   }
 
   finish(partial: Partial<RunResult> = {}): void {
@@ -405,6 +415,87 @@ describe("cancel", () => {
     const s = session();
     const rs = scheduler();
     expect(await rs.cancelRun(s.id)).toBe(false);
+  });
+});
+
+describe("the run's clock", () => {
+  it("pauses and resumes the running prompt's time limit by run id, nested; other and unknown ids change nothing", async () => {
+    const rs = scheduler();
+    const [a, b] = [session(), session()];
+    queue(a.id, "waits for a person");
+    queue(b.id, "just works");
+    rs.kick(a.id);
+    rs.kick(b.id);
+    await runsStarted(2);
+    const runA = runner.runs.find((r) => r.request.prompt === "waits for a person")!;
+    const runB = runner.runs.find((r) => r.request.prompt === "just works")!;
+    rs.pauseRunClock(runA.request.runId!, "approval");
+    rs.pauseRunClock(runA.request.runId!, "question");
+    rs.pauseRunClock("no-such-run", "approval");
+    rs.resumeRunClock("no-such-run");
+    expect(runA.clockPauses).toEqual(["approval", "question"]);
+    expect(runB.clockPauses).toEqual([]);
+    rs.resumeRunClock(runA.request.runId!);
+    expect(runA.clockPauses).toEqual(["approval"]);
+    runA.finish();
+    await vi.waitFor(() => expect(rs.snapshot(a.id).running).toBeUndefined(), WAIT);
+    // Ended: its id is no longer running, and nothing reaches the finished run.
+    rs.resumeRunClock(runA.request.runId!);
+    expect(runA.clockPauses).toEqual(["approval"]);
+  });
+
+  it("a pause asked for before omp's process exists is applied as soon as it starts", async () => {
+    const s = session();
+    const rs: RunScheduler = new RunScheduler({
+      store,
+      runner,
+      maxConcurrentRuns: 1,
+      transcriptsDir: join(dir, "transcripts"),
+      ompSessionsDir: join(dir, "omp-sessions"),
+      // The last step before omp is spawned: the run is registered, its process does not exist yet.
+      checkWorkDir: () => {
+        const runId = rs.snapshot(s.id).running?.runId;
+        if (runId) rs.pauseRunClock(runId, "approval");
+        return undefined;
+      },
+    });
+    schedulers.push(rs);
+    queue(s.id, "paused before it started");
+    rs.kick(s.id);
+    await runsStarted(1);
+    expect(runner.runs[0]!.clockPauses).toEqual(["approval"]);
+  });
+
+  it("a run waiting for a usage limit keeps its slot, and a session waiting for one is told so, then told when it works again", async () => {
+    const waits: Array<{ sessionId: string; inUse: number; usageWaits: number | undefined }> = [];
+    const usage: Array<{ sessionId: string; waiting: boolean }> = [];
+    const observer: RunObserver = {
+      onWaitingForSlot: (sessionId, { inUse, usageWaits }) => waits.push({ sessionId, inUse, usageWaits }),
+      onUsageWait: (sessionId, wait) => usage.push({ sessionId, waiting: wait !== undefined }),
+      onStart: () => {},
+      onLine: () => {},
+      onEnd: () => {},
+    };
+    const [holder, waiter] = [session(), session()];
+    const rs = scheduler({ max: 1, observer });
+    rs.enqueue({ sessionId: holder.id, authorId: "u", text: "hits a usage limit", source: "say" });
+    await runsStarted(1);
+    rs.enqueue({ sessionId: waiter.id, authorId: "u", text: "waits for the slot", source: "say" });
+    await vi.waitFor(() => expect(waits).toHaveLength(1), WAIT);
+    expect(waits[0]).toEqual({ sessionId: waiter.id, inUse: 1, usageWaits: undefined });
+
+    const wait = { resumesAt: new Date(Date.now() + 3_600_000), delayMs: 3_600_000 };
+    runner.runs[0]!.request.onUsageWait?.(wait);
+    expect(usage).toEqual([{ sessionId: holder.id, waiting: true }]);
+    expect(waits[1]).toEqual({ sessionId: waiter.id, inUse: 1, usageWaits: 1 });
+    expect(rs.slotWait(waiter.id)).toEqual({ inUse: 1, max: 1, usageWaits: 1 });
+    expect(runner.runs).toHaveLength(1);
+
+    runner.runs[0]!.request.onUsageWait?.(undefined);
+    expect(usage.at(-1)).toEqual({ sessionId: holder.id, waiting: false });
+    expect(waits[2]).toEqual({ sessionId: waiter.id, inUse: 1, usageWaits: undefined });
+    runner.runs[0]!.finish();
+    await runsStarted(2);
   });
 });
 

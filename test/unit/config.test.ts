@@ -79,6 +79,7 @@ describe("defaults", () => {
       killGraceMs: 2_000,
       shutdownGraceMs: 10_000,
       maxRetries: 2,
+      usageWaitMaxMs: 6 * 3_600_000,
       envPassthrough: [],
       trustedWorkDirs: [],
     });
@@ -137,6 +138,7 @@ describe("defaults", () => {
       OMP_KILL_GRACE: "500ms",
       OMPCORD_SHUTDOWN_GRACE: "2m",
       OMP_MAX_RETRIES: "0",
+      OMPCORD_USAGE_WAIT_MAX: "0",
       OMP_ENV_PASSTHROUGH: "OPENAI_API_KEY, HTTPS_PROXY",
       OMPCORD_TRUSTED_WORKDIRS: "/srv/a, rel/b,/srv/a",
       OMPCORD_SANDBOX: "Required",
@@ -172,6 +174,7 @@ describe("defaults", () => {
       killGraceMs: 500,
       shutdownGraceMs: 120_000,
       maxRetries: 0,
+      usageWaitMaxMs: 0,
       envPassthrough: ["OPENAI_API_KEY", "HTTPS_PROXY"],
       trustedWorkDirs: ["/srv/a", join(cwd, "rel/b")],
     });
@@ -323,6 +326,7 @@ describe("bad values", () => {
     ["OMPCORD_SHUTDOWN_GRACE", "forever", "forever"],
     ["OMPCORD_SHUTDOWN_GRACE", "2h", "2h"],
     ["OMP_MAX_RETRIES", "-1", "-1"],
+    ["OMPCORD_USAGE_WAIT_MAX", "8d", "8d"],
     ["OMP_ENV_PASSTHROUGH", "OPENAI_API_KEY,2BAD", "2BAD"],
     ["OMPCORD_PROMPT_MAX_CHARS", "0", "0"],
     ["OMPCORD_QUEUE_DEPTH_MAX", "1e3", "1e3"],

@@ -18,6 +18,17 @@ function busyModel() {
 }
 
 describe("reduceDashboard", () => {
+  it("a usage-limit wait shows while the run sleeps and goes when it works again, ends, or nothing runs", () => {
+    const model = busyModel();
+    const resumesAt = new Date("2026-01-01T17:00:00Z");
+    expect(model.apply({ type: "usage_wait", resumesAt }).usageWait).toEqual({ resumesAt });
+    expect(model.apply({ type: "usage_wait", resumesAt: undefined }).usageWait).toBeUndefined();
+    model.apply({ type: "usage_wait", resumesAt });
+    expect(model.apply({ type: "run_ended", outcome: "cancelled", at: t1 }).usageWait).toBeUndefined();
+    // An idle session has no run to wait.
+    expect(model.apply({ type: "usage_wait", resumesAt }).usageWait).toBeUndefined();
+  });
+
   it("starts a run: busy, with the prompt, author and run number, and a fresh tail", () => {
     const model = busyModel();
     model.apply({ type: "lines", lines: ["old"] });

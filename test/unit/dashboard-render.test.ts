@@ -153,6 +153,45 @@ describe("renderDashboard", () => {
     expect(fields.Queued).toMatch(/^Waiting for a free run slot \(2 of 2 in use\)/);
   });
 
+  it("a queued prompt behind a run waiting for a usage reset says that run keeps the slot", () => {
+    const payload = renderDashboard(
+      view({
+        state: "busy",
+        prompt: { text: "fix it", authorId: "42" },
+        queueDepth: 1,
+        pending: { waitingForSlot: { inUse: 2, max: 2, usageWaits: 1 } },
+      }),
+    );
+    const queued = payload.embeds[0].fields!.find((f) => f.name === "Queued")?.value;
+    expect(queued).toBe(
+      "Waiting for a free run slot (2 of 2 in use; 1 of them is waiting for a usage limit to reset); it starts as soon as one frees up.",
+    );
+  });
+
+  it("a run waiting for a usage limit shows ⏳ when it resumes, in each reader's time, and a Stop waiting button", () => {
+    const resumesAt = new Date("2026-01-01T17:00:00Z");
+    const seconds = resumesAt.getTime() / 1000;
+    const running = view({
+      state: "busy",
+      prompt: { text: "fix it", authorId: "42" },
+      runNumber: 1,
+      runStartedAt: now,
+    });
+    const payload = renderDashboard({ ...running, usageWait: { resumesAt } });
+    expect(payload.embeds[0].fields!.find((f) => f.name === "Paused")?.value).toBe(
+      `⏳ usage limit: resumes <t:${seconds}:t> (<t:${seconds}:R>)`,
+    );
+    const buttons = payload.components[0]!.components;
+    const stopWaiting = buttons.find((b) => b.label === "Stop waiting");
+    expect(stopWaiting?.disabled).toBeFalsy();
+    expect(parseDashboardCustomId(stopWaiting!.custom_id)).toEqual({ action: "stopwait", sessionId: "s-1" });
+    expect(buttons.map((b) => b.label)).toEqual(["Stop waiting", "Cancel", "Stop session"]);
+
+    const working = renderDashboard(running);
+    expect(working.embeds[0].fields!.some((f) => f.name === "Paused")).toBe(false);
+    expect(working.components[0]!.components.map((b) => b.label)).toEqual(["Cancel", "Stop session"]);
+  });
+
   it("says when the answer waits to be delivered, and says nothing when nothing waits", () => {
     const waiting = renderDashboard(view({ delivery: { messages: 2, answer: true } }), now);
     const field = waiting.embeds[0].fields?.find((f) => f.name === "Delivery");

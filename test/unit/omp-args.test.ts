@@ -179,6 +179,20 @@ describe("overlayYaml", () => {
     }
   });
 
+  it("waits for a usage limit's reset when asked, trusted or not, and never with retries off (omp needs them)", () => {
+    for (const projectTrusted of [false, true]) {
+      expect(parse(overlayYaml({ maxRetries: 2, waitForUsageReset: true, projectTrusted })).retry).toEqual({
+        enabled: true,
+        maxRetries: 2,
+        waitForUsageReset: true,
+      });
+    }
+    expect(parse(overlayYaml({ maxRetries: 2 })).retry.waitForUsageReset).toBe(false);
+    expect(parse(overlayYaml({ maxRetries: 0, waitForUsageReset: true })).retry.waitForUsageReset).toBe(
+      false,
+    );
+  });
+
   it("zero retries disables retrying", () => {
     expect(overlayYaml({ maxRetries: 0 })).toContain("enabled: false\n  maxRetries: 0");
   });

@@ -12,6 +12,7 @@ export {
   type Step,
   slowReply,
   toolThenReply,
+  usageLimitThenReply,
 } from "./scripts.js";
 export {
   type ChatRequest,

@@ -88,6 +88,24 @@ export function httpError(
   return { kind: "error", status, message, retryAfterSeconds };
 }
 
+/**
+ * The provider's usage limit, once: the first request of the script answers "You have hit your usage
+ * limit … Your limit will reset in <n>s." and every later one `then` (omp drops the failed turn, so the
+ * retry looks like the first request: the script counts requests itself). Use a fresh script per
+ * conversation. A hint of a minute or less comes with status 400: omp's HTTP layer retries a 429 with
+ * such a hint silently, before any event, and only a longer one reaches the retry that waits for the
+ * reset (real providers' usage limits say hours).
+ */
+export function usageLimitThenReply(resetSeconds: number, then: Step | Step[]): Script {
+  let requests = 0;
+  const error: Step = {
+    kind: "error",
+    status: resetSeconds > 60 ? 429 : 400,
+    message: `You have hit your usage limit for this plan. Your limit will reset in ${resetSeconds}s.`,
+  };
+  return () => (requests++ === 0 ? error : then);
+}
+
 /** A reply with ANSI colour codes in it. */
 export function ansiReply(): Step {
   return reply("\u001b[31mred\u001b[0m and \u001b[1;32mbold green\u001b[0m");
