@@ -205,6 +205,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       `sidecar API: port ${sidecar.fellBackFrom} is taken, listening on ${sidecar.port} instead (set OMPCORD_API_PORT to choose one)`,
     );
   }
+  // The context use runs report through their extension shows on their dashboards ("context 63 %").
+  sidecar.telemetry.onContextUsage((report) => dashboards.contextUsage(report.sessionId, report.usage));
   const discoveryPath = join(config.dataDir, DEFAULTS.sidecarFile);
   writeSidecarDiscovery(discoveryPath, { url: sidecar.url, port: sidecar.port, pid: process.pid });
 
