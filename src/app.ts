@@ -19,6 +19,7 @@ import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
 import { onMessageCreate } from "./discord/listeners/message-create.js";
 import { onReactionAdd } from "./discord/listeners/reaction-add.js";
 import { onThreadDelete } from "./discord/listeners/thread-delete.js";
+import { DiscordMirrorThreads } from "./discord/mirror-threads.js";
 import { createDiscordReads } from "./discord/reads.js";
 import { DiscordSessionThreads } from "./discord/session-threads.js";
 import { createTasks } from "./discord/tasks.js";
@@ -43,12 +44,14 @@ import { createRedactor } from "./output/redact.js";
 import { RunScheduler } from "./queue/scheduler.js";
 import { secretEnvValues } from "./secrets.js";
 import { LaunchChoices } from "./sessions/launch-choice.js";
+import { MirrorService } from "./sessions/mirrors.js";
 import { SessionService } from "./sessions/service.js";
 import { SessionSteering } from "./sessions/steering.js";
 import {
   type AgentNotice,
   type DiscordReadPort,
   discordRoutes,
+  mirrorRoutes,
   NamedTokens,
   removeSidecarDiscovery,
   type Sidecar,
@@ -165,6 +168,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   let sidecar: Sidecar;
   let tasks: TasksPort | undefined;
   let reads: DiscordReadPort | undefined;
+  // Terminal mirrors need the sidecar's steering ledger; until they exist their routes answer 503.
+  let mirrors: MirrorService | undefined;
   try {
     sidecar = await startSidecar({
       metrics,
@@ -178,12 +183,14 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       ports,
       namedTokens: tokens,
       // Tasks over HTTP start sessions as /omp new does; the Discord side is wired once ctx exists.
+      // A person's own omp is mirrored into a thread with their named token (mirrors are built below).
       routes: [
         taskRoutes(() => tasks),
         discordRoutes(
           () => reads,
           (text) => escapeMentions(stripControlCharacters(text)),
         ),
+        mirrorRoutes(() => mirrors),
       ],
       // A steer reaches omp as a prompt would: neutralised, so omp acts on none of its words.
       prepareSteering: neutralisePrompt,
@@ -239,6 +246,16 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     transcriptsDir: config.transcriptsDir,
     ompSessionsDir: config.ompSessionsDir,
     checkWorkDir: (dir) => workDirBeforeRun(config, dir, logger),
+    logger,
+  });
+  mirrors = new MirrorService({
+    store,
+    threads: new DiscordMirrorThreads(client, config.discord.homeChannelId),
+    dashboards,
+    steering: () => sidecar.steering,
+    redact: (text) => redactor.redact(text),
+    // Recorded only: a mirror's agent runs in the person's terminal, never here.
+    workDirFor: (id) => join(config.dataDir, "mirrors", id),
     logger,
   });
   const sessions = new SessionService({
@@ -304,6 +321,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     metrics,
     redact: (text) => redactor.redact(text),
     tokens,
+    mirrors,
     accepting: true,
   };
   const taskReads = new TaskReads(store.sqlite);

@@ -211,6 +211,12 @@ export class DashboardBridge {
     await this.#post(session, view);
   }
 
+  /** Posts and pins a dashboard with nothing run yet (a terminal mirror: its prompts come later). */
+  async openIdle(session: SessionRow): Promise<LiveDashboard | undefined> {
+    await this.#post(session, initialDashboardView({ sessionId: session.id, sessionName: session.name }));
+    return this.registry.get(session.id);
+  }
+
   /**
    * Someone deleted the dashboard message but the thread is still there: post and pin a fresh one,
    * rebuilt from the store, so the session goes on in view.
