@@ -7,7 +7,12 @@
 import { DISCORD_LIMITS, threadName, truncateEnd } from "../format/index.js";
 import type { Logger } from "../log.js";
 import { LineRenderer, toEvent } from "../omp/index.js";
-import type { MirrorPort, NamedPrincipal, SteeringLedger } from "../sidecar/index.js";
+import {
+  MIRROR_CONTEXT_EVENT,
+  type MirrorPort,
+  type NamedPrincipal,
+  type SteeringLedger,
+} from "../sidecar/index.js";
 import type { SessionRow, Store } from "../store/index.js";
 
 /** Where a mirror's thread is made: the home channel (DISCORD_CHANNEL_ID), implemented with discord.js. */
@@ -36,7 +41,8 @@ export interface MirrorDashboards {
 type MirrorDashboardEvent =
   | { type: "run_started"; prompt: string; authorId: string; runNumber: number; at: Date }
   | { type: "run_ended"; outcome: "success" | "failed" | "cancelled"; at: Date; error?: string | undefined }
-  | { type: "stopped"; by?: string | undefined };
+  | { type: "stopped"; by?: string | undefined }
+  | { type: "context"; tokens: number; contextWindow: number };
 
 /** A steering message as a mirror's owner asks for it: refused for anyone else. */
 export type MirrorSteerResult = { ok: true; id: string } | { ok: false; message: string };
@@ -178,6 +184,14 @@ export class MirrorService implements MirrorPort {
   }
 
   #event(mirror: LiveMirror, raw: Record<string, unknown>): void {
+    if (raw.type === MIRROR_CONTEXT_EVENT) {
+      const tokens = Number(raw.tokens);
+      const contextWindow = Number(raw.contextWindow);
+      if (Number.isFinite(tokens) && Number.isFinite(contextWindow)) {
+        mirror.dashboard?.apply({ type: "context", tokens, contextWindow });
+      }
+      return;
+    }
     const event = toEvent(raw);
     const { dashboards, redact } = this.#options;
     if (event.type === "message_start" && event.message.role === "user" && !event.message.steering) {

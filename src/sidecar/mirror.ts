@@ -6,26 +6,11 @@
 
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { ACK_MAX_IDS } from "../extension-protocol.js";
+import { ACK_MAX_IDS, MIRROR_EVENTS_MAX, MIRROR_ROUTES } from "../extension-protocol.js";
 import { SIDECAR_MAX_HOLD_MS } from "./constants.js";
 import type { NamedPrincipal } from "./named-tokens.js";
 import { NAMED_TOKEN_ROUTE, type RouteContext, requireNamed } from "./route-context.js";
 
-export const MIRROR_ROUTES = {
-  /** `POST {title?, cwd?}` → `201 {mirror_id, thread_id}`: a thread in the home channel with a dashboard. */
-  open: "/api/mirror",
-  /** `POST {events: [omp event, …]}` → 202: the session's events, as omp hands them to extensions. */
-  events: "/api/mirror/:id/events",
-  /** `GET ?wait_ms=` → `{messages: [{id, content, created_at}]}`: steering from the owner, long-polled. */
-  poll: "/api/mirror/:id/poll",
-  /** `POST {ids}` → `{acknowledged}`: the agent took these steering messages. */
-  ack: "/api/mirror/:id/ack",
-  /** `POST` → 200: the terminal session ended. */
-  close: "/api/mirror/:id/close",
-} as const;
-
-/** Events per request: the extension sends in batches well under the body limit. */
-export const MIRROR_EVENTS_MAX = 200;
 const TITLE_MAX = 80;
 const CWD_MAX = 1000;
 
