@@ -135,3 +135,5 @@ export const MIRROR_EVENTS_MAX = 200;
 export const MIRROR_ENV = "OMPCORD_MIRROR";
 /** The extension's own event in a mirror's stream: `{type, tokens, contextWindow}` (context in use). */
 export const MIRROR_CONTEXT_EVENT = "ompcord_context";
+/** The extension's own event: `{type}`, a steering message was handed to omp (it queues it for the turn). */
+export const MIRROR_STEERED_EVENT = "ompcord_steered";

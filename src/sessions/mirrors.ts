@@ -9,11 +9,15 @@ import type { Logger } from "../log.js";
 import { LineRenderer, toEvent } from "../omp/index.js";
 import {
   MIRROR_CONTEXT_EVENT,
+  MIRROR_STEERED_EVENT,
   type MirrorPort,
   type NamedPrincipal,
   type SteeringLedger,
 } from "../sidecar/index.js";
 import type { SessionRow, Store } from "../store/index.js";
+
+/** The dashboard's line when the terminal's omp took a steering message for the running turn. */
+export const STEERED_LINE = "⚡ steering handed to the agent: it reads it at its next step";
 
 /** Where a mirror's thread is made: the home channel (DISCORD_CHANNEL_ID), implemented with discord.js. */
 export interface MirrorThreads {
@@ -192,8 +196,12 @@ export class MirrorService implements MirrorPort {
       }
       return;
     }
-    const event = toEvent(raw);
     const { dashboards, redact } = this.#options;
+    if (raw.type === MIRROR_STEERED_EVENT) {
+      dashboards.observer.onLine(mirror.sessionId, { kind: "info", text: STEERED_LINE });
+      return;
+    }
+    const event = toEvent(raw);
     if (event.type === "message_start" && event.message.role === "user" && !event.message.steering) {
       // A prompt typed in the terminal: a new run on the dashboard.
       this.#endRun(mirror, "success");

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MIRROR_ENV } from "../../src/extension-protocol.js";
+import { STEERED_LINE } from "../../src/sessions/mirrors.js";
 import { type BotHarness, RUN_WAIT_MS, startBotHarness } from "../support/bot-harness.js";
 import { contentText, heldReply, reply } from "../support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, NODE_BIN_DIR, OMP_BIN, type OmpHome } from "../support/omp-home.js";
@@ -79,10 +80,9 @@ describe("a person's own omp mirrored into a thread", () => {
 
     expect(h.app!.ctx.mirrors!.steer(mirror.mirrorId, h.bob, "rm -rf everything").ok).toBe(false);
     expect(h.app!.ctx.mirrors!.steer(mirror.mirrorId, h.alice, "also check the tests").ok).toBe(true);
-    // The extension leases it and hands it to omp while the answer streams; omp takes it when it ends.
-    await waitUntil(() =>
-      h.app!.store.undeliveredSteering(mirror.mirrorId).every((m) => m.leasedRunId !== null),
-    );
+    // The extension leases it and hands it to omp while the answer streams (the dashboard says so);
+    // omp takes it when the answer ends.
+    await h.waitForDashboard(thread.id, (d) => d.text.includes(STEERED_LINE));
     held.release();
 
     await h.emu.waitForMessage(

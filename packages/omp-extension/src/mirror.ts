@@ -13,6 +13,7 @@ import {
   MIRROR_ENV,
   MIRROR_EVENTS_MAX,
   MIRROR_ROUTES,
+  MIRROR_STEERED_EVENT,
   type PollAnswer,
 } from "../../../src/extension-protocol.js";
 import type { Guard } from "./guard.js";
@@ -431,7 +432,11 @@ export function registerMirror(
     settings: options.settings,
     guard,
     redact: options.redact,
-    steer: (text) => pi.sendUserMessage(text, { deliverAs: "steer" }),
+    steer: (text) => {
+      pi.sendUserMessage(text, { deliverAs: "steer" });
+      // omp holds it for the turn from now on: the thread can say so before omp shows it arriving.
+      mirror.push({ type: MIRROR_STEERED_EVENT });
+    },
   });
   let root = true;
   const on = (event: string, handler: (event: never, ctx: ExtensionContext) => unknown) =>
