@@ -64,6 +64,9 @@ import {
 } from "./sidecar/index.js";
 import { NamedTokenStore, openStore, type Store, TaskReads } from "./store/index.js";
 
+/** Under the data dir: the directory a mirror's session records (never created; nothing runs there). */
+const MIRRORS_DIR = "mirrors";
+
 export interface OmpcordApp {
   readonly ctx: BotContext;
   /** The database, for tests and tools that read what the bot recorded. */
@@ -255,7 +258,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     steering: () => sidecar.steering,
     redact: (text) => redactor.redact(text),
     // Recorded only: a mirror's agent runs in the person's terminal, never here.
-    workDirFor: (id) => join(config.dataDir, "mirrors", id),
+    workDirFor: (id) => join(config.dataDir, MIRRORS_DIR, id),
     logger,
   });
   const sessions = new SessionService({
@@ -346,6 +349,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     await login(client, config.discord.token);
     await registerCommands(ctx);
     if (options.warmModelList ?? true) void modelCatalog.refresh();
+    // Terminal mirrors of the last process ended with it (their sessions' workDir names them).
+    mirrors.endOrphans((dir) => dirname(dir) === join(config.dataDir, MIRRORS_DIR));
     await sessions.recover(reconciled);
     // What runs had leased and not taken when the bot stopped comes back as follow-ups, said so.
     steering.recover(reconciled.releasedSteering);

@@ -120,6 +120,20 @@ export class MirrorService implements MirrorPort {
     return { mirrorId: session.id, threadId: thread.threadId };
   }
 
+  /**
+   * After a restart: mirrors live in memory, so those of the last process are over (their extensions get
+   * 404 and stop). Their sessions are marked stopped before recovery repaints them; returns how many.
+   */
+  endOrphans(isMirrorWorkDir: (workDir: string) => boolean): number {
+    let ended = 0;
+    for (const session of this.#options.store.listActiveSessions()) {
+      if (!isMirrorWorkDir(session.workDir) || this.#live.has(session.id)) continue;
+      this.#options.store.markSessionStopped(session.id);
+      ended++;
+    }
+    return ended;
+  }
+
   ownerOf(mirrorId: string): string | undefined {
     return this.#live.get(mirrorId)?.ownerId;
   }

@@ -163,4 +163,17 @@ describe("a terminal omp mirrored into a thread", () => {
       (await call(route(MIRROR_ROUTES.events), aliceToken, { events: [{ type: "agent_start" }] })).status,
     ).toBe(404);
   });
+
+  it("a mirror left open when the bot restarts is over: its session is stopped, its token gets 404", async () => {
+    const opened = await call(MIRROR_ROUTES.open, aliceToken, { title: "left open" });
+    const { mirror_id: orphan } = (await opened.json()) as { mirror_id: string };
+    expect(h.app!.store.getSession(orphan)?.stoppedAt).toBeNull();
+    await h.app!.stop();
+    await h.startApp();
+    expect(h.app!.store.getSession(orphan)?.stoppedAt).not.toBeNull();
+    const events = await call(MIRROR_ROUTES.events.replace(":id", orphan), aliceToken, {
+      events: [{ type: "agent_start" }],
+    });
+    expect(events.status).toBe(404);
+  });
 });
