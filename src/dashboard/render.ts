@@ -207,7 +207,9 @@ export function renderDashboard(view: DashboardView, _now?: Date): DashboardPayl
   if (view.context && view.context.contextWindow > 0)
     fields.push(field("Context", contextText(view.context), true));
   if (view.fallbackModel) {
-    fields.push(field("Model", `fell back to \`${oneLine(view.fallbackModel).replace(/`/g, "ˋ")}\``, true));
+    fields.push(
+      field("Fallback", `fell back to \`${oneLine(view.fallbackModel).replace(/`/g, "ˋ")}\``, true),
+    );
   }
   if (view.tokens !== undefined) fields.push(field("Tokens", formatTokens(view.tokens), true));
   if (view.cost !== undefined) fields.push(field("Cost", formatCost(view.cost), true));

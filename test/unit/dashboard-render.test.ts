@@ -198,9 +198,9 @@ describe("renderDashboard", () => {
       view({ context: { tokens: 20_160, contextWindow: 32_000 }, fallbackModel: "local/small" }),
     ).embeds[0].fields;
     expect(fields).toContainEqual({ name: "Context", value: "63 % · 20,160 of 32,000 tokens", inline: true });
-    expect(fields).toContainEqual({ name: "Model", value: "fell back to `local/small`", inline: true });
+    expect(fields).toContainEqual({ name: "Fallback", value: "fell back to `local/small`", inline: true });
     const none = renderDashboard(view()).embeds[0].fields;
-    expect(none?.some((f) => f.name === "Context" || f.name === "Model")).toBe(false);
+    expect(none?.some((f) => f.name === "Context" || f.name === "Fallback")).toBe(false);
   });
 
   it("never lets mentions ping: allowedMentions parses nothing and @everyone is neutralised", () => {
