@@ -6,7 +6,8 @@ import { InstallError, installExtension, uninstallExtension } from "../packages/
 import { ensureExtensionBundle } from "../src/omp/extension.js";
 
 const USAGE = `Usage:
-  npm run extension -- install --webhook-url <Discord webhook URL> [--username <name>] [--home <dir>]
+  npm run extension -- install [--webhook-url <Discord webhook URL>] [--username <name>]
+                               [--mirror-url <sidecar URL> --mirror-token <named token> [--mirror-auto]] [--home <dir>]
   npm run extension -- uninstall [--home <dir>]`;
 
 function main(argv: string[]): number {
@@ -33,9 +34,9 @@ function main(argv: string[]): number {
     );
     return 2;
   }
-  if (!values["webhook-url"]) {
+  if (!values["webhook-url"] && !values["mirror-url"]) {
     process.stderr.write(
-      `Expected \`--webhook-url <url>\`: where the agent posts when it finishes or fails.\n${USAGE}\n`,
+      `Expected \`--webhook-url <url>\` (where the agent posts when it finishes or fails), \`--mirror-url <url> --mirror-token <token>\` (terminal mirroring), or both.\n${USAGE}\n`,
     );
     return 2;
   }
@@ -45,13 +46,25 @@ function main(argv: string[]): number {
       bundle: ensureExtensionBundle(),
       webhookUrl: values["webhook-url"],
       username: values.username,
+      mirror: values["mirror-url"]
+        ? {
+            apiUrl: values["mirror-url"],
+            token: values["mirror-token"] ?? "",
+            auto: values["mirror-auto"] === true,
+          }
+        : undefined,
     });
     process.stdout.write(
       [
         `Installed the ompcord extension for omp in ${installed.dir}.`,
         `Settings: ${installed.settings} (readable by you only: the webhook URL lets anyone who has it post to the channel).`,
-        "From now on your own omp posts to that webhook's channel when the agent finishes or fails, with the",
-        "final answer's start (secrets masked). It stays silent inside ompcord's bot runs.",
+        installed.webhook
+          ? "Your own omp posts to that webhook's channel when the agent finishes or fails, with the final answer's start (secrets masked)."
+          : "No webhook: nothing is posted when the agent finishes.",
+        installed.mirror
+          ? "Terminal mirroring: type /ompcord-mirror in omp (or set OMPCORD_MIRROR=1) to show a session in a thread of the bot's home channel; only you can steer it. Revoke the token with /omp token action:revoke."
+          : "No terminal mirroring (add --mirror-url and --mirror-token).",
+        "It stays silent inside ompcord's bot runs.",
         "Remove it with: npm run extension -- uninstall",
         "",
       ].join("\n"),
@@ -68,7 +81,14 @@ function parse(argv: string[]) {
   return parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { "webhook-url": { type: "string" }, username: { type: "string" }, home: { type: "string" } },
+    options: {
+      "webhook-url": { type: "string" },
+      username: { type: "string" },
+      home: { type: "string" },
+      "mirror-url": { type: "string" },
+      "mirror-token": { type: "string" },
+      "mirror-auto": { type: "boolean" },
+    },
   });
 }
 

@@ -21,6 +21,7 @@ import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
 import { onMessageCreate } from "./discord/listeners/message-create.js";
 import { onReactionAdd } from "./discord/listeners/reaction-add.js";
 import { onThreadDelete } from "./discord/listeners/thread-delete.js";
+import { DiscordMirrorThreads } from "./discord/mirror-threads.js";
 import { createDiscordReads } from "./discord/reads.js";
 import { DiscordSessionThreads } from "./discord/session-threads.js";
 import { createTasks } from "./discord/tasks.js";
@@ -46,12 +47,14 @@ import { createRedactor } from "./output/redact.js";
 import { RunScheduler } from "./queue/scheduler.js";
 import { secretEnvValues } from "./secrets.js";
 import { LaunchChoices } from "./sessions/launch-choice.js";
+import { MirrorService } from "./sessions/mirrors.js";
 import { SessionService } from "./sessions/service.js";
 import { SessionSteering } from "./sessions/steering.js";
 import {
   type AgentNotice,
   type DiscordReadPort,
   discordRoutes,
+  mirrorRoutes,
   NamedTokens,
   removeSidecarDiscovery,
   type Sidecar,
@@ -63,6 +66,9 @@ import {
   writeSidecarDiscovery,
 } from "./sidecar/index.js";
 import { NamedTokenStore, openStore, type Store, TaskReads } from "./store/index.js";
+
+/** Under the data dir: the directory a mirror's session records (never created; nothing runs there). */
+const MIRRORS_DIR = "mirrors";
 
 export interface OmpcordApp {
   readonly ctx: BotContext;
@@ -168,6 +174,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   let sidecar: Sidecar;
   let tasks: TasksPort | undefined;
   let reads: DiscordReadPort | undefined;
+  // Terminal mirrors need the sidecar's steering ledger; until they exist their routes answer 503.
+  let mirrors: MirrorService | undefined;
   try {
     sidecar = await startSidecar({
       metrics,
@@ -181,12 +189,14 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       ports,
       namedTokens: tokens,
       // Tasks over HTTP start sessions as /omp new does; the Discord side is wired once ctx exists.
+      // A person's own omp is mirrored into a thread with their named token (mirrors are built below).
       routes: [
         taskRoutes(() => tasks),
         discordRoutes(
           () => reads,
           (text) => escapeMentions(stripControlCharacters(text)),
         ),
+        mirrorRoutes(() => mirrors),
       ],
       // A steer reaches omp as a prompt would: neutralised, so omp acts on none of its words.
       prepareSteering: neutralisePrompt,
@@ -208,6 +218,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       `sidecar API: port ${sidecar.fellBackFrom} is taken, listening on ${sidecar.port} instead (set OMPCORD_API_PORT to choose one)`,
     );
   }
+  // The context use runs report through their extension shows on their dashboards ("context 63 %").
+  sidecar.telemetry.onContextUsage((report) => dashboards.contextUsage(report.sessionId, report.usage));
   const discoveryPath = join(config.dataDir, DEFAULTS.sidecarFile);
   writeSidecarDiscovery(discoveryPath, { url: sidecar.url, port: sidecar.port, pid: process.pid });
 
@@ -241,6 +253,16 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     transcriptsDir: config.transcriptsDir,
     ompSessionsDir: config.ompSessionsDir,
     checkWorkDir: (dir) => workDirBeforeRun(config, dir, logger),
+    logger,
+  });
+  mirrors = new MirrorService({
+    store,
+    threads: new DiscordMirrorThreads(client, config.discord.homeChannelId),
+    dashboards,
+    steering: () => sidecar.steering,
+    redact: (text) => redactor.redact(text),
+    // Recorded only: a mirror's agent runs in the person's terminal, never here.
+    workDirFor: (id) => join(config.dataDir, MIRRORS_DIR, id),
     logger,
   });
   const sessions = new SessionService({
@@ -307,6 +329,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     metrics,
     redact: (text) => redactor.redact(text),
     tokens,
+    mirrors,
     accepting: true,
   };
   const taskReads = new TaskReads(store.sqlite);
@@ -342,6 +365,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     await login(client, config.discord.token);
     await registerCommands(ctx);
     if (options.warmModelList ?? true) void modelCatalog.refresh();
+    // Terminal mirrors of the last process ended with it (their sessions' workDir names them).
+    mirrors.endOrphans((dir) => dirname(dir) === join(config.dataDir, MIRRORS_DIR));
     await sessions.recover(reconciled);
     // What runs had leased and not taken when the bot stopped comes back as follow-ups, said so.
     steering.recover(reconciled.releasedSteering);

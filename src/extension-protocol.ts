@@ -111,3 +111,29 @@ export interface ThreadMessagesAnswer {
 
 /** Messages one read returns by default, and at most. */
 export const THREAD_READ_LIMIT = { default: 20, max: 50 } as const;
+
+/**
+ * Terminal mirroring (a person's own omp, shown in a thread; src/sidecar/mirror.ts): the routes an
+ * installed extension calls with its owner's named token.
+ */
+export const MIRROR_ROUTES = {
+  /** `POST {title?, cwd?}` → `201 {mirror_id, thread_id}`: a thread in the home channel with a dashboard. */
+  open: "/api/mirror",
+  /** `POST {events: [omp event, …]}` → 202: the session's events, as omp hands them to extensions. */
+  events: "/api/mirror/:id/events",
+  /** `GET ?wait_ms=` → `{messages: [{id, content, created_at}]}`: steering from the owner, long-polled. */
+  poll: "/api/mirror/:id/poll",
+  /** `POST {ids}` → `{acknowledged}`: the agent took these steering messages. */
+  ack: "/api/mirror/:id/ack",
+  /** `POST` → 200: the terminal session ended. */
+  close: "/api/mirror/:id/close",
+} as const;
+
+/** Events per mirror request: the extension sends in batches well under the body limit. */
+export const MIRROR_EVENTS_MAX = 200;
+/** `1` mirrors this omp session (also `omp -p`), `0` never; unset: the installed settings' `auto`. */
+export const MIRROR_ENV = "OMPCORD_MIRROR";
+/** The extension's own event in a mirror's stream: `{type, tokens, contextWindow}` (context in use). */
+export const MIRROR_CONTEXT_EVENT = "ompcord_context";
+/** The extension's own event: `{type}`, a steering message was handed to omp (it queues it for the turn). */
+export const MIRROR_STEERED_EVENT = "ompcord_steered";

@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from "node:fs";
 import type { Logger } from "../log.js";
 import type { BotMetrics } from "../metrics.js";
+import type { OmpEvent } from "../omp/index.js";
 import { type RunObserver, type SlotWait, sessionStateAfter } from "../queue/scheduler.js";
 import type { SessionRow, Store } from "../store/index.js";
 import {
@@ -213,6 +214,12 @@ export class DashboardBridge {
     await this.#post(session, view);
   }
 
+  /** Posts and pins a dashboard with nothing run yet (a terminal mirror: its prompts come later). */
+  async openIdle(session: SessionRow): Promise<LiveDashboard | undefined> {
+    await this.#post(session, initialDashboardView({ sessionId: session.id, sessionName: session.name }));
+    return this.registry.get(session.id);
+  }
+
   /**
    * Someone deleted the dashboard message but the thread is still there: post and pin a fresh one,
    * rebuilt from the store, so the session goes on in view.
@@ -277,6 +284,48 @@ export class DashboardBridge {
     this.registry.get(sessionId)?.apply({ type: "stopped", by });
   }
 
+  /** The context window a session's running agent uses, as its extension reported it (sidecar telemetry). */
+  contextUsage(sessionId: string, usage: { tokens: number; contextWindow: number }): void {
+    this.registry
+      .get(sessionId)
+      ?.apply({ type: "context", tokens: usage.tokens, contextWindow: usage.contextWindow });
+  }
+
+  /** omp's retries, compactions and fallbacks as the dashboard's "Now" and "Model" (SPEC §1). */
+  #activityFrom(dashboard: LiveDashboard, event: OmpEvent): void {
+    switch (event.type) {
+      case "auto_retry_start":
+        dashboard.apply({
+          type: "activity",
+          activity: {
+            kind: "retrying",
+            delayMs: event.delayMs,
+            reason: this.#redact(event.errorMessage),
+            attempt: event.attempt,
+            maxAttempts: event.maxAttempts,
+          },
+        });
+        return;
+      case "auto_compaction_start":
+        dashboard.apply({ type: "activity", activity: { kind: "compacting" } });
+        return;
+      case "retry_fallback_applied":
+        dashboard.apply({ type: "fell_back", model: this.#redact(event.to) });
+        return;
+      case "auto_retry_end":
+      case "auto_compaction_end":
+      case "agent_start":
+      case "turn_start":
+      case "message_start":
+      case "text_delta":
+        // The agent went on. Only a shown activity costs an edit to clear.
+        if (dashboard.view.activity) dashboard.apply({ type: "activity", activity: undefined });
+        return;
+      default:
+        return;
+    }
+  }
+
   // ── RunObserver ────────────────────────────────────────────────────────────────────────────────
 
   readonly observer: RunObserver = {
@@ -311,6 +360,7 @@ export class DashboardBridge {
       const dashboard = this.registry.get(sessionId);
       if (!dashboard) return;
       if (event.type === "tool_execution_start") dashboard.apply({ type: "tool", name: event.toolName });
+      this.#activityFrom(dashboard, event);
       if (event.type === "message_end" && event.message.usage) {
         dashboard.apply({
           type: "usage",

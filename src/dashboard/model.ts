@@ -4,7 +4,7 @@ import { DISPLAY_LIMITS } from "../format/limits.js";
 import { stripControlCharacters, truncateEnd, truncateMiddle } from "../format/text.js";
 import type { SlotWait } from "../queue/scheduler.js";
 import type { RunOutcome } from "../store/index.js";
-import { type DashboardView, type DeliveryWaiting, isRunning } from "./view.js";
+import { type DashboardActivity, type DashboardView, type DeliveryWaiting, isRunning } from "./view.js";
 
 export type DashboardEvent =
   /**
@@ -35,7 +35,13 @@ export type DashboardEvent =
   /** The bot is stopping (SPEC §7): its run was cut (`cut`) or its queued prompts wait for the next start. */
   | { type: "bot_stopped"; cut: boolean }
   /** Messages owed to the thread wait for a retry (undefined: nothing waits any more). */
-  | { type: "delivery"; waiting: DeliveryWaiting | undefined };
+  | { type: "delivery"; waiting: DeliveryWaiting | undefined }
+  /** The agent waits to retry or compacts (`activity`), or went on (undefined). */
+  | { type: "activity"; activity: DashboardActivity | undefined }
+  /** A retry switched the run to a fallback model. */
+  | { type: "fell_back"; model: string }
+  /** The context window in use, from the run's extension. */
+  | { type: "context"; tokens: number; contextWindow: number };
 
 export const INTERRUPTED_NOTE =
   "Interrupted by a restart. Queued prompts continue; send the prompt again to retry.";
@@ -74,6 +80,14 @@ export function appendToTail(tail: readonly string[], lines: readonly string[]):
   return keepOld === 0 ? incoming : [...tail.slice(-keepOld), ...incoming];
 }
 
+/** A model name on one line, capped like a tool name. */
+function oneLineOf(text: string): string {
+  return truncateMiddle(
+    stripControlCharacters(text).replace(/\s+/g, " ").trim(),
+    DISPLAY_LIMITS.dashboardToolChars,
+  );
+}
+
 function nonNegative(value: number): number {
   return Number.isFinite(value) && value > 0 ? value : 0;
 }
@@ -95,6 +109,8 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
         tokens: undefined,
         cost: undefined,
         lastTool: undefined,
+        activity: undefined,
+        fallbackModel: undefined,
         pending: {
           waitingForSlot: event.waitingForSlot && {
             inUse: Math.floor(nonNegative(event.waitingForSlot.inUse)),
@@ -120,6 +136,8 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
         note: undefined,
         pending: undefined,
         usageWait: undefined,
+        activity: undefined,
+        fallbackModel: undefined,
       };
     case "lines":
       return event.lines.length === 0 ? view : { ...view, tail: appendToTail(view.tail, event.lines) };
@@ -146,6 +164,7 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
           note: undefined,
           pending: undefined,
           usageWait: undefined,
+          activity: undefined,
         };
       }
       const base = OUTCOME_NOTES[event.outcome];
@@ -157,6 +176,7 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
         note: note(reason ? `${base}: ${reason}` : `${base}.`),
         pending: undefined,
         usageWait: undefined,
+        activity: undefined,
       };
     }
     case "queue":
@@ -183,9 +203,17 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
         note: note(event.note ?? INTERRUPTED_NOTE),
         pending: undefined,
         usageWait: undefined,
+        activity: undefined,
       };
     case "failed":
-      return { ...view, state: "failed", note: note(event.reason), pending: undefined, usageWait: undefined };
+      return {
+        ...view,
+        state: "failed",
+        note: note(event.reason),
+        pending: undefined,
+        usageWait: undefined,
+        activity: undefined,
+      };
     case "bot_stopped":
       if (view.stopped) return view;
       return {
@@ -193,12 +221,39 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
         botStopped: true,
         pending: undefined,
         usageWait: undefined,
+        activity: undefined,
         note: event.cut ? BOT_STOPPED_NOTES.cut : BOT_STOPPED_NOTES.queued,
       };
     case "delivery": {
       const messages = Math.floor(nonNegative(event.waiting?.messages ?? 0));
       if (messages === 0) return view.delivery === undefined ? view : { ...view, delivery: undefined };
       return { ...view, delivery: { messages, answer: event.waiting?.answer === true } };
+    }
+    case "activity": {
+      if (event.activity === undefined)
+        return view.activity === undefined ? view : { ...view, activity: undefined };
+      // Only a running prompt waits or compacts; a late event after the end changes nothing.
+      if (!isRunning(view) || view.pending) return view;
+      const activity: DashboardActivity =
+        event.activity.kind === "retrying"
+          ? {
+              ...event.activity,
+              delayMs: nonNegative(event.activity.delayMs),
+              reason: note(event.activity.reason.split("\n")[0] ?? ""),
+            }
+          : event.activity;
+      return { ...view, activity };
+    }
+    case "fell_back": {
+      const model = oneLineOf(event.model);
+      return model ? { ...view, fallbackModel: model } : view;
+    }
+    case "context": {
+      const tokens = nonNegative(event.tokens);
+      const contextWindow = nonNegative(event.contextWindow);
+      // A window of 0 (a model without one) gives no percentage worth showing.
+      if (contextWindow === 0) return view;
+      return { ...view, context: { tokens: Math.round(tokens), contextWindow: Math.round(contextWindow) } };
     }
     case "stopped":
       return {
@@ -208,6 +263,7 @@ export function reduceDashboard(view: DashboardView, event: DashboardEvent): Das
         queueDepth: 0,
         pending: undefined,
         usageWait: undefined,
+        activity: undefined,
         note: note(
           event.by
             ? `Stopped by <@${event.by}>. Start a new session with /omp new.`

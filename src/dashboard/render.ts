@@ -84,6 +84,23 @@ function deliveryField(delivery: NonNullable<DashboardView["delivery"]>): APIEmb
   return field("Delivery", `📨 ${what} waiting to be delivered (retrying)${more}`, false);
 }
 
+/** "retrying in 20 s: 529 overloaded", "compacting…". */
+function activityText(activity: NonNullable<DashboardView["activity"]>): string {
+  if (activity.kind === "compacting") return "🗜️ compacting…";
+  const seconds = Math.max(0, Math.round(activity.delayMs / 1000));
+  const wait = seconds < 60 ? `${seconds} s` : formatDuration(activity.delayMs);
+  const attempt = activity.maxAttempts > 0 ? ` (attempt ${activity.attempt} of ${activity.maxAttempts})` : "";
+  const reason = oneLine(activity.reason);
+  return `⏳ retrying in ${wait}${attempt}${reason ? `: ${reason}` : ""}`;
+}
+
+/** "63 % · 20,160 of 32,000 tokens": how full the agent's context window is. */
+export function contextText(context: NonNullable<DashboardView["context"]>): string {
+  const ratio = context.tokens / context.contextWindow;
+  const percent = Number.isFinite(ratio) ? Math.max(0, Math.round(ratio * 100)) : 0;
+  return `${percent} % · ${formatTokens(context.tokens)} of ${formatTokens(context.contextWindow)} tokens`;
+}
+
 /**
  * The output tail as a code block of at most `budget` characters, newest lines kept. Backtick runs are
  * broken up so agent output can never close the block early.
@@ -219,6 +236,15 @@ export function renderDashboard(view: DashboardView, _now?: Date): DashboardPayl
     );
   }
   if (view.usageWait && isWaitingForUsage(view)) fields.push(usageWaitField(view.usageWait.resumesAt));
+  if (view.activity && isRunning(view))
+    fields.push(field("Now", escapeMassMentions(activityText(view.activity)), false));
+  if (view.context && view.context.contextWindow > 0)
+    fields.push(field("Context", contextText(view.context), true));
+  if (view.fallbackModel) {
+    fields.push(
+      field("Fallback", `fell back to \`${oneLine(view.fallbackModel).replace(/`/g, "ˋ")}\``, true),
+    );
+  }
   if (view.tokens !== undefined) fields.push(field("Tokens", formatTokens(view.tokens), true));
   if (view.cost !== undefined) fields.push(field("Cost", formatCost(view.cost), true));
   if (view.lastTool) {

@@ -64,7 +64,18 @@ export interface DashboardView {
   botStopped?: boolean | undefined;
   /** The run sleeps until the model's usage limit resets (its time limit paused); absent otherwise. */
   usageWait?: { resumesAt: Date } | undefined;
+  /** What holds the running agent up: a retry's wait, a compaction. Gone once it goes on. */
+  activity?: DashboardActivity | undefined;
+  /** The model a retry of this run fell back to (`provider/model`). */
+  fallbackModel?: string | undefined;
+  /** The context window in use, as the run's extension last reported it (kept until the next report). */
+  context?: { tokens: number; contextWindow: number } | undefined;
 }
+
+/** "retrying in 20 s: 529 overloaded", "compacting…". */
+export type DashboardActivity =
+  | { kind: "retrying"; delayMs: number; reason: string; attempt: number; maxAttempts: number }
+  | { kind: "compacting" };
 
 /** What a thread's dashboard shows while the messages the bot owes it wait for a retry. */
 export interface DeliveryWaiting {

@@ -9,6 +9,7 @@ import type { HealthChecks } from "../health/checks.js";
 import type { Logger } from "../log.js";
 import type { BotMetrics } from "../metrics.js";
 import type { LaunchChoices } from "../sessions/launch-choice.js";
+import type { MirrorService } from "../sessions/mirrors.js";
 import type { SessionService } from "../sessions/service.js";
 import type { SessionSteering } from "../sessions/steering.js";
 import type { NamedTokens } from "../sidecar/named-tokens.js";
@@ -44,6 +45,11 @@ export interface BotContext {
   readonly redact: (text: string) => string;
   /** Named tokens for the sidecar (`/omp token`). */
   readonly tokens: NamedTokens;
+  /**
+   * People's own terminal omp sessions mirrored into threads: `inThread` tells a mirror's thread,
+   * `steer` queues steering from its owner only (issue 9).
+   */
+  readonly mirrors?: Pick<MirrorService, "inThread" | "steer"> | undefined;
   /** False once shutdown began: new work is refused politely. */
   accepting: boolean;
 }

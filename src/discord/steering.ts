@@ -29,6 +29,10 @@ export const STEER_TIMING =
 export const NOTHING_TO_STEER =
   "Nothing is running in this session, so there is nothing to steer. Use `/omp say` to queue it as the next prompt.";
 
+/** A terminal mirror's thread shows a person's own omp: the bot runs no prompts there. */
+export const MIRROR_TAKES_NO_PROMPTS =
+  "This thread mirrors a terminal session on its owner's machine: the bot runs no prompts here. Its owner can steer it with `/omp steer`.";
+
 /** A prompt or steer as a reply quotes it: redacted, one line, mention-safe, short. */
 export function quoteText(ctx: Pick<BotContext, "redact">, text: string): string {
   return escapeMentions(

@@ -37,6 +37,18 @@ export type OmpEvent =
   | { type: "tool_execution_end"; toolCallId: string; toolName: string; text: string; isError: boolean }
   | { type: "auto_retry_start"; attempt: number; maxAttempts: number; delayMs: number; errorMessage: string }
   | { type: "auto_retry_end"; success: boolean; attempt: number; finalError: string | undefined }
+  /** omp summarises the conversation to make room (`reason`: threshold, overflow …). */
+  | { type: "auto_compaction_start"; reason: string; action: string }
+  | {
+      type: "auto_compaction_end";
+      aborted: boolean;
+      willRetry: boolean;
+      /** Skipped for a benign reason (nothing to compact). */
+      skipped: boolean;
+      errorMessage: string | undefined;
+    }
+  /** Auto-retry switched to a configured fallback model (`from`/`to` as `provider/model`). */
+  | { type: "retry_fallback_applied"; from: string; to: string; role: string }
   | { type: "notice"; level: string; message: string }
   /** Any other event (`message_update` without text, `advisor_cost_changed` …), or a cut-off line. */
   | { type: "other"; rawType: string; truncated: boolean };
@@ -140,6 +152,18 @@ export function toEvent(raw: Json): OmpEvent {
         attempt: num(raw.attempt),
         finalError: str(raw.finalError),
       };
+    case "auto_compaction_start":
+      return { type, reason: str(raw.reason) ?? "", action: str(raw.action) ?? "" };
+    case "auto_compaction_end":
+      return {
+        type,
+        aborted: raw.aborted === true,
+        willRetry: raw.willRetry === true,
+        skipped: raw.skipped === true,
+        errorMessage: str(raw.errorMessage),
+      };
+    case "retry_fallback_applied":
+      return { type, from: str(raw.from) ?? "", to: str(raw.to) ?? "", role: str(raw.role) ?? "" };
     case "notice":
       return { type, level: str(raw.level) ?? "info", message: str(raw.message) ?? "" };
     default:
@@ -176,6 +200,10 @@ export function truncatedEvent(head: string): OmpEvent | undefined {
   const type = match[1]!;
   if (type === "agent_end" || type === "agent_start" || type === "turn_end" || type === "turn_start") {
     return { type };
+  }
+  // Its `result` carries the whole summary; the dashboard still has to learn that compaction is over.
+  if (type === "auto_compaction_end") {
+    return { type, aborted: false, willRetry: false, skipped: false, errorMessage: undefined };
   }
   return { type: "other", rawType: type, truncated: true };
 }

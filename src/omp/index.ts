@@ -2,7 +2,7 @@
 export { buildOmpArgs, extensionArgs, overlayYaml, type SessionContinuation } from "./args.js";
 export { buildChildEnv, pathWithBinDir } from "./env.js";
 export type { OmpEvent, OmpMessage, OmpUsage } from "./events.js";
-export { parseEventLine } from "./events.js";
+export { parseEventLine, toEvent } from "./events.js";
 export {
   buildExtensionBundle,
   EXTENSION_BUNDLE,

@@ -130,6 +130,25 @@ export class LineRenderer {
             text: `✗ gave up after ${event.attempt} retries: ${shorten(firstLine(event.finalError ?? "unknown error"), ERROR_MAX_CHARS)}`,
           },
         ];
+      case "auto_compaction_start":
+        return [
+          { kind: "info", text: `⇊ compacting the conversation${event.reason ? ` (${event.reason})` : ""}…` },
+        ];
+      case "auto_compaction_end":
+        if (event.errorMessage && !event.skipped) {
+          return [
+            {
+              kind: "error",
+              text: `✗ compaction failed: ${shorten(firstLine(event.errorMessage), ERROR_MAX_CHARS)}`,
+            },
+          ];
+        }
+        if (event.aborted || event.skipped) return [];
+        return [{ kind: "info", text: "⇊ conversation compacted" }];
+      case "retry_fallback_applied":
+        return [
+          { kind: "retry", text: `↪ fell back to ${cleanText(event.to)} (from ${cleanText(event.from)})` },
+        ];
       case "notice":
         return [
           {

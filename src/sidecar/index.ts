@@ -4,6 +4,7 @@ export * from "../extension-protocol.js";
 export * from "./constants.js";
 export * from "./discord-reads.js";
 export * from "./discovery.js";
+export * from "./mirror.js";
 export * from "./named-tokens.js";
 export * from "./notify.js";
 export * from "./ports.js";

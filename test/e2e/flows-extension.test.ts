@@ -79,6 +79,11 @@ describe("the extension in a bot run", () => {
     expect(response.status).toBe(401);
   });
 
+  it("the dashboard shows the context use the extension reported", async () => {
+    const dashboard = await h.waitForDashboard(threadId, (d) => d.text.includes("Context: "));
+    expect(dashboard.text).toMatch(/Context: 63 % · 20,\d{3} of 32,000 tokens/);
+  });
+
   it("the context use the extension reported is kept on the run", () => {
     const run = h.app!.store.sqlite.prepare("SELECT context_tokens, context_window FROM runs").get() as {
       context_tokens: number | null;

@@ -45,6 +45,43 @@ describe("reduceDashboard", () => {
     });
   });
 
+  it("shows a retry's wait while the run waits, and forgets it when the run goes on or ends", () => {
+    const model = busyModel();
+    const retrying = {
+      kind: "retrying" as const,
+      delayMs: 20_000,
+      reason: "529 overloaded\nat provider",
+      attempt: 1,
+      maxAttempts: 3,
+    };
+    expect(model.apply({ type: "activity", activity: retrying }).activity).toEqual({
+      ...retrying,
+      reason: "529 overloaded",
+    });
+    expect(model.apply({ type: "activity", activity: undefined }).activity).toBeUndefined();
+    model.apply({ type: "activity", activity: { kind: "compacting" } });
+    const ended = model.apply({ type: "run_ended", outcome: "success", at: t1 });
+    expect(ended.activity).toBeUndefined();
+    // A late event after the end does not bring it back.
+    expect(model.apply({ type: "activity", activity: { kind: "compacting" } }).activity).toBeUndefined();
+  });
+
+  it("keeps the fallback model for the run and the context use across runs until the next report", () => {
+    const model = busyModel();
+    model.apply({ type: "fell_back", model: "local/\u0007small" });
+    model.apply({ type: "context", tokens: 20_160.4, contextWindow: 32_000 });
+    let view = model.apply({ type: "run_ended", outcome: "success", at: t1 });
+    expect(view).toMatchObject({
+      fallbackModel: "local/small",
+      context: { tokens: 20_160, contextWindow: 32_000 },
+    });
+    view = model.apply({ type: "run_started", prompt: "again", authorId: "42", runNumber: 2, at: t1 });
+    expect(view.fallbackModel).toBeUndefined();
+    expect(view.context).toEqual({ tokens: 20_160, contextWindow: 32_000 });
+    // A report without a window says nothing about how full it is.
+    expect(model.apply({ type: "context", tokens: 5, contextWindow: 0 }).context?.tokens).toBe(20_160);
+  });
+
   it("keeps only the newest 40 lines, each capped, with embedded newlines split", () => {
     const model = busyModel();
     model.apply({ type: "lines", lines: Array.from({ length: 100 }, (_, i) => `line ${i}`) });

@@ -203,6 +203,45 @@ describe("renderDashboard", () => {
     expect(renderDashboard(view(), now).embeds[0].fields?.some((f) => f.name === "Delivery")).toBe(false);
   });
 
+  it("says what holds a running agent up: a retry's wait and reason, or a compaction", () => {
+    const busy = { state: "busy" as const, runStartedAt: now, runNumber: 1 };
+    const retrying = renderDashboard(
+      view({
+        ...busy,
+        activity: { kind: "retrying", delayMs: 20_000, reason: "529 overloaded", attempt: 1, maxAttempts: 3 },
+      }),
+    ).embeds[0].fields;
+    expect(retrying).toContainEqual({
+      name: "Now",
+      value: "⏳ retrying in 20 s (attempt 1 of 3): 529 overloaded",
+      inline: false,
+    });
+    const longWait = renderDashboard(
+      view({
+        ...busy,
+        activity: { kind: "retrying", delayMs: 90_000, reason: "429", attempt: 1, maxAttempts: 2 },
+      }),
+    ).embeds[0].fields;
+    expect(longWait?.find((f) => f.name === "Now")?.value).toBe(
+      "⏳ retrying in 1m 30s (attempt 1 of 2): 429",
+    );
+    const compacting = renderDashboard(view({ ...busy, activity: { kind: "compacting" } })).embeds[0].fields;
+    expect(compacting).toContainEqual({ name: "Now", value: "🗜️ compacting…", inline: false });
+    // An idle session waits for nothing, whatever a stale view says.
+    const idle = renderDashboard(view({ activity: { kind: "compacting" } })).embeds[0].fields;
+    expect(idle?.some((f) => f.name === "Now")).toBe(false);
+  });
+
+  it("shows the context window in use and the model a retry fell back to", () => {
+    const fields = renderDashboard(
+      view({ context: { tokens: 20_160, contextWindow: 32_000 }, fallbackModel: "local/small" }),
+    ).embeds[0].fields;
+    expect(fields).toContainEqual({ name: "Context", value: "63 % · 20,160 of 32,000 tokens", inline: true });
+    expect(fields).toContainEqual({ name: "Fallback", value: "fell back to `local/small`", inline: true });
+    const none = renderDashboard(view()).embeds[0].fields;
+    expect(none?.some((f) => f.name === "Context" || f.name === "Fallback")).toBe(false);
+  });
+
   it("never lets mentions ping: allowedMentions parses nothing and @everyone is neutralised", () => {
     const payload = renderDashboard(
       view({ prompt: { text: "@everyone look", authorId: "1" }, note: "@here" }),
@@ -292,6 +331,26 @@ describe("renderDashboard", () => {
         lastTool: rand() < 0.5 ? odd() : undefined,
         note: rand() < 0.5 ? (rand() < 0.2 ? "n".repeat(100_000) : odd()) : undefined,
         stopped: rand() < 0.2,
+        activity:
+          rand() < 0.3
+            ? rand() < 0.5
+              ? { kind: "compacting" }
+              : {
+                  kind: "retrying",
+                  delayMs: rand() < 0.1 ? Number.NaN : rand() * 1e7,
+                  reason: rand() < 0.1 ? "r".repeat(50_000) : odd(),
+                  attempt: Math.floor(rand() * 10),
+                  maxAttempts: Math.floor(rand() * 10),
+                }
+            : undefined,
+        fallbackModel: rand() < 0.3 ? (rand() < 0.1 ? "m".repeat(5000) : odd()) : undefined,
+        context:
+          rand() < 0.5
+            ? {
+                tokens: rand() < 0.1 ? Number.NaN : rand() * 1e6,
+                contextWindow: rand() < 0.1 ? 0 : rand() * 1e6,
+              }
+            : undefined,
       };
       const payload = renderDashboard(v, now);
       expect(embedProblems(payload.embeds[0]), `seed ${seed}`).toEqual([]);

@@ -22,6 +22,15 @@ const REAL = {
   retryStart:
     '{"type":"auto_retry_start","attempt":1,"maxAttempts":1,"delayMs":405.9,"errorMessage":"500 fake model error 500","errorId":135168}',
   retryEnd: '{"type":"auto_retry_end","success":false,"attempt":1,"finalError":"500 boom"}',
+  // Shapes of omp's shared-events.ts (AutoCompactionStartEvent, AutoCompactionEndEvent,
+  // RetryFallbackAppliedEvent).
+  compactionStart: '{"type":"auto_compaction_start","reason":"threshold","action":"context-full"}',
+  compactionEnd:
+    '{"type":"auto_compaction_end","action":"context-full","result":{"summary":"…","tokensBefore":90000},"aborted":false,"willRetry":true}',
+  compactionFailed:
+    '{"type":"auto_compaction_end","action":"context-full","aborted":false,"willRetry":false,"errorMessage":"summary model failed","skipped":false}',
+  fallback:
+    '{"type":"retry_fallback_applied","from":"anthropic/claude-opus","to":"local/fake","role":"default"}',
 };
 
 describe("parseEventLine", () => {
@@ -95,6 +104,34 @@ describe("parseEventLine", () => {
     });
   });
 
+  it("reads compaction start and end, and a failed compaction's reason", () => {
+    expect(parseEventLine(REAL.compactionStart)).toEqual({
+      type: "auto_compaction_start",
+      reason: "threshold",
+      action: "context-full",
+    });
+    expect(parseEventLine(REAL.compactionEnd)).toEqual({
+      type: "auto_compaction_end",
+      aborted: false,
+      willRetry: true,
+      skipped: false,
+      errorMessage: undefined,
+    });
+    expect(parseEventLine(REAL.compactionFailed)).toMatchObject({
+      type: "auto_compaction_end",
+      errorMessage: "summary model failed",
+    });
+  });
+
+  it("reads the model a retry fell back to", () => {
+    expect(parseEventLine(REAL.fallback)).toEqual({
+      type: "retry_fallback_applied",
+      from: "anthropic/claude-opus",
+      to: "local/fake",
+      role: "default",
+    });
+  });
+
   it.each(["plain text", "", "{not json", '{"no_type":1}', "[1,2]", '"string"', '{"type":42}'])(
     "%j is not an event",
     (line) => {
@@ -113,6 +150,16 @@ describe("parseEventLine", () => {
 });
 
 describe("truncatedEvent", () => {
+  it("recognises a cut-off compaction end (its summary is long), so compacting… does not stay up", () => {
+    expect(truncatedEvent('{"type":"auto_compaction_end","action":"context-full","result":{"summ')).toEqual({
+      type: "auto_compaction_end",
+      aborted: false,
+      willRetry: false,
+      skipped: false,
+      errorMessage: undefined,
+    });
+  });
+
   it("recognises a cut-off agent_end by its start, so the run still knows the agent ended", () => {
     expect(truncatedEvent('{"type":"agent_end","messages":[{"role":"user","content":[{"ty')).toEqual({
       type: "agent_end",

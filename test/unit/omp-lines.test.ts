@@ -99,6 +99,24 @@ describe("LineRenderer", () => {
     ]);
   });
 
+  it("reports compaction and a fallback model in the output", () => {
+    const r = new LineRenderer();
+    expect(r.push({ type: "auto_compaction_start", reason: "threshold", action: "context-full" })).toEqual([
+      { kind: "info", text: "⇊ compacting the conversation (threshold)…" },
+    ]);
+    const end = { type: "auto_compaction_end", aborted: false, willRetry: false, skipped: false } as const;
+    expect(r.push({ ...end, errorMessage: undefined })).toEqual([
+      { kind: "info", text: "⇊ conversation compacted" },
+    ]);
+    expect(r.push({ ...end, errorMessage: "summary failed\nstack" })).toEqual([
+      { kind: "error", text: "✗ compaction failed: summary failed" },
+    ]);
+    expect(r.push({ ...end, skipped: true, errorMessage: undefined })).toEqual([]);
+    expect(r.push({ type: "retry_fallback_applied", from: "a/big", to: "b/small", role: "default" })).toEqual(
+      [{ kind: "retry", text: "↪ fell back to b/small (from a/big)" }],
+    );
+  });
+
   it("passes non-JSON output through as text, cleaned of ANSI and control characters", () => {
     const r = new LineRenderer();
     expect(r.text("\u001b[31mred\u001b[0m\u0007 ok\r\nnext")).toEqual([

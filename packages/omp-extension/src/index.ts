@@ -20,6 +20,7 @@ import { createRedactor } from "../../../src/output/redact.js";
 import { secretEnvValues } from "../../../src/secrets.js";
 import { Guard } from "./guard.js";
 import { CallError } from "./http.js";
+import { registerMirror } from "./mirror.js";
 import { chooseMode, type ExtensionMode, SETTINGS_FILE } from "./settings.js";
 import { SidecarClient } from "./sidecar.js";
 import { SteeringChannel } from "./steering.js";
@@ -85,8 +86,11 @@ export default function ompcordExtension(pi: ExtensionAPI): void {
       if (mode.problem) guard.report("settings", mode.problem);
       return;
     }
-    if (mode.kind === "webhook") {
-      if (instance === 1) webhookMode(pi, context, mode);
+    if (mode.kind === "webhook" || mode.kind === "mirror") {
+      if (instance === 1 && mode.kind === "webhook") webhookMode(pi, context, mode);
+      // Terminal mirroring (src/mirror.ts): registered on the root instance, inactive until asked for.
+      if (instance === 1 && mode.mirror)
+        registerMirror(pi, { ...context, settings: mode.mirror, env: process.env });
       return;
     }
     botMode(pi, context, mode, instance === 1);

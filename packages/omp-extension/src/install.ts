@@ -3,6 +3,7 @@
 
 import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type MirrorSettings, mirrorSettingsProblem } from "./mirror.js";
 import { type InstalledSettings, SETTINGS_FILE, webhookUrlProblem } from "./settings.js";
 
 /** Where omp discovers a person's extensions: one directory per extension, loaded from its index.js. */
@@ -16,7 +17,9 @@ export interface InstallOptions {
   /** The built bundle (src/omp/extension.ts builds it). */
   bundle: string;
   /** A Discord webhook URL: the agent posts there when it finishes or fails. */
-  webhookUrl: string;
+  webhookUrl?: string | undefined;
+  /** Terminal mirroring: the bot's sidecar URL and a named token from `/omp token action:issue`. */
+  mirror?: MirrorSettings | undefined;
   /** The name the webhook posts under (default "omp"). */
   username?: string | undefined;
 }
@@ -25,8 +28,10 @@ export interface Installed {
   dir: string;
   /** The extension omp loads. */
   entry: string;
-  /** The settings file (mode 0600: the webhook URL is a credential). */
+  /** The settings file (mode 0600: the webhook URL and the mirror token are credentials). */
   settings: string;
+  webhook: boolean;
+  mirror: boolean;
 }
 
 /** Thrown for an option a person must fix; the message says how. */
@@ -35,7 +40,20 @@ export class InstallError extends Error {
 }
 
 export function installExtension(options: InstallOptions): Installed {
-  const problem = webhookUrlProblem(options.webhookUrl);
+  if (options.webhookUrl === undefined && options.mirror === undefined) {
+    throw new InstallError(
+      "Expected `--webhook-url <url>` (a message when the agent finishes), `--mirror-url <url> --mirror-token <token>` (terminal mirroring), or both.",
+    );
+  }
+  if (options.mirror) {
+    const mirrorProblem = mirrorSettingsProblem(options.mirror);
+    if (mirrorProblem) {
+      throw new InstallError(
+        `The mirror settings ${mirrorProblem}. \`--mirror-url\` is the bot's sidecar (http://127.0.0.1:8901 on the bot's machine, see <data dir>/sidecar.json); \`--mirror-token\` is a token from \`/omp token action:issue\`.`,
+      );
+    }
+  }
+  const problem = options.webhookUrl === undefined ? undefined : webhookUrlProblem(options.webhookUrl);
   if (problem) {
     throw new InstallError(
       `Expected \`--webhook-url\` to be a Discord webhook URL (https://discord.com/api/webhooks/<id>/<token>), but it ${problem}. In Discord: channel settings → Integrations → Webhooks → New Webhook → Copy Webhook URL.`,
@@ -53,12 +71,13 @@ export function installExtension(options: InstallOptions): Installed {
   copyFileSync(options.bundle, entry);
   const settings = join(dir, SETTINGS_FILE);
   const body: InstalledSettings = {
-    webhookUrl: options.webhookUrl,
+    ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
     ...(options.username ? { username: options.username } : {}),
+    ...(options.mirror ? { mirror: options.mirror } : {}),
   };
   writeFileSync(settings, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
   chmodSync(settings, 0o600);
-  return { dir, entry, settings };
+  return { dir, entry, settings, webhook: body.webhookUrl !== undefined, mirror: body.mirror !== undefined };
 }
 
 /** Removes the installed copy; returns whether there was one. */

@@ -6,6 +6,7 @@
 // - `inert`: anything else, including an installed copy inside a bot run (the bot's own copy acts).
 
 import { RUN_ENV } from "../../../src/extension-protocol.js";
+import { type MirrorSettings, mirrorSettingsProblem } from "./mirror.js";
 
 /** The settings file an installed copy keeps beside its `index.js`. */
 export const SETTINGS_FILE = "ompcord.json";
@@ -15,11 +16,15 @@ export interface InstalledSettings {
   webhookUrl?: string;
   /** The name the webhook posts under (default "omp"). */
   username?: string;
+  /** Terminal mirroring into the bot's home channel, with a named token (src/sidecar/mirror.ts). */
+  mirror?: MirrorSettings;
 }
 
 export type ExtensionMode =
   | { kind: "bot"; apiUrl: string; token: string; sessionId: string; runId: string | undefined }
-  | { kind: "webhook"; webhookUrl: string; username: string }
+  | { kind: "webhook"; webhookUrl: string; username: string; mirror?: MirrorSettings | undefined }
+  /** Installed with mirror settings only: no webhook. */
+  | { kind: "mirror"; mirror: MirrorSettings }
   | { kind: "inert"; reason: string; problem?: string };
 
 /**
@@ -63,7 +68,20 @@ export function chooseMode(
         problem: `${installed.path} is not valid JSON. Run \`npm run extension -- install --webhook-url <url>\` again.`,
       };
     }
+    let mirror: MirrorSettings | undefined;
+    if (settings?.mirror !== undefined) {
+      const mirrorProblem = mirrorSettingsProblem(settings.mirror);
+      if (mirrorProblem) {
+        return {
+          kind: "inert",
+          reason: "unusable mirror settings",
+          problem: `The \`mirror\` block in ${installed.path} ${mirrorProblem}. Run \`npm run extension -- install --mirror-url <url> --mirror-token <token>\` again.`,
+        };
+      }
+      mirror = settings.mirror;
+    }
     const problem = webhookUrlProblem(settings?.webhookUrl);
+    if (problem && mirror && settings?.webhookUrl === undefined) return { kind: "mirror", mirror };
     if (problem) {
       return {
         kind: "inert",
@@ -73,7 +91,7 @@ export function chooseMode(
     }
     const username =
       typeof settings.username === "string" && settings.username.trim() ? settings.username : "omp";
-    return { kind: "webhook", webhookUrl: settings.webhookUrl!, username };
+    return { kind: "webhook", webhookUrl: settings.webhookUrl!, username, ...(mirror ? { mirror } : {}) };
   }
   if (apiUrl && token && sessionId) {
     return { kind: "bot", apiUrl, token, sessionId, runId: env[RUN_ENV.runId] };

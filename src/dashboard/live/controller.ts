@@ -226,7 +226,7 @@ export class LiveDashboard {
     // A closed dashboard still keeps its view current (for `view`), but schedules nothing.
     if (this.#halted) return;
     if (event.type === "run_ended") this.#endRunCadence();
-    if ((event.type === "tool" || event.type === "usage") && this.#runActive) {
+    if ((event.type === "tool" || event.type === "usage" || event.type === "context") && this.#runActive) {
       this.#cadence().push(this.#clock.now());
       return;
     }

@@ -1,8 +1,8 @@
 // `/omp say prompt:<text>`: queue a follow-up in the same agent conversation.
 
 import { inSession, notShuttingDown, prompt, queueNotFull } from "../access/index.js";
-import { NO_MENTIONS } from "../replies.js";
-import { quoteText, steerNowRow } from "../steering.js";
+import { NO_MENTIONS, refuse } from "../replies.js";
+import { MIRROR_TAKES_NO_PROMPTS, quoteText, steerNowRow } from "../steering.js";
 import { defineSubcommand, OMP_OPTIONS } from "./define.js";
 
 export const say = defineSubcommand({
@@ -21,6 +21,7 @@ export const say = defineSubcommand({
   session: true,
   async run(ctx, interaction, session) {
     const text = interaction.options.getString(OMP_OPTIONS.prompt, true);
+    if (ctx.mirrors?.inThread(interaction.channelId)) return refuse(interaction, MIRROR_TAKES_NO_PROMPTS);
     const { prompt: queued, position } = ctx.sessions.queue({
       sessionId: session.id,
       authorId: interaction.user.id,

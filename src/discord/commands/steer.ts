@@ -26,6 +26,14 @@ export const steer = defineSubcommand({
     const text = interaction.options.getString(OMP_OPTIONS.prompt, true);
     const quote = quoteText(ctx, text);
     const edit = (content: string) => interaction.editReply({ content, allowedMentions: NO_MENTIONS });
+    // A terminal mirror's agent runs on its owner's machine: the mirror takes the steer, only from them.
+    const mirror = ctx.mirrors?.inThread(interaction.channelId);
+    if (mirror) {
+      const steered = ctx.mirrors!.steer(mirror.mirrorId, interaction.user.id, text);
+      if (!steered.ok) return refuse(interaction, steered.message);
+      await interaction.reply({ content: steerTexts.queued(quote), allowedMentions: NO_MENTIONS });
+      return;
+    }
     const result = ctx.steering.steer(
       { sessionId: session.id, authorId: interaction.user.id, text },
       editingWatcher(ctx, { sessionId: session.id, quote, edit }),

@@ -9,7 +9,7 @@ import { writeInWindow } from "../../dashboard/live/index.js";
 import { ACCESS_RULES, checkAccess, isBlankText } from "../access/index.js";
 import type { BotContext } from "../context.js";
 import { sessionFacts } from "../facts.js";
-import { placeInLine, quoteText, steerNowRow, steerTexts } from "../steering.js";
+import { MIRROR_TAKES_NO_PROMPTS, placeInLine, quoteText, steerNowRow, steerTexts } from "../steering.js";
 
 /** Acknowledges a queued message without adding noise to the thread. */
 const QUEUED_REACTION = "📥";
@@ -50,6 +50,15 @@ export async function onMessageCreate(ctx: BotContext, message: Message): Promis
     }
     const writes = ctx.writes.for(message.channelId);
     const quote = quoteText(ctx, message.content);
+    const mirror = ctx.mirrors?.inThread(message.channelId);
+    if (mirror) {
+      // A terminal mirror runs no prompts of the bot's: its owner's message steers it in steer mode.
+      if (mode !== "steer") return reply(MIRROR_TAKES_NO_PROMPTS);
+      const steered = ctx.mirrors!.steer(mirror.mirrorId, message.author.id, message.content);
+      if (!steered.ok) return reply(`🚫 ${steered.message}`);
+      await writeInWindow(writes, () => message.react(STEERING_REACTION));
+      return;
+    }
     if (mode === "steer") {
       const steered = ctx.steering.steer(
         { sessionId: session.id, authorId: message.author.id, text: message.content },
