@@ -40,10 +40,12 @@ import {
 } from "./omp/index.js";
 import { ModelCatalog, ompModelLister } from "./omp/model-catalog.js";
 import { createRedactor } from "./output/redact.js";
+import { combineObservers } from "./queue/observers.js";
 import { RunScheduler } from "./queue/scheduler.js";
 import { secretEnvValues } from "./secrets.js";
 import { LaunchChoices } from "./sessions/launch-choice.js";
 import { SessionService } from "./sessions/service.js";
+import { SpendGuard } from "./sessions/spend.js";
 import { SessionSteering } from "./sessions/steering.js";
 import {
   type AgentNotice,
@@ -59,7 +61,7 @@ import {
   taskRoutes,
   writeSidecarDiscovery,
 } from "./sidecar/index.js";
-import { NamedTokenStore, openStore, type Store, TaskReads } from "./store/index.js";
+import { NamedTokenStore, openStore, SpendLedger, type Store, TaskReads } from "./store/index.js";
 
 export interface OmpcordApp {
   readonly ctx: BotContext;
@@ -229,10 +231,31 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     env,
   });
 
+  // The spend caps (off unless configured): a run stopped at its cap, a day over its cap starting nothing.
+  const spend = new SpendGuard({
+    settings: config.spend,
+    records: new SpendLedger(store.sqlite),
+    notes: {
+      post: (sessionId, text) => {
+        const session = store.getSession(sessionId);
+        if (!session) return;
+        dashboards.outbox.enqueue({ threadId: session.threadId, sessionId }, [
+          { kind: "note", message: { content: text, allowedMentions: { parse: [] } } },
+        ]);
+      },
+    },
+    sessionOf: (sessionId) => store.getSession(sessionId),
+    cancelRun: (sessionId): Promise<boolean> => scheduler.cancelRun(sessionId),
+    queueChanged: (sessionId) => dashboards.queueChanged(sessionId, store.countQueued(sessionId)),
+    logger,
+  });
   const scheduler = new RunScheduler({
     store,
     runner,
-    observer: dashboards.observer,
+    observer: combineObservers([dashboards.observer, spend.observer], (hook, error) =>
+      logger.error({ hook, err: error }, "run observer threw"),
+    ),
+    admission: spend.admission,
     maxConcurrentRuns: config.omp.maxConcurrentRuns,
     transcriptsDir: config.transcriptsDir,
     ompSessionsDir: config.ompSessionsDir,
@@ -302,6 +325,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     metrics,
     redact: (text) => redactor.redact(text),
     tokens,
+    spend,
     accepting: true,
   };
   const taskReads = new TaskReads(store.sqlite);

@@ -40,6 +40,12 @@ export const DEFAULTS = {
   /** When OMPCORD_API_PORT is not set and this port is taken, a free one is used instead. */
   apiPort: 8901,
   logLevel: "info",
+  /** The day of the daily caps starts at midnight in this zone (OMPCORD_TIMEZONE). */
+  timeZone: "UTC",
+  /** How often the retention sweep runs when OMPCORD_RETENTION_DAYS is set (and once at start). */
+  retentionSweepMs: 3_600_000,
+  /** `/omp health` warns when the data dir's file system has less free space than this. */
+  diskWarnBytes: 1024 * 1024 * 1024,
 } as const;
 
 /** Inclusive bounds; outside them a value is almost certainly a typo (an extra zero, ms for s). */
@@ -54,6 +60,10 @@ export const RANGES = {
   outputKeptBytes: { min: 1_024, max: 64 * 1024 * 1024 },
   apiPort: { min: 0, max: 65_535 },
   apiTokenMinChars: 16,
+  capTokens: { min: 1, max: 1_000_000_000_000 },
+  /** Dollars; the minimum is exclusive (a cap of 0 would refuse everything: remove it instead). */
+  capCost: { min: 0, max: 1_000_000 },
+  retentionDays: { min: 1, max: 36_500 },
 } as const;
 
 /** `OMPCORD_SANDBOX`: the name is read by tooling outside this repository; keep it and these values. */

@@ -10,6 +10,7 @@ import type { Logger } from "../log.js";
 import type { BotMetrics } from "../metrics.js";
 import type { LaunchChoices } from "../sessions/launch-choice.js";
 import type { SessionService } from "../sessions/service.js";
+import type { SpendGuard } from "../sessions/spend.js";
 import type { SessionSteering } from "../sessions/steering.js";
 import type { NamedTokens } from "../sidecar/named-tokens.js";
 import type { AccessPolicy } from "./access/index.js";
@@ -44,6 +45,8 @@ export interface BotContext {
   readonly redact: (text: string) => string;
   /** Named tokens for the sidecar (`/omp token`). */
   readonly tokens: NamedTokens;
+  /** The spend caps: whether today's spend refuses new runs in a channel (absent: no caps). */
+  readonly spend?: Pick<SpendGuard, "dayRefusal">;
   /** False once shutdown began: new work is refused politely. */
   accepting: boolean;
 }

@@ -20,6 +20,7 @@ export { DuplicateLaunchError, UnknownRecordError } from "./errors.js";
 export { newId } from "./ids.js";
 export { DuplicateTokenNameError, NamedTokenStore, type NewNamedToken } from "./named-tokens.js";
 export * from "./schema.js";
+export { SpendLedger, type SpentSince } from "./spend.js";
 export type {
   InterruptedRun,
   NewOutboxMessage,
