@@ -44,6 +44,7 @@ import { combineObservers } from "./queue/observers.js";
 import { RunScheduler } from "./queue/scheduler.js";
 import { secretEnvValues } from "./secrets.js";
 import { LaunchChoices } from "./sessions/launch-choice.js";
+import { RetentionSweep } from "./sessions/retention.js";
 import { SessionService } from "./sessions/service.js";
 import { SpendGuard } from "./sessions/spend.js";
 import { SessionSteering } from "./sessions/steering.js";
@@ -61,7 +62,15 @@ import {
   taskRoutes,
   writeSidecarDiscovery,
 } from "./sidecar/index.js";
-import { NamedTokenStore, openStore, SpendLedger, type Store, TaskReads } from "./store/index.js";
+import {
+  NamedTokenStore,
+  openStore,
+  RetentionStore,
+  removeSessionFiles,
+  SpendLedger,
+  type Store,
+  TaskReads,
+} from "./store/index.js";
 
 export interface OmpcordApp {
   readonly ctx: BotContext;
@@ -307,6 +316,22 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     launchDir: join(config.dataDir, DEFAULTS.launchDir),
     env,
   });
+  // A session's own directories in the data dir, deleted path-checked by `/omp stop delete_files` and
+  // by the retention sweep (OMPCORD_RETENTION_DAYS, off unless set).
+  const removeFiles = (sessionId: string) =>
+    removeSessionFiles(sessionId, {
+      dataDir: config.dataDir,
+      roots: [config.transcriptsDir, config.ompSessionsDir, join(config.dataDir, DEFAULTS.sandboxDir)],
+    });
+  const retention =
+    config.retention.days === undefined
+      ? undefined
+      : new RetentionSweep({
+          days: config.retention.days,
+          records: new RetentionStore(store.sqlite),
+          removeFiles,
+          logger,
+        });
   const ctx: BotContext = {
     config,
     client,
@@ -326,6 +351,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     redact: (text) => redactor.redact(text),
     tokens,
     spend,
+    sessionFiles: { remove: removeFiles },
     accepting: true,
   };
   const taskReads = new TaskReads(store.sqlite);
@@ -365,6 +391,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   // What threads were still owed when the bot last stopped goes out before new runs add to it.
   const owed = dashboards.resumeDeliveries();
   const resumed = scheduler.resumeAll();
+  retention?.start(DEFAULTS.retentionSweepMs);
   logger.info(
     {
       guild: config.discord.guildId,
@@ -388,6 +415,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
         ctx.accepting = false;
         logger.info({ graceMs }, "shutting down: no new work, letting runs finish");
         clearInterval(metricsTimer);
+        retention?.stop();
         await scheduler.shutdown({ graceMs });
         await dashboards.settleAll();
         await client.destroy();
