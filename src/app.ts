@@ -34,11 +34,13 @@ import {
   describeSandbox,
   findBun,
   neutralisePrompt,
+  type RunnerOptions,
   type Sandbox,
   type SandboxStatus,
   trySandbox,
 } from "./omp/index.js";
 import { ModelCatalog, ompModelLister } from "./omp/model-catalog.js";
+import { DiskFullLog } from "./output/disk-full.js";
 import { createRedactor } from "./output/redact.js";
 import { combineObservers } from "./queue/observers.js";
 import { RunScheduler } from "./queue/scheduler.js";
@@ -96,6 +98,8 @@ export interface StartOptions {
    * not use models turn it off to spare a Bun start.
    */
   warmModelList?: boolean;
+  /** Opens each run's transcript (tests hand in a writer that fails like a full disk). */
+  openTranscript?: RunnerOptions["openTranscript"];
 }
 
 export function packageVersion(): string {
@@ -219,6 +223,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   const discoveryPath = join(config.dataDir, DEFAULTS.sidecarFile);
   writeSidecarDiscovery(discoveryPath, { url: sidecar.url, port: sidecar.port, pid: process.pid });
 
+  const diskFull = new DiskFullLog({ log: (fields, message) => logger.error(fields, message) });
   const runner = createOmpRunner({
     bin: config.omp.bin,
     model: config.omp.model,
@@ -238,6 +243,9 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     sandbox,
     trustedWorkDirs: config.omp.trustedWorkDirs,
     env,
+    openTranscript: options.openTranscript,
+    // The run fails saying so in its thread; the log says it once, not once per run.
+    onDiskFull: (what, error, run) => diskFull.report(what, error, run),
   });
 
   // The spend caps (off unless configured): a run stopped at its cap, a day over its cap starting nothing.
@@ -315,6 +323,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     sandbox: sandboxStatus,
     launchDir: join(config.dataDir, DEFAULTS.launchDir),
     env,
+    dataDir: config.dataDir,
+    diskWarnBytes: DEFAULTS.diskWarnBytes,
   });
   // A session's own directories in the data dir, deleted path-checked by `/omp stop delete_files` and
   // by the retention sweep (OMPCORD_RETENTION_DAYS, off unless set).

@@ -9,6 +9,7 @@ import { type DirectoryProblem, describeUnusableWorkDir, directoryProblem } from
 import { pathWithBinDir } from "../omp/env.js";
 import { buildChildEnv, describeSandbox, type SandboxStatus } from "../omp/index.js";
 import type { Store } from "../store/index.js";
+import { diskSpaceCheck, type StatFs } from "./disk.js";
 
 /** `omp --version` starts Bun and omp: a few hundred ms; cached so /omp status stays quick. */
 const OMP_VERSION_TTL_MS = 60_000;
@@ -46,6 +47,10 @@ export interface HealthChecksOptions {
   env?: NodeJS.ProcessEnv;
   /** How long `omp --version` may take (default 60 s). */
   ompVersionTimeoutMs?: number;
+  /** The data dir, whose file system's free space is checked against `diskWarnBytes` (no check when absent). */
+  dataDir?: string;
+  diskWarnBytes?: number;
+  statfs?: StatFs;
 }
 
 export class HealthChecks {
@@ -58,7 +63,13 @@ export class HealthChecks {
 
   async run(): Promise<HealthCheck[]> {
     const checks = await Promise.all([this.gateway(), this.sqlite(), this.omp(), this.sidecar()]);
-    return [...checks, ...this.sandbox(), ...this.workDirs()];
+    return [...checks, ...this.sandbox(), ...this.workDirs(), ...this.disk()];
+  }
+
+  /** ❌ when the data dir's file system is nearly full. */
+  disk(): HealthCheck[] {
+    const { dataDir, diskWarnBytes = 0, statfs } = this.#options;
+    return dataDir === undefined ? [] : [diskSpaceCheck(dataDir, diskWarnBytes, statfs)];
   }
 
   /** ❌ when runs go unsandboxed although the mode wanted a sandbox: that says what they can reach. */
