@@ -38,17 +38,22 @@ import {
   describeSandbox,
   findBun,
   neutralisePrompt,
+  type RunnerOptions,
   type Sandbox,
   type SandboxStatus,
   trySandbox,
 } from "./omp/index.js";
 import { ModelCatalog, ompModelLister } from "./omp/model-catalog.js";
+import { DiskFullLog } from "./output/disk-full.js";
 import { createRedactor } from "./output/redact.js";
+import { combineObservers } from "./queue/observers.js";
 import { RunScheduler } from "./queue/scheduler.js";
 import { secretEnvValues } from "./secrets.js";
 import { LaunchChoices } from "./sessions/launch-choice.js";
 import { MirrorService } from "./sessions/mirrors.js";
+import { RetentionSweep } from "./sessions/retention.js";
 import { SessionService } from "./sessions/service.js";
+import { SpendGuard } from "./sessions/spend.js";
 import { SessionSteering } from "./sessions/steering.js";
 import {
   type AgentNotice,
@@ -65,7 +70,15 @@ import {
   taskRoutes,
   writeSidecarDiscovery,
 } from "./sidecar/index.js";
-import { NamedTokenStore, openStore, type Store, TaskReads } from "./store/index.js";
+import {
+  NamedTokenStore,
+  openStore,
+  RetentionStore,
+  removeSessionFiles,
+  SpendLedger,
+  type Store,
+  TaskReads,
+} from "./store/index.js";
 
 /** Under the data dir: the directory a mirror's session records (never created; nothing runs there). */
 const MIRRORS_DIR = "mirrors";
@@ -94,6 +107,8 @@ export interface StartOptions {
    * not use models turn it off to spare a Bun start.
    */
   warmModelList?: boolean;
+  /** Opens each run's transcript (tests hand in a writer that fails like a full disk). */
+  openTranscript?: RunnerOptions["openTranscript"];
 }
 
 export function packageVersion(): string {
@@ -223,6 +238,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   const discoveryPath = join(config.dataDir, DEFAULTS.sidecarFile);
   writeSidecarDiscovery(discoveryPath, { url: sidecar.url, port: sidecar.port, pid: process.pid });
 
+  const diskFull = new DiskFullLog({ log: (fields, message) => logger.error(fields, message) });
   const runner = createOmpRunner({
     bin: config.omp.bin,
     model: config.omp.model,
@@ -243,12 +259,36 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     sandbox,
     trustedWorkDirs: config.omp.trustedWorkDirs,
     env,
+    openTranscript: options.openTranscript,
+    // The run fails saying so in its thread; the log says it once, not once per run.
+    onDiskFull: (what, error, run) => diskFull.report(what, error, run),
   });
 
+  // The spend caps (off unless configured): a run stopped at its cap, a day over its cap starting nothing.
+  const spend = new SpendGuard({
+    settings: config.spend,
+    records: new SpendLedger(store.sqlite),
+    notes: {
+      post: (sessionId, text) => {
+        const session = store.getSession(sessionId);
+        if (!session) return;
+        dashboards.outbox.enqueue({ threadId: session.threadId, sessionId }, [
+          { kind: "note", message: { content: text, allowedMentions: { parse: [] } } },
+        ]);
+      },
+    },
+    sessionOf: (sessionId) => store.getSession(sessionId),
+    cancelRun: (sessionId): Promise<boolean> => scheduler.cancelRun(sessionId),
+    queueChanged: (sessionId) => dashboards.queueChanged(sessionId, store.countQueued(sessionId)),
+    logger,
+  });
   const scheduler = new RunScheduler({
     store,
     runner,
-    observer: dashboards.observer,
+    observer: combineObservers([dashboards.observer, spend.observer], (hook, error) =>
+      logger.error({ hook, err: error }, "run observer threw"),
+    ),
+    admission: spend.admission,
     maxConcurrentRuns: config.omp.maxConcurrentRuns,
     transcriptsDir: config.transcriptsDir,
     ompSessionsDir: config.ompSessionsDir,
@@ -310,7 +350,25 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     launchDir: join(config.dataDir, DEFAULTS.launchDir),
     env,
     testedOmpVersion: testedOmpVersion(),
+    dataDir: config.dataDir,
+    diskWarnBytes: DEFAULTS.diskWarnBytes,
   });
+  // A session's own directories in the data dir, deleted path-checked by `/omp stop delete_files` and
+  // by the retention sweep (OMPCORD_RETENTION_DAYS, off unless set).
+  const removeFiles = (sessionId: string) =>
+    removeSessionFiles(sessionId, {
+      dataDir: config.dataDir,
+      roots: [config.transcriptsDir, config.ompSessionsDir, join(config.dataDir, DEFAULTS.sandboxDir)],
+    });
+  const retention =
+    config.retention.days === undefined
+      ? undefined
+      : new RetentionSweep({
+          days: config.retention.days,
+          records: new RetentionStore(store.sqlite),
+          removeFiles,
+          logger,
+        });
   const ctx: BotContext = {
     config,
     client,
@@ -330,6 +388,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     redact: (text) => redactor.redact(text),
     tokens,
     mirrors,
+    spend,
+    sessionFiles: { remove: removeFiles },
     accepting: true,
   };
   const taskReads = new TaskReads(store.sqlite);
@@ -384,6 +444,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   // What threads were still owed when the bot last stopped goes out before new runs add to it.
   const owed = dashboards.resumeDeliveries();
   const resumed = scheduler.resumeAll();
+  retention?.start(DEFAULTS.retentionSweepMs);
   logger.info(
     {
       guild: config.discord.guildId,
@@ -422,6 +483,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
         ctx.accepting = false;
         logger.info({ graceMs }, "shutting down: no new work, letting runs finish");
         clearInterval(metricsTimer);
+        retention?.stop();
         const { cutSessions } = await scheduler.shutdown({ graceMs });
         dashboards.botStopping();
         const queuedPrompts = store.stats().promptsQueued;

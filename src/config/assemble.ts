@@ -4,7 +4,7 @@
 import { isAbsolute, join, resolve } from "node:path";
 import { DEFAULTS, ENV_FILE } from "./defaults.js";
 import type { Settings, Variable } from "./schema.js";
-import type { Config } from "./types.js";
+import type { Config, SpendCaps, SpendSettings } from "./types.js";
 
 /** What `assembleConfig` needs beyond the settings; found outside (the file system, the sources). */
 export interface AssembleContext {
@@ -75,6 +75,8 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
       queueDepthMax: settings.OMPCORD_QUEUE_DEPTH_MAX ?? DEFAULTS.queueDepthMax,
       outputKeptBytes: settings.OMPCORD_OUTPUT_KEPT_BYTES ?? DEFAULTS.outputKeptBytes,
     },
+    spend: spendSettings(settings),
+    retention: { days: settings.OMPCORD_RETENTION_DAYS },
     envFile: join(cwd, ENV_FILE),
     dataDir,
     databasePath,
@@ -96,5 +98,24 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
       : undefined,
     homeReports: settings.OMPCORD_HOME_REPORTS ?? DEFAULTS.homeReports,
     configured: context.configured,
+  };
+}
+
+/** The caps as set; a channel appears in `channels` when any of its four per-channel caps is set. */
+function spendSettings(settings: Settings): SpendSettings {
+  const channels: Record<string, { run: Partial<SpendCaps>; day: Partial<SpendCaps> }> = {};
+  const entry = (id: string) => (channels[id] ??= { run: {}, day: {} });
+  const each = (map: Record<string, number> | undefined, set: (id: string, value: number) => void) => {
+    for (const [id, value] of Object.entries(map ?? {})) set(id, value);
+  };
+  each(settings.OMPCORD_CHANNEL_CAP_RUN_TOKENS, (id, v) => (entry(id).run.tokens = v));
+  each(settings.OMPCORD_CHANNEL_CAP_RUN_COST, (id, v) => (entry(id).run.cost = v));
+  each(settings.OMPCORD_CHANNEL_CAP_DAY_TOKENS, (id, v) => (entry(id).day.tokens = v));
+  each(settings.OMPCORD_CHANNEL_CAP_DAY_COST, (id, v) => (entry(id).day.cost = v));
+  return {
+    run: { tokens: settings.OMPCORD_CAP_RUN_TOKENS, cost: settings.OMPCORD_CAP_RUN_COST },
+    day: { tokens: settings.OMPCORD_CAP_DAY_TOKENS, cost: settings.OMPCORD_CAP_DAY_COST },
+    channels,
+    timeZone: settings.OMPCORD_TIMEZONE?.trim() ?? DEFAULTS.timeZone,
   };
 }

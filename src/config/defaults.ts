@@ -47,6 +47,12 @@ export const DEFAULTS = {
   /** With OMPCORD_LOG_FILE: the file is rotated at this size, and this many rotated files are kept. */
   logFileMaxBytes: 10 * 1024 * 1024,
   logFileKeep: 5,
+  /** The day of the daily caps starts at midnight in this zone (OMPCORD_TIMEZONE). */
+  timeZone: "UTC",
+  /** How often the retention sweep runs when OMPCORD_RETENTION_DAYS is set (and once at start). */
+  retentionSweepMs: 3_600_000,
+  /** `/omp health` warns when the data dir's file system has less free space than this. */
+  diskWarnBytes: 1024 * 1024 * 1024,
 } as const;
 
 /** Inclusive bounds; outside them a value is almost certainly a typo (an extra zero, ms for s). */
@@ -64,6 +70,10 @@ export const RANGES = {
   apiTokenMinChars: 16,
   logFileMaxBytes: { min: 64 * 1024, max: 1024 ** 3 },
   logFileKeep: { min: 1, max: 100 },
+  capTokens: { min: 1, max: 1_000_000_000_000 },
+  /** Dollars; the minimum is exclusive (a cap of 0 would refuse everything: remove it instead). */
+  capCost: { min: 0, max: 1_000_000 },
+  retentionDays: { min: 1, max: 36_500 },
 } as const;
 
 /** `OMPCORD_SANDBOX`: the name is read by tooling outside this repository; keep it and these values. */

@@ -246,3 +246,43 @@ export function envNameList(forbidden: readonly string[]) {
     return names;
   });
 }
+
+/** An amount of money such as `5` or `2.50` (US dollars, as omp reports cost), within `range`. */
+export function amount(range: { min: number; max: number }) {
+  return z
+    .string()
+    .regex(/^\s*\d+(?:\.\d+)?\s*$/)
+    .transform(Number)
+    .pipe(z.number().gt(range.min).max(range.max));
+}
+
+/** `channelId=number,channelId=number`: a per-channel figure that `value` accepts. Each bad pair is named. */
+export function channelNumbers(value: z.ZodType<number, string>) {
+  return z.string().transform((text, ctx) => {
+    const map: Record<string, number> = {};
+    for (const pair of text
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean)) {
+      const eq = pair.indexOf("=");
+      const id = eq < 0 ? "" : pair.slice(0, eq).trim();
+      const parsed = eq < 0 ? undefined : value.safeParse(pair.slice(eq + 1).trim());
+      if (!SNOWFLAKE.test(id) || !parsed?.success) {
+        ctx.addIssue({ code: "custom", message: "not channelId=number", params: { received: pair } });
+        continue;
+      }
+      map[id] = parsed.data;
+    }
+    return map;
+  });
+}
+
+/** An IANA time zone this Node knows (`UTC`, `Europe/Berlin`), checked with Intl. */
+export const timeZone = z.string().refine((text) => {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: text.trim() });
+    return text.trim() !== "";
+  } catch {
+    return false;
+  }
+});

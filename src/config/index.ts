@@ -36,7 +36,7 @@ export { pathProblems, preparePaths } from "./paths.js";
 export { PROJECT_NAME, type ProjectSetting } from "./projects.js";
 export { VARIABLE_NAMES, VARIABLES, type Variable } from "./schema.js";
 export { environmentWithDotenv } from "./sources.js";
-export type { Config, LogLevel } from "./types.js";
+export type { Config, LogLevel, SpendCaps, SpendSettings } from "./types.js";
 
 export interface LoadConfigOptions {
   /** Defaults to `process.env`. */

@@ -5,11 +5,13 @@ import * as z from "zod";
 import { APPROVAL_POLICIES, LOG_LEVELS, PLAIN_MESSAGE_MODES, RANGES, SANDBOX_MODES } from "./defaults.js";
 import type { ConfigProblem } from "./errors.js";
 import {
+  amount,
   argumentList,
   bool,
   byteSize,
   channelChoices,
   channelDirectories,
+  channelNumbers,
   duration,
   envNameList,
   executable,
@@ -22,6 +24,7 @@ import {
   pathList,
   snowflake,
   snowflakeList,
+  timeZone,
   wholeNumber,
   word,
 } from "./fields.js";
@@ -79,6 +82,16 @@ const settingsSchema = z.object({
   OMPCORD_PROMPT_MAX_CHARS: wholeNumber(RANGES.promptMaxChars).optional(),
   OMPCORD_QUEUE_DEPTH_MAX: wholeNumber(RANGES.queueDepthMax).optional(),
   OMPCORD_OUTPUT_KEPT_BYTES: wholeNumber(RANGES.outputKeptBytes).optional(),
+  OMPCORD_CAP_RUN_TOKENS: wholeNumber(RANGES.capTokens).optional(),
+  OMPCORD_CAP_RUN_COST: amount(RANGES.capCost).optional(),
+  OMPCORD_CAP_DAY_TOKENS: wholeNumber(RANGES.capTokens).optional(),
+  OMPCORD_CAP_DAY_COST: amount(RANGES.capCost).optional(),
+  OMPCORD_CHANNEL_CAP_RUN_TOKENS: channelNumbers(wholeNumber(RANGES.capTokens)).optional(),
+  OMPCORD_CHANNEL_CAP_RUN_COST: channelNumbers(amount(RANGES.capCost)).optional(),
+  OMPCORD_CHANNEL_CAP_DAY_TOKENS: channelNumbers(wholeNumber(RANGES.capTokens)).optional(),
+  OMPCORD_CHANNEL_CAP_DAY_COST: channelNumbers(amount(RANGES.capCost)).optional(),
+  OMPCORD_TIMEZONE: timeZone.optional(),
+  OMPCORD_RETENTION_DAYS: wholeNumber(RANGES.retentionDays).optional(),
   OMPCORD_DATA_DIR: path.optional(),
   OMPCORD_DATABASE_PATH: path.optional(),
   OMPCORD_API_HOST: hostName.optional(),
@@ -236,6 +249,46 @@ export const VARIABLES: Record<Variable, VariableDoc> = {
   OMPCORD_OUTPUT_KEPT_BYTES: {
     expected: `a whole number of bytes ${range(RANGES.outputKeptBytes)}`,
     fix: "Set OMPCORD_OUTPUT_KEPT_BYTES like 262144; the transcript on disk keeps the rest.",
+  },
+  OMPCORD_CAP_RUN_TOKENS: {
+    expected: `a whole number of tokens ${range(RANGES.capTokens)}`,
+    fix: "Set OMPCORD_CAP_RUN_TOKENS like 200000: a run that reaches it is stopped. Remove it for no cap.",
+  },
+  OMPCORD_CAP_RUN_COST: {
+    expected: `an amount of US dollars such as 0.50, more than ${RANGES.capCost.min} and at most ${RANGES.capCost.max}`,
+    fix: "Set OMPCORD_CAP_RUN_COST like 2.50 (no currency sign): a run that reaches it is stopped. Remove it for no cap.",
+  },
+  OMPCORD_CAP_DAY_TOKENS: {
+    expected: `a whole number of tokens ${range(RANGES.capTokens)}`,
+    fix: "Set OMPCORD_CAP_DAY_TOKENS like 2000000: once all runs of the day reach it, new runs wait for the next day. Remove it for no cap.",
+  },
+  OMPCORD_CAP_DAY_COST: {
+    expected: `an amount of US dollars such as 20, more than ${RANGES.capCost.min} and at most ${RANGES.capCost.max}`,
+    fix: "Set OMPCORD_CAP_DAY_COST like 20 (no currency sign): once all runs of the day reach it, new runs wait for the next day. Remove it for no cap.",
+  },
+  OMPCORD_CHANNEL_CAP_RUN_TOKENS: {
+    expected: `comma-separated channelId=tokens pairs, each a whole number ${range(RANGES.capTokens)}, such as 123456789012345678=50000`,
+    fix: 'Write each entry as <launch channel id>=<tokens>, separated by commas; in config/ompcord.json as an object { "<channel id>": 50000 }.',
+  },
+  OMPCORD_CHANNEL_CAP_RUN_COST: {
+    expected: "comma-separated channelId=dollars pairs such as 123456789012345678=0.50",
+    fix: 'Write each entry as <launch channel id>=<dollars> (no currency sign), separated by commas; in config/ompcord.json as an object { "<channel id>": 0.5 }.',
+  },
+  OMPCORD_CHANNEL_CAP_DAY_TOKENS: {
+    expected: `comma-separated channelId=tokens pairs, each a whole number ${range(RANGES.capTokens)}, such as 123456789012345678=500000`,
+    fix: 'Write each entry as <launch channel id>=<tokens>, separated by commas; in config/ompcord.json as an object { "<channel id>": 500000 }.',
+  },
+  OMPCORD_CHANNEL_CAP_DAY_COST: {
+    expected: "comma-separated channelId=dollars pairs such as 123456789012345678=5",
+    fix: 'Write each entry as <launch channel id>=<dollars> (no currency sign), separated by commas; in config/ompcord.json as an object { "<channel id>": 5 }.',
+  },
+  OMPCORD_TIMEZONE: {
+    expected: "an IANA time zone name such as UTC, Europe/Berlin or America/New_York",
+    fix: "Set OMPCORD_TIMEZONE to the zone whose midnight starts a new day for the daily caps, or remove it to use UTC.",
+  },
+  OMPCORD_RETENTION_DAYS: {
+    expected: `a whole number of days ${range(RANGES.retentionDays)}`,
+    fix: "Set OMPCORD_RETENTION_DAYS like 30: stopped sessions' transcripts, omp session files and rows older than that are deleted. Remove it to keep everything.",
   },
   OMPCORD_DATA_DIR: {
     expected: "a directory path",

@@ -16,6 +16,25 @@ export interface ApprovalSettings {
   channelPolicies: Readonly<Record<string, ApprovalPolicy>>;
 }
 
+/** A cap on tokens and one on cost (US dollars); undefined is no cap. */
+export interface SpendCaps {
+  tokens: number | undefined;
+  cost: number | undefined;
+}
+
+/**
+ * Caps on spend (src/sessions/caps.ts): per run and per day for every channel (`run`, `day`: the day cap
+ * counts all channels together), and per launch channel in `channels` (a run cap there overrides
+ * `run`; a day cap there counts that channel's runs only, on top of `day`).
+ */
+export interface SpendSettings {
+  run: SpendCaps;
+  day: SpendCaps;
+  channels: Readonly<Record<string, { run: Partial<SpendCaps>; day: Partial<SpendCaps> }>>;
+  /** The IANA zone whose midnight starts a new day (OMPCORD_TIMEZONE, UTC by default). */
+  timeZone: string;
+}
+
 export interface Config {
   discord: {
     token: string;
@@ -72,6 +91,9 @@ export interface Config {
    */
   approvals: ApprovalSettings;
   limits: { promptMaxChars: number; queueDepthMax: number; outputKeptBytes: number };
+  spend: SpendSettings;
+  /** Stopped sessions' files and rows older than `days` are purged (src/store/retention.ts); undefined: kept. */
+  retention: { days: number | undefined };
   /** Absolute; the `.env` file the settings were read from (it may not exist): never inside a workspace. */
   envFile: string;
   /** Absolute paths, all under `dataDir` unless set otherwise. */

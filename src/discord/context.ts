@@ -11,8 +11,10 @@ import type { BotMetrics } from "../metrics.js";
 import type { LaunchChoices } from "../sessions/launch-choice.js";
 import type { MirrorService } from "../sessions/mirrors.js";
 import type { SessionService } from "../sessions/service.js";
+import type { SpendGuard } from "../sessions/spend.js";
 import type { SessionSteering } from "../sessions/steering.js";
 import type { NamedTokens } from "../sidecar/named-tokens.js";
+import type { RemovedFiles } from "../store/index.js";
 import type { AccessPolicy } from "./access/index.js";
 import type { LaunchGuard } from "./launch-guard.js";
 
@@ -50,6 +52,10 @@ export interface BotContext {
    * `steer` queues steering from its owner only (issue 9).
    */
   readonly mirrors?: Pick<MirrorService, "inThread" | "steer"> | undefined;
+  /** The spend caps: whether today's spend refuses new runs in a channel (absent: no caps). */
+  readonly spend?: Pick<SpendGuard, "dayRefusal">;
+  /** Deletes a stopped session's own files (transcripts, omp session, sandbox home), path-checked. */
+  readonly sessionFiles?: { remove(sessionId: string): RemovedFiles };
   /** False once shutdown began: new work is refused politely. */
   accepting: boolean;
 }

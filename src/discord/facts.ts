@@ -9,13 +9,15 @@ import type { BotContext } from "./context.js";
 export function sessionFacts(
   ctx: BotContext,
   session: SessionRow | undefined,
-): Pick<AccessFacts, "shuttingDown" | "session" | "queueDepth"> {
+): Pick<AccessFacts, "shuttingDown" | "session" | "queueDepth" | "dayCapRefusal"> {
   const shuttingDown = !ctx.accepting;
   if (!session) return { shuttingDown, session: null, queueDepth: 0 };
   return {
     shuttingDown,
     session: { stopped: session.stoppedAt !== null },
     queueDepth: ctx.sessions.depth(session.id),
+    // A session's runs count against its launch channel's caps.
+    dayCapRefusal: ctx.spend?.dayRefusal(session.parentChannelId),
   };
 }
 
@@ -30,6 +32,7 @@ export function interactionFacts(
     channelId: interaction.channelId,
     userId: interaction.user.id,
     prompt,
+    ...(session ? {} : { dayCapRefusal: ctx.spend?.dayRefusal(interaction.channelId) }),
     ...sessionFacts(ctx, session),
   };
 }

@@ -74,12 +74,32 @@ export async function stopSession(
   interaction: ChatInputCommandInteraction | ButtonInteraction,
   session: SessionRow,
   answer: Answer,
+  options: { deleteFiles?: boolean } = {},
 ): Promise<void> {
   // Started before the first await: the session is marked stopped at once, so a second stop (a double
   // click, a /omp stop) arriving meanwhile meets "stopped" in its access check instead of stopping and
   // announcing a second time.
   const stopping = ctx.sessions.stop(session.id, interaction.user.id);
   const [, dropped] = await Promise.all([answer.defer(), stopping]);
-  await answer.announce(stoppedMessage(interaction.user.id, dropped));
+  // The run has ended by now (stop waits for it): nothing writes into the files any more.
+  const files = options.deleteFiles ? deleteFilesMessage(ctx, session.id) : "";
+  await answer.announce(`${stoppedMessage(interaction.user.id, dropped)}${files}`);
   await ctx.sessions.archiveThread(session.id);
+}
+
+/** Deletes the stopped session's own files and says what happened, as a line of the stop announcement. */
+function deleteFilesMessage(ctx: BotContext, sessionId: string): string {
+  if (!ctx.sessionFiles) return "";
+  try {
+    const { removed, refused } = ctx.sessionFiles.remove(sessionId);
+    ctx.logger.info({ sessionId, removed, refused }, "session files deleted on stop");
+    if (refused.length > 0) {
+      // The reasons name paths on the host: they go to the log, not into the thread.
+      return `\n⚠️ ${countOf(refused.length, "directory", "directories")} of this session failed the path check and ${refused.length === 1 ? "was" : "were"} left alone; the bot's log says why.`;
+    }
+    return `\n🗑 This session's files were deleted (${countOf(removed.length, "directory", "directories")}: transcripts and the omp session).`;
+  } catch (error) {
+    ctx.logger.error({ err: error, sessionId }, "could not delete the session's files");
+    return "\n⚠️ This session's files could not all be deleted; the bot's log says why.";
+  }
 }

@@ -9,6 +9,7 @@ import { type DirectoryProblem, describeUnusableWorkDir, directoryProblem } from
 import { pathWithBinDir } from "../omp/env.js";
 import { buildChildEnv, describeSandbox, type SandboxStatus } from "../omp/index.js";
 import type { Store } from "../store/index.js";
+import { diskSpaceCheck, type StatFs } from "./disk.js";
 import { ompVersionWarning } from "./omp-version.js";
 
 /** `omp --version` starts Bun and omp: a few hundred ms; cached so /omp status stays quick. */
@@ -51,6 +52,10 @@ export interface HealthChecksOptions {
   ompVersionTimeoutMs?: number;
   /** The omp version the bot is tested with (`testedOmpVersion()`): another one is a warning. */
   testedOmpVersion?: string | undefined;
+  /** The data dir, whose file system's free space is checked against `diskWarnBytes` (no check when absent). */
+  dataDir?: string;
+  diskWarnBytes?: number;
+  statfs?: StatFs;
 }
 
 export class HealthChecks {
@@ -63,7 +68,13 @@ export class HealthChecks {
 
   async run(): Promise<HealthCheck[]> {
     const checks = await Promise.all([this.gateway(), this.sqlite(), this.omp(), this.sidecar()]);
-    return [...checks, ...this.sandbox(), ...this.workDirs()];
+    return [...checks, ...this.sandbox(), ...this.workDirs(), ...this.disk()];
+  }
+
+  /** ❌ when the data dir's file system is nearly full. */
+  disk(): HealthCheck[] {
+    const { dataDir, diskWarnBytes = 0, statfs } = this.#options;
+    return dataDir === undefined ? [] : [diskSpaceCheck(dataDir, diskWarnBytes, statfs)];
   }
 
   /** ❌ when runs go unsandboxed although the mode wanted a sandbox: that says what they can reach. */

@@ -10,8 +10,9 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { execa } from "execa";
 import { type Clock, systemClock } from "../clock.js";
 import { DEFAULTS as CONFIG_DEFAULTS } from "../config/defaults.js";
+import { diskFullMessage, isDiskFull } from "../output/disk-full.js";
 import { createRedactor, REDACT_OVERLAP_CHARS, REDACT_SLICE_CHARS, type Redactor } from "../output/redact.js";
-import { TranscriptWriter } from "../output/transcript.js";
+import { type TranscriptOptions, TranscriptWriter } from "../output/transcript.js";
 import { buildOmpArgs, overlayYaml, type SessionContinuation } from "./args.js";
 import { buildChildEnv, pathWithBinDir } from "./env.js";
 import { type OmpEvent, parseEventLine, truncatedEvent } from "./events.js";
@@ -195,6 +196,10 @@ export interface RunnerOptions {
    * run as timed_out.
    */
   timeoutSlackMs?: number;
+  /** Opens each run's transcript (default: a file stream); tests hand in one that fails like a full disk. */
+  openTranscript?: TranscriptOptions["open"];
+  /** Told when a run's transcript or omp's own files could not be written for lack of space. */
+  onDiskFull?: (what: string, error: unknown, run: { sessionId: string; runId: string }) => void;
 }
 
 // The settings a person can set take their defaults from the config's, so a runner built without them
@@ -409,7 +414,10 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
   /** Steering texts omp showed arriving (user messages marked `steering`), for the token's revocation. */
   const seenSteering: string[] = [];
 
-  const transcript = new TranscriptWriter(request.transcriptPath);
+  const transcript = new TranscriptWriter(
+    request.transcriptPath,
+    settings.openTranscript ? { open: settings.openTranscript } : {},
+  );
   const lineRedactor = context.redactor.lines();
   const renderer = new LineRenderer();
   // The answer is kept with context past its cut, so a secret across the cut is masked (see finalText).
@@ -687,6 +695,17 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     const errorLine = classification.error ? `✗ ${classification.error}` : undefined;
     if (errorLine && classification.outcome !== "success") await emit([{ kind: "error", text: errorLine }]);
     await transcript.close();
+    // A transcript that could not be written is output lost: the run fails and says why, never silently.
+    const writeFailure = fileFailure(transcript.error, classification.error);
+    if (writeFailure) {
+      if (writeFailure.diskFull)
+        settings.onDiskFull?.(writeFailure.what, writeFailure.cause, { sessionId: request.sessionId, runId });
+      classification.error =
+        classification.error && classification.error !== writeFailure.cause
+          ? `${writeFailure.message} (${classification.error})`
+          : writeFailure.message;
+      if (classification.outcome === "success") classification.outcome = "failed";
+    }
     return {
       outcome: classification.outcome,
       exitCode,
@@ -720,4 +739,37 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     pauseClock: (reason) => deadline.pause(reason),
     resumeClock: () => deadline.resume(),
   };
+}
+
+/**
+ * What a run could not write, if anything: its transcript (any write error), or omp's own files (omp's
+ * error says the disk is full). Undefined when every write went through.
+ */
+function fileFailure(
+  transcriptError: Error | undefined,
+  ompError: string | undefined,
+): { what: string; message: string; cause: unknown; diskFull: boolean } | undefined {
+  if (transcriptError) {
+    const what = "this run's transcript";
+    if (isDiskFull(transcriptError)) {
+      return { what, message: diskFullMessage(what), cause: transcriptError, diskFull: true };
+    }
+    const code = (transcriptError as { code?: string }).code;
+    return {
+      what,
+      message: `This run's transcript could not be written (${code ?? transcriptError.message}): check that the data dir is writable.`,
+      cause: transcriptError,
+      diskFull: false,
+    };
+  }
+  if (ompError && isDiskFull(ompError)) {
+    const what = "omp's session files";
+    return {
+      what,
+      message: `${diskFullMessage(what)} omp said: ${ompError}`,
+      cause: ompError,
+      diskFull: true,
+    };
+  }
+  return undefined;
 }

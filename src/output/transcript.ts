@@ -1,8 +1,9 @@
 // A run's transcript file: every (already redacted) line appended in order. Lines are gathered into
 // chunks and written through one stream; when the disk is slower than the output, the caller is told
 // to wait (`write` returns a promise) so memory stays bounded whatever the output size.
-import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { createWriteStream, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import type { Writable } from "node:stream";
 import { expectInteger } from "../expect.js";
 
 export interface TranscriptOptions {
@@ -10,11 +11,16 @@ export interface TranscriptOptions {
   chunkBytes?: number;
   /** Bytes the stream may hold before `write` asks the caller to wait (default 1 MiB). */
   highWaterMarkBytes?: number;
+  /**
+   * Opens the file for appending (default: an fs write stream). A port so that tests can hand in a
+   * writer that fails as a full disk does, without filling one.
+   */
+  open?: (path: string, options: { highWaterMark: number }) => Writable;
 }
 
 export class TranscriptWriter {
   readonly path: string;
-  readonly #stream: WriteStream;
+  readonly #stream: Writable;
   readonly #chunkBytes: number;
   #chunk: string[] = [];
   #chunkLength = 0;
@@ -30,7 +36,9 @@ export class TranscriptWriter {
     this.path = path;
     this.#chunkBytes = chunkBytes;
     mkdirSync(dirname(path), { recursive: true });
-    this.#stream = createWriteStream(path, { flags: "a", highWaterMark });
+    this.#stream = options.open
+      ? options.open(path, { highWaterMark })
+      : createWriteStream(path, { flags: "a", highWaterMark });
     this.#stream.on("error", (error) => {
       this.#error ??= error;
     });

@@ -43,6 +43,17 @@ export interface RunObserver {
   }): void;
 }
 
+/**
+ * Whether a queued prompt may run when it comes up (the day caps, src/sessions/spend.ts). A refused
+ * prompt is not run: the session's queued prompts are dropped (kept as `cancelled`) and `refused` says
+ * how many, so the thread can be told.
+ */
+export interface RunAdmission {
+  /** Why the session's next prompt may not run now; undefined when it may. */
+  check(session: SessionRow, prompt: PromptRow): string | undefined;
+  refused(sessionId: string, reason: string, dropped: number): void;
+}
+
 export interface RunSchedulerOptions {
   store: Store;
   runner: OmpRunner;
@@ -59,6 +70,8 @@ export interface RunSchedulerOptions {
    * run's error. May repair what the bot owns. Default: the directory must exist and be writable.
    */
   checkWorkDir?: (dir: string) => string | undefined;
+  /** Asked before each run starts; by default every prompt may run. */
+  admission?: RunAdmission;
   logger?: Logger;
 }
 
@@ -142,6 +155,7 @@ export class RunScheduler {
   readonly #transcriptsDir: string;
   readonly #ompSessionsDir: string;
   readonly #checkWorkDir: (dir: string) => string | undefined;
+  readonly #admission: RunAdmission | undefined;
   readonly #logger: Logger;
   readonly #max: number;
   readonly #global: PQueue;
@@ -157,6 +171,7 @@ export class RunScheduler {
     this.#transcriptsDir = options.transcriptsDir;
     this.#ompSessionsDir = options.ompSessionsDir;
     this.#checkWorkDir = options.checkWorkDir ?? defaultWorkDirCheck;
+    this.#admission = options.admission;
     this.#logger = options.logger ?? silentLogger();
     this.#max = maxConcurrentRuns;
     this.#global = new PQueue({ concurrency: maxConcurrentRuns });
@@ -397,6 +412,12 @@ export class RunScheduler {
     const prompt = this.#store.getPrompt(promptId);
     const session = this.#store.getSession(sessionId);
     if (prompt?.status !== "queued" || !session || session.stoppedAt) return;
+    const refusal = this.#admission?.check(session, prompt);
+    if (refusal !== undefined) {
+      const dropped = this.#store.cancelQueuedPrompts(sessionId);
+      this.#notify("admission", () => this.#admission?.refused(sessionId, refusal, dropped));
+      return;
+    }
 
     let settle!: () => void;
     const finished = new Promise<void>((resolve) => {

@@ -19,7 +19,10 @@ export {
 export { DuplicateLaunchError, UnknownRecordError } from "./errors.js";
 export { newId } from "./ids.js";
 export { DuplicateTokenNameError, NamedTokenStore, type NewNamedToken } from "./named-tokens.js";
+export { type ExpiredSession, type PurgedRows, RetentionStore } from "./retention.js";
 export * from "./schema.js";
+export { type RemovedFiles, removeSessionFiles, type SessionFileRoots } from "./session-files.js";
+export { SpendLedger, type SpentSince } from "./spend.js";
 export type {
   InterruptedRun,
   NewOutboxMessage,

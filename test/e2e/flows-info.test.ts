@@ -28,14 +28,14 @@ describe("information commands", () => {
     await h?.close();
   });
 
-  it("`/omp health` answers privately with every check ✅: gateway, SQLite, omp binary, sidecar, sandbox, working directory", async () => {
+  it("`/omp health` answers privately with every check ✅: gateway, SQLite, omp binary, sidecar, sandbox, working directory, disk space", async () => {
     const view = await h.command(h.bob, h.world.channelId, "health");
     expectPrivate(h, view);
     const text = answerText(view);
-    expect(text).toContain("All 6 checks passed");
+    expect(text).toContain("All 7 checks passed");
     // One line per check under the title: `✅ **name** — detail`.
     const lines = text.split("\n").filter((l) => /^(✅|❌) \*\*/.test(l));
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
     expect(lines.every((l) => l.startsWith("✅"))).toBe(true);
     for (const name of [
       "Discord gateway",
@@ -44,6 +44,7 @@ describe("information commands", () => {
       "Sidecar API",
       "Sandbox",
       "Working directory",
+      "Disk space",
     ]) {
       expect(lines.some((l) => l.includes(name))).toBe(true);
     }
@@ -76,7 +77,7 @@ describe("information commands", () => {
     expect(embedField(view, "Runs")).toMatch(/^1 running · 0 queued · 2 max$/);
     expect(embedField(view, "Sessions")).toMatch(/^1 active/);
     const health = embedField(view, "Health") ?? "";
-    expect(health.split("\n")).toHaveLength(6);
+    expect(health.split("\n")).toHaveLength(7);
     expect(health.split("\n").every((l) => l.startsWith("✅"))).toBe(true);
     held.release();
     await h.waitForDashboard(thread.id, (d) => d.state === "idle" && d.text.includes("#1"));

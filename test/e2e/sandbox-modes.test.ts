@@ -48,7 +48,7 @@ describe("OMPCORD_SANDBOX=auto where no sandbox starts", () => {
     expect(line).toContain(UNSANDBOXED_EXPOSURE_SHORT);
     expect(line).toContain("Cause: a trial sandbox did not start");
     expect(line).toMatch(/Fix: see the start-up log\.$/);
-    expect(health).toContain("1 of 6 checks failed");
+    expect(health).toContain("1 of 7 checks failed");
 
     h.model.on("still answering", reply("Answered without a sandbox."));
     const { thread } = await h.launch("still answering");

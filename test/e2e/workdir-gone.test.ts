@@ -32,7 +32,7 @@ describe("a working directory the person named, removed while the bot runs", () 
     expect(health).toContain(
       `❌ **Working directory** — working directory ${workDir} is gone: recreate it (mkdir -p ${workDir})`,
     );
-    expect(health).toContain("1 of 6 checks failed");
+    expect(health).toContain("1 of 7 checks failed");
 
     const requestsBefore = h.model.requests.length;
     await h.command(h.alice, thread.id, "say", { prompt: "while it is gone" });
@@ -60,7 +60,7 @@ describe("a working directory the person named, removed while the bot runs", () 
       RUN.timeoutMs,
     );
     expect(answerText(await h.command(h.alice, h.world.channelId, "health"))).toContain(
-      "All 6 checks passed",
+      "All 7 checks passed",
     );
   });
 });

@@ -14,7 +14,7 @@ import {
   startEmulator,
 } from "@ompcord/discord-emulator";
 import { pino } from "pino";
-import { type OmpcordApp, startOmpcord } from "../../src/app.js";
+import { type OmpcordApp, type StartOptions, startOmpcord } from "../../src/app.js";
 import { type Config, loadConfig } from "../../src/config/index.js";
 import { DASHBOARD_STATES } from "../../src/dashboard/index.js";
 import type { DashboardEditInfo } from "../../src/dashboard/live/index.js";
@@ -69,6 +69,8 @@ export interface BotHarnessOptions {
   moreModels?: readonly string[];
   /** List omp's models as the bot starts, as in production (default false: it costs a Bun start). */
   warmModelList?: boolean;
+  /** Opens each run's transcript in the in-process app (a writer that fails like a full disk). */
+  openTranscript?: StartOptions["openTranscript"];
 }
 
 /** Row counts of the bot's database tables: what "nothing changed" means for the store. */
@@ -262,6 +264,7 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
         logDestination,
         ...(options.onDashboardEdit ? { onDashboardEdit: options.onDashboardEdit } : {}),
         warmModelList: options.warmModelList ?? false,
+        ...(options.openTranscript ? { openTranscript: options.openTranscript } : {}),
       });
       return harness.app;
     },

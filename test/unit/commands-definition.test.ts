@@ -77,11 +77,16 @@ describe("/omp command definition", () => {
     });
   });
 
-  it("cancel, stop, queue, status, health and version take no options", () => {
+  it("cancel, queue, status, health and version take no options", () => {
     const subs = subcommands(buildOmpCommand());
-    for (const name of ["cancel", "stop", "queue", "status", "health", "version"]) {
+    for (const name of ["cancel", "queue", "status", "health", "version"]) {
       expect(subs[name]!.options ?? []).toEqual([]);
     }
+  });
+
+  it("stop takes one optional switch, delete_files", () => {
+    const options = subcommands(buildOmpCommand()).stop!.options ?? [];
+    expect(options.map((o) => [o.name, o.type, o.required ?? false])).toEqual([["delete_files", 5, false]]);
   });
 
   it("uses a smaller configured prompt limit and clamps one above Discord's 6000", () => {

@@ -20,6 +20,7 @@ import {
   reactorIsAuthor,
   sessionNotStopped,
   threadIsSession,
+  withinDayCap,
 } from "./rules.js";
 
 /** Where: in the configured guild, never a DM. */
@@ -44,6 +45,7 @@ export const ACCESS_RULES = {
     reactorIsAuthor,
     messageNotEmpty,
     promptWithinLimit,
+    withinDayCap,
   ],
   message: [
     notShuttingDown,
@@ -52,6 +54,7 @@ export const ACCESS_RULES = {
     ...inSession.slice(where.length),
     ...prompt,
     queueNotFull,
+    withinDayCap,
   ],
   button: [notShuttingDown, ...inSession],
 } satisfies Record<string, readonly AccessRule[]>;

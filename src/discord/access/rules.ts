@@ -16,7 +16,8 @@ export type RefusalCode =
   | "session_stopped"
   | "prompt_empty"
   | "prompt_too_long"
-  | "queue_full";
+  | "queue_full"
+  | "day_cap_reached";
 
 export type AccessResult = { ok: true } | { ok: false; code: RefusalCode; reason: string };
 
@@ -39,6 +40,8 @@ export interface AccessFacts {
   prompt?: string | undefined;
   /** Prompts already queued or running in the session. */
   queueDepth?: number | undefined;
+  /** Why today's spend refuses a new run in this channel (a day cap is reached), as a person reads it. */
+  dayCapRefusal?: string | undefined;
 }
 
 /** The configured limits and ids the rules check against (from `Config`). */
@@ -154,3 +157,7 @@ export const queueNotFull: AccessRule = (facts, policy) =>
         `This session's queue is full (${countOf(policy.queueDepthMax, "prompt")}). Please wait for one to finish, or cancel with /omp cancel.`,
       )
     : OK;
+
+/** A day over a spend cap starts no new run until it ends (src/sessions/spend.ts words the reason). */
+export const withinDayCap: AccessRule = (facts) =>
+  facts.dayCapRefusal ? refuse("day_cap_reached", facts.dayCapRefusal) : OK;

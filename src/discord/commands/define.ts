@@ -10,7 +10,13 @@ import type { BotContext } from "../context.js";
 export const OMP_COMMAND_NAME = "omp";
 
 /** Option names, shared by the builders and the code that reads them. */
-export const OMP_OPTIONS = { prompt: "prompt", name: "name", model: "model", project: "project" } as const;
+export const OMP_OPTIONS = {
+  prompt: "prompt",
+  name: "name",
+  model: "model",
+  project: "project",
+  deleteFiles: "delete_files",
+} as const;
 
 /** What a builder may depend on. */
 export interface CommandLimits {

@@ -3,7 +3,14 @@
 
 import { ChannelType, ThreadAutoArchiveDuration } from "discord.js";
 import { DISCORD_LIMITS, threadName } from "../../format/index.js";
-import { allowedUser, inLaunchChannel, notShuttingDown, prompt, where } from "../access/index.js";
+import {
+  allowedUser,
+  inLaunchChannel,
+  notShuttingDown,
+  prompt,
+  where,
+  withinDayCap,
+} from "../access/index.js";
 import { NO_MENTIONS, refuse } from "../replies.js";
 import { defineSubcommand, OMP_OPTIONS } from "./define.js";
 
@@ -43,7 +50,7 @@ export const newSession = defineSubcommand({
           .setRequired(false)
           .setAutocomplete(true),
       ),
-  access: [notShuttingDown, ...where, allowedUser, inLaunchChannel, ...prompt],
+  access: [notShuttingDown, ...where, allowedUser, inLaunchChannel, ...prompt, withinDayCap],
   async run(ctx, interaction) {
     const text = interaction.options.getString(OMP_OPTIONS.prompt, true);
     const name = interaction.options.getString(OMP_OPTIONS.name)?.trim() || undefined;

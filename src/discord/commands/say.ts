@@ -1,6 +1,6 @@
 // `/omp say prompt:<text>`: queue a follow-up in the same agent conversation.
 
-import { inSession, notShuttingDown, prompt, queueNotFull } from "../access/index.js";
+import { inSession, notShuttingDown, prompt, queueNotFull, withinDayCap } from "../access/index.js";
 import { NO_MENTIONS, refuse } from "../replies.js";
 import { MIRROR_TAKES_NO_PROMPTS, quoteText, steerNowRow } from "../steering.js";
 import { defineSubcommand, OMP_OPTIONS } from "./define.js";
@@ -17,7 +17,7 @@ export const say = defineSubcommand({
           .setRequired(true)
           .setMaxLength(limits.promptMaxChars),
       ),
-  access: [notShuttingDown, ...inSession, ...prompt, queueNotFull],
+  access: [notShuttingDown, ...inSession, ...prompt, queueNotFull, withinDayCap],
   session: true,
   async run(ctx, interaction, session) {
     const text = interaction.options.getString(OMP_OPTIONS.prompt, true);

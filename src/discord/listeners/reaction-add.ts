@@ -56,6 +56,7 @@ export async function onReactionAdd(
         messageAuthorId: message.author.id,
         messageAuthorIsBot: message.author.bot,
         prompt: message.content,
+        dayCapRefusal: ctx.spend?.dayRefusal(message.channelId),
       },
       ctx.policy,
     );
