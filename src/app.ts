@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { type Client, Events, RESTEvents } from "discord.js";
 import type { pino } from "pino";
+import { ApprovalDesk, type RunClockPort } from "./approvals/desk.js";
+import { policyForChannel } from "./approvals/policy.js";
 import { type Config, ConfigError, configSecrets, DEFAULTS, preparePaths } from "./config/index.js";
 import { DashboardBridge } from "./dashboard/bridge.js";
 import { type DashboardEditInfo, ThreadWriteWindows } from "./dashboard/live/index.js";
@@ -14,6 +16,7 @@ import { createDiscordClient } from "./discord/client.js";
 import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/index.js";
 import type { BotContext } from "./discord/context.js";
 import { DiscordDashboardThreads } from "./discord/dashboard-sink.js";
+import { DiscordDecisionCards } from "./discord/decision-cards.js";
 import { LaunchGuard } from "./discord/launch-guard.js";
 import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
 import { onMessageCreate } from "./discord/listeners/message-create.js";
@@ -59,7 +62,7 @@ import {
   taskRoutes,
   writeSidecarDiscovery,
 } from "./sidecar/index.js";
-import { NamedTokenStore, openStore, type Store, TaskReads } from "./store/index.js";
+import { DecisionStore, NamedTokenStore, openStore, type Store, TaskReads } from "./store/index.js";
 
 export interface OmpcordApp {
   readonly ctx: BotContext;
@@ -162,6 +165,39 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       { kind: "note", message: { content, allowedMentions: { parse: [] } } },
     ]);
   };
+  // Approvals and questions (SPEC §6): the desk holds a run's tool call until a person decides.
+  const policyOf = (sessionId: string) => {
+    const session = store.getSession(sessionId);
+    return policyForChannel(config.approvals, session?.parentChannelId ?? "");
+  };
+  // The run's time limit pauses while a person is needed, when the scheduler can (w5-runclock).
+  const runClock: RunClockPort = {
+    pause: (runId, reason) => (scheduler as Partial<SchedulerClock>).pauseRunClock?.(runId, reason),
+    resume: (runId) => (scheduler as Partial<SchedulerClock>).resumeRunClock?.(runId),
+  };
+  const desk = new ApprovalDesk({
+    store: new DecisionStore(store.sqlite, { redact: (text) => redactor.redact(text) }),
+    cards: new DiscordDecisionCards(client, writes),
+    sessions: {
+      session: (sessionId) => {
+        const session = store.getSession(sessionId);
+        return session ? { threadId: session.threadId, policy: policyOf(sessionId) } : undefined;
+      },
+      run: (runId) => {
+        const run = store.getRun(runId);
+        const prompt = run ? store.getPrompt(run.promptId) : undefined;
+        return run && prompt ? { authorId: prompt.authorId, runNumber: run.runNumber } : undefined;
+      },
+    },
+    redactor,
+    timeoutMs: config.approvals.timeoutMs ?? DEFAULTS.approvalTimeoutMs,
+    deciders: config.approvals.deciders ?? config.discord.allowedUserIds,
+    pings: config.approvals.pings ?? DEFAULTS.pings,
+    runClock,
+    onWaiting: (sessionId, note) =>
+      dashboards.registry.get(sessionId)?.apply({ type: "waiting", waiting: note !== undefined, note }),
+    onError: (error, context) => logger.warn({ err: error, ...context }, "approval card not delivered"),
+  });
   let sidecar: Sidecar;
   let tasks: TasksPort | undefined;
   let reads: DiscordReadPort | undefined;
@@ -191,6 +227,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
         port: { post: postNotice },
         mentionSafe: (text) => escapeMentions(stripControlCharacters(text)),
       },
+      decisions: desk,
       onError: (error, context) =>
         logger.error({ err: error, route: context.route }, "sidecar request failed"),
     });
@@ -205,6 +242,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       `sidecar API: port ${sidecar.fellBackFrom} is taken, listening on ${sidecar.port} instead (set OMPCORD_API_PORT to choose one)`,
     );
   }
+  // A run that ends while a card waits (cancel, Stop, shutdown, omp's crash): cancelled, never approved.
+  sidecar.runs.onRevoke((run) => desk.runEnded(run.runId, "the run ended before anyone decided"));
   const discoveryPath = join(config.dataDir, DEFAULTS.sidecarFile);
   writeSidecarDiscovery(discoveryPath, { url: sidecar.url, port: sidecar.port, pid: process.pid });
 
@@ -216,6 +255,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     killGraceMs: config.omp.killGraceMs,
     maxRetries: config.omp.maxRetries,
     envPassthrough: config.omp.envPassthrough,
+    approvalPolicyFor: policyOf,
+    approvalTimeoutMs: config.approvals.timeoutMs,
     apiUrl: sidecar.url,
     // Each run gets its own token, never the bot's (the agent can read its environment).
     credentials: sidecar.runs,
@@ -302,6 +343,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     metrics,
     redact: (text) => redactor.redact(text),
     tokens,
+    decisions: desk,
     accepting: true,
   };
   const taskReads = new TaskReads(store.sqlite);
@@ -329,6 +371,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     await sessions.recover(reconciled);
     // What runs had leased and not taken when the bot stopped comes back as follow-ups, said so.
     steering.recover(reconciled.releasedSteering);
+    // Cards a previous process left open: their runs are gone, so they are expired, never approved.
+    desk.expireLeftOpen();
   } catch (error) {
     await dashboards.outbox.close();
     clearInterval(metricsTimer);
@@ -366,6 +410,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
         clearInterval(metricsTimer);
         await scheduler.shutdown({ graceMs });
         await dashboards.settleAll();
+        await desk.idle();
         await client.destroy();
         await sidecar.close();
         removeSidecarDiscovery(discoveryPath, process.pid);
@@ -375,6 +420,12 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       return stopping;
     },
   };
+}
+
+/** The scheduler's run clock (w5-runclock); absent until that lands, then the desk pauses it. */
+interface SchedulerClock {
+  pauseRunClock(runId: string, reason: string): void;
+  resumeRunClock(runId: string): void;
 }
 
 /** A port or host the sidecar cannot use, as the configuration error a person fixes. */

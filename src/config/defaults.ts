@@ -15,6 +15,10 @@ export const DEFAULTS = {
   maxRetries: 2,
   /** See the README's trust section for why `writes`. */
   approvals: "writes",
+  /** How long a card or question waits for a person before the agent is told "denied" / "no answer". */
+  approvalTimeoutMs: 10 * 60_000,
+  /** One mention of the prompt's author when a run first needs them and when it ends. */
+  pings: true,
   promptMaxChars: 32_000,
   queueDepthMax: 10,
   outputKeptBytes: 262_144,
@@ -53,6 +57,7 @@ export const RANGES = {
   queueDepthMax: { min: 1, max: 1_000 },
   outputKeptBytes: { min: 1_024, max: 64 * 1024 * 1024 },
   apiPort: { min: 0, max: 65_535 },
+  approvalTimeoutMs: { min: 5_000, max: 24 * 3_600_000 },
   apiTokenMinChars: 16,
 } as const;
 

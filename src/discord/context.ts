@@ -2,6 +2,7 @@
 // store and the scheduler are not among them: a session is reached through SessionService.
 
 import type { Client } from "discord.js";
+import type { ApprovalDesk } from "../approvals/desk.js";
 import type { Config } from "../config/index.js";
 import type { DashboardBridge } from "../dashboard/bridge.js";
 import type { ThreadOutbox, ThreadWriteWindows } from "../dashboard/live/index.js";
@@ -44,6 +45,8 @@ export interface BotContext {
   readonly redact: (text: string) => string;
   /** Named tokens for the sidecar (`/omp token`). */
   readonly tokens: NamedTokens;
+  /** Approval cards and questions (SPEC §6); absent in contexts that take none. */
+  readonly decisions?: ApprovalDesk;
   /** False once shutdown began: new work is refused politely. */
   accepting: boolean;
 }

@@ -9,6 +9,7 @@ import { dirname, isAbsolute, join } from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { execa } from "execa";
 import { DEFAULTS as CONFIG_DEFAULTS } from "../config/defaults.js";
+import type { ApprovalPolicy } from "../config/types.js";
 import { createRedactor, REDACT_OVERLAP_CHARS, REDACT_SLICE_CHARS, type Redactor } from "../output/redact.js";
 import { TranscriptWriter } from "../output/transcript.js";
 import { buildOmpArgs, overlayYaml, type SessionContinuation } from "./args.js";
@@ -128,6 +129,13 @@ export interface RunnerOptions {
   maxRetries?: number;
   /** Extra environment variable names the child may see. */
   envPassthrough?: readonly string[];
+  /**
+   * The approval policy of a session's runs (`OMPCORD_RUN_APPROVALS` for the extension's gate); without
+   * it the extension asks for nothing.
+   */
+  approvalPolicyFor?: ((sessionId: string) => ApprovalPolicy) | undefined;
+  /** How long the extension's gate may wait for a person (omp's handler limit is set above it). */
+  approvalTimeoutMs?: number | undefined;
   /** Sidecar API URL for the child (OMPCORD_API_URL). */
   apiUrl?: string | undefined;
   /** Each run's own sidecar token (OMPCORD_RUN_TOKEN); without it the extension has no sidecar. */
@@ -269,8 +277,12 @@ export function createOmpRunner(options: RunnerOptions): OmpRunner {
   const overlayPath = options.overlayPath ?? join(tmpdir(), `ompcord-omp-overlay-${process.pid}.yml`);
   const trustedOverlayPath = overlayPath.replace(/(\.[^./]*)?$/, (ext) => `-trusted${ext}`);
   mkdirSync(dirname(overlayPath), { recursive: true });
-  writeFileSync(overlayPath, overlayYaml({ maxRetries: settings.maxRetries }));
-  writeFileSync(trustedOverlayPath, overlayYaml({ maxRetries: settings.maxRetries, projectTrusted: true }));
+  const approvalTimeoutMs = settings.approvalTimeoutMs;
+  writeFileSync(overlayPath, overlayYaml({ maxRetries: settings.maxRetries, approvalTimeoutMs }));
+  writeFileSync(
+    trustedOverlayPath,
+    overlayYaml({ maxRetries: settings.maxRetries, projectTrusted: true, approvalTimeoutMs }),
+  );
   const launchDir = options.launchDir ?? join(tmpdir(), `ompcord-launch-${process.pid}`);
   emptyDirectory(launchDir);
 
@@ -351,6 +363,7 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     apiUrl: settings.apiUrl,
     runToken: grant?.token,
     runId,
+    approvalPolicy: settings.approvalPolicyFor?.(request.sessionId),
   });
   if (context.binDir) env.PATH = pathWithBinDir(env.PATH, context.binDir);
   /** Steering texts omp showed arriving (user messages marked `steering`), for the token's revocation. */

@@ -220,6 +220,9 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     OMPCORD_DATA_DIR: join(dataDir, "data"),
     OMPCORD_API_PORT: "0",
     LOG_LEVEL: "debug",
+    // Flows that are not about approvals run tools unasked; test/e2e/flows-approvals.test.ts sets its
+    // policy, and the newcomer test (its own process) keeps the README's default.
+    OMPCORD_APPROVALS: "off",
     ...(typeof options.env === "function" ? options.env(world) : options.env),
   };
   const config = loadConfig({ env: configEnv, cwd: dataDir });
