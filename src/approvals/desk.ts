@@ -34,6 +34,8 @@ export interface DecisionCards {
   post(threadId: string, message: CardMessage): Promise<string>;
   /** Edits a posted card (never re-sending its files). */
   edit(threadId: string, messageId: string, message: CardMessage): Promise<void>;
+  /** Posts a short text that mentions exactly `userId` (the run-end ping). */
+  ping(threadId: string, userId: string, content: string): Promise<void>;
 }
 
 /** The run's time limit, paused while a person is needed (the scheduler's run clock). */
@@ -102,8 +104,8 @@ export class ApprovalDesk implements DecisionsPort {
   readonly #open = new Map<string, Open>();
   /** Runs whose person chose "Approve all for this run", and who. */
   readonly #approveAll = new Map<string, string>();
-  /** Runs that already pinged their person while needed. */
-  readonly #pinged = new Set<string>();
+  /** Runs that needed a person, with what their end ping needs; pinged once while needed. */
+  readonly #pinged = new Map<string, { threadId: string; authorId: string; runNumber: number }>();
   /** Waiting decisions per run (the clock pauses on the first, resumes after the last). */
   readonly #waitingPerRun = new Map<string, number>();
   /** Questions by decision id, kept until their run ends: the answer names the chosen labels. */
@@ -177,7 +179,13 @@ export class ApprovalDesk implements DecisionsPort {
     const now = new Date(this.#clock.now());
     // The run's first wait for a person mentions them, once; later cards of the run do not.
     const firstNeed = this.#options.pings && !this.#pinged.has(run.runId);
-    if (firstNeed) this.#pinged.add(run.runId);
+    if (firstNeed) {
+      this.#pinged.set(run.runId, {
+        threadId: session.threadId,
+        authorId: runInfo.authorId,
+        runNumber: runInfo.runNumber,
+      });
+    }
     const ping = firstNeed ? runInfo.authorId : undefined;
     const open: Open = { row, card: undefined, question: undefined, timer: undefined, waiters: new Set() };
     if (request.kind === "approval") {
@@ -270,7 +278,18 @@ export class ApprovalDesk implements DecisionsPort {
       if (this.#options.store.get(id)?.runId === runId || question === undefined) this.#questions.delete(id);
     }
     this.#approveAll.delete(runId);
-    this.#pinged.delete(runId);
+    // The person was needed during this run: one mention when it ends (its answer or failure follows).
+    const needed = this.#pinged.get(runId);
+    if (needed) {
+      this.#pinged.delete(runId);
+      this.#card(`end-${runId}`, "end ping", () =>
+        this.#options.cards.ping(
+          needed.threadId,
+          needed.authorId,
+          `🔔 <@${needed.authorId}> run #${needed.runNumber}, which waited for you, has ended; its outcome follows.`,
+        ),
+      );
+    }
     this.#waitingPerRun.delete(runId);
   }
 

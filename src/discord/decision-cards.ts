@@ -48,6 +48,13 @@ export class DiscordDecisionCards implements DecisionCards {
     );
   }
 
+  async ping(threadId: string, userId: string, content: string): Promise<void> {
+    const thread = await this.#thread(threadId);
+    await writeInWindow(this.#writes.for(threadId), () =>
+      thread.send({ content, allowedMentions: { parse: [], users: [userId] } }),
+    );
+  }
+
   async #thread(threadId: string) {
     const channel = await this.#client.channels.fetch(threadId);
     if (!channel?.isThread()) throw new Error(`channel ${threadId} is not a thread`);

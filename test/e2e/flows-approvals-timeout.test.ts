@@ -57,6 +57,11 @@ describe("the all policy, a short timeout, no pings", () => {
     await h.emu.waitForMessage((m) => m.channelId === thread.id && m.content.includes("read done"), {
       timeoutMs: RUN_WAIT_MS,
     });
+    // Pings are off: nothing the bot posted in the thread may mention anyone.
+    const mentioning = h.emu
+      .messages(thread.id)
+      .filter((m) => m.author.bot && (m.allowedMentions?.users?.length ?? 0) > 0);
+    expect(mentioning).toEqual([]);
     expect(toolResults(h.model.requestsMatching("read under all"))).toMatch(
       /No one approved this tool call within 5s, so it was denied/,
     );

@@ -132,6 +132,38 @@ describe("approvals under the writes policy", () => {
     expect(rows).toEqual([{ outcome: "approved", decided_by: h.alice }]);
   });
 
+  it("two cards in one run mention the author once; the run's end mentions them once more", async () => {
+    h.model.on("two cards please", [
+      { kind: "tool", name: "bash", args: { command: "echo one" } },
+      { kind: "tool", name: "bash", args: { command: "echo two" } },
+      { kind: "text", text: "two cards done" },
+    ]);
+    const { thread } = await h.launch("two cards please");
+    const first = await nextCard(thread.id);
+    expect(first.allowedMentions?.users).toEqual([h.alice]);
+    const click = (card: MessageView) =>
+      h.emu.as(h.alice).clickButton({ messageId: card.id, customId: customIdOf(card, "approve") });
+    await click(first).waitForReply({ timeoutMs: EVENT_WAIT_MS });
+    const second = await nextCard(thread.id, new Set([first.id]));
+    expect(second.content).toBe("");
+    expect(second.allowedMentions?.users ?? []).toEqual([]);
+    await click(second).waitForReply({ timeoutMs: EVENT_WAIT_MS });
+    const endPing = await h.emu.waitForMessage(
+      (m) => m.channelId === thread.id && m.author.bot && m.content.startsWith("🔔"),
+      { timeoutMs: RUN_WAIT_MS },
+    );
+    expect(endPing.content).toContain(`<@${h.alice}> run #1, which waited for you, has ended`);
+    expect(endPing.allowedMentions?.users).toEqual([h.alice]);
+    await h.emu.waitForMessage((m) => m.channelId === thread.id && m.content.includes("two cards done"), {
+      timeoutMs: RUN_WAIT_MS,
+    });
+    const mentioning = h.emu
+      .messages(thread.id)
+      .filter((m) => m.author.bot && (m.allowedMentions?.users?.length ?? 0) > 0);
+    // The first card mentioned alice when posted (above); settled, its edit mentions nobody.
+    expect(mentioning.map((m) => m.id)).toEqual([endPing.id]);
+  });
+
   it("Deny… with a reason: the tool does not run and the agent's next request carries the reason", async () => {
     h.model.on("deny me with a reason", [
       { kind: "tool", name: "bash", args: { command: "touch /tmp/ompcord-should-not-exist" } },
