@@ -123,6 +123,11 @@ export class ApprovalDesk implements DecisionsPort {
     return userId === row.requestedFor || this.#options.deciders.includes(userId);
   }
 
+  /** A session's decisions, newest first (`/omp queue`). */
+  recent(sessionId: string, limit: number): DecisionRow[] {
+    return this.#options.store.listForSession(sessionId, limit);
+  }
+
   /** A decision as stored. */
   row(id: string): DecisionRow | undefined {
     return this.#options.store.get(id);

@@ -214,6 +214,10 @@ describe("approvals under the writes policy", () => {
     const results = toolResults(h.model.requestsMatching("approve them all")).join("\n");
     expect(results).toContain("first-call");
     expect(results).toContain("second-call");
+    const queue = await h.command(h.alice, thread.id, "queue");
+    expect(answerText(queue)).toMatch(
+      new RegExp(`approved \\(all for the run\\) by <@${h.alice}> <t:\\d+:t>`),
+    );
     const outcomes = h
       .app!.store.sqlite.prepare(
         "SELECT d.tool_name, d.outcome FROM decisions d JOIN runs r ON r.id = d.run_id JOIN sessions s ON s.id = r.session_id WHERE s.thread_id = ? ORDER BY d.created_at",
