@@ -306,4 +306,44 @@ describe("approvals under the writes policy", () => {
       timeoutMs: RUN_WAIT_MS,
     });
   });
+
+  it("past five choices the question is a select menu; Something else… takes typed words through a modal", async () => {
+    const options = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"].map((label) => ({ label }));
+    h.model.on("pick from six", [
+      { kind: "tool", name: "ask", args: { question: "Which one?", options } },
+      { kind: "tool", name: "ask", args: { question: "Anything to add?", options: [{ label: "no" }] } },
+      { kind: "text", text: "six done" },
+    ]);
+    const { thread } = await h.launch("pick from six");
+    const menu = await h.emu.waitForMessage((m) => m.channelId === thread.id && isQuestion(m) && open(m), {
+      timeoutMs: RUN_WAIT_MS,
+    });
+    const select = ((menu.components ?? [])[0] as { components: { custom_id: string; type: number }[] })
+      .components[0]!;
+    expect(select.type).toBe(3);
+    const chose = h.emu
+      .as(h.alice)
+      .selectOptions({ messageId: menu.id, customId: select.custom_id, values: ["5"] });
+    await chose.waitForReply({ timeoutMs: EVENT_WAIT_MS });
+    const second = await h.emu.waitForMessage(
+      (m) => m.channelId === thread.id && isQuestion(m) && open(m) && m.id !== menu.id,
+      { timeoutMs: RUN_WAIT_MS },
+    );
+    const textButton = h.emu
+      .as(h.alice)
+      .clickButton({ messageId: second.id, customId: customIdOf(second, "text") });
+    await textButton.waitForReply({ timeoutMs: EVENT_WAIT_MS });
+    expect(h.emu.interaction(textButton.view().id)?.modal).toBeDefined();
+    const typed = h.emu.as(h.alice).submitModal({
+      interactionId: textButton.view().id,
+      values: { answer: "only that it should be quick" },
+    });
+    await typed.waitForReply({ timeoutMs: EVENT_WAIT_MS });
+    await h.emu.waitForMessage((m) => m.channelId === thread.id && m.content.includes("six done"), {
+      timeoutMs: RUN_WAIT_MS,
+    });
+    const results = toolResults(h.model.requestsMatching("pick from six")).join("\n");
+    expect(results).toContain("The person chose: zeta");
+    expect(results).toContain("The person answered: only that it should be quick");
+  });
 });
