@@ -5,6 +5,7 @@ import { arch, cpus, loadavg, platform, release, totalmem } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { OMP_BIN } from "../test/support/omp-home.js";
+import { approvals } from "./scenarios/approvals.js";
 import { botFlood, botFloodLoaded } from "./scenarios/bot-flood.js";
 import { botLaunchLatency } from "./scenarios/bot-launch-latency.js";
 import { botOverhead } from "./scenarios/bot-overhead.js";
@@ -32,6 +33,7 @@ const SCENARIOS: Record<string, Scenario> = {
   [extensionOverhead.name]: extensionOverhead,
   [playgroundStartup.name]: playgroundStartup,
   [steerLatency.name]: steerLatency,
+  [approvals.name]: approvals,
 };
 
 const RESULTS_DIR = join(import.meta.dirname, "results");

@@ -7,6 +7,8 @@ import { dirname, isAbsolute, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { type Client, Events, RESTEvents } from "discord.js";
 import type { pino } from "pino";
+import { ApprovalDesk, type RunClockPort } from "./approvals/desk.js";
+import { policyForChannel } from "./approvals/policy.js";
 import { type Config, ConfigError, configSecrets, DEFAULTS, preparePaths } from "./config/index.js";
 import { DashboardBridge } from "./dashboard/bridge.js";
 import { type DashboardEditInfo, ThreadWriteWindows } from "./dashboard/live/index.js";
@@ -15,6 +17,7 @@ import { createDiscordClient } from "./discord/client.js";
 import { buildOmpCommand, OMP_COMMAND_NAME } from "./discord/commands/index.js";
 import type { BotContext } from "./discord/context.js";
 import { DiscordDashboardThreads } from "./discord/dashboard-sink.js";
+import { DiscordDecisionCards } from "./discord/decision-cards.js";
 import { HomeReports, STOP_REPORT_WAIT_MS } from "./discord/home-reports.js";
 import { LaunchGuard } from "./discord/launch-guard.js";
 import { onInteractionCreate } from "./discord/listeners/interaction-create.js";
@@ -71,6 +74,7 @@ import {
   writeSidecarDiscovery,
 } from "./sidecar/index.js";
 import {
+  DecisionStore,
   NamedTokenStore,
   openStore,
   RetentionStore,
@@ -186,6 +190,39 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
       { kind: "note", message: { content, allowedMentions: { parse: [] } } },
     ]);
   };
+  // Approvals and questions (SPEC §6): the desk holds a run's tool call until a person decides.
+  const policyOf = (sessionId: string) => {
+    const session = store.getSession(sessionId);
+    return policyForChannel(config.approvals, session?.parentChannelId ?? "");
+  };
+  // The run's time limit pauses while a card waits for a person (the scheduler is built below).
+  const runClock: RunClockPort = {
+    pause: (runId, reason) => scheduler.pauseRunClock(runId, reason),
+    resume: (runId) => scheduler.resumeRunClock(runId),
+  };
+  const desk = new ApprovalDesk({
+    store: new DecisionStore(store.sqlite, { redact: (text) => redactor.redact(text) }),
+    cards: new DiscordDecisionCards(client, writes),
+    sessions: {
+      session: (sessionId) => {
+        const session = store.getSession(sessionId);
+        return session ? { threadId: session.threadId, policy: policyOf(sessionId) } : undefined;
+      },
+      run: (runId) => {
+        const run = store.getRun(runId);
+        const prompt = run ? store.getPrompt(run.promptId) : undefined;
+        return run && prompt ? { authorId: prompt.authorId, runNumber: run.runNumber } : undefined;
+      },
+    },
+    redactor,
+    timeoutMs: config.approvals.timeoutMs ?? DEFAULTS.approvalTimeoutMs,
+    deciders: config.approvals.deciders ?? config.discord.allowedUserIds,
+    pings: config.approvals.pings ?? DEFAULTS.pings,
+    runClock,
+    onWaiting: (sessionId, note) =>
+      dashboards.registry.get(sessionId)?.apply({ type: "waiting", waiting: note !== undefined, note }),
+    onError: (error, context) => logger.warn({ err: error, ...context }, "approval card not delivered"),
+  });
   let sidecar: Sidecar;
   let tasks: TasksPort | undefined;
   let reads: DiscordReadPort | undefined;
@@ -219,6 +256,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
         port: { post: postNotice },
         mentionSafe: (text) => escapeMentions(stripControlCharacters(text)),
       },
+      decisions: desk,
       onError: (error, context) =>
         logger.error({ err: error, route: context.route }, "sidecar request failed"),
     });
@@ -235,6 +273,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
   }
   // The context use runs report through their extension shows on their dashboards ("context 63 %").
   sidecar.telemetry.onContextUsage((report) => dashboards.contextUsage(report.sessionId, report.usage));
+  // A run that ends while a card waits (cancel, Stop, shutdown, omp's crash): cancelled, never approved.
+  sidecar.runs.onRevoke((run) => desk.runEnded(run.runId, "the run ended before anyone decided"));
   const discoveryPath = join(config.dataDir, DEFAULTS.sidecarFile);
   writeSidecarDiscovery(discoveryPath, { url: sidecar.url, port: sidecar.port, pid: process.pid });
 
@@ -247,7 +287,13 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     killGraceMs: config.omp.killGraceMs,
     maxRetries: config.omp.maxRetries,
     usageWaitMaxMs: config.omp.usageWaitMaxMs,
+    // omp's --max-time backstop leaves room for this many full waits for a person (the bot's own limit
+    // pauses for every one of them; the backstop only matters when the bot cannot end the run itself).
+    personWaitMaxMs:
+      (config.approvals.timeoutMs ?? DEFAULTS.approvalTimeoutMs) * DEFAULTS.personWaitsInBackstop,
     envPassthrough: config.omp.envPassthrough,
+    approvalPolicyFor: policyOf,
+    approvalTimeoutMs: config.approvals.timeoutMs,
     apiUrl: sidecar.url,
     // Each run gets its own token, never the bot's (the agent can read its environment).
     credentials: sidecar.runs,
@@ -390,6 +436,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     mirrors,
     spend,
     sessionFiles: { remove: removeFiles },
+    decisions: desk,
     accepting: true,
   };
   const taskReads = new TaskReads(store.sqlite);
@@ -430,6 +477,8 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
     await sessions.recover(reconciled);
     // What runs had leased and not taken when the bot stopped comes back as follow-ups, said so.
     steering.recover(reconciled.releasedSteering);
+    // Cards a previous process left open: their runs are gone, so they are expired, never approved.
+    desk.expireLeftOpen();
   } catch (error) {
     await dashboards.outbox.close();
     clearInterval(metricsTimer);
@@ -488,6 +537,7 @@ export async function startOmpcord(config: Config, options: StartOptions = {}): 
         dashboards.botStopping();
         const queuedPrompts = store.stats().promptsQueued;
         await dashboards.settleAll();
+        await desk.idle();
         // The start report first if it is still on its way (omp answering), so the channel reads in order.
         await Promise.race([startReport, delay(STOP_REPORT_WAIT_MS)]);
         await home.stopping({

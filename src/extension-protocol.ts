@@ -11,6 +11,8 @@ export const RUN_ENV = {
   sessionId: "OMPCORD_SESSION_ID",
   /** The run's id (for logs; the token already names the run to the sidecar). */
   runId: "OMPCORD_RUN_ID",
+  /** The run's approval policy (`off`, `writes`, `all`): which tool calls the extension sends to a person. */
+  approvals: "OMPCORD_RUN_APPROVALS",
 } as const;
 
 /**
@@ -32,6 +34,13 @@ export const SIDECAR_ROUTES = {
   notify: "/api/notify",
   /** `GET ?session_id=…&limit=…`: recent messages of the run's own thread (`discord_read_thread`). */
   threadMessages: "/api/thread/messages",
+  /**
+   * `POST {session_id, kind, tool_call_id?, tool_name, input?, question?, wait_ms}`: asks the run's
+   * person (an approval card or a question) and holds until decided or `wait_ms`; a run's token only.
+   */
+  decisions: "/api/decisions",
+  /** `GET /api/decisions/<id>/wait?wait_ms=…`: holds until the run's own decision is settled. */
+  decisionWait: "/api/decisions/:id/wait",
 } as const;
 
 /** Telemetry event types the extension posts of its own (beyond omp's event names). */
@@ -137,3 +146,41 @@ export const MIRROR_ENV = "OMPCORD_MIRROR";
 export const MIRROR_CONTEXT_EVENT = "ompcord_context";
 /** The extension's own event: `{type}`, a steering message was handed to omp (it queues it for the turn). */
 export const MIRROR_STEERED_EVENT = "ompcord_steered";
+
+/** What the extension asks a person: approve a tool call, or answer the agent's question. */
+export type DecisionRequestKind = "approval" | "question";
+
+/** A question the agent asks (the `ask` tool's parameters, omp's own shape cut to one question). */
+export interface QuestionBody {
+  question: string;
+  header?: string;
+  options?: { label: string; description?: string }[];
+  multi?: boolean;
+  recommended?: number;
+}
+
+export interface DecisionRequestBody {
+  session_id: string;
+  kind: DecisionRequestKind;
+  tool_call_id?: string;
+  tool_name: string;
+  /** The tool call's arguments (approvals). */
+  input?: unknown;
+  question?: QuestionBody;
+  /** How long to hold the request for the decision; 0 answers at once with the decision's id. */
+  wait_ms?: number;
+}
+
+/**
+ * A decision as the run sees it: `pending` (wait again on `decisionWait`), `allow` (run the tool), or
+ * `block` with the text the agent reads as the tool's error; a question's `answer` when answered.
+ */
+export interface DecisionAnswer {
+  id: string;
+  state: "pending" | "allow" | "block";
+  reason?: string;
+  answer?: string;
+}
+
+/** How long one decision request or wait is held before the extension asks again. */
+export const DECISION_HOLD_MS = 50_000;

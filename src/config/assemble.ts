@@ -69,6 +69,9 @@ export function assembleConfig(settings: Settings, context: AssembleContext): Co
     approvals: {
       policy: settings.OMPCORD_APPROVALS ?? DEFAULTS.approvals,
       channelPolicies: settings.OMPCORD_CHANNEL_APPROVALS ?? {},
+      timeoutMs: settings.OMPCORD_APPROVAL_TIMEOUT ?? DEFAULTS.approvalTimeoutMs,
+      deciders: settings.OMPCORD_APPROVERS ?? settings.DISCORD_ALLOWED_USERS,
+      pings: settings.OMPCORD_PINGS ?? DEFAULTS.pings,
     },
     limits: {
       promptMaxChars: settings.OMPCORD_PROMPT_MAX_CHARS ?? DEFAULTS.promptMaxChars,

@@ -17,6 +17,10 @@ export const DEFAULTS = {
   usageWaitMaxMs: 6 * 3_600_000,
   /** See the README's trust section for why `writes`. */
   approvals: "writes",
+  /** How long a card or question waits for a person before the agent is told "denied" / "no answer". */
+  approvalTimeoutMs: 10 * 60_000,
+  /** One mention of the prompt's author when a run first needs them and when it ends. */
+  pings: true,
   promptMaxChars: 32_000,
   queueDepthMax: 10,
   outputKeptBytes: 262_144,
@@ -47,6 +51,11 @@ export const DEFAULTS = {
   /** With OMPCORD_LOG_FILE: the file is rotated at this size, and this many rotated files are kept. */
   logFileMaxBytes: 10 * 1024 * 1024,
   logFileKeep: 5,
+  /**
+   * omp's `--max-time` is the run limit plus room for this many full approval timeouts (and the usage
+   * wait): the bot's own limit pauses for every wait; the backstop matters only when the bot cannot act.
+   */
+  personWaitsInBackstop: 10,
   /** The day of the daily caps starts at midnight in this zone (OMPCORD_TIMEZONE). */
   timeZone: "UTC",
   /** How often the retention sweep runs when OMPCORD_RETENTION_DAYS is set (and once at start). */
@@ -67,6 +76,7 @@ export const RANGES = {
   queueDepthMax: { min: 1, max: 1_000 },
   outputKeptBytes: { min: 1_024, max: 64 * 1024 * 1024 },
   apiPort: { min: 0, max: 65_535 },
+  approvalTimeoutMs: { min: 5_000, max: 24 * 3_600_000 },
   apiTokenMinChars: 16,
   logFileMaxBytes: { min: 64 * 1024, max: 1024 ** 3 },
   logFileKeep: { min: 1, max: 100 },

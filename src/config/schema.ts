@@ -79,6 +79,9 @@ const settingsSchema = z.object({
   OMPCORD_SANDBOX_USER: word.optional(),
   OMPCORD_APPROVALS: oneOf(APPROVAL_POLICIES).optional(),
   OMPCORD_CHANNEL_APPROVALS: channelChoices(APPROVAL_POLICIES).optional(),
+  OMPCORD_APPROVAL_TIMEOUT: duration(RANGES.approvalTimeoutMs).optional(),
+  OMPCORD_APPROVERS: snowflakeList({ min: 1 }).optional(),
+  OMPCORD_PINGS: bool.optional(),
   OMPCORD_PROMPT_MAX_CHARS: wholeNumber(RANGES.promptMaxChars).optional(),
   OMPCORD_QUEUE_DEPTH_MAX: wholeNumber(RANGES.queueDepthMax).optional(),
   OMPCORD_OUTPUT_KEPT_BYTES: wholeNumber(RANGES.outputKeptBytes).optional(),
@@ -237,6 +240,18 @@ export const VARIABLES: Record<Variable, VariableDoc> = {
   OMPCORD_CHANNEL_APPROVALS: {
     expected: `comma-separated channelId=policy pairs, each policy one of ${APPROVAL_POLICIES.join(", ")}, such as 123456789012345678=all`,
     fix: 'Write each entry as <launch channel id>=<off|writes|all>, separated by commas; in config/ompcord.json as an object { "<channel id>": "all" }.',
+  },
+  OMPCORD_APPROVAL_TIMEOUT: {
+    expected: durationRange(RANGES.approvalTimeoutMs),
+    fix: "Set OMPCORD_APPROVAL_TIMEOUT like 10m: an approval card or question left that long is denied (or unanswered) and the agent is told so.",
+  },
+  OMPCORD_APPROVERS: {
+    expected: "a comma-separated list of Discord user ids (17–20 digits each)",
+    fix: `${ID_FIX} each user who may approve, deny and answer besides the prompt's author → Copy User ID; or remove it to let the allowed users (DISCORD_ALLOWED_USERS) decide.`,
+  },
+  OMPCORD_PINGS: {
+    expected: "true or false",
+    fix: "Set OMPCORD_PINGS=false to never mention anyone, true (the default) to mention the prompt's author once when the agent needs them and once when the run ends.",
   },
   OMPCORD_PROMPT_MAX_CHARS: {
     expected: `a whole number ${range(RANGES.promptMaxChars)}`,

@@ -14,6 +14,15 @@ export type ApprovalPolicy = (typeof APPROVAL_POLICIES)[number];
 export interface ApprovalSettings {
   policy: ApprovalPolicy;
   channelPolicies: Readonly<Record<string, ApprovalPolicy>>;
+  /** How long a card or question waits for a decision (`OMPCORD_APPROVAL_TIMEOUT`). */
+  timeoutMs?: number;
+  /**
+   * Who may decide besides the person who queued the running prompt (`OMPCORD_APPROVERS`); the
+   * allowed users when not set.
+   */
+  deciders?: readonly string[];
+  /** One mention of the prompt's author when the run first needs them and at its end (`OMPCORD_PINGS`). */
+  pings?: boolean;
 }
 
 /** A cap on tokens and one on cost (US dollars); undefined is no cap. */

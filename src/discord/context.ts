@@ -2,6 +2,7 @@
 // store and the scheduler are not among them: a session is reached through SessionService.
 
 import type { Client } from "discord.js";
+import type { ApprovalDesk } from "../approvals/desk.js";
 import type { Config } from "../config/index.js";
 import type { DashboardBridge } from "../dashboard/bridge.js";
 import type { ThreadOutbox, ThreadWriteWindows } from "../dashboard/live/index.js";
@@ -56,6 +57,8 @@ export interface BotContext {
   readonly spend?: Pick<SpendGuard, "dayRefusal">;
   /** Deletes a stopped session's own files (transcripts, omp session, sandbox home), path-checked. */
   readonly sessionFiles?: { remove(sessionId: string): RemovedFiles };
+  /** Approval cards and questions (SPEC §6); absent in contexts that take none. */
+  readonly decisions?: ApprovalDesk;
   /** False once shutdown began: new work is refused politely. */
   accepting: boolean;
 }

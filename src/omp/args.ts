@@ -4,6 +4,8 @@
 // A workspace is untrusted unless its channel's configuration trusts it: nothing in it may run code in
 // omp (its extensions, hooks, custom tools, MCP and LSP servers, .envrc), see `overlayYaml`.
 
+import { DEFAULTS } from "../config/defaults.js";
+
 /** omp's local-model providers: each run probes 11434/8080/1234 unless they are disabled. */
 export const DISABLED_LOCAL_PROVIDERS = ["ollama", "llama.cpp", "lm-studio"] as const;
 
@@ -105,7 +107,35 @@ export interface OverlayOptions {
    * which needs retries on); the runner pauses the run's time limit meanwhile and caps the wait.
    */
   waitForUsageReset?: boolean;
+  /**
+   * How long ompcord's approval gate may hold a tool call (OMPCORD_APPROVAL_TIMEOUT): omp's own limit
+   * on a `tool_call` handler is set above it, so the bot's timeout (and its "timed out, denied") comes
+   * first. Default: the config's.
+   */
+  approvalTimeoutMs?: number;
 }
+
+/** Time on top of the approval timeout for omp's handler limit: posting the card, the last answer. */
+export const TOOL_CALL_TIMEOUT_SLACK_MS = 60_000;
+
+/**
+ * Tools a person's or a workspace's `tools.approval.<tool>` could set to `prompt` or `deny` (omp honours
+ * those even in yolo, and under `-p` a prompt fails the call): pinned to `allow`, the bot's gate decides.
+ */
+const GATED_TOOLS = [
+  "bash",
+  "edit",
+  "write",
+  "eval",
+  "task",
+  "ast_edit",
+  "read",
+  "grep",
+  "glob",
+  "lsp",
+  "debug",
+  "hub",
+];
 
 /**
  * The settings overlay passed with `--config`: bounded retries, no magic keywords, no port probes, and
@@ -151,9 +181,22 @@ export function overlayYaml(options: OverlayOptions): string {
     "bash:",
     "  autoBackground:",
     "    enabled: false",
+    // A `bash.patterns` rule with `approval: prompt` would fail an approved command under -p.
+    "  patterns: []",
     ...(trusted
       ? []
       : ['  direnv: "off"', "mcp:", "  enableProjectConfig: false", "lsp:", "  enabled: false"]),
+    // omp's own approval gate runs after ompcord's and cannot ask anyone under -p: it may only fail a
+    // call a person approved in Discord. The bot's gate (the extension) decides; omp's lets all pass.
+    "tools:",
+    "  approvalMode: yolo",
+    "  approval:",
+    ...GATED_TOOLS.map((tool) => `    ${tool}: allow`),
+    "extensionHandlers:",
+    `  toolCallTimeoutMs: ${(options.approvalTimeoutMs ?? DEFAULTS.approvalTimeoutMs) + TOOL_CALL_TIMEOUT_SLACK_MS}`,
+    // The card shows an edit as old and new text: omp's default (hashline) is a patch language.
+    "edit:",
+    "  mode: replace",
     "",
   ].join("\n");
 }

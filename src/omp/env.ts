@@ -88,6 +88,8 @@ export interface ChildEnvOptions {
   runToken?: string | undefined;
   /** The run's id, for the extension's logs. */
   runId?: string | undefined;
+  /** The run's approval policy, for the extension's gate. */
+  approvalPolicy?: string | undefined;
 }
 
 function isForbidden(name: string): boolean {
@@ -113,6 +115,7 @@ export function buildChildEnv(parent: NodeJS.ProcessEnv, options: ChildEnvOption
   if (options.apiUrl) env[RUN_ENV.apiUrl] = options.apiUrl;
   if (options.runToken) env[RUN_ENV.runToken] = options.runToken;
   if (options.runId) env[RUN_ENV.runId] = options.runId;
+  if (options.approvalPolicy) env[RUN_ENV.approvals] = options.approvalPolicy;
   return env;
 }
 

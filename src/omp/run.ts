@@ -10,6 +10,7 @@ import { setImmediate as nextTurn } from "node:timers/promises";
 import { execa } from "execa";
 import { type Clock, systemClock } from "../clock.js";
 import { DEFAULTS as CONFIG_DEFAULTS } from "../config/defaults.js";
+import type { ApprovalPolicy } from "../config/types.js";
 import { diskFullMessage, isDiskFull } from "../output/disk-full.js";
 import { createRedactor, REDACT_OVERLAP_CHARS, REDACT_SLICE_CHARS, type Redactor } from "../output/redact.js";
 import { type TranscriptOptions, TranscriptWriter } from "../output/transcript.js";
@@ -157,6 +158,13 @@ export interface RunnerOptions {
   maxRetries?: number;
   /** Extra environment variable names the child may see. */
   envPassthrough?: readonly string[];
+  /**
+   * The approval policy of a session's runs (`OMPCORD_RUN_APPROVALS` for the extension's gate); without
+   * it the extension asks for nothing.
+   */
+  approvalPolicyFor?: ((sessionId: string) => ApprovalPolicy) | undefined;
+  /** How long the extension's gate may wait for a person (omp's handler limit is set above it). */
+  approvalTimeoutMs?: number | undefined;
   /** Sidecar API URL for the child (OMPCORD_API_URL). */
   apiUrl?: string | undefined;
   /** Each run's own sidecar token (OMPCORD_RUN_TOKEN); without it the extension has no sidecar. */
@@ -324,10 +332,19 @@ export function createOmpRunner(options: RunnerOptions): OmpRunner {
   const trustedOverlayPath = overlayPath.replace(/(\.[^./]*)?$/, (ext) => `-trusted${ext}`);
   mkdirSync(dirname(overlayPath), { recursive: true });
   const waitForUsageReset = settings.usageWaitMaxMs > 0;
-  writeFileSync(overlayPath, overlayYaml({ maxRetries: settings.maxRetries, waitForUsageReset }));
+  const approvalTimeoutMs = settings.approvalTimeoutMs;
+  writeFileSync(
+    overlayPath,
+    overlayYaml({ maxRetries: settings.maxRetries, waitForUsageReset, approvalTimeoutMs }),
+  );
   writeFileSync(
     trustedOverlayPath,
-    overlayYaml({ maxRetries: settings.maxRetries, waitForUsageReset, projectTrusted: true }),
+    overlayYaml({
+      maxRetries: settings.maxRetries,
+      waitForUsageReset,
+      projectTrusted: true,
+      approvalTimeoutMs,
+    }),
   );
   const launchDir = options.launchDir ?? join(tmpdir(), `ompcord-launch-${process.pid}`);
   emptyDirectory(launchDir);
@@ -409,6 +426,7 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     apiUrl: settings.apiUrl,
     runToken: grant?.token,
     runId,
+    approvalPolicy: settings.approvalPolicyFor?.(request.sessionId),
   });
   if (context.binDir) env.PATH = pathWithBinDir(env.PATH, context.binDir);
   /** Steering texts omp showed arriving (user messages marked `steering`), for the token's revocation. */

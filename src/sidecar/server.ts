@@ -29,6 +29,7 @@ import {
   SIDECAR_MAX_JSON_DEPTH,
   SIDECAR_TIMEOUTS,
 } from "./constants.js";
+import { type DecisionsPort, registerDecisionRoutes } from "./decisions.js";
 import { nestsDeeperThan } from "./json-depth.js";
 import type { NamedPrincipal } from "./named-tokens.js";
 import { type NotifyPort, NotifyRateLimiter } from "./notify.js";
@@ -94,6 +95,8 @@ export interface SidecarOptions {
         limiter?: NotifyRateLimiter | undefined;
       }
     | undefined;
+  /** Approvals and questions (src/sidecar/decisions.ts); without it those routes answer 503. */
+  decisions?: DecisionsPort | undefined;
 }
 
 export type SidecarTimeouts = { [K in keyof typeof SIDECAR_TIMEOUTS]: number };
@@ -123,6 +126,7 @@ type ErrorCode =
   | "invalid_request"
   | "unknown_session"
   | "rate_limited"
+  | "not_found"
   | "unavailable";
 
 /** The API could not listen: the port is taken or not allowed, or the host is not this machine's. */
@@ -683,10 +687,36 @@ export function buildSidecar(options: SidecarOptions): SidecarServer {
   };
   for (const register of options.routes ?? []) register(app, routeContext);
 
+  registerDecisionRoutes(app, {
+    port: options.decisions,
+    requireRun,
+    refuseOtherSession,
+    fail: (reply, status, error, message, extra) => fail(reply, status, error as ErrorCode, message, extra),
+    // Held like steering's poll: answered when the run ends, the client goes or the server closes.
+    hold: (run, reply) => {
+      const hold = new AbortController();
+      const gone = () => hold.abort();
+      reply.raw.once("close", gone);
+      const held = holds.get(run.runId) ?? new Set<AbortController>();
+      holds.set(run.runId, held);
+      held.add(hold);
+      if (closing) hold.abort();
+      return {
+        signal: hold.signal,
+        release: () => {
+          held.delete(hold);
+          if (held.size === 0) holds.delete(run.runId);
+          reply.raw.off("close", gone);
+        },
+      };
+    },
+  });
+
   // Held long-polls are answered before the server waits for open requests to end.
   app.addHook("preClose", async () => {
     closing = true;
     steering.close();
+    for (const held of holds.values()) for (const hold of held) hold.abort();
   });
 
   return {

@@ -224,6 +224,9 @@ export async function startBotHarness(options: BotHarnessOptions = {}): Promise<
     LOG_LEVEL: "debug",
     // Most tests count the launch channel's messages; the home channel tests turn the reports on.
     OMPCORD_HOME_REPORTS: "off",
+    // Flows that are not about approvals run tools unasked; test/e2e/flows-approvals.test.ts sets its
+    // policy, and the newcomer test (its own process) keeps the README's default.
+    OMPCORD_APPROVALS: "off",
     ...(typeof options.env === "function" ? options.env(world) : options.env),
   };
   const config = loadConfig({ env: configEnv, cwd: dataDir });

@@ -87,7 +87,13 @@ describe("defaults", () => {
     expect(config.sandbox).toEqual({ mode: "auto", user: "nobody" });
     expect(config.limits).toEqual({ promptMaxChars: 32_000, queueDepthMax: 10, outputKeptBytes: 262_144 });
     expect(config.envFile).toBe(join(cwd, ".env"));
-    expect(config.approvals).toEqual({ policy: "writes", channelPolicies: {} });
+    expect(config.approvals).toEqual({
+      policy: "writes",
+      channelPolicies: {},
+      timeoutMs: 600_000,
+      deciders: [VALID.DISCORD_ALLOWED_USERS],
+      pings: true,
+    });
     expect(config.dataDir).toBe(join(cwd, ".data"));
     expect(config.databasePath).toBe(join(cwd, ".data", "ompcord.db"));
     expect(config.transcriptsDir).toBe(join(cwd, ".data", "transcripts"));
@@ -145,6 +151,9 @@ describe("defaults", () => {
       OMPCORD_SANDBOX_USER: "ompcord-agent",
       OMPCORD_APPROVALS: "Off",
       OMPCORD_CHANNEL_APPROVALS: "555555555555555555=all, 666666666666666666=WRITES",
+      OMPCORD_APPROVAL_TIMEOUT: "2m",
+      OMPCORD_APPROVERS: "777777777777777777",
+      OMPCORD_PINGS: "false",
       OMPCORD_PROMPT_MAX_CHARS: "1000",
       OMPCORD_QUEUE_DEPTH_MAX: "3",
       OMPCORD_OUTPUT_KEPT_BYTES: "4096",
@@ -182,6 +191,9 @@ describe("defaults", () => {
     expect(config.approvals).toEqual({
       policy: "off",
       channelPolicies: { "555555555555555555": "all", "666666666666666666": "writes" },
+      timeoutMs: 120_000,
+      deciders: ["777777777777777777"],
+      pings: false,
     });
     expect(config.limits).toEqual({ promptMaxChars: 1000, queueDepthMax: 3, outputKeptBytes: 4096 });
     expect(config.dataDir).toBe("/var/lib/ompcord");
@@ -460,7 +472,10 @@ describe("sources", () => {
     expect(config.omp.extraArgs).toEqual(["--note", "two words"]);
     expect(config.discord.launchChannelIds).toEqual(["555555555555555555", "666666666666666666"]);
     expect(config.omp.channelWorkDirs).toEqual({ "555555555555555555": "/srv/a" });
-    expect(config.approvals).toEqual({ policy: "all", channelPolicies: { "555555555555555555": "off" } });
+    expect(config.approvals).toMatchObject({
+      policy: "all",
+      channelPolicies: { "555555555555555555": "off" },
+    });
     expect(config.logLevel).toBe("error");
   });
 

@@ -175,8 +175,77 @@ describe("subagents", () => {
     extension(root.pi as never);
     extension(subagent.pi as never);
     expect(root.handlers.has("session_stop")).toBe(true);
-    expect(subagent.tools.map((tool) => tool.name)).toEqual(["discord_notify", "discord_read_thread"]);
+    expect(subagent.tools.map((tool) => tool.name)).toEqual(["discord_notify", "discord_read_thread", "ask"]);
     expect([...subagent.handlers.keys()]).toEqual([]);
+  });
+});
+
+describe("the approval gate fails closed", () => {
+  const gate = (handlers: Map<string, Handler[]>) => handlers.get("tool_call")![0]!;
+
+  it("a call the policy asks for is blocked, with a reason the agent reads, while the sidecar is down; reads pass", async () => {
+    botEnv("http://127.0.0.1:9");
+    vi.stubEnv("OMPCORD_RUN_APPROVALS", "writes");
+    const extension = await loadExtension();
+    const root = fakePi();
+    const subagent = fakePi();
+    extension(root.pi as never);
+    extension(subagent.pi as never);
+    for (const { handlers } of [root, subagent]) {
+      const blocked = (await gate(handlers)(
+        { toolCallId: "c1", toolName: "bash", input: { command: "ls" } },
+        goodCtx,
+      )) as {
+        block: boolean;
+        reason: string;
+      };
+      expect(blocked.block).toBe(true);
+      expect(blocked.reason).toMatch(
+        /needs a person's approval in Discord, and ompcord could not ask for it/,
+      );
+      expect(
+        await gate(handlers)({ toolCallId: "c2", toolName: "read", input: { path: "a" } }, goodCtx),
+      ).toBeUndefined();
+    }
+  });
+
+  it("a run whose policy is unreadable asks for everything; `off` registers no gate", async () => {
+    botEnv("http://127.0.0.1:9");
+    vi.stubEnv("OMPCORD_RUN_APPROVALS", "sometimes");
+    let extension = await loadExtension();
+    const strict = fakePi();
+    extension(strict.pi as never);
+    const read = (await gate(strict.handlers)({ toolName: "read", input: { path: "a" } }, goodCtx)) as {
+      block: boolean;
+    };
+    expect(read.block).toBe(true);
+    vi.resetModules();
+    vi.stubEnv("OMPCORD_RUN_APPROVALS", "off");
+    extension = await loadExtension();
+    const off = fakePi();
+    extension(off.pi as never);
+    expect(off.handlers.has("tool_call")).toBe(false);
+  });
+
+  it("a sidecar that never answers blocks the call instead of letting it through", async () => {
+    const sidecar = await fakeSidecar({ stall: true });
+    try {
+      botEnv(sidecar.url);
+      vi.stubEnv("OMPCORD_RUN_APPROVALS", "all");
+      const extension = await loadExtension();
+      const { pi, handlers } = fakePi();
+      extension(pi as never);
+      const pending = gate(handlers)(
+        { toolName: "edit", input: { path: "a", old_string: "x", new_string: "y" } },
+        goodCtx,
+      );
+      await vi.waitFor(() => expect(sidecar.bodies.some((b) => b.url === "/api/decisions")).toBe(true));
+      // The sidecar goes away mid-wait: the held request fails, and the call is blocked.
+      await sidecar.close();
+      expect(((await pending) as { block: boolean }).block).toBe(true);
+    } finally {
+      await sidecar.close().catch(() => undefined);
+    }
   });
 });
 

@@ -162,9 +162,22 @@ describe("overlayYaml", () => {
   it("a trusted project keeps its tools, MCP and LSP servers and .envrc; the bot's own pins stay", () => {
     const yaml = overlayYaml({ maxRetries: 2, projectTrusted: true });
     expect(yaml).toContain("disabledProviders: [ollama, llama.cpp, lm-studio]\n");
-    for (const pin of ["mcp:", "lsp:", "direnv"]) expect(yaml).not.toContain(pin);
+    const settings = parse(yaml);
+    for (const pin of ["mcp", "lsp"]) expect(settings).not.toHaveProperty(pin);
+    expect(settings.bash).not.toHaveProperty("direnv");
     expect(yaml).toContain("launch:\n  enabled: false");
     expect(yaml).toContain("magicKeywords:\n  enabled: false");
+  });
+
+  it("pins omp's own approval gate open, edits to old/new text, and omp's handler limit above the approval timeout", () => {
+    for (const projectTrusted of [false, true]) {
+      const settings = parse(overlayYaml({ maxRetries: 2, projectTrusted, approvalTimeoutMs: 120_000 }));
+      expect(settings.tools.approvalMode).toBe("yolo");
+      expect(settings.tools.approval.bash).toBe("allow");
+      expect(settings.bash.patterns).toEqual([]);
+      expect(settings.edit).toEqual({ mode: "replace" });
+      expect(settings.extensionHandlers.toolCallTimeoutMs).toBeGreaterThan(120_000);
+    }
   });
 
   it("turns omp's shared process broker off, so nothing a run launches can outlive it", () => {

@@ -31,6 +31,22 @@ describe("messages, reactions, threads and pins through discord.js", () => {
     expect(message.channelId).toBe(h.world.channelId);
   });
 
+  it("a user's reply reaches the bot with a reference to the message it answers, and cannot cross channels", async () => {
+    const question = await channel.send("which branch?");
+    const received = nextEvent<[Message]>(h.client, Events.MessageCreate, (m) => m.content === "dev please");
+    const alice = h.emu.as(h.world.users.alice);
+    const posted = alice.postMessage(h.world.channelId, { content: "dev please", replyTo: question.id });
+    const [reply] = await received;
+    expect(reply.id).toBe(posted.id);
+    expect(reply.reference?.messageId).toBe(question.id);
+    expect((await reply.fetchReference()).content).toBe("which branch?");
+    expect(posted.referencedMessageId).toBe(question.id);
+    const elsewhere = h.emu.createChannel({ guildId: h.world.guildId, name: "elsewhere" });
+    expect(() => alice.postMessage(elsewhere.id, { content: "no", replyTo: question.id })).toThrow(
+      /a reply stays in its channel/,
+    );
+  });
+
   it("a reaction on a message the client never cached arrives as a partial", async () => {
     const alice = h.emu.as(h.world.users.alice);
     const seen = nextEvent<[Message]>(h.client, Events.MessageCreate, (m) => m.content === "launch me");

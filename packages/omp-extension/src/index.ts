@@ -18,6 +18,7 @@ import {
 import { renderThreadMessages, UNTRUSTED_NOTE } from "../../../src/format/thread-reading.js";
 import { createRedactor } from "../../../src/output/redact.js";
 import { secretEnvValues } from "../../../src/secrets.js";
+import { DecisionClient, registerAskTool, registerGate, runPolicy } from "./decisions.js";
 import { Guard } from "./guard.js";
 import { CallError } from "./http.js";
 import { registerMirror } from "./mirror.js";
@@ -84,6 +85,9 @@ export default function ompcordExtension(pi: ExtensionAPI): void {
     const { mode, guard } = context;
     if (mode.kind === "inert") {
       if (mode.problem) guard.report("settings", mode.problem);
+      // A bot run that should ask but cannot reach the sidecar: every call that asks is blocked.
+      const policy = runPolicy(process.env);
+      if (policy) registerGate(pi, policy, undefined, context.redact);
       return;
     }
     if (mode.kind === "webhook" || mode.kind === "mirror") {
@@ -118,6 +122,11 @@ function botMode(pi: ExtensionAPI, { guard, redact }: Shared, mode: BotMode, fir
 
   registerNotifyTool(pi, client, redact);
   registerReadThreadTool(pi, client, redact);
+  // Every instance, subagents included: each has its own tool calls to gate and may ask.
+  const decisions = new DecisionClient({ apiUrl: mode.apiUrl, token: mode.token, sessionId: mode.sessionId });
+  const policy = runPolicy(process.env);
+  if (policy) registerGate(pi, policy, decisions, redact);
+  registerAskTool(pi, decisions);
   // Subagents only have the tool: the run's context use is the root's, and steering goes to the root.
   if (!firstInstance) return;
 

@@ -2,6 +2,7 @@
 
 import { MessageFlags } from "discord.js";
 import { allowedUser, threadIsSession, where } from "../access/index.js";
+import { DECISIONS_SHOWN, decisionsEmbed } from "../decisions-embed.js";
 import { queueEmbed } from "../embeds.js";
 import { NO_MENTIONS } from "../replies.js";
 import { defineSubcommand } from "./define.js";
@@ -25,7 +26,10 @@ export const queue = defineSubcommand({
       authorId: prompt.authorId,
     }));
     await interaction.reply({
-      embeds: [queueEmbed({ running, waiting, now: new Date() })],
+      embeds: [
+        queueEmbed({ running, waiting, now: new Date() }),
+        ...decisionsEmbed(ctx.decisions?.recent(session.id, DECISIONS_SHOWN) ?? []),
+      ],
       flags: MessageFlags.Ephemeral,
       allowedMentions: NO_MENTIONS,
     });

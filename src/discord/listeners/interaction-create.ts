@@ -5,6 +5,7 @@ import { answerAutocomplete } from "../autocomplete.js";
 import { handleDashboardButton } from "../buttons.js";
 import { runSubcommand } from "../commands/index.js";
 import type { BotContext } from "../context.js";
+import { handleDecisionInteraction, isDecisionCustomId } from "../decision-interactions.js";
 import { refuse } from "../replies.js";
 
 export async function onInteractionCreate(ctx: BotContext, interaction: Interaction): Promise<void> {
@@ -12,6 +13,15 @@ export async function onInteractionCreate(ctx: BotContext, interaction: Interact
     // An answer that cannot be given (the 3 s passed, the interaction vanished) is only logged.
     await answerAutocomplete(ctx, interaction).catch((error: unknown) =>
       ctx.logger.warn({ err: error, interactionId: interaction.id }, "autocomplete answer failed"),
+    );
+    return;
+  }
+  if (
+    (interaction.isButton() || interaction.isStringSelectMenu() || interaction.isModalSubmit()) &&
+    isDecisionCustomId(interaction.customId)
+  ) {
+    await handleDecisionInteraction(ctx, interaction).catch((error: unknown) =>
+      ctx.logger.error({ err: error, interactionId: interaction.id }, "decision interaction failed"),
     );
     return;
   }

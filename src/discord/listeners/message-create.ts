@@ -8,6 +8,7 @@ import type { Message } from "discord.js";
 import { writeInWindow } from "../../dashboard/live/index.js";
 import { ACCESS_RULES, checkAccess, isBlankText } from "../access/index.js";
 import type { BotContext } from "../context.js";
+import { answerQuestionByReply } from "../decision-interactions.js";
 import { sessionFacts } from "../facts.js";
 import { MIRROR_TAKES_NO_PROMPTS, placeInLine, quoteText, steerNowRow, steerTexts } from "../steering.js";
 
@@ -18,6 +19,8 @@ const STEERING_REACTION = "⚡";
 const DELIVERED_REACTION = "✅";
 
 export async function onMessageCreate(ctx: BotContext, message: Message): Promise<void> {
+  // A reply to the agent's open question answers it, whatever the plain-message setting says.
+  if (await answerQuestionByReply(ctx, message)) return;
   const mode = ctx.config.discord.plainMessages;
   if (mode === "off" || message.author.bot || message.system) return;
   if (!message.inGuild() || !message.channel.isThread()) return;

@@ -62,6 +62,8 @@ export interface PostMessageInput {
   /** `<@id>` mentions in it count as mentions (they let a bot without Message Content see it). */
   content?: string;
   files?: { filename: string; bytes: Buffer | string; contentType?: string }[];
+  /** Posts it as a reply to this message of the same channel (Discord's type 19 with a reference). */
+  replyTo?: string;
 }
 
 /** An interaction a user started; answer it from the bot, then read the answer here. */
@@ -151,12 +153,24 @@ export class UserActor {
     const text = input.content ?? "";
     if (!text && attachments.length === 0) throw new Error("postMessage needs content or files");
     const mentionIds = [...new Set([...text.matchAll(/<@!?(\d+)>/g)].map((m) => m[1]!))];
+    const repliedTo = input.replyTo ? this.store.requireMessage(input.replyTo) : undefined;
+    if (repliedTo && repliedTo.channelId !== channel.id) {
+      throw new Error(
+        `Message ${input.replyTo} is not in channel ${channel.id}: a reply stays in its channel`,
+      );
+    }
     const message = this.store.createMessage({
       channelId: channel.id,
       authorId: this.user.id,
       content: text,
       attachments,
       mentionIds,
+      ...(repliedTo
+        ? {
+            type: 19,
+            messageReference: { messageId: repliedTo.id, channelId: channel.id, guildId: channel.guildId },
+          }
+        : {}),
     });
     return messageView(this.store, message);
   }
