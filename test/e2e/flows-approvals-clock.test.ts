@@ -2,25 +2,14 @@
 // pauses the bot's own limit, so the run goes on once someone approves instead of ending timed out.
 // The wait is a lower bound (the card stays open at least this long), never a ceiling.
 
-import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCustomId } from "../../src/approvals/custom-ids.js";
 import { type BotHarness, EVENT_WAIT_MS, RUN_WAIT_MS, startBotHarness } from "../support/bot-harness.js";
+import { customIdOf } from "../support/components.js";
 
 /** The run's working-time limit: long enough for omp to start on a loaded machine and reach its tool. */
 const RUN_LIMIT_S = 30;
 /** How long the card stays open: past the limit and the runner's slack (5 s), had the clock kept running. */
 const CARD_OPEN_MS = (RUN_LIMIT_S + 10) * 1000;
-
-function customIdOf(card: MessageView, action: string): string {
-  for (const row of card.components ?? []) {
-    for (const component of (row as { components?: { custom_id?: string }[] }).components ?? []) {
-      const parsed = component.custom_id ? parseCustomId(component.custom_id) : undefined;
-      if (parsed && "action" in parsed && parsed.action === action) return component.custom_id!;
-    }
-  }
-  throw new Error(`no ${action} on card ${card.id}`);
-}
 
 describe("the run time limit while a card waits", () => {
   let h: BotHarness;

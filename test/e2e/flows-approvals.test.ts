@@ -6,7 +6,6 @@ import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseCustomId } from "../../src/approvals/custom-ids.js";
 import {
   answerText,
   type BotHarness,
@@ -14,6 +13,7 @@ import {
   RUN_WAIT_MS,
   startBotHarness,
 } from "../support/bot-harness.js";
+import { customIdOf } from "../support/components.js";
 import { type ChatRequest, contentText } from "../support/fake-model/index.js";
 
 /** The tool results the agent received in its requests, as text. */
@@ -22,17 +22,6 @@ function toolResults(requests: readonly ChatRequest[]): string[] {
     .flatMap((r) => r.messages ?? [])
     .filter((m) => m.role === "tool")
     .map((m) => contentText(m.content));
-}
-
-/** A card's button or select custom id for `action`. */
-function customIdOf(card: MessageView, action: string): string {
-  for (const row of card.components ?? []) {
-    for (const component of (row as { components?: { custom_id?: string }[] }).components ?? []) {
-      const parsed = component.custom_id ? parseCustomId(component.custom_id) : undefined;
-      if (parsed && "action" in parsed && parsed.action === action) return component.custom_id!;
-    }
-  }
-  throw new Error(`no ${action} on card ${card.id}: ${JSON.stringify(card.components)}`);
 }
 
 const isCard = (m: MessageView) => m.author.bot && (m.embeds[0]?.footer?.text ?? "").startsWith("Approval ");

@@ -1,33 +1,10 @@
 // The dashboard's Cancel and Stop buttons, clicked as people click them: they do what `/omp cancel` and
 // `/omp stop` do, and only for allowed users. Real omp against the fake model.
 
-import type { InteractionView, MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BotHarness, EVENT_WAIT_MS, readDashboard, startBotHarness } from "../support/bot-harness.js";
+import { buttonId, buttonsOf, privateAnswer } from "../support/components.js";
 import { heldReply, reply } from "../support/fake-model/index.js";
-
-interface ButtonView {
-  label?: string;
-  custom_id?: string;
-  disabled?: boolean;
-}
-
-function buttonsOf(message: MessageView): ButtonView[] {
-  return message.components.flatMap((row) => ("components" in row ? (row.components as ButtonView[]) : []));
-}
-
-/** The custom id of the button a person would click by its label. */
-function buttonId(message: MessageView, label: RegExp): string {
-  const button = buttonsOf(message).find((b) => label.test(b.label ?? ""));
-  if (!button?.custom_id) throw new Error(`no button ${label} on message ${message.id}`);
-  return button.custom_id;
-}
-
-/** Whatever the clicker alone was told (an ephemeral reply or follow-up). */
-function privateAnswer(view: InteractionView): string {
-  const parts = [view.original, ...view.followUps].filter((m) => m?.ephemeral);
-  return parts.map((m) => m!.content).join("\n");
-}
 
 describe("dashboard buttons", () => {
   let h: BotHarness;

@@ -6,7 +6,7 @@
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { InteractionView, MessageView } from "@ompcord/discord-emulator";
+import type { MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   answerText,
@@ -15,6 +15,7 @@ import {
   RUN_WAIT_MS,
   startBotHarness,
 } from "../support/bot-harness.js";
+import { buttonsOf, privateAnswer } from "../support/components.js";
 import { bashThenReply, contentText, heldReply, reply } from "../support/fake-model/index.js";
 import { SLEEP } from "../support/processes.js";
 
@@ -25,23 +26,8 @@ interface SteeringRecord {
   delivered_at: number | null;
 }
 
-interface ButtonView {
-  label?: string;
-  custom_id?: string;
-}
-
 function steerNowId(message: MessageView | undefined): string | undefined {
-  return message?.components
-    .flatMap((row) => ("components" in row ? (row.components as ButtonView[]) : []))
-    .find((button) => /Steer now/.test(button.label ?? ""))?.custom_id;
-}
-
-/** Whatever the clicker alone was told (an ephemeral reply or follow-up). */
-function privateAnswer(view: InteractionView): string {
-  return [view.original, ...view.followUps]
-    .filter((m) => m?.ephemeral)
-    .map((m) => m!.content)
-    .join("\n");
+  return message && buttonsOf(message).find((button) => /Steer now/.test(button.label ?? ""))?.custom_id;
 }
 
 describe("steering a running agent from Discord", () => {

@@ -3,31 +3,10 @@
 // slot, and the run goes on by itself after the reset. Real omp against the fake model, whose first
 // answer is a usage-limit error with a reset hint.
 
-import type { InteractionView, MessageView } from "@ompcord/discord-emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BotHarness, EVENT_WAIT_MS, readDashboard, startBotHarness } from "../support/bot-harness.js";
+import { buttonId, buttonsOf, privateAnswer } from "../support/components.js";
 import { reply, usageLimitThenReply } from "../support/fake-model/index.js";
-
-interface ButtonView {
-  label?: string;
-  custom_id?: string;
-  disabled?: boolean;
-}
-
-function buttonsOf(message: MessageView): ButtonView[] {
-  return message.components.flatMap((row) => ("components" in row ? (row.components as ButtonView[]) : []));
-}
-
-function buttonId(message: MessageView, label: RegExp): string {
-  const button = buttonsOf(message).find((b) => label.test(b.label ?? ""));
-  if (!button?.custom_id) throw new Error(`no button ${label} on message ${message.id}`);
-  return button.custom_id;
-}
-
-function privateAnswer(view: InteractionView): string {
-  const parts = [view.original, ...view.followUps].filter((m) => m?.ephemeral);
-  return parts.map((m) => m!.content).join("\n");
-}
 
 const WAITING_LINE = /Paused: ⏳ usage limit: resumes <t:(\d+):t> \(<t:\1:R>\)/;
 
