@@ -35,6 +35,22 @@ function dashboardState(pane: Locator, state: string): Locator {
     .locator(".embed-field-value", { hasText: new RegExp(`^${state}`) });
 }
 
+/**
+ * Approves the approval card that appears in the pane (the dashboard says 🟡 Waiting meanwhile); with a
+ * page, the card is photographed first. The card then says who approved and loses its buttons.
+ */
+async function approveCard(pane: Locator, page?: Page): Promise<void> {
+  const approve = pane.getByRole("button", { name: /(^|\s)Approve$/ });
+  await approve.waitFor({ timeout: RUN_MS });
+  await dashboardState(pane, "Waiting").waitFor({ timeout: RUN_MS });
+  if (page) {
+    await page.mouse.move(0, 0);
+    await page.screenshot({ path: artifactPath("approval-card") });
+  }
+  await approve.click();
+  await approve.waitFor({ state: "detached", timeout: RUN_MS });
+}
+
 async function sendInComposer(composer: Locator, text: string): Promise<void> {
   await composer.click();
   await composer.fill(text);
@@ -100,6 +116,9 @@ describe("the playground in a browser", () => {
       await dashboardState(pane, "Busy").waitFor({ timeout: RUN_MS });
       await page.mouse.move(0, 0); // no hover bar in the pictures
       await page.screenshot({ path: artifactPath("dashboard-busy") });
+      // The playground keeps the README's default policy (`writes`): the command asks first, and the
+      // person approves it on the card, as in Discord.
+      await approveCard(pane, page);
       await dashboardState(pane, "Idle").waitFor({ timeout: RUN_MS });
       // The answer, rendered as Discord renders markdown.
       const answer = postIn(pane, "by my count");
@@ -183,6 +202,7 @@ describe("the playground in a browser", () => {
       await sendInComposer(composer, "/omp new prompt: sleep for a while");
       const pane = threadPane(page);
       await pane.getByText("Session: sleep for a while").first().waitFor({ timeout: RUN_MS });
+      await approveCard(pane);
       // The tool is running once the dashboard names it.
       await dashboardIn(pane)
         .getByText(/sleep 300/)
