@@ -66,6 +66,34 @@ describe("the all policy, a short timeout, no pings", () => {
       /No one approved this tool call within 5s, so it was denied/,
     );
   });
+  it("a question nobody answers in time: the agent is told no answer came, the question says so", async () => {
+    h.model.on("ask and wait", [
+      {
+        kind: "tool",
+        name: "ask",
+        args: { question: "Which port?", options: [{ label: "80" }, { label: "8080" }] },
+      },
+      { kind: "text", text: "went on without an answer" },
+    ]);
+    const { thread } = await h.launch("ask and wait");
+    const question = await h.emu.waitForMessage(
+      (m) => m.channelId === thread.id && footer(m).startsWith("Question ") && open(m),
+      { timeoutMs: RUN_WAIT_MS },
+    );
+    const settled = await h.emu.waitFor(
+      () => {
+        const now = h.emu.message(question.id);
+        return now && !open(now) ? now : undefined;
+      },
+      { timeoutMs: RUN_WAIT_MS, what: "the question timed out" },
+    );
+    expect(JSON.stringify(settled.embeds)).toMatch(/[Nn]o answer/);
+    await h.emu.waitForMessage(
+      (m) => m.channelId === thread.id && m.content.includes("went on without an answer"),
+      { timeoutMs: RUN_WAIT_MS },
+    );
+    expect(toolResults(h.model.requestsMatching("ask and wait"))).toMatch(/No answer within 5s/);
+  });
 });
 
 describe("a bot killed while a card waits", () => {
