@@ -21,6 +21,7 @@ import {
   type ThreadPoster,
   ThreadWriteWindows,
   TypingIndicators,
+  writeInWindow,
 } from "./live/index.js";
 import { reduceDashboard } from "./model.js";
 import { StoreOutbox } from "./outbox-store.js";
@@ -231,10 +232,15 @@ export class DashboardBridge {
 
   /** Posts `view` as the session's dashboard message, pins it, and keeps it up to date. */
   async #post(session: SessionRow, view: DashboardView): Promise<string> {
-    const messageId = await this.#threads.postDashboard(session.threadId, renderDashboard(view, new Date()));
+    // Both are writes into the thread like any other: booked in its window, so the edits, answers and
+    // typing that follow at once cannot make a sixth in Discord's 5 s (seen under load with typing on).
+    const writes = this.writes.for(session.threadId);
+    const messageId = await writeInWindow(writes, () =>
+      this.#threads.postDashboard(session.threadId, renderDashboard(view, new Date())),
+    );
     this.#store.setDashboardMessage(session.id, messageId);
     try {
-      await this.#threads.pin(session.threadId, messageId);
+      await writeInWindow(writes, () => this.#threads.pin(session.threadId, messageId));
     } catch (error) {
       // A missing Pin Messages permission should not stop the session: the dashboard is still there.
       this.#logger.warn(
