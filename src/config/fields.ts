@@ -39,18 +39,27 @@ export function wholeNumber(range: { min: number; max: number }) {
   return z.string().regex(/^\d+$/).transform(Number).pipe(z.number().int().min(range.min).max(range.max));
 }
 
-export function duration(range: { min: number; max: number }) {
+/** A string setting read by `parse` (undefined: not one, said as `not a <what>`), then held to `range`. */
+function parsedNumber(
+  parse: (text: string) => number | undefined,
+  what: string,
+  range: { min: number; max: number },
+) {
   return z
     .string()
     .transform((text, ctx) => {
-      const ms = parseDuration(text);
-      if (ms === undefined) {
-        ctx.addIssue({ code: "custom", message: "not a duration" });
+      const value = parse(text);
+      if (value === undefined) {
+        ctx.addIssue({ code: "custom", message: `not a ${what}` });
         return z.NEVER;
       }
-      return ms;
+      return value;
     })
     .pipe(z.number().min(range.min).max(range.max));
+}
+
+export function duration(range: { min: number; max: number }) {
+  return parsedNumber(parseDuration, "duration", range);
 }
 
 const BYTE_SIZE = /^(\d+)\s*([KMG])?B?$/i;
@@ -65,17 +74,7 @@ export function parseByteSize(text: string): number | undefined {
 }
 
 export function byteSize(range: { min: number; max: number }) {
-  return z
-    .string()
-    .transform((text, ctx) => {
-      const bytes = parseByteSize(text);
-      if (bytes === undefined) {
-        ctx.addIssue({ code: "custom", message: "not a size" });
-        return z.NEVER;
-      }
-      return bytes;
-    })
-    .pipe(z.number().min(range.min).max(range.max));
+  return parsedNumber(parseByteSize, "size", range);
 }
 
 export const bool = z.stringbool();
