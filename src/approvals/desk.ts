@@ -433,14 +433,8 @@ export function approvalOutcome(row: DecisionRow): ApprovalOutcome | undefined {
       return { kind: "approved", by: row.decidedBy ?? "", at, all: true };
     case "denied":
       return { kind: "denied", by: row.decidedBy ?? "", at, ...(row.detail ? { reason: row.detail } : {}) };
-    case "timed_out":
-      return { kind: "timed_out", at };
-    case "cancelled":
-      return { kind: "cancelled", at, why: row.detail ?? "the run ended" };
-    case "expired":
-      return { kind: "expired", at };
     default:
-      return undefined;
+      return closedOutcome(row, at);
   }
 }
 
@@ -450,14 +444,8 @@ export function questionOutcome(row: DecisionRow): QuestionOutcome | undefined {
   switch (row.outcome) {
     case "answered":
       return { kind: "answered", by: row.decidedBy ?? "", at, answer: parseAnswer(row.detail) };
-    case "timed_out":
-      return { kind: "timed_out", at };
-    case "cancelled":
-      return { kind: "cancelled", at, why: row.detail ?? "the run ended" };
-    case "expired":
-      return { kind: "expired", at };
     default:
-      return undefined;
+      return closedOutcome(row, at);
   }
 }
 
@@ -476,4 +464,25 @@ function answerOf(row: DecisionRow, asked: QuestionInput | undefined, timeoutMs:
   if (outcome.kind === "approved" || outcome.kind === "approved_by_all")
     return { id: row.id, state: "allow" };
   return { id: row.id, state: "block", reason: denialForAgent(outcome, timeoutMs) };
+}
+
+/** How a card or question closed without anyone's decision, the same for both; undefined otherwise. */
+function closedOutcome(
+  row: DecisionRow,
+  at: Date,
+):
+  | { kind: "timed_out"; at: Date }
+  | { kind: "cancelled"; at: Date; why: string }
+  | { kind: "expired"; at: Date }
+  | undefined {
+  switch (row.outcome) {
+    case "timed_out":
+      return { kind: "timed_out", at };
+    case "cancelled":
+      return { kind: "cancelled", at, why: row.detail ?? "the run ended" };
+    case "expired":
+      return { kind: "expired", at };
+    default:
+      return undefined;
+  }
 }
