@@ -18,6 +18,15 @@ function toolResults(requests: readonly ChatRequest[]): string {
 
 const footer = (m: MessageView) => m.embeds[0]?.footer?.text ?? "";
 const open = (m: MessageView) => (m.components?.length ?? 0) > 0;
+/** The message once its buttons are gone (decided, timed out, cancelled or expired). */
+const closed = (h: BotHarness, id: string, what: string) =>
+  h.emu.waitFor(
+    () => {
+      const now = h.emu.message(id);
+      return now && !open(now) ? now : undefined;
+    },
+    { timeoutMs: RUN_WAIT_MS, what },
+  );
 
 describe("the all policy, a short timeout, no pings", () => {
   let h: BotHarness;
@@ -44,13 +53,7 @@ describe("the all policy, a short timeout, no pings", () => {
     expect(card.embeds[0]?.title).toContain("read");
     expect(card.content).toBe("");
     expect(card.allowedMentions?.users ?? []).toEqual([]);
-    const settled = await h.emu.waitFor(
-      () => {
-        const now = h.emu.message(card.id);
-        return now && !open(now) ? now : undefined;
-      },
-      { timeoutMs: RUN_WAIT_MS, what: "the card timed out" },
-    );
+    const settled = await closed(h, card.id, "the card timed out");
     expect(settled.embeds[0]?.fields?.find((f) => f.name === "Decision")?.value).toMatch(
       /No decision in time: denied/,
     );
@@ -80,13 +83,7 @@ describe("the all policy, a short timeout, no pings", () => {
       (m) => m.channelId === thread.id && footer(m).startsWith("Question ") && open(m),
       { timeoutMs: RUN_WAIT_MS },
     );
-    const settled = await h.emu.waitFor(
-      () => {
-        const now = h.emu.message(question.id);
-        return now && !open(now) ? now : undefined;
-      },
-      { timeoutMs: RUN_WAIT_MS, what: "the question timed out" },
-    );
+    const settled = await closed(h, question.id, "the question timed out");
     expect(JSON.stringify(settled.embeds)).toMatch(/[Nn]o answer/);
     await h.emu.waitForMessage(
       (m) => m.channelId === thread.id && m.content.includes("went on without an answer"),
