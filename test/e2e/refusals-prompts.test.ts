@@ -11,7 +11,7 @@ import {
   RUN_WAIT_MS,
   startBotHarness,
 } from "../support/bot-harness.js";
-import { reply, type Step } from "../support/fake-model/index.js";
+import { heldReply, reply } from "../support/fake-model/index.js";
 import {
   expectPrivateRefusal,
   expectUnchanged as expectWorldUnchanged,
@@ -21,7 +21,6 @@ import {
 
 const PROMPT_MAX_CHARS = 200;
 const QUEUE_DEPTH_MAX = 2;
-const HANG: Step = { kind: "hang" };
 
 describe("refusals: what may be asked", () => {
   let h: BotHarness;
@@ -127,9 +126,12 @@ describe("refusals: what may be asked", () => {
   });
 
   it("a full queue refuses the next /omp say and plain message, and keeps the queue as it was", async () => {
-    h.model.on("hold the line", HANG);
+    // Held, not hung: the run's request has reached the model (an event) before the world is counted,
+    // so omp starting in the background cannot change it meanwhile.
+    const held = heldReply("Holding the line ");
+    h.model.on("hold the line", held.step);
     const { thread } = await h.launch("hold the line");
-    await h.waitForDashboard(thread.id, (d) => d.state === "busy");
+    await held.reached;
     // Running prompt + one waiting = the depth limit of 2.
     const queued = await h.command(h.alice, thread.id, "say", { prompt: "second in line" });
     expect(answerText(queued)).toMatch(/Queued/);
@@ -154,6 +156,7 @@ describe("refusals: what may be asked", () => {
     expect(h.emu.message(invisible.id).reactions).toEqual([]);
     expectUnchanged(plainBefore);
     await h.command(h.alice, thread.id, "stop");
+    held.release();
   });
 });
 
