@@ -287,7 +287,10 @@ export class Emulator implements ControlTarget {
     return interactionHandle(this.store, record).waitForReply(options);
   }
 
-  /** Any condition over the emulator, re-checked after every state change. */
+  /**
+   * Any condition, re-checked after every state change and every 100 ms besides: a test's condition
+   * often reads its bot's state too, which settles after the last request the emulator saw.
+   */
   waitFor<T>(
     check: () => T | undefined | false | null,
     options: WaitOptionsInput & { what?: string } = {},
@@ -296,6 +299,7 @@ export class Emulator implements ControlTarget {
       timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_MS,
       what: options.what ?? "waitFor",
       describe: () => "The condition never held.",
+      pollMs: 100,
     }) as Promise<T>;
   }
 

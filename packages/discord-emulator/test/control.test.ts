@@ -135,6 +135,18 @@ describe("lifecycle", () => {
     );
   });
 
+  it("waitFor sees a condition on state outside the emulator change without any emulator event", async () => {
+    const emu = await startEmulator();
+    // A bot's database row, a file: it changes after the last request the emulator served.
+    let outside: string | undefined;
+    setTimeout(() => {
+      outside = "settled";
+    }, 50);
+    const seen = await emu.waitFor(() => outside, { timeoutMs: 10_000, what: "outside state" });
+    expect(seen).toBe("settled");
+    await emu.close();
+  });
+
   it("closing the emulator ends pending waits at once", async () => {
     const emu = await startEmulator();
     const waiting = emu.waitForMessage(() => false, { timeoutMs: 60_000 });

@@ -21,6 +21,11 @@ export interface WaitOptions {
   what: string;
   /** Describes the relevant state for the timeout error. */
   describe: () => string;
+  /**
+   * Also re-checks this often, for conditions that read state the emulator does not own (a bot's
+   * database, a file): it can change after the last request the emulator served, with no event to follow.
+   */
+  pollMs?: number;
 }
 
 export function waitForState<T>(
@@ -37,6 +42,10 @@ export function waitForState<T>(
         reject(new Error(`${options.what} ended: the emulator was closed`));
         return;
       }
+      recheck();
+    });
+    const poll = options.pollMs === undefined ? undefined : setInterval(recheck, options.pollMs);
+    function recheck() {
       let value: T | undefined;
       try {
         value = check();
@@ -48,13 +57,14 @@ export function waitForState<T>(
       if (value === undefined) return;
       finish();
       resolve(value);
-    });
+    }
     const timer = setTimeout(() => {
       finish();
       reject(new WaitTimeoutError(options.what, options.timeoutMs, options.describe()));
     }, options.timeoutMs);
     function finish() {
       clearTimeout(timer);
+      if (poll) clearInterval(poll);
       unsubscribe();
     }
   });
