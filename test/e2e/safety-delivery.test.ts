@@ -11,7 +11,11 @@ import { answerText, type BotHarness, startBotHarness } from "../support/bot-har
 import type { BotProcess } from "../support/bot-process.js";
 import { bashThenReply } from "../support/fake-model/index.js";
 
-/** The route of every message the bot posts in a thread (answers, notes, replies). */
+/**
+ * The route of every message the bot posts in a thread (answers, notes, replies). Each fault is also
+ * scoped to the run's own thread: a message still owed to an earlier test's thread, or a report in the
+ * home channel, must not take a failure meant for this run (it did once, on a loaded CI machine).
+ */
 const MESSAGE_CREATE = "POST /channels/:channel_id/messages";
 
 /**
@@ -90,7 +94,7 @@ describe("delivery of what the bot owes a thread, through Discord's faults", () 
   it("an answer that meets eight 503s arrives later, the prompt is done, and the dashboard said it was waiting", async () => {
     const run = await launchHeld("The answer survived the outage.");
     // discord.js tries each send four times: eight 503s are two whole attempts.
-    h.emu.faults.failNextRequests(8, { status: 503, route: MESSAGE_CREATE });
+    h.emu.faults.failNextRequests(8, { status: 503, route: MESSAGE_CREATE, channelId: run.thread.id });
     run.release();
 
     const answer = await h.emu.waitForMessage(
@@ -110,7 +114,12 @@ describe("delivery of what the bot owes a thread, through Discord's faults", () 
 
   it("a permanent 400 on the answer ends with a note saying where the transcript is on the host", async () => {
     const run = await launchHeld("An answer Discord refuses.");
-    h.emu.faults.failNextRequests(1, { status: 400, code: 50035, route: MESSAGE_CREATE });
+    h.emu.faults.failNextRequests(1, {
+      status: 400,
+      code: 50035,
+      route: MESSAGE_CREATE,
+      channelId: run.thread.id,
+    });
     run.release();
 
     const note = await h.emu.waitForMessage(
@@ -130,7 +139,7 @@ describe("delivery of what the bot owes a thread, through Discord's faults", () 
     // Sixty lines do not fit the dashboard's tail: the closing note attaches the transcript.
     const lines = Array.from({ length: 60 }, (_, i) => `step ${i + 1}`).join("\n");
     const run = await launchHeld(`${lines}\nall steps done`);
-    h.emu.faults.failNextRequests(1000, { status: 500, uploadsOnly: true });
+    h.emu.faults.failNextRequests(1000, { status: 500, uploadsOnly: true, channelId: run.thread.id });
     run.release();
 
     const note = await h.emu.waitForMessage(
@@ -148,7 +157,12 @@ describe("delivery of what the bot owes a thread, through Discord's faults", () 
 
   it("a message refused with 403 twice (original and fallback) is undeliverable and shows in /omp status", async () => {
     const run = await launchHeld("Nobody may read this.");
-    h.emu.faults.failNextRequests(2, { status: 403, code: 50001, route: MESSAGE_CREATE });
+    h.emu.faults.failNextRequests(2, {
+      status: 403,
+      code: 50001,
+      route: MESSAGE_CREATE,
+      channelId: run.thread.id,
+    });
     run.release();
 
     const session = h.app!.ctx.sessions.byThread(run.thread.id)!;
@@ -200,7 +214,7 @@ describe("delivery across a restart", () => {
     expect(answerText(queued)).toMatch(/Queued/);
 
     // Discord answers 503 to every message the bot posts, for as long as this test wants.
-    h.emu.faults.failNextRequests(100_000, { status: 503, route: MESSAGE_CREATE });
+    h.emu.faults.failNextRequests(100_000, { status: 503, route: MESSAGE_CREATE, channelId: thread.id });
     gate.open(first);
     gate.open(second);
     // Both runs ended; the dashboard tells the person both answers wait for Discord.

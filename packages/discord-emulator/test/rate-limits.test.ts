@@ -99,6 +99,24 @@ describe("rate limits and injected faults", () => {
     );
   });
 
+  it("fails only the requests for one channel when given its id, leaving every other channel's alone", async () => {
+    h = await startHarness();
+    const channel = h.client.channels.cache.get(h.world.channelId) as TextChannel;
+    const other = h.emu.createChannel({ guildId: h.world.guildId, name: "other" });
+    const otherChannel = (await h.client.channels.fetch(other.id)) as TextChannel;
+    h.emu.faults.failNextRequests(1, { status: 403, code: 50001, channelId: channel.id });
+    // Another channel's message goes through and leaves the failure in place for the named channel.
+    const elsewhere = await otherChannel.send("elsewhere");
+    expect(elsewhere.content).toBe("elsewhere");
+    expect(h.emu.counters.injectedFailures).toBe(0);
+    const refused = await channel.send("refused").catch((e: unknown) => e);
+    expect((refused as DiscordAPIError).status).toBe(403);
+    expect(h.emu.counters.injectedFailures).toBe(1);
+    expect(() => h!.emu.faults.failNextRequests(1, { channelId: "general" })).toThrow(
+      /Expected `channelId` to be a snowflake, got `general`/,
+    );
+  });
+
   it("added latency delays every REST answer", async () => {
     h = await startHarness();
     const channel = h.client.channels.cache.get(h.world.channelId) as TextChannel;

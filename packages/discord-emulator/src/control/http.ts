@@ -204,6 +204,7 @@ const routes: [string, RegExp, Handler][] = [
         ...(typeof b.route === "string" ? { route: b.route } : {}),
         ...(typeof b.code === "number" ? { code: b.code } : {}),
         ...(b.uploadsOnly === true ? { uploadsOnly: true } : {}),
+        ...(typeof b.channelId === "string" ? { channelId: b.channelId } : {}),
       });
       return { ok: true };
     },

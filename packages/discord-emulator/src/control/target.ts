@@ -14,12 +14,12 @@ export interface FaultControls {
   /** Sends op 7 Reconnect on every gateway connection; clients reconnect and resume. Returns how many. */
   requestReconnect(): number;
   /**
-   * The next `count` REST calls (optionally only those whose route contains `route`, or only uploads)
-   * fail with `status` (5xx, or 4xx with Discord's error `code`).
+   * The next `count` REST calls (optionally only those whose route contains `route`, only uploads, or
+   * only those for channel `channelId`) fail with `status` (5xx, or 4xx with Discord's error `code`).
    */
   failNextRequests(
     count: number,
-    options?: { status?: number; route?: string; code?: number; uploadsOnly?: boolean },
+    options?: { status?: number; route?: string; code?: number; uploadsOnly?: boolean; channelId?: string },
   ): void;
   /** Adds latency to every REST call. */
   setLatency(ms: number): void;

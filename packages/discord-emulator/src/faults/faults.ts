@@ -11,6 +11,11 @@ export interface FailureSpec {
   code?: number;
   /** Only requests that upload files (multipart bodies), as a server that refuses uploads would. */
   uploadsOnly?: boolean;
+  /**
+   * Only requests for this channel (the route's `channel_id`), so a failure meant for one thread is
+   * never taken by another channel's message sent in the meantime.
+   */
+  channelId?: string;
 }
 
 /** What the pipeline knows about a request when it asks whether to fail it. */
@@ -18,6 +23,8 @@ export interface FaultRequest {
   routeKey: string;
   /** The body is multipart/form-data, i.e. it carries files. */
   multipart: boolean;
+  /** The route's `channel_id`, when it has one. */
+  channelId?: string;
 }
 
 function isFailureStatus(status: number): boolean {
@@ -28,7 +35,7 @@ export class RestFaults {
   latencyMs = 0;
   private readonly failures: FailureSpec[] = [];
 
-  /** The next `count` REST calls (matching `route` and `uploadsOnly`, if given) answer `status` (default 500). */
+  /** The next `count` REST calls (matching `route`, `uploadsOnly` and `channelId`, if given) answer `status` (default 500). */
   failNext(count: number, options: Partial<FailureSpec> = {}): void {
     if (!Number.isInteger(count) || count < 1) {
       throw new TypeError(`Expected \`count\` to be an integer from 1 and up, got \`${count}\``);
@@ -40,12 +47,16 @@ export class RestFaults {
     if (options.code !== undefined && !Number.isInteger(options.code)) {
       throw new TypeError(`Expected \`code\` to be an integer, got \`${String(options.code)}\``);
     }
+    if (options.channelId !== undefined && !/^\d{1,20}$/.test(options.channelId)) {
+      throw new TypeError(`Expected \`channelId\` to be a snowflake, got \`${String(options.channelId)}\``);
+    }
     for (let i = 0; i < count; i++)
       this.failures.push({
         status,
         ...(options.route ? { route: options.route } : {}),
         ...(options.code !== undefined ? { code: options.code } : {}),
         ...(options.uploadsOnly ? { uploadsOnly: true } : {}),
+        ...(options.channelId !== undefined ? { channelId: options.channelId } : {}),
       });
   }
 
@@ -57,7 +68,10 @@ export class RestFaults {
   /** Consumes and returns the failure this request should get, if any. */
   takeFailure(request: FaultRequest): FailureSpec | null {
     const i = this.failures.findIndex(
-      (f) => (!f.route || request.routeKey.includes(f.route)) && (!f.uploadsOnly || request.multipart),
+      (f) =>
+        (!f.route || request.routeKey.includes(f.route)) &&
+        (!f.uploadsOnly || request.multipart) &&
+        (f.channelId === undefined || f.channelId === request.channelId),
     );
     if (i < 0) return null;
     return this.failures.splice(i, 1)[0]!;

@@ -53,6 +53,7 @@ export class RestApi {
     const failure = core.faults.takeFailure({
       routeKey: match.key,
       multipart: req.headers["content-type"]?.startsWith("multipart/form-data") ?? false,
+      ...(match.params.channel_id ? { channelId: match.params.channel_id } : {}),
     });
     if (failure) {
       core.counters.injectedFailure();
