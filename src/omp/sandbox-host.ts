@@ -5,7 +5,8 @@
 //
 // The bot never writes into a directory the agent could write during an earlier run (a link planted
 // there would redirect the write): the agent dir is removed and made anew before each run, the home is
-// written once, when it is made.
+// written once, when it is made. Before each later run, what omp and Bun would load from the kept home
+// at start (`HOME_STARTUP_ENTRIES`) is removed, each path looked at without following a link in it.
 
 import {
   accessSync,
@@ -28,6 +29,7 @@ import { copyModelSettings, personalAgentDir } from "./agent-settings.js";
 import {
   bwrapArgs,
   ETC_ENTRIES,
+  HOME_STARTUP_ENTRIES,
   nestingProblem,
   type SandboxRun,
   type SandboxSystem,
@@ -244,6 +246,44 @@ function makeHome(home: string): void {
   );
 }
 
+/**
+ * Removes `entry` (a path relative to `home`) without following links: a link or a file where a
+ * directory on the way should be is removed itself, as omp would have followed it. Runs while no
+ * process of the session's sandbox is alive (the previous run's pid namespace ended with it).
+ */
+function removeFromHome(home: string, entry: string): void {
+  const parts = entry.split("/");
+  let path = home;
+  for (const [index, part] of parts.entries()) {
+    path = join(path, part);
+    let stat: ReturnType<typeof lstatSync>;
+    try {
+      stat = lstatSync(path);
+    } catch {
+      return; // not there: nothing to load
+    }
+    // rmSync removes a link itself, and never descends through one.
+    if (index === parts.length - 1 || !stat.isDirectory()) {
+      rmSync(path, { recursive: true, force: true });
+      return;
+    }
+  }
+}
+
+/** Clears what a run could have left in the kept home for the next run's omp to load at start. */
+function clearStartupEntries(home: string): void {
+  for (const entry of HOME_STARTUP_ENTRIES) {
+    try {
+      removeFromHome(home, entry);
+    } catch (error) {
+      const path = join(home, entry);
+      throw new SandboxError(
+        `The session's private home still holds ${path}, which omp would load at start, and it could not be removed (${(error as Error).message}). Delete it by hand, or the whole ${home}.`,
+      );
+    }
+  }
+}
+
 function createSandbox(options: SandboxHostOptions, system: SandboxSystem, root: string): Sandbox {
   const owner = system.dropTo;
   const warn = options.onWarning ?? (() => {});
@@ -259,6 +299,8 @@ function createSandbox(options: SandboxHostOptions, system: SandboxSystem, root:
       if (!existsSync(home)) {
         makeHome(home);
         if (owner) handOver(home, owner);
+      } else {
+        clearStartupEntries(home);
       }
       const agentDir = join(base, "agent");
       rmSync(agentDir, { recursive: true, force: true });

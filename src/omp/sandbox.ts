@@ -57,6 +57,37 @@ export const SANDBOX_UNSET_ENV = [
   "PI_PROFILE",
 ] as const;
 
+/**
+ * What omp 18.2.3 (and the Bun it runs under) read from HOME when a run starts, relative to the home:
+ * the session's private home is kept between its runs, so a run could leave code here that the next
+ * run's omp would load before any approval. Removed before each run (`sandbox-host.ts`); the rest of
+ * the home (git identity, caches, tools the agent installed) stays. Verified by
+ * test/integration/sandbox-home-plants.test.ts.
+ */
+export const HOME_STARTUP_ENTRIES = [
+  // omp's config root: `~/.omp/plugins` tools are imported into omp at start even with extension
+  // discovery off (extensibility/custom-tools/loader.ts), and profiles and `~/.omp/agent` live here.
+  ".omp",
+  // Skills, rules and system prompts omp reads by default (discovery/agents.ts).
+  ".agent",
+  ".agents",
+  // Other agents' home configs (discovery/helpers.ts SOURCE_PATHS): their MCP servers start with omp
+  // once settings opt them in, which a workspace's `.omp/config.yml` can (`enabledProviders`).
+  ".claude",
+  ".claude.json",
+  ".codex",
+  ".gemini",
+  ".cursor",
+  ".codeium/windsurf",
+  ".cline",
+  ".config/opencode",
+  // Language and debug servers omp starts from home-level configs (lsp/config.ts, dap/config.ts).
+  ...["lsp", ".lsp", "dap", ".dap"].flatMap((name) => ["json", "yaml", "yml"].map((ext) => `${name}.${ext}`)),
+  // Bun's global config (a `preload` runs first in the process). Bun 1.4.5 does not read it when it
+  // starts a script such as omp (tried); cleared all the same, as another Bun may.
+  ".bunfig.toml",
+] as const;
+
 /** Host name inside the sandbox (its own UTS namespace). */
 export const SANDBOX_HOSTNAME = "ompcord-sandbox";
 
