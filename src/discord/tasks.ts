@@ -107,7 +107,7 @@ export function createTasks(ctx: BotContext, options: { reads: TaskStoreReads })
         model: chosen.model ?? null,
         project: chosen.project?.name ?? null,
         prompt: request.prompt,
-        source: "new",
+        source: "task",
       });
       // Who started it, in the thread: a task has no message or command a person can see.
       ctx.outbox.enqueue({ threadId: thread.id, sessionId: session.id }, [

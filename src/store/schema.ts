@@ -5,7 +5,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const SESSION_STATES = ["idle", "busy", "waiting", "degraded", "failed"] as const;
-export const PROMPT_SOURCES = ["reaction", "new", "say", "message", "steer"] as const;
+export const PROMPT_SOURCES = ["reaction", "new", "say", "message", "steer", "task"] as const;
 export const PROMPT_STATUSES = ["queued", "running", "done", "failed", "cancelled", "interrupted"] as const;
 /**
  * A run's processes worth remembering: the supervisor (the run's root, which ends everything under it)

@@ -51,6 +51,10 @@ describe("tasks over HTTP", () => {
     const sessionId = created.body.session_id!;
     const session = h.app!.store.getSession(sessionId)!;
     expect(session.createdBy).toBe(h.alice);
+    // Recorded as a task, not as a `/omp new`: history and reports tell the two apart.
+    expect(
+      h.app!.store.sqlite.prepare("select source from prompts where session_id = ?").all(sessionId),
+    ).toEqual([{ source: "task" }]);
     expect(created.body.thread_url).toBe(
       `https://discord.com/channels/${h.world.guildId}/${session.threadId}`,
     );
