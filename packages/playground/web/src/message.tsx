@@ -11,6 +11,7 @@ import { api } from "./api.ts";
 import { hexColor, MessageComponents } from "./components.tsx";
 import { PageContext } from "./context.ts";
 import { Markdown } from "./markdown.tsx";
+import { plainPreview } from "./preview.ts";
 import { formatTimestamp, messageTime } from "./time.ts";
 
 /** Consecutive messages by one author within this long share one header, as in Discord. */
@@ -283,7 +284,7 @@ function Reactions({ message }: { message: PageMessage }): JSX.Element | null {
 }
 
 function ThreadPreview({ threadId }: { threadId: string }): JSX.Element | null {
-  const { state, openChannel, now } = useContext(PageContext);
+  const { state, openChannel, now, userName } = useContext(PageContext);
   const thread = state.channels.get(threadId);
   if (!thread) return null;
   const messages = [...state.messages.values()].filter(
@@ -305,20 +306,18 @@ function ThreadPreview({ threadId }: { threadId: string }): JSX.Element | null {
         <span class="thread-last">
           <Avatar user={last.author} size={16} />
           <span class="thread-last-author">{last.author.name}</span>
-          <span class="thread-last-text">{plainPreview(last.content || last.embeds[0]?.title || "")}</span>
+          <span class="thread-last-text">
+            {plainPreview(last.content || last.embeds[0]?.title || "", {
+              userName,
+              channelName: (id) => state.channels.get(id)?.name,
+              timestamp: (seconds, style) => formatTimestamp(new Date(seconds * 1000), style, now),
+            })}
+          </span>
           <span class="thread-last-time">{messageTime(new Date(last.createdAt), now)}</span>
         </span>
       ) : null}
     </button>
   );
-}
-
-/** A one-line preview without markdown's marks, as Discord's thread preview reads. */
-function plainPreview(text: string): string {
-  return text
-    .replace(/```[a-z]*\n?/gi, "")
-    .replace(/[*_`~|]/g, "")
-    .replace(/\s+/g, " ");
 }
 
 function Attachments({ message }: { message: PageMessage }): JSX.Element | null {
