@@ -82,5 +82,5 @@ export function projectPluginProblem(workDir: string, lookup: PluginRootLookup):
   if (root === undefined) return undefined;
   const modules = join(root, "node_modules");
   if (!existsSync(modules)) return undefined;
-  return `omp would load plugins from ${modules} for this working directory and run their code as it starts, before any approval, so the run was not started. If you trust this project, list ${workDir} in OMPCORD_TRUSTED_WORKDIRS; otherwise remove ${modules}.`;
+  return `${modules} holds omp plugins, whose code omp would run as it starts in ${workDir}, before any approval. If you trust this project, list ${workDir} in OMPCORD_TRUSTED_WORKDIRS; otherwise remove ${modules}.`;
 }
