@@ -4,7 +4,7 @@
 // judged from events and exit code together.
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tmpdir, userInfo } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { execa } from "execa";
@@ -22,6 +22,7 @@ import { LineSplitter } from "./line-splitter.js";
 import { dropCutWord, dropCutWordAtStart, LineRenderer, type OutputLine } from "./lines.js";
 import { neutralisePrompt } from "./neutralise.js";
 import { classifyRun, type RunOutcome, RunTally } from "./outcome.js";
+import { projectPluginProblem } from "./project-plugins.js";
 import { RunDeadline } from "./run-deadline.js";
 import type { PreparedSandbox, Sandbox } from "./sandbox-host.js";
 import {
@@ -409,6 +410,16 @@ function startRun(request: OmpRunRequest, settings: Settings, context: RunContex
     extensionPath: settings.extensionPath,
     text: neutralisePrompt(request.prompt),
   });
+  if (!projectTrusted) {
+    // Throws before anything is made: omp would import the workspace's plugins as it starts.
+    const problem = projectPluginProblem(request.cwd, {
+      // omp (Bun's `os.homedir()`) falls back on the account's home when HOME is unset.
+      home: context.parentEnv.HOME ?? userInfo().homedir,
+      configDir: context.parentEnv.PI_CONFIG_DIR,
+      workspaceOnly: settings.sandbox !== undefined,
+    });
+    if (problem !== undefined) throw new Error(problem);
+  }
   // Throws (the run does not start, the caller reports why) when the directories cannot be fenced off.
   const sandbox: PreparedSandbox | undefined = settings.sandbox?.prepare({
     sessionId: request.sessionId,

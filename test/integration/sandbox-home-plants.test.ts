@@ -15,7 +15,6 @@ import {
   readFileSync,
   rmSync,
   symlinkSync,
-  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,6 +23,7 @@ import { createOmpRunner, type OmpRunner, type Sandbox } from "../../src/omp/ind
 import { AGENT_GIT_NAME } from "../../src/omp/sandbox-host.js";
 import { bashThenReply, type FakeModel, startFakeModel } from "../support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
+import { markerModule, plantOmpPlugin, write } from "../support/plants.js";
 import { createTestSandbox, launchDirOf } from "../support/sandbox.js";
 
 /** Every plant, and the marker it leaves when it runs. */
@@ -53,16 +53,6 @@ let home: OmpHome;
 let scratch: string;
 let sandbox: Sandbox;
 
-/** A module that leaves `marker` when it is loaded, whatever it is loaded as. */
-function markerModule(marker: string): string {
-  return `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(marker)}, "ran");\nexport default function () {}\n`;
-}
-
-function write(path: string, text: string): void {
-  mkdirSync(join(path, ".."), { recursive: true });
-  writeFileSync(path, text);
-}
-
 /** Plants every vector in `dir` (a home), each leaving its marker in `markers` when it runs. */
 function plantHome(dir: string, markers: string): void {
   const marker = (plant: Plant) => join(markers, plant);
@@ -72,19 +62,11 @@ function plantHome(dir: string, markers: string): void {
   write(join(dir, ".planted", "preload.ts"), markerModule(marker("bunfig-preload")));
   write(join(dir, ".bunfig.toml"), `preload = [${JSON.stringify(join(dir, ".planted", "preload.ts"))}]\n`);
 
-  const plugin = join(dir, ".omp", "plugins", "node_modules", "planted-plugin");
-  write(
-    join(dir, ".omp", "plugins", "package.json"),
-    JSON.stringify({ dependencies: { "planted-plugin": "1.0.0" } }),
-  );
-  const manifest = { tools: ["tool.ts"], hooks: ["hook.ts"], extensions: ["extension.ts"] };
-  write(
-    join(plugin, "package.json"),
-    JSON.stringify({ name: "planted-plugin", version: "1.0.0", omp: manifest }),
-  );
-  write(join(plugin, "tool.ts"), markerModule(marker("omp-plugin-tool")));
-  write(join(plugin, "hook.ts"), markerModule(marker("omp-plugin-hook")));
-  write(join(plugin, "extension.ts"), markerModule(marker("omp-plugin-extension")));
+  plantOmpPlugin(join(dir, ".omp", "plugins"), {
+    tool: marker("omp-plugin-tool"),
+    hook: marker("omp-plugin-hook"),
+    extension: marker("omp-plugin-extension"),
+  });
 
   const files: Array<[string, Plant]> = [
     [".omp/agent/extensions/planted.ts", "omp-user-extension"],

@@ -21,6 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createOmpRunner, type OmpRunner, type Sandbox } from "../../src/omp/index.js";
 import { bashThenReply, type FakeModel, startFakeModel } from "../support/fake-model/index.js";
 import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
+import { markerModule } from "../support/plants.js";
 import { createTestSandbox, launchDirOf } from "../support/sandbox.js";
 
 /** Every plant, and the marker it leaves when it runs (or, for `.env`, when it is read). */
@@ -46,11 +47,6 @@ let home: OmpHome;
 let scratch: string;
 let sandbox: Sandbox;
 let workspaces = 0;
-
-/** A module that leaves `marker` when it is loaded, whatever it is loaded as. */
-function markerModule(marker: string): string {
-  return `import { writeFileSync } from "node:fs";\nwriteFileSync(${JSON.stringify(marker)}, "ran");\nexport default function () {}\n`;
-}
 
 /** A fresh workspace (a session's directory under `root`) holding every plant. */
 function plantedWorkspace(root: string): string {
