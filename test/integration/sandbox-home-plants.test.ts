@@ -5,26 +5,15 @@
 // a marker when it runs. A control run with ompcord's own flags but a home holding the same plants
 // (what an unsandboxed run reads: the bot's own) shows which are live; in the sandbox none may run.
 
-import {
-  chmodSync,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOmpRunner, type OmpRunner, type Sandbox } from "../../src/omp/index.js";
+import type { Sandbox } from "../../src/omp/index.js";
 import { AGENT_GIT_NAME } from "../../src/omp/sandbox-host.js";
-import { bashThenReply, type FakeModel, startFakeModel } from "../support/fake-model/index.js";
-import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
+import type { FakeModel } from "../support/fake-model/index.js";
+import { createOmpHome } from "../support/omp-home.js";
+import { PLANT_PROMPT, type PlantWorld, startPlantWorld } from "../support/plant-world.js";
 import { markerModule, plantOmpPlugin, write } from "../support/plants.js";
-import { createTestSandbox, launchDirOf } from "../support/sandbox.js";
 
 /** Every plant, and the marker it leaves when it runs. */
 const PLANTS = [
@@ -44,14 +33,11 @@ const PLANTS = [
 type Plant = (typeof PLANTS)[number];
 
 const MARKERS = ".markers";
-const PROMPT = "list the home";
-/** omp's time limit: far beyond a run here, even on a loaded machine. */
-const RUN = 120_000;
 
 let model: FakeModel;
-let home: OmpHome;
 let scratch: string;
 let sandbox: Sandbox;
+let world: PlantWorld;
 
 /** Plants every vector in `dir` (a home), each leaving its marker in `markers` when it runs. */
 function plantHome(dir: string, markers: string): void {
@@ -113,20 +99,6 @@ function present(path: string): boolean {
   }
 }
 
-function runnerFor(env: NodeJS.ProcessEnv, withSandbox: boolean): OmpRunner {
-  const dataDir = join(scratch, "data");
-  return createOmpRunner({
-    bin: OMP_BIN,
-    model: FAKE_MODEL_ID,
-    runTimeoutMs: RUN,
-    maxRetries: 0,
-    env,
-    overlayPath: join(dataDir, "omp-overlay.yml"),
-    launchDir: launchDirOf(dataDir),
-    sandbox: withSandbox ? sandbox : undefined,
-  });
-}
-
 /** A session's working directory under the workspace root, as the bot makes it. */
 function workDir(name: string): string {
   const dir = join(scratch, "work", name);
@@ -134,36 +106,13 @@ function workDir(name: string): string {
   return dir;
 }
 
-async function runIn(runner: OmpRunner, cwd: string, session: string) {
-  const result = await runner.start({
-    prompt: PROMPT,
-    cwd,
-    sessionDir: join(scratch, "data", "omp-sessions", session),
-    sessionId: session,
-    transcriptPath: join(scratch, `${session}.log`),
-  }).done;
-  expect(result.error).toBeUndefined();
-  expect(result.outcome).toBe("success");
-  return result;
-}
-
 beforeAll(async () => {
-  model = await startFakeModel();
-  model.on(PROMPT, bashThenReply("ls -a ~", "Listed."));
-  home = createOmpHome(model.baseUrl);
-  scratch = mkdtempSync(join(tmpdir(), "ompcord-home-plants-"));
-  mkdirSync(join(scratch, "work"));
-  sandbox = await createTestSandbox({
-    dataDir: join(scratch, "data"),
-    workRoot: join(scratch, "work"),
-    env: home.env,
-  });
+  world = await startPlantWorld("ompcord-home-plants-", "ls -a ~");
+  ({ model, scratch, sandbox } = world);
 });
 
 afterAll(async () => {
-  await model?.close();
-  home?.cleanup();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  await world?.close();
 });
 
 describe("code planted in a home", () => {
@@ -174,7 +123,7 @@ describe("code planted in a home", () => {
       const cwd = workDir("control");
       plantHome(planted.home, join(cwd, MARKERS));
       optInForeignConfigs(cwd);
-      await runIn(runnerFor(planted.env, false), cwd, "control");
+      await world.run(world.runner({ env: planted.env }), cwd, "control");
       expect(ran(join(cwd, MARKERS))).toEqual(
         // The rest do not run under ompcord's flags even here (omp 18.2.3, Bun 1.4.5): the sandboxed
         // run below must stop these three at least.
@@ -186,18 +135,18 @@ describe("code planted in a home", () => {
   });
 
   it("by one run of a sandboxed session never runs in the session's next run", async () => {
-    const runner = runnerFor(home.env, true);
+    const runner = world.runner({ sandboxed: true });
     const cwd = workDir("kept");
-    await runIn(runner, cwd, "kept");
+    await world.run(runner, cwd, "kept");
     // What the first run's agent could have written: its home is kept for the session.
     const kept = join(scratch, "data", "sandbox", "kept", "home");
     expect(existsSync(kept)).toBe(true);
     plantHome(kept, join(cwd, MARKERS));
     optInForeignConfigs(cwd);
     write(join(kept, ".local", "bin", "installed-tool"), "#!/bin/sh\n");
-    await runIn(runner, cwd, "kept");
+    await world.run(runner, cwd, "kept");
     // The second run did reach its tools, in the same home.
-    expect(model.requestsMatching(PROMPT).at(-1)?.messages?.at(-1)?.content).toContain(".gitconfig");
+    expect(model.requestsMatching(PLANT_PROMPT).at(-1)?.messages?.at(-1)?.content).toContain(".gitconfig");
     expect(ran(join(cwd, MARKERS))).toEqual([]);
     // The session's ordinary state stays.
     expect(readFileSync(join(kept, ".gitconfig"), "utf8")).toContain(AGENT_GIT_NAME);

@@ -4,35 +4,25 @@
 // is refused before omp starts; in the sandbox only the workspace itself can hold one. A control run
 // with ompcord's own flags and overlay shows the plant is live; a trusted project keeps its plugins.
 
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  buildOmpArgs,
-  createOmpRunner,
-  type OmpRunner,
-  overlayYaml,
-  type Sandbox,
-} from "../../src/omp/index.js";
-import { bashThenReply, type FakeModel, startFakeModel } from "../support/fake-model/index.js";
-import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
+import { buildOmpArgs, type OmpRunner, overlayYaml } from "../../src/omp/index.js";
+import type { FakeModel } from "../support/fake-model/index.js";
+import { FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
+import { PLANT_PROMPT, PLANT_RUN_MS, type PlantWorld, startPlantWorld } from "../support/plant-world.js";
 import { plantOmpPlugin } from "../support/plants.js";
-import { createTestSandbox, launchDirOf } from "../support/sandbox.js";
 
 const PLANTS = ["plugin-tool", "plugin-hook", "plugin-extension"] as const;
 type Plant = (typeof PLANTS)[number];
 
 const MARKERS = ".markers";
-const PROMPT = "list the workspace";
-/** omp's time limit: far beyond a run here, even on a loaded machine. */
-const RUN = 120_000;
 
 let model: FakeModel;
 let home: OmpHome;
 let scratch: string;
-let sandbox: Sandbox;
+let world: PlantWorld;
 let dirs = 0;
 
 /** A fresh directory under the workspace root, as the bot makes a session's. */
@@ -65,42 +55,10 @@ function ran(ws: string): Plant[] {
   return (readdirSync(markers).filter((name) => PLANTS.includes(name as Plant)) as Plant[]).sort();
 }
 
-function runnerFor(options: { sandboxed?: boolean; trusted?: string[] } = {}): OmpRunner {
-  const dataDir = join(scratch, "data");
-  return createOmpRunner({
-    bin: OMP_BIN,
-    model: FAKE_MODEL_ID,
-    runTimeoutMs: RUN,
-    maxRetries: 0,
-    env: home.env,
-    overlayPath: join(dataDir, "omp-overlay.yml"),
-    launchDir: launchDirOf(dataDir),
-    sandbox: options.sandboxed ? sandbox : undefined,
-    trustedWorkDirs: options.trusted ?? [],
-  });
-}
-
-function request(cwd: string, session: string) {
-  return {
-    prompt: PROMPT,
-    cwd,
-    sessionDir: join(scratch, "data", "omp-sessions", session),
-    sessionId: session,
-    transcriptPath: join(scratch, `${session}.log`),
-  };
-}
-
-async function runIn(runner: OmpRunner, cwd: string, session: string) {
-  const result = await runner.start(request(cwd, session)).done;
-  expect(result.error).toBeUndefined();
-  expect(result.outcome).toBe("success");
-  return result;
-}
-
 /** Starts a run the way the scheduler does: a refusal is thrown by `start`, and no omp starts. */
 async function refusal(runner: OmpRunner, cwd: string, session: string): Promise<string> {
   try {
-    const result = await runner.start(request(cwd, session)).done;
+    const result = await runner.start(world.request(cwd, session)).done;
     return `the run started and ended ${result.outcome}`;
   } catch (error) {
     return (error as Error).message;
@@ -108,22 +66,12 @@ async function refusal(runner: OmpRunner, cwd: string, session: string): Promise
 }
 
 beforeAll(async () => {
-  model = await startFakeModel();
-  model.on(PROMPT, bashThenReply("ls -a", "Listed."));
-  home = createOmpHome(model.baseUrl);
-  scratch = mkdtempSync(join(tmpdir(), "ompcord-untrusted-plugins-"));
-  mkdirSync(join(scratch, "work"));
-  sandbox = await createTestSandbox({
-    dataDir: join(scratch, "data"),
-    workRoot: join(scratch, "work"),
-    env: home.env,
-  });
+  world = await startPlantWorld("ompcord-untrusted-plugins-", "ls -a");
+  ({ model, home, scratch } = world);
 });
 
 afterAll(async () => {
-  await model?.close();
-  home?.cleanup();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  await world?.close();
 });
 
 describe("a workspace's omp plugins", () => {
@@ -136,12 +84,12 @@ describe("a workspace's omp plugins", () => {
     mkdirSync(launchDir, { recursive: true });
     const { args, stdinText } = buildOmpArgs({
       model: FAKE_MODEL_ID,
-      maxTimeMs: RUN,
+      maxTimeMs: PLANT_RUN_MS,
       configOverlayPath: overlay,
       sessionDir: join(scratch, "control-session"),
       continuation: { kind: "continue" },
       cwd: ws,
-      text: PROMPT,
+      text: PLANT_PROMPT,
     });
     const control = await execa(OMP_BIN, args, {
       cwd: launchDir,
@@ -149,7 +97,7 @@ describe("a workspace's omp plugins", () => {
       extendEnv: false,
       input: stdinText,
       reject: false,
-      timeout: RUN,
+      timeout: PLANT_RUN_MS,
     });
     expect(control.stdout).toContain("Listed.");
     // Extension discovery off keeps the plugin's hook and extension out; nothing keeps its tool out.
@@ -162,7 +110,11 @@ describe("a workspace's omp plugins", () => {
   ])("stop a bot run before omp starts, saying where they are and what to do, %s", async (_, sandboxed) => {
     const ws = freshDir();
     plantPlugin(ws, ws);
-    const said = await refusal(runnerFor({ sandboxed }), ws, `refused-${sandboxed ? "sandboxed" : "plain"}`);
+    const said = await refusal(
+      world.runner({ sandboxed }),
+      ws,
+      `refused-${sandboxed ? "sandboxed" : "plain"}`,
+    );
     expect(ran(ws)).toEqual([]);
     expect(said).toContain(join(ws, ".omp", "plugins", "node_modules"));
     expect(said).toContain("OMPCORD_TRUSTED_WORKDIRS");
@@ -175,7 +127,7 @@ describe("a workspace's omp plugins", () => {
     const ws = join(repo, "packages", "app");
     mkdirSync(ws, { recursive: true });
     plantPlugin(repo, ws);
-    const said = await refusal(runnerFor(), ws, "above-plain");
+    const said = await refusal(world.runner(), ws, "above-plain");
     expect(ran(ws)).toEqual([]);
     expect(said).toContain(join(repo, ".omp", "plugins", "node_modules"));
   });
@@ -185,15 +137,15 @@ describe("a workspace's omp plugins", () => {
     const ws = join(repo, "packages", "app");
     mkdirSync(ws, { recursive: true });
     plantPlugin(repo, ws);
-    await runIn(runnerFor({ sandboxed: true }), ws, "above-sandboxed");
-    expect(model.requestsMatching(PROMPT).at(-1)?.messages?.at(-1)?.content).toContain(MARKERS);
+    await world.run(world.runner({ sandboxed: true }), ws, "above-sandboxed");
+    expect(model.requestsMatching(PLANT_PROMPT).at(-1)?.messages?.at(-1)?.content).toContain(MARKERS);
     expect(ran(ws)).toEqual([]);
   });
 
   it("of a project the channel trusts load (their tools)", async () => {
     const ws = freshDir();
     plantPlugin(ws, ws);
-    await runIn(runnerFor({ trusted: [ws] }), ws, "trusted");
+    await world.run(world.runner({ trusted: [ws] }), ws, "trusted");
     expect(ran(ws)).toContain("plugin-tool");
   });
 });

@@ -5,24 +5,14 @@
 // default settings) shows that every plant does run when nothing stops it. A channel's trusted project
 // gets its own code back.
 
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOmpRunner, type OmpRunner, type Sandbox } from "../../src/omp/index.js";
-import { bashThenReply, type FakeModel, startFakeModel } from "../support/fake-model/index.js";
-import { createOmpHome, FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
+import type { FakeModel } from "../support/fake-model/index.js";
+import { FAKE_MODEL_ID, OMP_BIN, type OmpHome } from "../support/omp-home.js";
+import { PLANT_PROMPT, PLANT_RUN_MS, type PlantWorld, startPlantWorld } from "../support/plant-world.js";
 import { markerModule } from "../support/plants.js";
-import { createTestSandbox, launchDirOf } from "../support/sandbox.js";
 
 /** Every plant, and the marker it leaves when it runs (or, for `.env`, when it is read). */
 const PLANTS = [
@@ -38,14 +28,11 @@ const PLANTS = [
 type Plant = (typeof PLANTS)[number];
 
 const MARKERS = ".markers";
-const PROMPT = "list the workspace";
-/** omp's time limit (and the control run's): far beyond a run here, even on a loaded machine. */
-const RUN = 120_000;
 
 let model: FakeModel;
 let home: OmpHome;
 let scratch: string;
-let sandbox: Sandbox;
+let world: PlantWorld;
 let workspaces = 0;
 
 /** A fresh workspace (a session's directory under `root`) holding every plant. */
@@ -84,51 +71,13 @@ function ran(ws: string): Plant[] {
   return left.sort();
 }
 
-function runnerFor(options: { sandbox?: Sandbox; trusted?: string[] }): OmpRunner {
-  const dataDir = join(scratch, "data");
-  return createOmpRunner({
-    bin: OMP_BIN,
-    model: FAKE_MODEL_ID,
-    runTimeoutMs: RUN,
-    maxRetries: 0,
-    env: home.env,
-    overlayPath: join(dataDir, "omp-overlay.yml"),
-    launchDir: launchDirOf(dataDir),
-    sandbox: options.sandbox,
-    trustedWorkDirs: options.trusted ?? [],
-  });
-}
-
-async function runIn(runner: OmpRunner, ws: string, session: string) {
-  const result = await runner.start({
-    prompt: PROMPT,
-    cwd: ws,
-    sessionDir: join(scratch, "data", "omp-sessions", session),
-    sessionId: session,
-    transcriptPath: join(scratch, `${session}.log`),
-  }).done;
-  expect(result.error).toBeUndefined();
-  expect(result.outcome).toBe("success");
-  return result;
-}
-
 beforeAll(async () => {
-  model = await startFakeModel();
-  model.on(PROMPT, bashThenReply("ls -a", "Listed."));
-  home = createOmpHome(model.baseUrl);
-  scratch = mkdtempSync(join(tmpdir(), "ompcord-untrusted-"));
-  mkdirSync(join(scratch, "work"));
-  sandbox = await createTestSandbox({
-    dataDir: join(scratch, "data"),
-    workRoot: join(scratch, "work"),
-    env: home.env,
-  });
+  world = await startPlantWorld("ompcord-untrusted-", "ls -a");
+  ({ model, home, scratch } = world);
 });
 
 afterAll(async () => {
-  await model?.close();
-  home?.cleanup();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  await world?.close();
 });
 
 describe("a workspace's own code", () => {
@@ -138,9 +87,9 @@ describe("a workspace's own code", () => {
       cwd: ws,
       env: home.env,
       extendEnv: false,
-      input: PROMPT,
+      input: PLANT_PROMPT,
       reject: false,
-      timeout: RUN,
+      timeout: PLANT_RUN_MS,
     });
     expect(control.stdout).toContain("Listed.");
     expect(ran(ws)).toEqual([...PLANTS].sort());
@@ -151,16 +100,15 @@ describe("a workspace's own code", () => {
     ["in the sandbox", true],
   ])("never runs and is never read in a bot run, %s", async (_, sandboxed) => {
     const ws = plantedWorkspace(join(scratch, "work"));
-    const runner = runnerFor(sandboxed ? { sandbox } : {});
-    await runIn(runner, ws, `untrusted-${sandboxed ? "sandboxed" : "plain"}`);
+    await world.run(world.runner({ sandboxed }), ws, `untrusted-${sandboxed ? "sandboxed" : "plain"}`);
     // The run did start its tools: the model got the listing, plants included.
-    expect(model.requestsMatching(PROMPT).at(-1)?.messages?.at(-1)?.content).toContain("bunfig.toml");
+    expect(model.requestsMatching(PLANT_PROMPT).at(-1)?.messages?.at(-1)?.content).toContain("bunfig.toml");
     expect(ran(ws)).toEqual([]);
   });
 
   it("of a project the channel trusts loads again (its extensions, hooks, tools, MCP servers), never its .env or preload", async () => {
     const ws = plantedWorkspace(join(scratch, "work"));
-    await runIn(runnerFor({ trusted: [ws] }), ws, "trusted");
+    await world.run(world.runner({ trusted: [ws] }), ws, "trusted");
     expect(ran(ws)).toEqual(
       expect.arrayContaining([
         "omp-extension",
