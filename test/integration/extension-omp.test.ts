@@ -193,15 +193,22 @@ describe("the extension never blocks a cancel", () => {
       model.on("cancel me while the sidecar stalls", held.step);
       const first = spawnOmp("cancel me while the sidecar stalls", sidecar.url);
       let ompSessionId: string | undefined;
+      // omp saves a session once it holds an assistant message: the cancel must come after omp itself
+      // streamed the reply's first words, not merely after the model sent them.
+      let streaming = false;
+      let pending = "";
       first.process.stdout?.on("data", (chunk: Buffer) => {
-        for (const line of chunk.toString().split("\n")) {
+        const lines = (pending + chunk.toString()).split("\n");
+        pending = lines.pop() ?? "";
+        for (const line of lines) {
           const event = parseEventLine(line);
           if (event?.type === "session") ompSessionId = event.id;
+          if (event?.type === "text_delta") streaming = true;
         }
       });
       await held.reached;
       // Telemetry is on its way to a sidecar that never answers (context use at agent start).
-      while (sidecar.requests() < 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      while (sidecar.requests() < 1 || !streaming) await new Promise((resolve) => setTimeout(resolve, 20));
       first.process.kill("SIGTERM");
       const cancelled = await first.process;
       held.release();
