@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+import { SlowTiersFirst } from "./test/support/sequencer.js";
 
 /**
  * Workspace packages (packages/*) export their TypeScript source under this condition, so tests run
@@ -27,6 +28,8 @@ export default defineConfig({
     pool: "forks",
     maxWorkers: Math.min(Math.max(2 * availableParallelism() + 1, 3), 6),
     isolate: false,
+    // Without vitest's record of last time (a clean clone), the slow tiers start first.
+    sequence: { sequencer: SlowTiersFirst },
     testTimeout: 240_000,
     hookTimeout: 120_000,
     reporters: ["default"],
