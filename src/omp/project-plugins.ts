@@ -39,15 +39,6 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function exists(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** `workDir` and the directories above it that omp's walk visits, nearest first. */
 function walk(workDir: string, lookup: PluginRootLookup): string[] {
   const home = lookup.home === undefined ? undefined : resolve(lookup.home);
@@ -68,7 +59,8 @@ export function projectPluginRoot(workDir: string, lookup: PluginRootLookup): st
   const configDir = lookup.configDir || OMP_CONFIG_DIR;
   const dirs = walk(workDir, lookup);
   const anchor =
-    dirs.find((dir) => isDirectory(join(dir, configDir))) ?? dirs.find((dir) => exists(join(dir, ".git")));
+    dirs.find((dir) => isDirectory(join(dir, configDir))) ??
+    dirs.find((dir) => existsSync(join(dir, ".git")));
   return anchor === undefined ? undefined : join(anchor, configDir, "plugins");
 }
 

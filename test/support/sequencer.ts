@@ -31,10 +31,14 @@ export class SlowTiersFirst extends BaseSequencer {
       this.ctx.cache.getFileTestResults(`${spec.project.name}:${relative(root, spec.moduleId)}`),
     );
     if (recorded) return super.sort(files);
-    return [...files].sort(
-      (a, b) =>
-        tier(relative(root, a.moduleId)) - tier(relative(root, b.moduleId)) ||
-        size(b.moduleId) - size(a.moduleId),
+    // Each file's tier and size once, not once per comparison.
+    const keys = new Map(
+      files.map((spec) => [spec, { tier: tier(relative(root, spec.moduleId)), size: size(spec.moduleId) }]),
     );
+    return [...files].sort((a, b) => {
+      const ka = keys.get(a)!;
+      const kb = keys.get(b)!;
+      return ka.tier - kb.tier || kb.size - ka.size;
+    });
   }
 }
