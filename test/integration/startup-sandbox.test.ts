@@ -27,7 +27,8 @@ beforeEach(() => {
   cwd = mkdtempSync(join(tmpdir(), "ompcord-startup-sandbox-"));
 });
 afterEach(() => {
-  rmSync(cwd, { recursive: true, force: true });
+  // The stopped bot's background model listing (omp) may still be writing under it: retry what it adds.
+  rmSync(cwd, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 /** The bot's environment with the broken bwrap first on PATH. */
